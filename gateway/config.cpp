@@ -1,0 +1,160 @@
+#include "gateway/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <toml.hpp>
+
+extern char** environ;
+
+#ifndef MINSHENG_DATA_DIR_DEFAULT
+#define MINSHENG_DATA_DIR_DEFAULT "."
+#endif
+
+namespace minsheng::gateway {
+namespace {
+
+// Development credentials, used only when nothing else is configured, so the two README
+// commands work out of the box. The gateway warns loudly when they are in use.
+constexpr const char* dev_token = "minsheng-dev-token";
+constexpr const char* dev_aes_key = "MinshengDevelopmentKeyDoNotUseInProduction0";
+constexpr const char* dev_appid = "wxminshengdev0001";
+
+int parse_int(const std::string& name, const std::string& v, long lo, long hi) {
+    long out = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || p != v.data() + v.size() || out < lo || out > hi)
+        throw config_error(name + " must be a whole number from " + std::to_string(lo) + " to " +
+                           std::to_string(hi) + ", got \"" + v + "\"");
+    return static_cast<int>(out);
+}
+
+adapters::wechat_oa::security_mode parse_mode(const std::string& v) {
+    using adapters::wechat_oa::security_mode;
+    if (v == "plain") return security_mode::plain;
+    if (v == "compat") return security_mode::compat;
+    if (v == "safe") return security_mode::safe;
+    throw config_error("wechat mode must be plain, compat or safe, got \"" + v + "\"");
+}
+
+}  // namespace
+
+std::pair<std::string, std::uint16_t> parse_listen(const std::string& s) {
+    std::string host;
+    std::string port;
+    if (!s.empty() && s.front() == '[') {
+        auto close = s.find(']');
+        if (close == std::string::npos || close + 1 >= s.size() || s[close + 1] != ':')
+            throw config_error("listen must be host:port, got \"" + s + "\"");
+        host = s.substr(1, close - 1);
+        port = s.substr(close + 2);
+    } else {
+        auto colon = s.rfind(':');
+        if (colon == std::string::npos || colon == 0)
+            throw config_error("listen must be host:port, got \"" + s + "\"");
+        host = s.substr(0, colon);
+        port = s.substr(colon + 1);
+    }
+    return {host, static_cast<std::uint16_t>(parse_int("listen port", port, 0, 65535))};
+}
+
+std::map<std::string, std::string> minsheng_environment() {
+    std::map<std::string, std::string> out;
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view kv(*e);
+        if (kv.rfind("MINSHENG_", 0) != 0) continue;
+        auto eq = kv.find('=');
+        if (eq == std::string_view::npos) continue;
+        out.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    }
+    return out;
+}
+
+config load_config(const std::optional<std::string>& file,
+                   const std::map<std::string, std::string>& env) {
+    config c;
+    std::string data_dir = MINSHENG_DATA_DIR_DEFAULT;
+    std::string mode;
+    std::string listen;
+
+    if (file) {
+        toml::value t;
+        try {
+            t = toml::parse(*file);
+        } catch (const std::exception& e) {
+            throw config_error("cannot read config " + *file + ": " + e.what());
+        }
+        try {
+            listen = toml::find_or<std::string>(t, "listen", "");
+            c.threads = toml::find_or(t, "threads", c.threads);
+            c.db_path = toml::find_or<std::string>(t, "db", c.db_path);
+            data_dir = toml::find_or<std::string>(t, "data_dir", data_dir);
+            c.templates_dir = toml::find_or<std::string>(t, "templates_dir", "");
+            c.models_dir = toml::find_or<std::string>(t, "models_dir", "");
+            c.body_limit = toml::find_or(t, "body_limit", c.body_limit);
+            c.read_timeout_ms = toml::find_or(t, "read_timeout_ms", c.read_timeout_ms);
+            c.log_level = toml::find_or<std::string>(t, "log_level", c.log_level);
+            c.operator_token = toml::find_or<std::string>(t, "operator_token", "");
+            if (t.contains("wechat")) {
+                const auto& w = toml::find(t, "wechat");
+                c.wechat.token = toml::find_or<std::string>(w, "token", "");
+                c.wechat.encoding_aes_key = toml::find_or<std::string>(w, "aes_key", "");
+                c.wechat.appid = toml::find_or<std::string>(w, "appid", "");
+                mode = toml::find_or<std::string>(w, "mode", "");
+                c.wechat.max_clock_skew =
+                    toml::find_or(w, "max_clock_skew", c.wechat.max_clock_skew);
+            }
+        } catch (const std::exception& e) {
+            throw config_error("bad value in " + *file + ": " + e.what());
+        }
+    }
+
+    auto get = [&](const char* name) -> const std::string* {
+        auto it = env.find(name);
+        return it == env.end() ? nullptr : &it->second;
+    };
+    if (auto v = get("MINSHENG_LISTEN")) listen = *v;
+    if (auto v = get("MINSHENG_THREADS")) c.threads = parse_int("MINSHENG_THREADS", *v, 1, 256);
+    if (auto v = get("MINSHENG_DB")) c.db_path = *v;
+    if (auto v = get("MINSHENG_DATA_DIR")) data_dir = *v;
+    if (auto v = get("MINSHENG_LOG_LEVEL")) c.log_level = *v;
+    if (auto v = get("MINSHENG_OPERATOR_TOKEN")) c.operator_token = *v;
+    if (auto v = get("MINSHENG_WECHAT_TOKEN")) c.wechat.token = *v;
+    if (auto v = get("MINSHENG_WECHAT_AES_KEY")) c.wechat.encoding_aes_key = *v;
+    if (auto v = get("MINSHENG_WECHAT_APPID")) c.wechat.appid = *v;
+    if (auto v = get("MINSHENG_WECHAT_MODE")) mode = *v;
+    if (auto v = get("MINSHENG_BODY_LIMIT"))
+        c.body_limit = static_cast<std::size_t>(parse_int("MINSHENG_BODY_LIMIT", *v, 1024, 16 << 20));
+
+    if (!listen.empty()) std::tie(c.host, c.port) = parse_listen(listen);
+
+    if (c.wechat.token.empty() && c.wechat.encoding_aes_key.empty() && c.wechat.appid.empty()) {
+        c.wechat.token = dev_token;
+        c.wechat.encoding_aes_key = dev_aes_key;
+        c.wechat.appid = dev_appid;
+        c.using_dev_credentials = true;
+    }
+    if (c.wechat.token.empty()) throw config_error("MINSHENG_WECHAT_TOKEN (wechat.token) is required");
+    if (mode.empty())
+        c.wechat.mode = c.wechat.encoding_aes_key.empty() ? adapters::wechat_oa::security_mode::plain
+                                                          : adapters::wechat_oa::security_mode::safe;
+    else
+        c.wechat.mode = parse_mode(mode);
+    if (c.wechat.mode != adapters::wechat_oa::security_mode::plain) {
+        if (c.wechat.encoding_aes_key.size() != 43)
+            throw config_error("MINSHENG_WECHAT_AES_KEY must be the 43-character EncodingAESKey");
+        if (c.wechat.appid.empty())
+            throw config_error("MINSHENG_WECHAT_APPID is required in compat and safe mode");
+    }
+    if (c.threads < 1 || c.threads > 256) throw config_error("threads must be from 1 to 256");
+    if (c.read_timeout_ms < 100) throw config_error("read_timeout_ms must be at least 100");
+    if (c.body_limit < 1024) throw config_error("body_limit must be at least 1024 bytes");
+    if (c.wechat.max_clock_skew < 1) throw config_error("wechat.max_clock_skew must be positive");
+    static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
+    if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
+        throw config_error("log_level must be one of trace, debug, info, warn, error, off");
+    if (c.templates_dir.empty()) c.templates_dir = data_dir + "/templates";
+    if (c.models_dir.empty()) c.models_dir = data_dir + "/models";
+    return c;
+}
+
+}  // namespace minsheng::gateway

@@ -1,0 +1,84 @@
+#pragma once
+// Private: the state every route shares. Built once in app's constructor; everything reachable
+// from here is immutable or thread-safe as noted.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/sqlite_store/store.hpp"
+#include "adapters/wechat_oa/oa_endpoint.hpp"
+#include "dialog/conversation/conversation.hpp"
+#include "dialog/nlu/nlu.hpp"
+#include "dialog/templates.hpp"
+#include "gateway/app.hpp"
+#include "gateway/http_server.hpp"
+#include "gateway/log.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/writer.hpp"
+
+namespace minsheng::gateway {
+
+// Readers for the operator API, one per reader-pool thread at a time. Thread-safe.
+class reader_pool {
+public:
+    explicit reader_pool(std::string path) : path_(std::move(path)) {}
+    std::unique_ptr<adapters::sqlite_store::reader> acquire();
+    void release(std::unique_ptr<adapters::sqlite_store::reader> r);
+
+private:
+    std::string path_;
+    std::mutex mu_;
+    std::vector<std::unique_ptr<adapters::sqlite_store::reader>> free_;
+};
+
+struct app::impl {
+    config cfg;
+    std::function<std::int64_t()> now;
+    std::shared_ptr<const dialog::template_set> templates;
+    std::shared_ptr<const dialog::nlu::engine> nlu;
+    std::shared_ptr<const dialog::conversation> talk;
+    std::shared_ptr<const adapters::wechat_oa::oa_endpoint> oa;
+    metrics stats;
+    std::shared_ptr<logger> log;
+
+    boost::asio::io_context ioc;
+    std::unique_ptr<writer> write;
+    std::unique_ptr<reader_pool> readers;
+    boost::asio::thread_pool read_threads{2};
+    std::shared_ptr<http_server> server;
+    std::vector<std::thread> threads;
+    std::atomic<std::uint64_t> request_seq{0};
+
+    std::mutex stop_mu;
+    std::condition_variable stop_cv;
+    bool stopped = false;
+    bool stopping = false;
+
+    void handle(http_request&& req, std::function<void(http_response&&)> respond);
+
+    // routes (each answers exactly once through `respond`)
+    struct request_ctx {
+        std::string id;
+        std::chrono::steady_clock::time_point start;
+        std::string route;
+    };
+    void route_wechat(request_ctx ctx, http_request&& req,
+                      std::function<void(http_response&&)> respond);
+    void route_api(request_ctx ctx, http_request&& req,
+                   std::function<void(http_response&&)> respond);
+};
+
+// Helpers shared by the routes.
+http_response make_response(const http_request& req, boost::beast::http::status status,
+                            std::string body, std::string_view content_type);
+// Splits "path?query" and decodes the query's percent-encoding.
+std::pair<std::string, adapters::wechat_oa::query_params> split_target(std::string_view target);
+
+}  // namespace minsheng::gateway

@@ -1,0 +1,90 @@
+#include "gateway/config.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+using namespace minsheng::gateway;
+using minsheng::adapters::wechat_oa::security_mode;
+
+namespace {
+std::string write_temp(const std::string& name, const std::string& text) {
+    auto p = std::filesystem::temp_directory_path() / name;
+    std::ofstream(p) << text;
+    return p.string();
+}
+}  // namespace
+
+TEST_CASE("with nothing configured the gateway uses development credentials in safe mode",
+          "[gateway]") {
+    auto c = load_config(std::nullopt, {});
+    CHECK(c.using_dev_credentials);
+    CHECK(c.wechat.mode == security_mode::safe);
+    CHECK(c.wechat.encoding_aes_key.size() == 43);
+    CHECK(c.host == "127.0.0.1");
+    CHECK(c.port == 8080);
+}
+
+TEST_CASE("the environment overrides the file", "[gateway]") {
+    auto file = write_temp("minsheng-config-test.toml", R"(
+listen = "127.0.0.1:9000"
+db = "from-file.db"
+[wechat]
+token = "file-token"
+)");
+    auto c = load_config(file, {{"MINSHENG_LISTEN", "127.0.0.1:0"},
+                                {"MINSHENG_DB", "env.db"},
+                                {"MINSHENG_OPERATOR_TOKEN", "op"}});
+    CHECK(c.port == 0);
+    CHECK(c.db_path == "env.db");
+    CHECK(c.operator_token == "op");
+    CHECK(c.wechat.token == "file-token");
+    CHECK(c.wechat.mode == security_mode::plain);
+    CHECK_FALSE(c.using_dev_credentials);
+    std::filesystem::remove(file);
+}
+
+TEST_CASE("setting an AES key selects safe mode and requires an appid and 43 characters",
+          "[gateway]") {
+    std::string key(43, 'a');
+    auto c = load_config(std::nullopt, {{"MINSHENG_WECHAT_TOKEN", "t"},
+                                        {"MINSHENG_WECHAT_AES_KEY", key},
+                                        {"MINSHENG_WECHAT_APPID", "wx1"}});
+    CHECK(c.wechat.mode == security_mode::safe);
+    CHECK_THROWS_AS(load_config(std::nullopt, {{"MINSHENG_WECHAT_TOKEN", "t"},
+                                               {"MINSHENG_WECHAT_AES_KEY", "short"},
+                                               {"MINSHENG_WECHAT_APPID", "wx1"}}),
+                    config_error);
+    CHECK_THROWS_AS(load_config(std::nullopt,
+                                {{"MINSHENG_WECHAT_TOKEN", "t"}, {"MINSHENG_WECHAT_AES_KEY", key}}),
+                    config_error);
+}
+
+TEST_CASE("bad settings are refused with a message naming them", "[gateway]") {
+    CHECK_THROWS_WITH(load_config(std::nullopt, {{"MINSHENG_LISTEN", "nohostport"}}),
+                      Catch::Contains("listen"));
+    CHECK_THROWS_WITH(load_config(std::nullopt, {{"MINSHENG_LISTEN", "127.0.0.1:70000"}}),
+                      Catch::Contains("port"));
+    CHECK_THROWS_WITH(load_config(std::nullopt, {{"MINSHENG_THREADS", "zero"}}),
+                      Catch::Contains("MINSHENG_THREADS"));
+    CHECK_THROWS_WITH(load_config(std::nullopt, {{"MINSHENG_WECHAT_MODE", "open"}}),
+                      Catch::Contains("mode"));
+    auto file = write_temp("minsheng-config-bad.toml", "listen = [1,2\n");
+    CHECK_THROWS_AS(load_config(file, {}), config_error);
+    std::filesystem::remove(file);
+}
+
+TEST_CASE("listen addresses parse, including IPv6 in brackets", "[gateway]") {
+    CHECK(parse_listen("0.0.0.0:80") == std::pair<std::string, std::uint16_t>{"0.0.0.0", 80});
+    CHECK(parse_listen("[::1]:8080") == std::pair<std::string, std::uint16_t>{"::1", 8080});
+    CHECK_THROWS_AS(parse_listen("[::1]8080"), config_error);
+}
+
+TEST_CASE("the documented example config loads", "[gateway]") {
+    auto c = load_config(std::string(MINSHENG_SOURCE_DIR "/config/minsheng.example.toml"),
+                         {{"MINSHENG_WECHAT_TOKEN", "t"}});
+    CHECK(c.port == 8080);
+    auto demo = load_config(std::string(MINSHENG_SOURCE_DIR "/config/demo.toml"), {});
+    CHECK(demo.wechat.mode == security_mode::safe);
+    CHECK(demo.operator_token == "demo-operator-token");
+}
