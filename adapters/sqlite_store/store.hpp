@@ -1,9 +1,11 @@
 #pragma once
-// SQLite persistence on SQLiteCpp: WAL mode, versioned migrations, one writer connection.
+// SQLite persistence on SQLiteCpp: WAL mode, versioned migrations (migrations.hpp), one writer
+// connection and any number of read-only reader connections on the same file.
 //
 // Thread-safety: a `store` is the single writer; call its methods from one thread at a time
 // (the gateway's writer executor). A `reader` owns its own read-only connection; use one reader
-// per thread. Storage failures throw store_error (message says what failed, never row data).
+// per thread at a time. Storage failures throw store_error, whose message names the operation
+// and SQLite's reason, never row data.
 
 #include <cstdint>
 #include <functional>
@@ -29,22 +31,48 @@ struct handled {
     std::vector<dialog::case_record> opened;  // cases opened by this message (empty if duplicate)
 };
 
+struct store_options {
+    // How long a statement waits for a lock held by another connection (another process, or
+    // a checkpoint) before failing with "database is locked".
+    int busy_timeout_ms = 5000;
+    // false: synchronous=NORMAL. A process crash loses no committed message; a power loss or
+    // OS crash can roll back the messages committed since the last checkpoint (never corrupts).
+    // true: synchronous=FULL, an fsync per commit; committed messages survive a power loss too.
+    bool full_sync = false;
+    // Source of received_at / updated_at / applied_at, and of created_at for a case drafted
+    // with created_at == 0. Null: the system clock.
+    std::shared_ptr<const dialog::clock> clock;
+};
+
 class store {
 public:
-    // Opens or creates the database at `path` (":memory:" allowed), sets WAL, busy timeout and
-    // foreign keys, and applies pending migrations. Throws store_error.
+    // Opens or creates the database at `path` (":memory:" allowed), sets WAL, synchronous, busy
+    // timeout and foreign keys, and applies pending migrations, each in its own transaction.
+    // Throws store_error, also when the database's schema is newer than this build.
     explicit store(const std::string& path);
+    store(const std::string& path, store_options options);
     ~store();
     store(const store&) = delete;
     store& operator=(const store&) = delete;
 
-    // Schema version after migrations (number of migrations applied in total).
+    // Schema version after migrations (number of migrations applied in total); equals
+    // latest_schema_version().
     int schema_version() const;
 
     // Exactly-once handling of the message keyed (channel, dedup_key), in one transaction:
     // if the key was recorded before, returns its stored reply with duplicate=true and calls
     // nothing; otherwise calls `fn` with a unit_of_work, records the key, the message summary
-    // and the payload `fn` returned, and commits. If `fn` or the store throws, nothing is kept.
+    // and the payload `fn` returned, and commits. If `fn` or the store throws, nothing is kept
+    // and the exception propagates (storage failures as store_error). The key is (`from`,
+    // `dedup_key`); `message` supplies the summary stored with it (user, kind, text, time).
+    //
+    // Throws std::invalid_argument for an empty dedup_key (it would make unrelated messages
+    // duplicates of each other).
+    //
+    // The unit_of_work is valid only during `fn`. Its methods throw store_error; if one fails
+    // and `fn` swallows the error, handle_once still rolls back and throws store_error. Its
+    // save_state with "" removes the user's state. Calling handle_once from inside `fn` throws
+    // store_error.
     handled handle_once(dialog::channel from, const std::string& dedup_key,
                         const dialog::inbound_message& message,
                         const std::function<std::string(dialog::unit_of_work&)>& fn);
@@ -61,23 +89,32 @@ struct case_filter {
     std::optional<std::string> kind;
     std::optional<std::string> category;
     std::optional<dialog::channel> from;
-    std::size_t limit = 100;   // at most 1000
-    std::int64_t before_id = 0;  // paging: only ids below this (0 = from the newest)
+    std::size_t limit = 100;     // clamped to 1..1000
+    std::int64_t before_id = 0;  // paging: only ids below this (<= 0: from the newest)
 };
 
 // Read side for the operator API; its own connection (read-only, WAL readers never block the
-// writer). Not thread-safe: one reader per thread.
+// writer and see each committed transaction whole). Not thread-safe: one reader per thread at a
+// time; a reader may move between threads between calls.
 class reader {
 public:
-    explicit reader(const std::string& path);
+    // Opens the existing database at `path` read-only; never creates it. Throws store_error if
+    // the file is missing, has no schema yet (open a store on it first) or a newer schema.
+    explicit reader(const std::string& path, int busy_timeout_ms = 5000);
     ~reader();
     reader(const reader&) = delete;
     reader& operator=(const reader&) = delete;
 
+    // Matching cases, newest (highest id) first, at most clamp(limit, 1, 1000) of them, ids
+    // below before_id when it is positive. Throws store_error.
     std::vector<dialog::case_record> list_cases(const case_filter& filter);
+    // nullopt when there is no such case. Throws store_error.
     std::optional<dialog::case_record> get_case(std::int64_t id);
     std::optional<dialog::case_record> get_case_by_number(const std::string& number);
+    // All cases; or those matching the filter's status/kind/category/from (limit and before_id
+    // are ignored). Throws store_error.
     std::int64_t count_cases();
+    std::int64_t count_cases(const case_filter& filter);
 
 private:
     struct impl;

@@ -1,0 +1,138 @@
+#include "adapters/sqlite_store/store.hpp"
+
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+#include "adapters/sqlite_store/detail/case_rows.hpp"
+#include "adapters/sqlite_store/detail/connection.hpp"
+
+namespace minsheng::adapters::sqlite_store {
+
+namespace {
+
+using detail::guarded;
+using detail::statement_use;
+
+constexpr std::size_t max_list = 1000;
+
+// Which optional filters a query has; each combination gets its own cached statement so that
+// every one of them can use its index.
+enum filter_bit : unsigned { by_status = 1, by_kind = 2, by_category = 4, by_channel = 8 };
+constexpr std::size_t filter_combinations = 16;
+
+unsigned filter_mask(const case_filter& f) {
+    return (f.status ? by_status : 0u) | (f.kind ? by_kind : 0u) | (f.category ? by_category : 0u) |
+           (f.from ? by_channel : 0u);
+}
+
+// Parameters: ?1 status, ?2 kind, ?3 category, ?4 channel; for lists ?5 before_id, ?6 limit.
+std::string where_clause(unsigned mask) {
+    std::string w = " WHERE 1";
+    if (mask & by_status) w += " AND status = ?1";
+    if (mask & by_kind) w += " AND kind = ?2";
+    if (mask & by_category) w += " AND category = ?3";
+    if (mask & by_channel) w += " AND channel = ?4";
+    return w;
+}
+
+std::string select_cases(const std::string& rest) {
+    return "SELECT " + std::string(detail::case_columns) + " FROM cases" + rest;
+}
+
+void bind_filter(SQLite::Statement& s, const case_filter& f) {
+    if (f.status) s.bind(1, *f.status);
+    if (f.kind) s.bind(2, *f.kind);
+    if (f.category) s.bind(3, *f.category);
+    if (f.from) s.bind(4, std::string(dialog::to_string(*f.from)));
+}
+
+}  // namespace
+
+struct reader::impl {
+    impl(const std::string& path, int busy_timeout_ms)
+        : db(detail::open_reader(path, busy_timeout_ms)),
+          by_id(guarded("prepare reader",
+                        [&] { return SQLite::Statement(db, select_cases(" WHERE id = ?1")); })),
+          by_number(guarded("prepare reader", [&] {
+              return SQLite::Statement(db, select_cases(" WHERE number = ?1"));
+          })) {}
+
+    SQLite::Statement& list_statement(unsigned mask) {
+        auto& s = lists[mask];
+        if (!s)
+            s.emplace(db,
+                      select_cases(where_clause(mask) + " AND id < ?5 ORDER BY id DESC LIMIT ?6"));
+        return *s;
+    }
+
+    SQLite::Statement& count_statement(unsigned mask) {
+        auto& s = counts[mask];
+        if (!s) s.emplace(db, "SELECT count(*) FROM cases" + where_clause(mask));
+        return *s;
+    }
+
+    std::optional<dialog::case_record> one(SQLite::Statement& s) {
+        statement_use use(s);
+        if (!use->executeStep()) return std::nullopt;
+        return detail::read_case(s);
+    }
+
+    SQLite::Database db;
+    SQLite::Statement by_id;
+    SQLite::Statement by_number;
+    std::array<std::optional<SQLite::Statement>, filter_combinations> lists;
+    std::array<std::optional<SQLite::Statement>, filter_combinations> counts;
+};
+
+reader::reader(const std::string& path, int busy_timeout_ms)
+    : impl_(std::make_unique<impl>(path, busy_timeout_ms)) {}
+
+reader::~reader() = default;
+
+std::vector<dialog::case_record> reader::list_cases(const case_filter& filter) {
+    return guarded("list cases", [&] {
+        const auto limit =
+            static_cast<std::int64_t>(std::clamp<std::size_t>(filter.limit, 1, max_list));
+        const std::int64_t before =
+            filter.before_id > 0 ? filter.before_id : std::numeric_limits<std::int64_t>::max();
+        statement_use s(impl_->list_statement(filter_mask(filter)));
+        bind_filter(*s, filter);
+        s->bind(5, before);
+        s->bind(6, limit);
+        std::vector<dialog::case_record> out;
+        while (s->executeStep()) out.push_back(detail::read_case(*s));
+        return out;
+    });
+}
+
+std::optional<dialog::case_record> reader::get_case(std::int64_t id) {
+    return guarded("get case", [&] {
+        impl_->by_id.bind(1, id);
+        return impl_->one(impl_->by_id);
+    });
+}
+
+std::optional<dialog::case_record> reader::get_case_by_number(const std::string& number) {
+    return guarded("get case by number", [&] {
+        impl_->by_number.bind(1, number);
+        return impl_->one(impl_->by_number);
+    });
+}
+
+std::int64_t reader::count_cases() { return count_cases(case_filter{}); }
+
+std::int64_t reader::count_cases(const case_filter& filter) {
+    return guarded("count cases", [&] {
+        statement_use s(impl_->count_statement(filter_mask(filter)));
+        bind_filter(*s, filter);
+        s->executeStep();
+        return s->getColumn(0).getInt64();
+    });
+}
+
+}  // namespace minsheng::adapters::sqlite_store
