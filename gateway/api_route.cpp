@@ -1,10 +1,10 @@
 // /api/v1/...: the operator read API, behind the bearer token. Reads run on the reader pool,
 // never on an I/O thread. Personal data is masked in every field shown.
 
+#include <openssl/crypto.h>
 #include <boost/asio/post.hpp>
 #include <charconv>
 #include <nlohmann/json.hpp>
-#include <openssl/crypto.h>
 
 #include "gateway/detail/app_impl.hpp"
 
@@ -25,20 +25,21 @@ std::string iso_china(std::int64_t unix_seconds) {
 }
 
 json case_json(const dialog::case_record& c) {
-    return {{"id", c.id},
-            {"number", c.number},
-            {"kind", c.kind},
-            {"category", c.category.empty() ? json(nullptr) : json(c.category)},
-            {"category_confidence", c.category_confidence},
-            {"urgency", c.urgency},
-            {"status", c.status},
-            {"channel", dialog::to_string(c.from)},
-            {"description", dialog::nlu::mask_personal_data(c.description)},
-            {"address", dialog::nlu::mask_personal_data(c.address)},
-            {"contact_phone", c.contact_phone.empty() ? json(nullptr)
-                                                      : json(dialog::nlu::mask_phone(c.contact_phone))},
-            {"created_at", iso_china(c.created_at)},
-            {"updated_at", iso_china(c.updated_at)}};
+    return {
+        {"id", c.id},
+        {"number", c.number},
+        {"kind", c.kind},
+        {"category", c.category.empty() ? json(nullptr) : json(c.category)},
+        {"category_confidence", c.category_confidence},
+        {"urgency", c.urgency},
+        {"status", c.status},
+        {"channel", dialog::to_string(c.from)},
+        {"description", dialog::nlu::mask_personal_data(c.description)},
+        {"address", dialog::nlu::mask_personal_data(c.address)},
+        {"contact_phone",
+         c.contact_phone.empty() ? json(nullptr) : json(dialog::nlu::mask_phone(c.contact_phone))},
+        {"created_at", iso_china(c.created_at)},
+        {"updated_at", iso_china(c.updated_at)}};
 }
 
 bool token_matches(std::string_view header, const std::string& token) {
@@ -57,7 +58,8 @@ json error_body(std::string_view code, std::string_view message) {
 
 void app::impl::route_api(request_ctx ctx, http_request&& req,
                           std::function<void(http_response&&)> respond) {
-    auto [path, query] = split_target(req.target());
+    const auto& path = ctx.path;
+    const auto& query = ctx.query;
     auto answer = [&](http::status s, const json& body) {
         respond(make_response(req, s, body.dump() + "\n", "application/json; charset=utf-8"));
     };
@@ -127,7 +129,7 @@ void app::impl::route_api(request_ctx ctx, http_request&& req,
 
     auto shared_req = std::make_shared<http_request>(std::move(req));
     auto shared_respond =
-        std::make_shared<std::function<void(http_response&&)>>(std::move(respond));
+        std::make_shared<std::function<void(http_response &&)>>(std::move(respond));
     boost::asio::post(read_threads, [this, ctx, case_id, filter, shared_req, shared_respond] {
         auto send = [&](http::status s, const json& body) {
             (*shared_respond)(make_response(*shared_req, s, body.dump() + "\n",

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "adapters/wechat_oa/query_string.hpp"
 #include "gateway/detail/app_impl.hpp"
 
 namespace minsheng::gateway {
@@ -40,51 +41,12 @@ http_response make_response(const http_request& req, http::status status, std::s
     return res;
 }
 
-namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '+') {
-            out += ' ';
-        } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-                   hex_value(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
-std::pair<std::string, adapters::wechat_oa::query_params> split_target(std::string_view target) {
-    adapters::wechat_oa::query_params q;
+std::pair<std::string, std::optional<adapters::wechat_oa::query_params>> split_target(
+    std::string_view target) {
     auto qm = target.find('?');
     std::string path(target.substr(0, qm));
-    if (qm == std::string_view::npos) return {path, q};
-    std::string_view rest = target.substr(qm + 1);
-    while (!rest.empty()) {
-        auto amp = rest.find('&');
-        std::string_view kv = rest.substr(0, amp);
-        auto eq = kv.find('=');
-        std::string k = percent_decode(kv.substr(0, eq));
-        std::string v = eq == std::string_view::npos ? "" : percent_decode(kv.substr(eq + 1));
-        if (!k.empty()) q.emplace(std::move(k), std::move(v));
-        if (amp == std::string_view::npos) break;
-        rest = rest.substr(amp + 1);
-    }
-    return {path, q};
+    if (qm == std::string_view::npos) return {path, adapters::wechat_oa::query_params{}};
+    return {path, adapters::wechat_oa::decode_query(target.substr(qm + 1))};
 }
 
 void app::impl::handle(http_request&& req, std::function<void(http_response&&)> respond) {
@@ -95,53 +57,52 @@ void app::impl::handle(http_request&& req, std::function<void(http_response&&)> 
     ctx.id = idbuf;
     ctx.start = std::chrono::steady_clock::now();
 
+    auto [path, query] = split_target(req.target());
+    ctx.route = path == "/wechat/oa"             ? "wechat_oa"
+                : path.rfind("/api/v1/", 0) == 0 ? "api"
+                : path == "/healthz"             ? "healthz"
+                : path == "/metrics"             ? "metrics"
+                                                 : "unknown";
+
     // Every answer passes here: latency, request id header, one log line.
-    auto done = [this, ctx, respond = std::move(respond)](http_response&& res) mutable {
-        res.set("X-Request-Id", ctx.id);
+    auto done = [this, id = ctx.id, route = ctx.route, start = ctx.start,
+                 respond = std::move(respond)](http_response&& res) mutable {
+        res.set("X-Request-Id", id);
         double secs =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
-        stats.latency.observe(ctx.route, secs);
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        stats.latency.observe(route, secs);
         if (log->should_log(spdlog::level::info))
-            log->info("{} {} {} {:.2f}ms", ctx.id, ctx.route, res.result_int(), secs * 1e3);
+            log->info("{} {} {} {:.2f}ms", id, route, res.result_int(), secs * 1e3);
         respond(std::move(res));
     };
-
-    auto [path, query] = split_target(req.target());
     auto reject = [&](http::status status, std::string_view reason, std::string body) {
         stats.requests_rejected.inc(reason);
         if (log->should_log(spdlog::level::warn))
             log->warn("{} rejected {} {}", ctx.id, reason, static_cast<int>(status));
         done(make_response(req, status, std::move(body), "text/plain; charset=utf-8"));
     };
+    if (!query)
+        return reject(http::status::bad_request, "bad_query",
+                      "the query string has a bad escape or a repeated parameter\n");
+    ctx.path = path;
+    ctx.query = std::move(*query);
 
-    if (path == "/wechat/oa") {
-        ctx.route = "wechat_oa";
+    if (ctx.route == "wechat_oa") {
         if (req.method() != http::verb::get && req.method() != http::verb::post)
             return reject(http::status::method_not_allowed, "method_not_allowed",
                           "only GET and POST are allowed on /wechat/oa\n");
-        return route_wechat(ctx, std::move(req), std::move(done));
+        return route_wechat(std::move(ctx), std::move(req), std::move(done));
     }
-    if (path.rfind("/api/v1/", 0) == 0) {
-        ctx.route = "api";
-        return route_api(ctx, std::move(req), std::move(done));
-    }
-    if (path == "/healthz") {
-        ctx.route = "healthz";
-        if (req.method() != http::verb::get)
-            return reject(http::status::method_not_allowed, "method_not_allowed",
-                          "only GET is allowed on /healthz\n");
-        return done(make_response(req, http::status::ok, "{\"status\":\"ok\"}\n",
-                                  "application/json"));
-    }
-    if (path == "/metrics") {
-        ctx.route = "metrics";
-        if (req.method() != http::verb::get)
-            return reject(http::status::method_not_allowed, "method_not_allowed",
-                          "only GET is allowed on /metrics\n");
+    if (ctx.route == "api") return route_api(std::move(ctx), std::move(req), std::move(done));
+    if (ctx.route != "unknown" && req.method() != http::verb::get)
+        return reject(http::status::method_not_allowed, "method_not_allowed",
+                      "only GET is allowed here\n");
+    if (ctx.route == "healthz")
+        return done(
+            make_response(req, http::status::ok, "{\"status\":\"ok\"}\n", "application/json"));
+    if (ctx.route == "metrics")
         return done(make_response(req, http::status::ok, stats.render(),
                                   "text/plain; version=0.0.4; charset=utf-8"));
-    }
-    ctx.route = "unknown";
     reject(http::status::not_found, "not_found", "no such endpoint\n");
 }
 
@@ -154,8 +115,8 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.talk = std::make_shared<const dialog::conversation>(s.templates);
     s.nlu = dialog::nlu::engine::load(s.cfg.models_dir);
     s.oa = std::make_shared<const adapters::wechat_oa::oa_endpoint>(s.cfg.wechat);
-    s.write = std::make_unique<writer>(
-        std::make_unique<adapters::sqlite_store::store>(s.cfg.db_path));
+    s.write =
+        std::make_unique<writer>(std::make_unique<adapters::sqlite_store::store>(s.cfg.db_path));
     s.readers = std::make_unique<reader_pool>(s.cfg.db_path);
     for (auto ch : {"wechat_oa", "miniprogram", "hotline"}) {
         s.stats.messages_received.inc(ch, 0);
@@ -174,7 +135,7 @@ void app::start() {
     net::ip::tcp::endpoint at(net::ip::make_address(s.cfg.host), s.cfg.port);
     s.server = std::make_shared<http_server>(
         s.ioc, at, server_limits{s.cfg.body_limit, s.cfg.read_timeout_ms},
-        [this](http_request&& req, std::function<void(http_response&&)> respond) {
+        [this](http_request&& req, std::function<void(http_response &&)> respond) {
             impl_->handle(std::move(req), std::move(respond));
         },
         [this](const std::string& reason) {

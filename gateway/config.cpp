@@ -123,7 +123,8 @@ config load_config(const std::optional<std::string>& file,
     if (auto v = get("MINSHENG_WECHAT_APPID")) c.wechat.appid = *v;
     if (auto v = get("MINSHENG_WECHAT_MODE")) mode = *v;
     if (auto v = get("MINSHENG_BODY_LIMIT"))
-        c.body_limit = static_cast<std::size_t>(parse_int("MINSHENG_BODY_LIMIT", *v, 1024, 16 << 20));
+        c.body_limit =
+            static_cast<std::size_t>(parse_int("MINSHENG_BODY_LIMIT", *v, 1024, 16 << 20));
 
     if (!listen.empty()) std::tie(c.host, c.port) = parse_listen(listen);
 
@@ -133,10 +134,12 @@ config load_config(const std::optional<std::string>& file,
         c.wechat.appid = dev_appid;
         c.using_dev_credentials = true;
     }
-    if (c.wechat.token.empty()) throw config_error("MINSHENG_WECHAT_TOKEN (wechat.token) is required");
+    if (c.wechat.token.empty())
+        throw config_error("MINSHENG_WECHAT_TOKEN (wechat.token) is required");
     if (mode.empty())
-        c.wechat.mode = c.wechat.encoding_aes_key.empty() ? adapters::wechat_oa::security_mode::plain
-                                                          : adapters::wechat_oa::security_mode::safe;
+        c.wechat.mode = c.wechat.encoding_aes_key.empty()
+                            ? adapters::wechat_oa::security_mode::plain
+                            : adapters::wechat_oa::security_mode::safe;
     else
         c.wechat.mode = parse_mode(mode);
     if (c.wechat.mode != adapters::wechat_oa::security_mode::plain) {

@@ -17,8 +17,8 @@ struct config {
     std::uint16_t port = 8080;  // 0 picks a free port
     int threads = 2;            // I/O threads
     std::string db_path = "minsheng.db";
-    std::string templates_dir;  // default: <data_dir>/templates
-    std::string models_dir;     // default: <data_dir>/models
+    std::string templates_dir;           // default: <data_dir>/templates
+    std::string models_dir;              // default: <data_dir>/models
     std::size_t body_limit = 64 * 1024;  // bytes per request body
     int read_timeout_ms = 10000;         // per request read, and keep-alive idle
     std::string log_level = "info";      // trace, debug, info, warn, error, off

@@ -31,8 +31,9 @@ struct http_client::impl {
         stream->async_connect(results, [&](beast::error_code e, auto) { ec = e; });
         ioc.restart();
         ioc.run();
-        if (ec) throw std::runtime_error("cannot connect to " + host + ":" + std::to_string(port) +
-                                         ": " + ec.message());
+        if (ec)
+            throw std::runtime_error("cannot connect to " + host + ":" + std::to_string(port) +
+                                     ": " + ec.message());
         buffer.clear();
     }
 
@@ -46,7 +47,8 @@ struct http_client::impl {
         if (ec) throw boost::system::system_error(ec);
         http::response_parser<http::string_body> parser;
         parser.body_limit(64 * 1024 * 1024);
-        http::async_read(*stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+        http::async_read(*stream, buffer, parser,
+                         [&](beast::error_code e, std::size_t) { ec = e; });
         ioc.restart();
         ioc.run();
         if (ec) throw boost::system::system_error(ec);

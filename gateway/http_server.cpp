@@ -15,8 +15,7 @@ using tcp = net::ip::tcp;
 
 class session : public std::enable_shared_from_this<session> {
 public:
-    session(tcp::socket&& socket, server_limits limits,
-            std::shared_ptr<const http_handler> handler,
+    session(tcp::socket&& socket, server_limits limits, std::shared_ptr<const http_handler> handler,
             std::shared_ptr<const read_error_handler> on_read_error,
             std::shared_ptr<std::atomic<std::int64_t>> in_flight,
             std::shared_ptr<std::atomic<bool>> stopping)
@@ -47,10 +46,11 @@ private:
             ec == net::error::operation_aborted || ec == net::error::connection_reset ||
             ec == net::error::eof)
             return do_close();
-        if (ec == http::error::body_limit) return fail_request(http::status::payload_too_large,
-                                                               "body_too_large",
-                                                               "request body exceeds the limit\n");
-        if (ec) return fail_request(http::status::bad_request, "bad_http", "malformed HTTP request\n");
+        if (ec == http::error::body_limit)
+            return fail_request(http::status::payload_too_large, "body_too_large",
+                                "request body exceeds the limit\n");
+        if (ec)
+            return fail_request(http::status::bad_request, "bad_http", "malformed HTTP request\n");
 
         in_flight_->fetch_add(1);
         keep_alive_ = parser_->keep_alive();
@@ -74,8 +74,10 @@ private:
     }
 
     void do_write(std::shared_ptr<http_response> res) {
-        if (stopping_->load()) res->keep_alive(false);
-        else if (!keep_alive_) res->keep_alive(false);
+        if (stopping_->load())
+            res->keep_alive(false);
+        else if (!keep_alive_)
+            res->keep_alive(false);
         res->prepare_payload();
         stream_.expires_after(std::chrono::milliseconds(limits_.read_timeout_ms));
         http::async_write(stream_, *res,
@@ -138,8 +140,8 @@ void http_server::stop() {
 tcp::endpoint http_server::local_endpoint() const { return acceptor_.local_endpoint(); }
 
 void http_server::do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](
-                                                       beast::error_code ec, tcp::socket socket) {
+    acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec,
+                                                                               tcp::socket socket) {
         if (ec) {
             if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
         } else {

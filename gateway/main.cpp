@@ -11,7 +11,8 @@
 int main(int argc, char** argv) {
     CLI::App cli{"minsheng-gateway: WeChat / hotline webhook gateway for community services"};
     std::string config_file;
-    cli.add_option("-c,--config", config_file, "TOML config file (see config/minsheng.example.toml)")
+    cli.add_option("-c,--config", config_file,
+                   "TOML config file (see config/minsheng.example.toml)")
         ->check(CLI::ExistingFile);
     CLI11_PARSE(cli, argc, argv);
 

@@ -5,7 +5,6 @@
 
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "gateway/detail/app_impl.hpp"
 
@@ -27,8 +26,11 @@ std::string serialize(const dialog::reply& r) {
             j["text"] = r.text;
             break;
         case dialog::reply::type::news:
-            j = {{"type", "news"},         {"title", r.title}, {"description", r.description},
-                 {"pic_url", r.pic_url}, {"url", r.url}};
+            j = {{"type", "news"},
+                 {"title", r.title},
+                 {"description", r.description},
+                 {"pic_url", r.pic_url},
+                 {"url", r.url}};
             break;
     }
     return j.dump();
@@ -52,28 +54,20 @@ dialog::reply deserialize(const std::string& payload) {
     return r;
 }
 
-std::string random16() {
-    static constexpr char alphabet[] =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    std::string out(16, '0');
-    for (auto& c : out) c = alphabet[rng() % (sizeof alphabet - 1)];
-    return out;
-}
-
 bool carries_text(dialog::inbound_kind k) { return k == dialog::inbound_kind::text; }
 
 }  // namespace
 
 void app::impl::route_wechat(request_ctx ctx, http_request&& req,
                              std::function<void(http_response&&)> respond) {
-    auto [path, query] = split_target(req.target());
+    const auto& query = ctx.query;
     const std::int64_t t = now();
 
     auto reject = [&](const adapters::wechat_oa::rejection& r) {
         stats.requests_rejected.inc(adapters::wechat_oa::to_string(r.reason));
         if (log->should_log(spdlog::level::warn))
-            log->warn("{} wechat_oa rejected: {}", ctx.id, adapters::wechat_oa::to_string(r.reason));
+            log->warn("{} wechat_oa rejected: {}", ctx.id,
+                      adapters::wechat_oa::to_string(r.reason));
         respond(make_response(req,
                               static_cast<http::status>(adapters::wechat_oa::http_status(r.reason)),
                               r.detail + "\n", "text/plain; charset=utf-8"));
@@ -94,12 +88,12 @@ void app::impl::route_wechat(request_ctx ctx, http_request&& req,
     // Understanding runs here, on the I/O thread, outside the transaction.
     std::shared_ptr<const dialog::nlu::understanding> understood;
     if (carries_text(push->message.kind))
-        understood = std::make_shared<const dialog::nlu::understanding>(
-            nlu->understand(push->message.text));
+        understood =
+            std::make_shared<const dialog::nlu::understanding>(nlu->understand(push->message.text));
 
     auto shared_req = std::make_shared<http_request>(std::move(req));
     auto shared_respond =
-        std::make_shared<std::function<void(http_response&&)>>(std::move(respond));
+        std::make_shared<std::function<void(http_response &&)>>(std::move(respond));
     bool queued = write->submit([this, ctx, push = push, understood, shared_req, shared_respond,
                                  t](adapters::sqlite_store::store& store) {
         const auto& m = push->message;
@@ -113,8 +107,7 @@ void app::impl::route_wechat(request_ctx ctx, http_request&& req,
             stats.errors.inc("wechat_oa");
             log->error("{} wechat_oa store failure: {}", ctx.id, e.what());
             // Not acknowledged: WeChat retries, and the retry is processed exactly once.
-            return (*shared_respond)(make_response(*shared_req,
-                                                   http::status::internal_server_error,
+            return (*shared_respond)(make_response(*shared_req, http::status::internal_server_error,
                                                    "temporarily unable to process\n",
                                                    "text/plain; charset=utf-8"));
         }
@@ -126,17 +119,15 @@ void app::impl::route_wechat(request_ctx ctx, http_request&& req,
             if (!h.opened.empty()) stats.cases_opened.inc(ch, h.opened.size());
             if (log->should_log(spdlog::level::info))
                 for (const auto& c : h.opened)
-                    log->info("{} case {} opened kind={} category={} urgency={}", ctx.id,
-                              c.number, c.kind, c.category.empty() ? "-" : c.category, c.urgency);
+                    log->info("{} case {} opened kind={} category={} urgency={}", ctx.id, c.number,
+                              c.kind, c.category.empty() ? "-" : c.category, c.urgency);
         }
         // Encryption and the write go back to the I/O threads; the writer moves on.
         boost::asio::post(ioc, [this, push, t, reply = std::move(h.reply), shared_req,
                                 shared_respond] {
-            std::string body = oa->encode(*push, deserialize(reply), t, random16());
-            const char* type =
-                body == "success" ? "text/plain" : "application/xml; charset=utf-8";
-            (*shared_respond)(
-                make_response(*shared_req, http::status::ok, std::move(body), type));
+            std::string body = oa->encode(*push, deserialize(reply), t);
+            const char* type = body == "success" ? "text/plain" : "application/xml; charset=utf-8";
+            (*shared_respond)(make_response(*shared_req, http::status::ok, std::move(body), type));
         });
     });
     if (!queued)

@@ -71,7 +71,8 @@ std::optional<std::string> command_intent(std::string_view normalised) {
         {"查询", "ask_progress"}, {"进度", "ask_progress"}, {"查进度", "ask_progress"},
         {"帮助", "help"},         {"取消", "cancel"},       {"撤销", "cancel"}};
     std::string_view t = normalised;
-    while (!t.empty() && (t.back() == ' ' || t.back() == '.' || t.back() == '!')) t.remove_suffix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '.' || t.back() == '!'))
+        t.remove_suffix(1);
     for (auto [word, intent] : commands)
         if (t == word) return std::string(intent);
     return std::nullopt;
@@ -141,12 +142,14 @@ conversation::conversation(std::shared_ptr<const template_set> templates)
 
 const std::vector<std::string>& conversation::required_templates() {
     static const std::vector<std::string> keys = {
-        "reply/welcome",        "reply/welcome_back",       "reply/greeting",
-        "reply/help",           "reply/case_opened",        "reply/case_opened_urgent",
-        "reply/ask_address",    "reply/ask_address_again",  "reply/cancelled",
-        "reply/nothing_to_cancel", "reply/progress_header", "reply/progress_item",
-        "reply/progress_none",  "reply/not_understood",     "reply/media_received",
-        "reply/category_unknown"};
+        "reply/welcome",         "reply/welcome_back",
+        "reply/greeting",        "reply/help",
+        "reply/case_opened",     "reply/case_opened_urgent",
+        "reply/ask_address",     "reply/ask_address_again",
+        "reply/cancelled",       "reply/nothing_to_cancel",
+        "reply/progress_header", "reply/progress_item",
+        "reply/progress_none",   "reply/not_understood",
+        "reply/media_received",  "reply/category_unknown"};
     return keys;
 }
 
@@ -185,10 +188,9 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
         std::string body = templates_->render("reply/progress_header");
         for (const auto& c : cases) {
             body += "\n";
-            body += templates_->render(
-                "reply/progress_item",
-                {{"number", c.number}, {"status", status_name(c.status)},
-                 {"date", china_date(c.created_at)}});
+            body += templates_->render("reply/progress_item", {{"number", c.number},
+                                                               {"status", status_name(c.status)},
+                                                               {"date", china_date(c.created_at)}});
         }
         out.answer = reply::of_text(std::move(body));
     };
@@ -201,8 +203,10 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
             text("reply/welcome_back");
             return out;
         case inbound_kind::menu_click:
-            if (m.event_key == "MY_CASES") progress();
-            else if (m.event_key == "HELP") text("reply/help");
+            if (m.event_key == "MY_CASES")
+                progress();
+            else if (m.event_key == "HELP")
+                text("reply/help");
             return out;
         case inbound_kind::unsubscribe:
         case inbound_kind::report_location:

@@ -68,6 +68,8 @@ struct app::impl {
         std::string id;
         std::chrono::steady_clock::time_point start;
         std::string route;
+        std::string path;
+        adapters::wechat_oa::query_params query;
     };
     void route_wechat(request_ctx ctx, http_request&& req,
                       std::function<void(http_response&&)> respond);
@@ -78,7 +80,8 @@ struct app::impl {
 // Helpers shared by the routes.
 http_response make_response(const http_request& req, boost::beast::http::status status,
                             std::string body, std::string_view content_type);
-// Splits "path?query" and decodes the query's percent-encoding.
-std::pair<std::string, adapters::wechat_oa::query_params> split_target(std::string_view target);
+// Splits "path?query" and decodes the query strictly; nullopt query = bad escape or repeated key.
+std::pair<std::string, std::optional<adapters::wechat_oa::query_params>> split_target(
+    std::string_view target);
 
 }  // namespace minsheng::gateway

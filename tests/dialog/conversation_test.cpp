@@ -37,8 +37,7 @@ inbound_message text(std::string body, std::string key) {
 
 struct fixture {
     adapters::sqlite_store::store db{":memory:"};
-    dialog::conversation talk{
-        dialog::template_set::load(MINSHENG_SOURCE_DIR "/templates")};
+    dialog::conversation talk{dialog::template_set::load(MINSHENG_SOURCE_DIR "/templates")};
 
     dialog::step_outcome say(const inbound_message& m, const understanding* u,
                              std::int64_t now = t0) {
@@ -64,8 +63,7 @@ TEST_CASE("a complete appeal with its place opens a case at once and the reply n
     CHECK(out.answer.text.find(out.opened[0].number) != std::string::npos);
 }
 
-TEST_CASE("a place-bound appeal without a place asks where, then opens on the answer",
-          "[dialog]") {
+TEST_CASE("a place-bound appeal without a place asks where, then opens on the answer", "[dialog]") {
     fixture f;
     auto u = understood("file_appeal", "环境保护", "complaint");
     auto first = f.say(text("路边垃圾堆了一个星期没人清理，臭得很", "m1"), &u);
@@ -80,8 +78,7 @@ TEST_CASE("a place-bound appeal without a place asks where, then opens on the an
     CHECK(second.answer.text.find(second.opened[0].number) != std::string::npos);
 }
 
-TEST_CASE("a personal need that is not bound to a place opens without asking where",
-          "[dialog]") {
+TEST_CASE("a personal need that is not bound to a place opens without asking where", "[dialog]") {
     fixture f;
     auto u = understood("file_appeal", "劳动和社会保障", "wish", false, "urgent");
     auto out = f.say(text("我家老人独居，腿摔伤了，想找人帮忙买菜", "m1"), &u);
@@ -110,8 +107,8 @@ TEST_CASE("a pending appeal expires, so a much later message is not taken as its
     auto u = understood("file_appeal", "城乡建设", "complaint");
     f.say(text("楼道的灯坏了", "m1"), &u);
     auto later = understood("greet");
-    auto out = f.say(text("你好", "m2"), &later,
-                     t0 + dialog::conversation::pending_ttl_seconds + 1);
+    auto out =
+        f.say(text("你好", "m2"), &later, t0 + dialog::conversation::pending_ttl_seconds + 1);
     CHECK(out.opened.empty());
     CHECK(out.answer.text.find("您好") != std::string::npos);
 }

@@ -25,11 +25,16 @@ TEST_CASE("the latency histogram is cumulative and counts every observation", "[
     m.latency.observe("wechat_oa", 0.003);
     m.latency.observe("wechat_oa", 10.0);
     auto text = m.render();
-    CHECK(text.find("minsheng_http_request_duration_seconds_bucket{route=\"wechat_oa\",le=\"0.0005\"} 1") !=
-          std::string::npos);
-    CHECK(text.find("minsheng_http_request_duration_seconds_bucket{route=\"wechat_oa\",le=\"0.005\"} 2") !=
-          std::string::npos);
-    CHECK(text.find("minsheng_http_request_duration_seconds_bucket{route=\"wechat_oa\",le=\"+Inf\"} 3") !=
+    CHECK(
+        text.find(
+            "minsheng_http_request_duration_seconds_bucket{route=\"wechat_oa\",le=\"0.0005\"} 1") !=
+        std::string::npos);
+    CHECK(
+        text.find(
+            "minsheng_http_request_duration_seconds_bucket{route=\"wechat_oa\",le=\"0.005\"} 2") !=
+        std::string::npos);
+    CHECK(text.find(
+              "minsheng_http_request_duration_seconds_bucket{route=\"wechat_oa\",le=\"+Inf\"} 3") !=
           std::string::npos);
     CHECK(text.find("minsheng_http_request_duration_seconds_count{route=\"wechat_oa\"} 3") !=
           std::string::npos);
