@@ -17,20 +17,20 @@ std::string_view to_string(channel c);
 std::optional<channel> channel_from_string(std::string_view name);
 
 enum class inbound_kind {
-    text,        // text; also voice with a recognition result (text holds it)
+    text,  // text; also voice with a recognition result (text holds it)
     image,
-    voice,       // voice without recognition
+    voice,  // voice without recognition
     video,
     location,
     link,
     file,
-    subscribe,   // follow; event_key holds the scene without "qrscene_" when scanned
+    subscribe,  // follow; event_key holds the scene without "qrscene_" when scanned
     unsubscribe,
-    scan,        // already following, scanned a code; event_key holds the scene
+    scan,  // already following, scanned a code; event_key holds the scene
     report_location,
-    menu_click,  // CLICK; event_key holds the key
-    menu_view,   // VIEW and view_miniprogram; event_key holds the URL/page
-    other_event, // any other event: delivery reports, popups, ...
+    menu_click,   // CLICK; event_key holds the key
+    menu_view,    // VIEW and view_miniprogram; event_key holds the URL/page
+    other_event,  // any other event: delivery reports, popups, ...
 };
 
 struct inbound_message {
@@ -39,14 +39,14 @@ struct inbound_message {
     std::string dedup_key;  // channel-unique: MsgId, or FromUserName+CreateTime+Event+EventKey
     std::int64_t create_time = 0;  // unix seconds as the platform said
     inbound_kind kind = inbound_kind::text;
-    std::string text;       // text content, voice recognition, link title+description
-    std::string event;      // raw event name for events
+    std::string text;   // text content, voice recognition, link title+description
+    std::string event;  // raw event name for events
     std::string event_key;
-    std::string media_id;   // image/voice/video/file
-    std::string url;        // link url, image PicUrl
+    std::string media_id;  // image/voice/video/file
+    std::string url;       // link url, image PicUrl
     std::optional<double> latitude;
     std::optional<double> longitude;
-    std::string label;      // location label
+    std::string label;  // location label
 };
 
 // What the engine answers. Text is already rendered from templates/.

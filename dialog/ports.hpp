@@ -18,11 +18,11 @@ struct case_draft {
     std::string kind;         // "wish" | "project" | "complaint" | "consultation"
     std::string category;     // one of the seven departments, "" when unsure
     double category_confidence = 0.0;
-    std::string urgency;      // "urgent" | "normal"
-    std::string description;  // as the resident wrote it (stored; masked in views)
-    std::string address;      // as extracted, "" when none
-    std::string contact_phone;  // digits, "" when none
-    std::string source_key;   // dedup key of the message that opened it
+    std::string urgency;          // "urgent" | "normal"
+    std::string description;      // as the resident wrote it (stored; masked in views)
+    std::string address;          // as extracted, "" when none
+    std::string contact_phone;    // digits, "" when none
+    std::string source_key;       // dedup key of the message that opened it
     std::int64_t created_at = 0;  // unix seconds
 };
 
@@ -57,8 +57,7 @@ public:
 
     // Per-user conversation state, opaque to the store ("" when none).
     virtual std::string load_state(channel from, const std::string& user_id) = 0;
-    virtual void save_state(channel from, const std::string& user_id,
-                            const std::string& state) = 0;
+    virtual void save_state(channel from, const std::string& user_id, const std::string& state) = 0;
 };
 
 // Time source, so tests can fix the clock.

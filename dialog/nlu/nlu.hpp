@@ -54,6 +54,10 @@ public:
     // Never throws for any input bytes (invalid UTF-8 is replaced, not rejected).
     understanding understand(std::string_view text) const;
 
+    // The category alone (normalisation and the category model; no segmentation, entities or
+    // other models): what batch classification needs. Never throws.
+    label classify_category(std::string_view text) const;
+
     ~engine();
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;

@@ -133,13 +133,10 @@ TEST_CASE("greeting, help and progress get useful answers and open nothing", "[d
 
 TEST_CASE("subscribing gets a welcome; other events get no reply", "[dialog]") {
     fixture f;
-    inbound_message sub;
-    sub.user_id = "openid-1";
-    sub.dedup_key = "e1";
+    auto sub = text("", "e1");
     sub.kind = inbound_kind::subscribe;
     CHECK(f.say(sub, nullptr).answer.text.find("欢迎") != std::string::npos);
-    inbound_message ev = sub;
-    ev.dedup_key = "e2";
+    auto ev = text("", "e2");
     ev.kind = inbound_kind::other_event;
     CHECK(f.say(ev, nullptr).answer.kind == dialog::reply::type::none);
 }

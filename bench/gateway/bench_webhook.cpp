@@ -1,0 +1,140 @@
+// Load benchmark of the safe-mode official-account webhook.
+//
+// Starts the real gateway in-process on 127.0.0.1:0 with a temporary SQLite file, pre-builds N
+// signed and AES-encrypted pushes (unique MsgIds, one realistic Chinese appeal each, from many
+// residents), then sends them over C keep-alive connections and reports requests/s and latency
+// percentiles. Every reply is decrypted and checked, so a fast wrong answer cannot count.
+//
+//   bench_webhook [--requests N] [--connections C] [--server-threads T] [--appeals FILE]
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "adapters/wechat_oa/client_codec.hpp"
+#include "gateway/app.hpp"
+#include "gateway/http_client.hpp"
+#include "gateway/metrics.hpp"
+
+namespace oa = minsheng::adapters::wechat_oa;
+using clock_type = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+    CLI::App cli{"bench_webhook: safe-mode webhook load benchmark"};
+    std::size_t requests = 20000;
+    std::size_t connections = 8;
+    int server_threads = 2;
+    std::string appeals_file = MINSHENG_SOURCE_DIR "/bench/data/appeals.txt";
+    cli.add_option("-n,--requests", requests, "requests to send");
+    cli.add_option("-c,--connections", connections, "concurrent keep-alive connections");
+    cli.add_option("-t,--server-threads", server_threads, "gateway I/O threads");
+    cli.add_option("--appeals", appeals_file, "one appeal per line");
+    CLI11_PARSE(cli, argc, argv);
+
+    std::vector<std::string> appeals;
+    {
+        std::ifstream in(appeals_file);
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty()) appeals.push_back(line);
+    }
+    if (appeals.empty()) {
+        std::fprintf(stderr, "no appeals in %s\n", appeals_file.c_str());
+        return 1;
+    }
+
+    auto db = (std::filesystem::temp_directory_path() /
+               ("minsheng-bench-" + std::to_string(::getpid()) + ".db"))
+                  .string();
+    minsheng::gateway::config cfg;
+    cfg.host = "127.0.0.1";
+    cfg.port = 0;
+    cfg.threads = server_threads;
+    cfg.db_path = db;
+    cfg.templates_dir = MINSHENG_SOURCE_DIR "/templates";
+    cfg.models_dir = MINSHENG_SOURCE_DIR "/models";
+    cfg.log_level = "off";
+    cfg.wechat.token = "bench-token";
+    cfg.wechat.appid = "wxbench000000001";
+    cfg.wechat.encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    cfg.wechat.mode = oa::security_mode::safe;
+    cfg.wechat.max_clock_skew = 3600;
+
+    int rc = 0;
+    {
+        minsheng::gateway::app gateway(cfg);
+        gateway.start();
+        auto port = gateway.endpoint().port();
+
+        oa::oa_client_codec codec(cfg.wechat);
+        auto now = static_cast<std::int64_t>(std::time(nullptr));
+        std::vector<oa::client_request> batch;
+        batch.reserve(requests);
+        for (std::size_t i = 0; i < requests; ++i) {
+            oa::user_text_message m{"gh_bench", "o_bench_resident_" + std::to_string(i),
+                                    appeals[i % appeals.size()], now,
+                                    std::to_string(8000000000000000000ULL + i)};
+            batch.push_back(codec.text(m, now));
+        }
+
+        std::vector<std::vector<double>> latencies(connections);
+        std::atomic<std::size_t> next{0};
+        std::atomic<std::size_t> failures{0};
+        auto start = clock_type::now();
+        std::vector<std::thread> workers;
+        for (std::size_t c = 0; c < connections; ++c)
+            workers.emplace_back([&, c] {
+                minsheng::gateway::http_client http("127.0.0.1", port);
+                for (std::size_t i; (i = next.fetch_add(1)) < batch.size();) {
+                    const auto& req = batch[i];
+                    auto t0 = clock_type::now();
+                    auto res = http.request("POST", req.target("/wechat/oa"), req.body);
+                    auto t1 = clock_type::now();
+                    latencies[c].push_back(
+                        std::chrono::duration<double, std::milli>(t1 - t0).count());
+                    bool ok = res.status == 200;
+                    if (ok) {
+                        auto decoded = codec.decode_reply(res.body, req.query.at("nonce"));
+                        auto* r = std::get_if<oa::client_reply>(&decoded);
+                        ok = r && r->reply.kind == minsheng::dialog::reply::type::text;
+                    }
+                    if (!ok) failures.fetch_add(1);
+                }
+            });
+        for (auto& w : workers) w.join();
+        double secs = std::chrono::duration<double>(clock_type::now() - start).count();
+
+        std::vector<double> all;
+        for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+        std::sort(all.begin(), all.end());
+        auto pct = [&](double p) {
+            return all.empty()
+                       ? 0.0
+                       : all[std::min(all.size() - 1, static_cast<std::size_t>(
+                                                          p * static_cast<double>(all.size())))];
+        };
+        std::printf(
+            "bench_webhook: safe-mode POST /wechat/oa, %zu requests, %zu connections, %d "
+            "server threads, %u cores\n",
+            all.size(), connections, server_threads, std::thread::hardware_concurrency());
+        std::printf("  throughput   %.0f requests/s\n", static_cast<double>(all.size()) / secs);
+        std::printf("  latency p50  %.3f ms\n", pct(0.50));
+        std::printf("  latency p90  %.3f ms\n", pct(0.90));
+        std::printf("  latency p99  %.3f ms\n", pct(0.99));
+        std::printf("  latency max  %.3f ms\n", all.empty() ? 0.0 : all.back());
+        std::printf(
+            "  cases opened %llu, failures %zu\n",
+            static_cast<unsigned long long>(gateway.stats().cases_opened.value("wechat_oa")),
+            failures.load());
+        rc = failures.load() == 0 ? 0 : 1;
+        gateway.stop();
+        gateway.wait();
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    return rc;
+}

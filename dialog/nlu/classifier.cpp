@@ -1,0 +1,327 @@
+#include "dialog/nlu/classifier.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <stdexcept>
+
+namespace minsheng::dialog::nlu {
+namespace {
+
+constexpr char magic[8] = {'M', 'S', 'N', 'L', 'U', 'C', 'L', '1'};
+constexpr std::uint32_t max_labels = 256;
+constexpr std::uint32_t max_label_bytes = 256;
+
+// A hint to fetch memory that is needed a little later; no effect on results.
+inline void prefetch(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
+
+std::uint64_t slot_hash(std::uint64_t key) {
+    // Keys are already hashes; a multiply spreads their low bits once more for the table index.
+    return (key * 0x9E3779B97F4A7C15ull) >> 17;
+}
+
+// Little-endian writer and bounds-checked reader for the model file.
+class writer {
+public:
+    void u32(std::uint32_t v) { bytes(v, 4); }
+    void u64(std::uint64_t v) { bytes(v, 8); }
+    void f32(float v) { u32(std::bit_cast<std::uint32_t>(v)); }
+    void f64(double v) { u64(std::bit_cast<std::uint64_t>(v)); }
+    void raw(std::string_view s) { out_.append(s); }
+    void str(std::string_view s) {
+        u32(static_cast<std::uint32_t>(s.size()));
+        out_.append(s);
+    }
+    std::string take() { return std::move(out_); }
+
+private:
+    void bytes(std::uint64_t v, int n) {
+        for (int i = 0; i < n; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    }
+    std::string out_;
+};
+
+class reader {
+public:
+    explicit reader(std::string_view in) : in_(in) {}
+    std::uint32_t u32() { return static_cast<std::uint32_t>(bytes(4)); }
+    std::uint64_t u64() { return bytes(8); }
+    float f32() { return std::bit_cast<float>(u32()); }
+    double f64() { return std::bit_cast<double>(u64()); }
+    std::string str(std::uint32_t max) {
+        const std::uint32_t n = u32();
+        if (n > max) throw std::runtime_error("string too long");
+        need(n);
+        std::string s(in_.substr(pos_, n));
+        pos_ += n;
+        return s;
+    }
+    void expect(std::string_view what) {
+        need(what.size());
+        if (in_.substr(pos_, what.size()) != what) throw std::runtime_error("not a model file");
+        pos_ += what.size();
+    }
+    // Fails unless at least `count` items of `size` bytes remain (guards huge allocations).
+    void need_items(std::uint64_t count, std::uint64_t size) const {
+        if (count > (in_.size() - pos_) / size) throw std::runtime_error("truncated");
+    }
+    bool at_end() const { return pos_ == in_.size(); }
+
+private:
+    void need(std::size_t n) const {
+        if (in_.size() - pos_ < n) throw std::runtime_error("truncated");
+    }
+    std::uint64_t bytes(int n) {
+        need(static_cast<std::size_t>(n));
+        std::uint64_t v = 0;
+        for (int i = 0; i < n; ++i) {
+            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in_[pos_ + i])) << (8 * i);
+        }
+        pos_ += static_cast<std::size_t>(n);
+        return v;
+    }
+    std::string_view in_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+void softmax(std::span<const double> values, double scale, std::span<double> out) {
+    double top = -std::numeric_limits<double>::infinity();
+    for (double v : values) top = std::max(top, scale * v);
+    double sum = 0.0;
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        out[k] = std::exp(scale * values[k] - top);
+        sum += out[k];
+    }
+    for (std::size_t k = 0; k < values.size(); ++k) out[k] /= sum;
+}
+
+classifier::classifier(parts p) : parts_(std::move(p)) {
+    const std::size_t k = parts_.labels.size();
+    const std::size_t n = parts_.keys.size();
+    if (k < 2 || k > max_labels) throw std::invalid_argument("a classifier needs 2..256 labels");
+    for (std::size_t i = 0; i < k; ++i) {
+        const auto& l = parts_.labels[i];
+        if (l.empty() || l.size() > max_label_bytes || l.find_first_of("\t\r\n") != l.npos) {
+            throw std::invalid_argument("bad label name");
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (parts_.labels[j] == l) throw std::invalid_argument("duplicate label " + l);
+        }
+    }
+    if (parts_.idf.size() != n || parts_.weights.size() != n * k || parts_.bias.size() != k) {
+        throw std::invalid_argument("classifier parts have inconsistent sizes");
+    }
+    if (n >= 0xFFFFFFFFu) throw std::invalid_argument("too many features");
+    for (std::size_t i = 0; i < n; ++i) {
+        if (parts_.keys[i] == 0 || (i > 0 && parts_.keys[i] <= parts_.keys[i - 1])) {
+            throw std::invalid_argument("feature keys must be non-zero and strictly increasing");
+        }
+    }
+    const auto finite = [](float v) { return std::isfinite(v); };
+    if (!std::all_of(parts_.idf.begin(), parts_.idf.end(), finite) ||
+        !std::all_of(parts_.weights.begin(), parts_.weights.end(), finite) ||
+        !std::all_of(parts_.bias.begin(), parts_.bias.end(), finite) ||
+        !std::isfinite(parts_.scale) || !(parts_.scale > 0) ||
+        !(parts_.unsure_below >= 0 && parts_.unsure_below <= 1)) {
+        throw std::invalid_argument("classifier parameters must be finite");
+    }
+    const auto& f = parts_.features;
+    if (f.min_n < 1 || f.max_n > 6 || f.min_n > f.max_n || f.max_chars == 0) {
+        throw std::invalid_argument("bad feature configuration");
+    }
+
+    // Load factor at most 0.5: most n-grams of a text are not in the vocabulary, and such a
+    // lookup probes until an empty slot.
+    std::size_t slots = 16;
+    while (slots < 2 * n) slots *= 2;
+    slots_.assign(slots, slot{});
+    slot_mask_ = slots - 1;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint64_t s = slot_hash(parts_.keys[i]) & slot_mask_;
+        while (slots_[s].key != 0) s = (s + 1) & slot_mask_;
+        slots_[s] = slot{parts_.keys[i], static_cast<std::uint32_t>(i), parts_.idf[i]};
+    }
+}
+
+const classifier::slot* classifier::find(std::uint64_t key) const {
+    std::uint64_t s = slot_hash(key) & slot_mask_;
+    while (true) {
+        const slot& candidate = slots_[s];
+        if (candidate.key == key) return &candidate;
+        if (candidate.key == 0) return nullptr;
+        s = (s + 1) & slot_mask_;
+    }
+}
+
+std::size_t classifier::index_of(std::string_view name) const {
+    const auto& l = parts_.labels;
+    return static_cast<std::size_t>(std::find(l.begin(), l.end(), name) - l.begin());
+}
+
+void classifier::decision_values(std::span<const std::uint64_t> hashes,
+                                 std::span<double> out) const {
+    // Known n-grams in text order, then counted per row with a small table that stays in
+    // cache; memory latency of the big tables is hidden by prefetching a few lookups ahead.
+    struct hit {
+        std::uint32_t row;
+        float idf;
+    };
+    thread_local std::vector<hit> hits;
+    thread_local std::vector<std::uint32_t> table;  // row + 1; 0: empty
+    thread_local std::vector<std::uint32_t> counts;
+    thread_local std::vector<float> idfs;
+    thread_local std::vector<std::uint32_t> first_seen;  // table positions in text order
+    constexpr std::size_t ahead = 8;
+
+    hits.clear();
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+        if (i + ahead < hashes.size()) {
+            prefetch(&slots_[slot_hash(hashes[i + ahead]) & slot_mask_]);
+        }
+        if (const slot* s = find(hashes[i])) hits.push_back({s->row, s->idf});
+    }
+    std::size_t bits = 4;
+    while ((std::size_t{1} << bits) < 2 * hits.size()) ++bits;
+    const std::size_t cap = std::size_t{1} << bits;
+    table.assign(cap, 0);
+    counts.resize(cap);
+    idfs.resize(cap);
+    first_seen.clear();
+    for (const hit& h : hits) {
+        std::size_t p = static_cast<std::uint32_t>(h.row * 0x9E3779B1u) >> (32 - bits);
+        while (table[p] != 0 && table[p] != h.row + 1) p = (p + 1) & (cap - 1);
+        if (table[p] == 0) {
+            table[p] = h.row + 1;
+            counts[p] = 0;
+            idfs[p] = h.idf;
+            first_seen.push_back(static_cast<std::uint32_t>(p));
+        }
+        ++counts[p];
+    }
+
+    const std::size_t k = parts_.labels.size();
+    const float* weights = parts_.weights.data();
+    std::fill(out.begin(), out.end(), 0.0);
+    double norm2 = 0.0;
+    for (std::size_t j = 0; j < first_seen.size(); ++j) {
+        if (j + ahead < first_seen.size()) {
+            prefetch(weights + std::size_t{table[first_seen[j + ahead]] - 1} * k);
+        }
+        const std::size_t p = first_seen[j];
+        const double tf = sublinear_tf(counts[p]);
+        const double x = tf * idfs[p];
+        norm2 += x * x;
+        const float* w = weights + std::size_t{table[p] - 1} * k;
+        for (std::size_t c = 0; c < k; ++c) out[c] += x * w[c];
+    }
+    const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
+    for (std::size_t c = 0; c < k; ++c) out[c] = out[c] * inv + parts_.bias[c];
+}
+
+void classifier::probabilities(std::span<const std::uint64_t> hashes, std::span<double> out) const {
+    thread_local std::vector<double> values;
+    values.resize(parts_.labels.size());
+    decision_values(hashes, values);
+    softmax(values, parts_.scale, out);
+}
+
+prediction classifier::predict(std::span<const std::uint64_t> hashes) const {
+    thread_local std::vector<double> p;
+    p.resize(parts_.labels.size());
+    probabilities(hashes, p);
+    prediction best;
+    best.index = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+    best.confidence = p[best.index];
+    best.unsure = best.confidence < parts_.unsure_below;
+    return best;
+}
+
+prediction classifier::predict(std::string_view normalised) const {
+    thread_local std::vector<std::uint64_t> hashes;
+    hashes.clear();
+    append_ngram_hashes(normalised, parts_.features, hashes);
+    return predict(std::span<const std::uint64_t>(hashes));
+}
+
+std::string classifier::to_bytes() const {
+    writer w;
+    w.raw(std::string_view(magic, sizeof magic));
+    w.u32(static_cast<std::uint32_t>(parts_.labels.size()));
+    for (const auto& l : parts_.labels) w.str(l);
+    w.u32(parts_.features.min_n);
+    w.u32(parts_.features.max_n);
+    w.u32(parts_.features.edges ? 1 : 0);
+    w.u32(parts_.features.max_chars);
+    w.f64(parts_.scale);
+    w.f64(parts_.unsure_below);
+    w.u32(static_cast<std::uint32_t>(parts_.keys.size()));
+    for (auto key : parts_.keys) w.u64(key);
+    for (float v : parts_.idf) w.f32(v);
+    for (float v : parts_.weights) w.f32(v);
+    for (float v : parts_.bias) w.f32(v);
+    return w.take();
+}
+
+classifier classifier::from_bytes(std::string_view bytes) {
+    try {
+        reader r(bytes);
+        r.expect(std::string_view(magic, sizeof magic));
+        parts p;
+        const std::uint32_t k = r.u32();
+        if (k < 2 || k > max_labels) throw std::runtime_error("bad label count");
+        for (std::uint32_t i = 0; i < k; ++i) p.labels.push_back(r.str(max_label_bytes));
+        p.features.min_n = r.u32();
+        p.features.max_n = r.u32();
+        p.features.edges = r.u32() != 0;
+        p.features.max_chars = r.u32();
+        p.scale = r.f64();
+        p.unsure_below = r.f64();
+        const std::uint32_t n = r.u32();
+        r.need_items(n, 12 + 4ull * k);
+        p.keys.resize(n);
+        for (auto& key : p.keys) key = r.u64();
+        p.idf.resize(n);
+        for (auto& v : p.idf) v = r.f32();
+        p.weights.resize(static_cast<std::size_t>(n) * k);
+        for (auto& v : p.weights) v = r.f32();
+        p.bias.resize(k);
+        for (auto& v : p.bias) v = r.f32();
+        if (!r.at_end()) throw std::runtime_error("trailing bytes");
+        return classifier(std::move(p));
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(e.what());
+    }
+}
+
+classifier classifier::load(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open model file " + path);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw std::runtime_error("cannot read model file " + path);
+    try {
+        return from_bytes(bytes);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error("malformed model file " + path + ": " + e.what());
+    }
+}
+
+void classifier::save(const std::string& path) const {
+    const std::string bytes = to_bytes();
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) throw std::runtime_error("cannot write model file " + path);
+}
+
+}  // namespace minsheng::dialog::nlu

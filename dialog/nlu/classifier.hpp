@@ -1,0 +1,86 @@
+#pragma once
+// A trained linear text classifier: a vocabulary of hashed character n-grams with their idf
+// weights, one weight vector per label over sublinear-tf·idf, L2-normalised features, a softmax
+// scale fitted by cross-validation so that confidences are calibrated probabilities, and the
+// confidence below which a prediction counts as unsure.
+// Immutable after construction: share freely across threads (predictions use per-thread scratch).
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialog/nlu/features.hpp"
+
+namespace minsheng::dialog::nlu {
+
+struct prediction {
+    std::size_t index = 0;    // into classifier::labels()
+    double confidence = 0.0;  // calibrated probability of that label
+    bool unsure = true;       // confidence < classifier::unsure_below()
+};
+
+class classifier {
+public:
+    // Everything a model consists of; what the trainer produces and the model file holds.
+    struct parts {
+        std::vector<std::string> labels;  // at least two, distinct, no tab or newline
+        feature_config features;
+        std::vector<std::uint64_t> keys;  // n-gram hashes, strictly increasing, non-zero
+        std::vector<float> idf;           // one per key
+        std::vector<float> weights;       // keys.size() × labels.size(), key-major
+        std::vector<float> bias;          // one per label
+        double scale = 1.0;               // softmax(scale · decision values)
+        double unsure_below = 0.5;
+    };
+
+    // Throws std::invalid_argument when the parts are inconsistent (sizes, order, labels).
+    explicit classifier(parts p);
+
+    // Reads a model file; throws std::runtime_error naming `path` when it is missing or
+    // malformed.
+    static classifier load(const std::string& path);
+    // Parses the bytes of a model file; throws std::runtime_error when they are malformed.
+    static classifier from_bytes(std::string_view bytes);
+    // The model file's bytes: identical models give identical bytes.
+    std::string to_bytes() const;
+    // Writes the model file; throws std::runtime_error naming `path` on failure.
+    void save(const std::string& path) const;
+
+    const std::vector<std::string>& labels() const { return parts_.labels; }
+    const feature_config& features() const { return parts_.features; }
+    double unsure_below() const { return parts_.unsure_below; }
+    const parts& model() const { return parts_; }
+    // Index of `name` in labels(), or labels().size() when absent.
+    std::size_t index_of(std::string_view name) const;
+
+    // Uncalibrated decision values, one per label, for the n-gram hashes of a text (as
+    // append_ngram_hashes gives them with features()). out.size() must be labels().size().
+    void decision_values(std::span<const std::uint64_t> hashes, std::span<double> out) const;
+    // Calibrated probabilities, one per label, summing to 1.
+    void probabilities(std::span<const std::uint64_t> hashes, std::span<double> out) const;
+    // The most probable label for the n-gram hashes of a text.
+    prediction predict(std::span<const std::uint64_t> hashes) const;
+    // Convenience: hashes `normalised` with features() and predicts.
+    prediction predict(std::string_view normalised) const;
+
+private:
+    // One entry of the open-addressing table over parts_.keys, with what a lookup needs.
+    struct slot {
+        std::uint64_t key = 0;  // 0: empty
+        std::uint32_t row = 0;
+        float idf = 0.0f;
+    };
+    const slot* find(std::uint64_t key) const;
+
+    parts parts_;
+    std::vector<slot> slots_;
+    std::uint64_t slot_mask_ = 0;
+};
+
+// Softmax of scale · values into out (same size); stable for any finite input.
+void softmax(std::span<const double> values, double scale, std::span<double> out);
+
+}  // namespace minsheng::dialog::nlu

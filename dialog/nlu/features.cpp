@@ -1,0 +1,148 @@
+#include "dialog/nlu/features.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+
+namespace minsheng::dialog::nlu {
+namespace {
+
+// Symbols outside Unicode's range stand for the markers and the folded digit run.
+constexpr std::uint32_t separator = 0xFFFFFFFFu;
+constexpr std::uint32_t text_start = 0x110001u;
+constexpr std::uint32_t text_end = 0x110002u;
+constexpr std::uint32_t number = 0x110003u;
+
+std::uint64_t mix(std::uint64_t x) {
+    // The splitmix64 finaliser: every input bit affects every output bit.
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    return x;
+}
+
+std::uint64_t combine(std::uint64_t h, std::uint32_t symbol) {
+    return mix(h + 0x9E3779B97F4A7C15ull * (static_cast<std::uint64_t>(symbol) + 1));
+}
+
+// Decodes one code point at text[i]; advances i. Returns separator for an invalid sequence
+// (one byte is skipped).
+std::uint32_t decode(std::string_view text, std::size_t& i) {
+    const auto b0 = static_cast<unsigned char>(text[i]);
+    if (b0 < 0x80) {
+        ++i;
+        return b0;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        len = 2;
+        cp = b0 & 0x1Fu;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        len = 3;
+        cp = b0 & 0x0Fu;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        len = 4;
+        cp = b0 & 0x07u;
+    } else {
+        ++i;
+        return separator;
+    }
+    if (i + len > text.size()) {
+        ++i;
+        return separator;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(text[i + k]);
+        if ((b & 0xC0) != 0x80) {
+            ++i;
+            return separator;
+        }
+        cp = (cp << 6) | (b & 0x3Fu);
+    }
+    const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        ++i;
+        return separator;
+    }
+    i += len;
+    return cp;
+}
+
+// The symbol a code point contributes, or separator.
+std::uint32_t symbol_of(std::uint32_t cp) {
+    if (cp < 0x80) {
+        if (cp >= '0' && cp <= '9') return number;
+        if (cp >= 'A' && cp <= 'Z') return cp + ('a' - 'A');
+        if (cp >= 'a' && cp <= 'z') return cp;
+        return separator;
+    }
+    if (cp >= 0xFF10 && cp <= 0xFF19) return number;
+    if (cp >= 0xFF21 && cp <= 0xFF3A) return cp - 0xFF21 + 'a';
+    if (cp >= 0xFF41 && cp <= 0xFF5A) return cp - 0xFF41 + 'a';
+    const bool punctuation = cp < 0xC0 || (cp >= 0x2000 && cp <= 0x2BFF) ||
+                             (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE10 && cp <= 0xFE6F) ||
+                             (cp >= 0xFF00 && cp <= 0xFF65) || (cp >= 0xFFF0 && cp <= 0xFFFF) ||
+                             cp >= 0x1F000;
+    return punctuation ? separator : cp;
+}
+
+}  // namespace
+
+double sublinear_tf(std::uint32_t count) {
+    static const auto table = [] {
+        std::array<double, 64> t{};
+        for (std::size_t i = 1; i < t.size(); ++i) t[i] = 1.0 + std::log(static_cast<double>(i));
+        return t;
+    }();
+    if (count == 0) return 0.0;
+    return count < table.size() ? table[count] : 1.0 + std::log(static_cast<double>(count));
+}
+
+void append_ngram_hashes(std::string_view text, const feature_config& config,
+                         std::vector<std::uint64_t>& out) {
+    thread_local std::vector<std::uint32_t> symbols;
+    symbols.clear();
+    if (config.edges) symbols.push_back(text_start);
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < text.size() && chars < config.max_chars; ++chars) {
+        const std::uint32_t s = symbol_of(decode(text, i));
+        if (s == separator) {
+            // Leading separators and repeats collapse; trailing ones are dropped below.
+            if (!symbols.empty() && symbols.back() != separator && symbols.back() != text_start) {
+                symbols.push_back(separator);
+            }
+        } else if (!(s == number && !symbols.empty() && symbols.back() == number)) {
+            symbols.push_back(s);
+        }
+    }
+    if (!symbols.empty() && symbols.back() == separator) symbols.pop_back();
+    if (config.edges) symbols.push_back(text_end);
+
+    const std::size_t max_n = std::clamp<std::size_t>(config.max_n, 1, 6);
+    const std::size_t min_n = std::clamp<std::size_t>(config.min_n, 1, max_n);
+    std::size_t run = 0;  // symbols since the last separator, including the current one
+    for (std::size_t p = 0; p < symbols.size(); ++p) {
+        const std::uint32_t s = symbols[p];
+        if (s == separator) {
+            run = 0;
+            continue;
+        }
+        ++run;
+        // n-grams ending at p, built right to left: hash(s[p]), hash(s[p-1] s[p]), ...
+        std::uint64_t h = 0x5DEECE66Dull;
+        const std::size_t longest = std::min(run, max_n);
+        for (std::size_t n = 1; n <= longest; ++n) {
+            const std::uint32_t c = symbols[p + 1 - n];
+            h = combine(h, c);
+            if (n < min_n) continue;
+            if (n == 1 && (c == text_start || c == text_end)) continue;
+            out.push_back(h != 0 ? h : 1);  // 0 marks an empty slot in model tables
+        }
+    }
+}
+
+}  // namespace minsheng::dialog::nlu

@@ -1,0 +1,127 @@
+#include "dialog/nlu/nlu.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+
+#include "dialog/nlu/classifier.hpp"
+#include "dialog/nlu/extractor.hpp"
+#include "dialog/nlu/features.hpp"
+#include "dialog/nlu/intent_rules.hpp"
+#include "dialog/nlu/normalizer.hpp"
+#include "dialog/nlu/recipes.hpp"
+#include "dialog/nlu/segmenter.hpp"
+
+namespace minsheng::dialog::nlu {
+namespace {
+
+std::vector<std::string> read_lexicon(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot open lexicon " + path);
+    std::vector<std::string> words;
+    std::string line;
+    while (std::getline(in, line)) {
+        while (!line.empty() &&
+               (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+            line.pop_back();
+        }
+        const auto start = line.find_first_not_of(" \t");
+        if (start == std::string::npos || line[start] == '#') continue;
+        words.push_back(line.substr(start));
+    }
+    if (in.bad()) throw std::runtime_error("cannot read lexicon " + path);
+    return words;
+}
+
+// A classifier that must have exactly the labels its role expects (in any order).
+classifier load_model(const std::string& path, const std::vector<std::string>& expected) {
+    auto model = classifier::load(path);
+    bool ok = model.labels().size() == expected.size();
+    for (const auto& name : expected) ok = ok && model.index_of(name) < model.labels().size();
+    if (!ok) throw std::runtime_error("model file " + path + " does not have the expected labels");
+    return model;
+}
+
+label to_label(const classifier& model, const prediction& p) {
+    return label{model.labels()[p.index], p.confidence, p.unsure};
+}
+
+}  // namespace
+
+struct engine::impl {
+    std::shared_ptr<const normalizer> normalise;
+    std::shared_ptr<const segmenter> segment;
+    std::shared_ptr<const extractor> extract;
+    classifier category;
+    classifier kind;
+    classifier intent;
+    classifier urgency;
+};
+
+const entity* understanding::find(std::string_view type) const {
+    for (const auto& e : entities) {
+        if (e.type == type) return &e;
+    }
+    return nullptr;
+}
+
+engine::engine(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+engine::~engine() = default;
+
+std::shared_ptr<const engine> engine::load(const std::string& models_dir) {
+    const std::string dir = models_dir.empty() ? std::string(".") : models_dir;
+    auto lexicon = read_lexicon(dir + "/lexicon.txt");
+    const auto model = [&](std::string_view task) {
+        const auto& r = recipe_for(task);
+        return load_model(dir + "/" + std::string(r.file), r.options.labels);
+    };
+    auto p = std::make_unique<impl>(impl{
+        normalizer::create(),
+        segmenter::create(std::move(lexicon)),
+        extractor::create(),
+        model("category"),
+        model("kind"),
+        model("intent"),
+        model("urgency"),
+    });
+    return std::shared_ptr<const engine>(new engine(std::move(p)));
+}
+
+label engine::classify_category(std::string_view text) const {
+    const auto norm = impl_->normalise->normalise(text);
+    const auto& model = impl_->category;
+    return to_label(model, model.predict(std::string_view(norm.text)));
+}
+
+understanding engine::understand(std::string_view text) const {
+    understanding u;
+    auto norm = impl_->normalise->normalise(text);
+    u.tokens = impl_->segment->segment(norm.text);
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    u.entities = impl_->extract->extract(norm, text, now);
+
+    // The n-gram hashes are computed once per distinct feature configuration (normally one).
+    thread_local std::vector<std::uint64_t> hashes;
+    const feature_config* hashed = nullptr;
+    const auto predict = [&](const classifier& model) {
+        if (hashed == nullptr || !(*hashed == model.features())) {
+            hashes.clear();
+            append_ngram_hashes(norm.text, model.features(), hashes);
+            hashed = &model.features();
+        }
+        return to_label(model, model.predict(std::span<const std::uint64_t>(hashes)));
+    };
+    u.category = predict(impl_->category);
+    u.kind = predict(impl_->kind);
+    u.intent = predict(impl_->intent);
+    u.urgency = predict(impl_->urgency);
+    if (const auto ruled = rule_intent(norm.text); !ruled.empty()) {
+        u.intent = label{std::string(ruled), rule_confidence, false};
+    }
+    u.normalised = std::move(norm.text);
+    return u;
+}
+
+}  // namespace minsheng::dialog::nlu

@@ -1,0 +1,25 @@
+#pragma once
+// The training settings of each shipped model (category, kind, intent, urgency), chosen by
+// cross-validation on their training data (docs/nlu.md has the figures), and the file each model
+// is stored in under the models directory. Constants: thread-safe.
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "dialog/nlu/trainer.hpp"
+
+namespace minsheng::dialog::nlu {
+
+struct recipe {
+    std::string_view task;  // "category", "kind", "intent", "urgency"
+    std::string_view file;  // file name under the models directory
+    train_options options;  // options.labels: every label the model must have, in order
+};
+
+// The four recipes, in the order above.
+std::span<const recipe> recipes();
+// The recipe of `task`; throws std::invalid_argument for an unknown task.
+const recipe& recipe_for(std::string_view task);
+
+}  // namespace minsheng::dialog::nlu

@@ -1,0 +1,68 @@
+#pragma once
+// Training of classifier models: one-vs-rest L2-loss linear SVMs (dual coordinate descent, as in
+// LIBLINEAR) over sublinear-tf·idf character n-gram features, then a softmax scale fitted on
+// cross-validated decision values so confidences are calibrated. Deterministic: the same
+// examples and options give bit-identical models. Pure functions: thread-safe.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dialog/nlu/classifier.hpp"
+#include "dialog/nlu/features.hpp"
+
+namespace minsheng::dialog::nlu {
+
+struct example {
+    std::string text;  // normalised
+    std::string label;
+};
+
+struct train_options {
+    feature_config features;
+    std::uint32_t min_df = 2;        // n-grams seen in fewer training texts are dropped
+    double c = 1.0;                  // SVM cost: larger fits the training data more closely
+    bool balanced = false;           // scale each class's cost by n / (labels · n_class)
+    std::uint32_t max_epochs = 200;  // passes of coordinate descent per label
+    double tolerance = 0.05;         // stop when the projected-gradient spread falls below
+    std::uint64_t seed = 20201123;   // order of coordinate descent and of folds
+    // Folds whose held-out decision values fit the softmax scale; below 2 keeps `scale`.
+    std::uint32_t calibration_folds = 5;
+    double scale = 1.0;
+    double unsure_below = 0.5;
+    // Label order in the model; empty: sorted. Every example's label must be listed.
+    std::vector<std::string> labels;
+};
+
+// Trains a model. Throws std::invalid_argument when there are fewer than two labels, an
+// example's label is not in options.labels, or the examples give no features.
+classifier train(std::span<const example> data, const train_options& options);
+
+// Stratified assignment of each example to one of k folds (0..k-1), deterministic for `seed`.
+std::vector<std::uint32_t> stratified_folds(std::span<const example> data, std::uint32_t k,
+                                            std::uint64_t seed);
+
+// k-fold cross-validation: for each example, the prediction of the model trained on the other
+// folds. Indices are into `labels`. When `variants` is not empty (one text per example, e.g.
+// the same message converted to Traditional script and normalised again), each held-out example
+// is also predicted from its variant text into `variant_predicted`.
+struct cross_validation {
+    std::vector<std::string> labels;
+    std::vector<std::size_t> truth;
+    std::vector<std::size_t> predicted;
+    std::vector<double> confidence;
+    std::vector<std::size_t> variant_predicted;
+    std::vector<double> variant_confidence;
+};
+// Throws std::invalid_argument when k < 2, k exceeds the examples, or variants has a wrong size.
+cross_validation cross_validate(std::span<const example> data, const train_options& options,
+                                std::uint32_t k, std::span<const std::string> variants = {});
+
+// The softmax scale that minimises the negative log-likelihood of `truth` given decision values
+// (row i is values[i * labels .. (i + 1) * labels)). Searched on a log grid, then refined.
+double fit_softmax_scale(std::span<const double> values, std::span<const std::size_t> truth,
+                         std::size_t labels);
+
+}  // namespace minsheng::dialog::nlu

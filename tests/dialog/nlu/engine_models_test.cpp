@@ -1,0 +1,174 @@
+#include "dialog/nlu/nlu.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+using namespace minsheng::dialog::nlu;
+
+namespace {
+
+const std::string models_dir = MINSHENG_SOURCE_DIR "/models";
+
+std::shared_ptr<const engine> shipped() {
+    static const auto e = engine::load(models_dir);
+    return e;
+}
+
+// Runs a shell command and returns what it printed on stdout.
+std::string run(const std::string& command) {
+    std::string out;
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+    REQUIRE(pipe);
+    std::array<char, 4096> buf{};
+    while (auto n = std::fread(buf.data(), 1, buf.size(), pipe.get())) out.append(buf.data(), n);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the shipped models load", "[dialog]") { REQUIRE(shipped()); }
+
+TEST_CASE("a missing models directory fails loudly naming the file", "[dialog]") {
+    CHECK_THROWS_WITH(engine::load("/nonexistent/models"), Catch::Contains("/nonexistent/models/"));
+}
+
+TEST_CASE("a corrupt model file fails loading naming it", "[dialog]") {
+    const auto dir = std::filesystem::temp_directory_path() / "minsheng_engine_models_test";
+    std::filesystem::create_directories(dir);
+    for (const auto& entry : std::filesystem::directory_iterator(models_dir)) {
+        std::filesystem::copy_file(entry.path(), dir / entry.path().filename(),
+                                   std::filesystem::copy_options::overwrite_existing);
+    }
+    std::ofstream(dir / "intent.model", std::ios::trunc) << "garbage";
+    CHECK_THROWS_WITH(engine::load(dir.string()), Catch::Contains("intent.model"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("clear appeals get their department in Simplified and Traditional script", "[dialog]") {
+    const std::array<std::pair<const char*, const char*>, 14> cases = {{
+        {"小区楼下的下水道堵塞，污水横流，物业不管，房屋漏水也没人维修", "城乡建设"},
+        {"小區樓下的下水道堵塞，污水橫流，物業不管，房屋漏水也沒人維修", "城乡建设"},
+        {"公司拖欠工资三个月，也不给缴纳社保和养老保险", "劳动和社会保障"},
+        {"公司拖欠工資三個月，也不給繳納社保和養老保險", "劳动和社会保障"},
+        {"学校违规补课收费，老师还让学生买辅导资料", "教育文体"},
+        {"學校違規補課收費，老師還讓學生買輔導資料", "教育文体"},
+        {"商家虚假宣传，消费者买到假货，市场监管部门请查处", "商贸旅游"},
+        {"商家虛假宣傳，消費者買到假貨，市場監管部門請查處", "商贸旅游"},
+        {"医院乱收费，医生态度差，医保报销也有问题", "卫生计生"},
+        {"醫院亂收費，醫生態度差，醫保報銷也有問題", "卫生计生"},
+        {"化工厂偷排污水，河流被污染，空气有刺鼻的气味", "环境保护"},
+        {"化工廠偷排污水，河流被污染，空氣有刺鼻的氣味", "环境保护"},
+        {"公交车线路太少，出租车拒载，道路运输管理混乱", "交通运输"},
+        {"公交車線路太少，出租車拒載，道路運輸管理混亂", "交通运输"},
+    }};
+    for (const auto& [text, expected] : cases) {
+        const auto u = shipped()->understand(text);
+        INFO(text);
+        CHECK(u.category.name == expected);
+        CHECK(u.category.confidence > 0.0);
+        CHECK(u.category.confidence <= 1.0);
+        CHECK(shipped()->classify_category(text).name == expected);
+    }
+}
+
+TEST_CASE("short chat replies get their intent", "[dialog]") {
+    const std::array<std::pair<const char*, const char*>, 22> cases = {{
+        {"好的", "confirm"},
+        {"是的", "confirm"},
+        {"取消", "cancel"},
+        {"算了，不用了", "cancel"},
+        {"5分", "rate"},
+        {"非常满意", "rate"},
+        {"认领 WX20261123-0001", "claim_wish"},
+        {"認領 WX20261123-0002", "claim_wish"},
+        {"我做完了", "report_done"},
+        {"搞掂了", "report_done"},
+        {"你好", "greet"},
+        {"在吗", "greet"},
+        {"怎么用", "help"},
+        {"我上次反映的问题怎么样了", "ask_progress"},
+        {"啥时候能修好", "ask_progress"},
+        {"补充一下，地址是幸福小区3栋", "add_detail"},
+        {"我想当志愿者", "register_volunteer"},
+        {"我想當志願者", "register_volunteer"},
+        {"志愿服务证明怎么开", "certificate_question"},
+        {"投票给第二个项目", "vote"},
+        {"楼下的路灯坏了一个星期了，晚上很黑，请派人修一下", "file_appeal"},
+        {"谢谢", "other"},
+    }};
+    for (const auto& [text, expected] : cases) {
+        INFO(text);
+        CHECK(shipped()->understand(text).intent.name == expected);
+    }
+}
+
+TEST_CASE("kind and urgency tell wishes, projects, complaints and emergencies apart", "[dialog]") {
+    const auto e = shipped();
+    CHECK(e->understand("我想申请微心愿，孩子想要一个新书包").kind.name == "wish");
+    CHECK(e->understand("建议在小区里加装健身器材，给居民一个活动的地方").kind.name == "project");
+    CHECK(e->understand("投诉隔壁工地半夜施工，噪音太大").kind.name == "complaint");
+    CHECK(e->understand("请问社保卡丢了怎么补办").kind.name == "consultation");
+    CHECK(e->understand("請問社保卡丟了怎麼補辦").kind.name == "consultation");
+    CHECK(e->understand("家里停水两天了，老人没水喝").urgency.name == "urgent");
+    CHECK(e->understand("独居老人摔倒了起不来").urgency.name == "urgent");
+    CHECK(e->understand("著火了，樓道裡全是煙").urgency.name == "urgent");
+    CHECK(e->understand("希望小区多种一些树").urgency.name == "normal");
+    CHECK(e->understand("好的").urgency.name == "normal");
+}
+
+TEST_CASE("understanding never throws and keeps confidences in range", "[dialog]") {
+    const std::string huge(100000, 'x');
+    for (const std::string& text : {std::string(), std::string("\xFF\xFE"), std::string("路灯\xE5"),
+                                    huge, std::string(" \t\n")}) {
+        understanding u;
+        REQUIRE_NOTHROW(u = shipped()->understand(text));
+        for (const auto* l : {&u.category, &u.kind, &u.intent, &u.urgency}) {
+            CHECK_FALSE(l->name.empty());
+            CHECK(l->confidence >= 0.0);
+            CHECK(l->confidence <= 1.0);
+        }
+    }
+}
+
+TEST_CASE("find returns the first entity of a type", "[dialog]") {
+    understanding u;
+    u.entities.push_back({"phone", "138", "138", {0, 3}});
+    u.entities.push_back({"date", "今天", "2026-11-23", {4, 10}});
+    u.entities.push_back({"phone", "139", "139", {11, 14}});
+    REQUIRE(u.find("phone") != nullptr);
+    CHECK(u.find("phone")->value == "138");
+    CHECK(u.find("date")->where.begin == 4);
+    CHECK(u.find("money") == nullptr);
+}
+
+TEST_CASE("minsheng-nlu classify answers id, category and confidence per line", "[dialog]") {
+    const auto dir = std::filesystem::temp_directory_path();
+    const auto input = dir / "minsheng_nlu_classify_input.tsv";
+    {
+        std::ofstream in(input, std::ios::binary);
+        in << "a1\t公司拖欠工资三个月，也不给缴纳社保\r\n"
+           << "\n"
+           << "b2\t化工厂偷排污水，河流被污染\n"
+           << "c3\t" << std::string(50000, 'x') << "学校乱收费\n";
+    }
+    const std::string bin = MINSHENG_BIN_DIR "/minsheng-nlu";
+    const auto out =
+        run(bin + " --models '" + models_dir + "' classify < '" + input.string() + "'");
+    std::filesystem::remove(input);
+    CHECK(out.find("a1\t劳动和社会保障\t") != std::string::npos);
+    CHECK(out.find("b2\t环境保护\t") != std::string::npos);
+    CHECK(out.find("c3\t") != std::string::npos);
+    CHECK(std::count(out.begin(), out.end(), '\n') == 3);
+    CHECK(out.find('\r') == std::string::npos);
+    // Confidence with exactly four decimals.
+    const auto line_end = out.find('\n');
+    const auto last_tab = out.rfind('\t', line_end);
+    CHECK(line_end - last_tab - 1 == 6);
+}

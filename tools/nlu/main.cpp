@@ -1,0 +1,331 @@
+// minsheng-nlu: the understanding engine from the command line.
+//   classify     stdin `id<TAB>text` lines -> `id<TAB>category<TAB>confidence`
+//   understand   one text (argument or stdin) -> JSON
+//   eval         accuracy, macro-F1, per-label scores, confusion, optional K-fold CV
+//   train        rebuilds the models from the corpus and data/nlu (bit for bit reproducible)
+// Never prints the texts it reads, except `understand`'s own input.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "dialog/nlu/dataset.hpp"
+#include "dialog/nlu/intent_rules.hpp"
+#include "dialog/nlu/metrics.hpp"
+#include "dialog/nlu/nlu.hpp"
+#include "dialog/nlu/normalizer.hpp"
+#include "dialog/nlu/recipes.hpp"
+#include "dialog/nlu/trainer.hpp"
+#include "tools/nlu/report.hpp"
+#include "tools/nlu/script.hpp"
+
+#ifndef MINSHENG_DATA_DIR_DEFAULT
+#define MINSHENG_DATA_DIR_DEFAULT "."
+#endif
+
+namespace nlu = minsheng::dialog::nlu;
+using minsheng::tools::nlu::print_calibration;
+using minsheng::tools::nlu::print_evaluation;
+using minsheng::tools::nlu::rasa_report;
+using minsheng::tools::nlu::to_traditional;
+
+namespace {
+
+nlohmann::json to_json(const nlu::label& l) {
+    return {{"name", l.name}, {"confidence", l.confidence}, {"unsure", l.unsure}};
+}
+
+// `id<TAB>text` lines on stdin; CRLF and empty lines accepted; a line without a tab is all text
+// and gets its line number as id.
+int run_classify(const nlu::engine& engine) {
+    std::ios::sync_with_stdio(false);
+    std::string line;
+    std::string out;
+    std::size_t number = 0;
+    char confidence[32];
+    while (std::getline(std::cin, line)) {
+        ++number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        const auto tab = line.find('\t');
+        const std::string_view id =
+            tab == std::string::npos ? std::string_view() : std::string_view(line).substr(0, tab);
+        const std::string_view text = tab == std::string::npos
+                                          ? std::string_view(line)
+                                          : std::string_view(line).substr(tab + 1);
+        const auto category = engine.classify_category(text);
+        std::snprintf(confidence, sizeof confidence, "%.4f", category.confidence);
+        out.clear();
+        out.append(tab == std::string::npos ? std::to_string(number) : std::string(id));
+        out.append("\t").append(category.name).append("\t").append(confidence).append("\n");
+        std::cout << out;
+    }
+    std::cout.flush();
+    return std::cout ? 0 : 1;
+}
+
+int run_understand(const nlu::engine& engine, std::string text, bool from_stdin) {
+    if (from_stdin) {
+        text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    }
+    const auto u = engine.understand(text);
+    nlohmann::json entities = nlohmann::json::array();
+    for (const auto& e : u.entities) {
+        entities.push_back({{"type", e.type},
+                            {"text", e.text},
+                            {"value", e.value},
+                            {"begin", e.where.begin},
+                            {"end", e.where.end}});
+    }
+    const nlohmann::json j = {{"normalised", u.normalised},   {"tokens", u.tokens},
+                              {"entities", entities},         {"category", to_json(u.category)},
+                              {"kind", to_json(u.kind)},      {"intent", to_json(u.intent)},
+                              {"urgency", to_json(u.urgency)}};
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    return 0;
+}
+
+// Normalised training examples; an exact repeat of (normalised text, label) is dropped, so a
+// message and its copy in the other script count once.
+std::vector<nlu::example> prepare(const std::vector<nlu::labelled_text>& rows,
+                                  const nlu::normalizer& normalizer, std::size_t* dropped) {
+    std::vector<nlu::example> examples;
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const auto& r : rows) {
+        auto text = normalizer.normalise(r.text).text;
+        if (!seen.emplace(text, r.label).second) continue;
+        examples.push_back({std::move(text), r.label});
+    }
+    if (dropped) *dropped = rows.size() - examples.size();
+    return examples;
+}
+
+struct eval_args {
+    std::string data;
+    std::string task = "category";
+    std::string json;
+    std::uint32_t folds = 0;
+    std::string script = "as-is";
+};
+
+void write_json(const std::string& path, const nlohmann::json& report) {
+    std::ofstream out(path);
+    out << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    if (!out) throw std::runtime_error("cannot write " + path);
+    std::cerr << "report written to " << path << '\n';
+}
+
+int run_eval(const std::string& models, const eval_args& a) {
+    const auto& recipe = nlu::recipe_for(a.task);
+    const auto rows = nlu::read_labelled_tsv(a.data);
+    const bool traditional = a.script == "traditional" || a.script == "both";
+    const bool as_is = a.script != "traditional";
+    std::unique_ptr<to_traditional> convert;
+    if (traditional) convert = std::make_unique<to_traditional>();
+
+    std::vector<nlu::evaluation> results;  // as-is first, then Traditional
+    std::vector<std::string> names;
+    std::vector<std::string> calibration;  // per result, cross-validation only
+    if (a.folds > 0) {
+        const auto normalizer = nlu::normalizer::create();
+        std::size_t dropped = 0;
+        const auto examples = prepare(rows, *normalizer, &dropped);
+        std::vector<std::string> variants;
+        if (traditional) {
+            // Each held-out example as it would be written in Traditional, normalised again.
+            // The examples are normalised, so converting them is converting the message.
+            for (const auto& e : examples)
+                variants.push_back(normalizer->normalise((*convert)(e.text)).text);
+        }
+        std::cout << "task " << a.task << ": " << a.folds << "-fold cross-validation on "
+                  << examples.size() << " examples";
+        if (dropped) std::cout << " (" << dropped << " repeats dropped)";
+        std::cout << ", recipe of " << recipe.file << "\n\n";
+        const auto t0 = std::chrono::steady_clock::now();
+        auto cv = nlu::cross_validate(examples, recipe.options, a.folds, variants);
+        if (a.task == "intent") {
+            // The engine lets high-precision rules decide first; so does the evaluation.
+            const auto apply = [&](std::vector<std::size_t>& predicted,
+                                   std::vector<double>& confidence, bool variant) {
+                for (std::size_t i = 0; i < predicted.size(); ++i) {
+                    const auto ruled = nlu::rule_intent(variant ? variants[i] : examples[i].text);
+                    if (ruled.empty()) continue;
+                    const auto it = std::find(cv.labels.begin(), cv.labels.end(), ruled);
+                    predicted[i] = static_cast<std::size_t>(it - cv.labels.begin());
+                    confidence[i] = nlu::rule_confidence;
+                }
+            };
+            apply(cv.predicted, cv.confidence, false);
+            if (traditional) apply(cv.variant_predicted, cv.variant_confidence, true);
+        }
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (as_is) {
+            results.push_back(nlu::evaluate(cv.labels, cv.truth, cv.predicted));
+            names.push_back("as written");
+            std::ostringstream c;
+            print_calibration(c, cv.truth, cv.predicted, cv.confidence,
+                              recipe.options.unsure_below);
+            calibration.push_back(c.str());
+        }
+        if (traditional) {
+            results.push_back(nlu::evaluate(cv.labels, cv.truth, cv.variant_predicted));
+            names.push_back("converted to Traditional script");
+            std::ostringstream c;
+            print_calibration(c, cv.truth, cv.variant_predicted, cv.variant_confidence,
+                              recipe.options.unsure_below);
+            calibration.push_back(c.str());
+        }
+        std::cout << "cross-validation took " << static_cast<int>(seconds) << " s\n\n";
+    } else {
+        const auto engine = nlu::engine::load(models);
+        const auto& labels = recipe.options.labels;
+        std::vector<std::size_t> truth;
+        std::vector<std::size_t> plain;
+        std::vector<std::size_t> converted;
+        const auto index = [&](const std::string& name) {
+            const auto it = std::find(labels.begin(), labels.end(), name);
+            if (it == labels.end()) {
+                throw std::runtime_error(a.data + ": label " + name + " is not a " + a.task +
+                                         " label");
+            }
+            return static_cast<std::size_t>(it - labels.begin());
+        };
+        const auto predict = [&](const std::string& text) {
+            if (a.task == "category") return index(engine->classify_category(text).name);
+            const auto u = engine->understand(text);
+            const auto& l = a.task == "kind" ? u.kind : a.task == "intent" ? u.intent : u.urgency;
+            return index(l.name);
+        };
+        for (const auto& r : rows) {
+            truth.push_back(index(r.label));
+            if (as_is) plain.push_back(predict(r.text));
+            if (traditional) converted.push_back(predict((*convert)(r.text)));
+        }
+        std::cout << "task " << a.task << ": shipped model on " << rows.size() << " examples\n\n";
+        if (as_is) {
+            results.push_back(nlu::evaluate(labels, truth, plain));
+            names.push_back("as written");
+        }
+        if (traditional) {
+            results.push_back(nlu::evaluate(labels, truth, converted));
+            names.push_back("converted to Traditional script");
+        }
+    }
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        std::cout << "== " << names[i] << " ==\n";
+        print_evaluation(std::cout, results[i]);
+        if (i < calibration.size()) std::cout << '\n' << calibration[i];
+        std::cout << '\n';
+    }
+    if (results.size() == 2) {
+        std::printf("Traditional minus as written: accuracy %+.4f, macro-F1 %+.4f\n",
+                    results[1].accuracy - results[0].accuracy,
+                    results[1].macro.f1 - results[0].macro.f1);
+    }
+    if (!a.json.empty()) write_json(a.json, rasa_report(results.front()));
+    return 0;
+}
+
+int run_train(const std::string& corpus, const std::string& data_dir, const std::string& out,
+              const std::vector<std::string>& tasks) {
+    const auto normalizer = nlu::normalizer::create();
+    std::filesystem::create_directories(out);
+    for (const auto& r : nlu::recipes()) {
+        if (!tasks.empty() && std::find(tasks.begin(), tasks.end(), r.task) == tasks.end()) {
+            continue;
+        }
+        const std::string source =
+            r.task == "category" ? corpus : data_dir + "/" + std::string(r.task) + ".tsv";
+        const auto t0 = std::chrono::steady_clock::now();
+        std::size_t dropped = 0;
+        const auto examples = prepare(nlu::read_labelled_tsv(source), *normalizer, &dropped);
+        const auto model = nlu::train(examples, r.options);
+        const std::string path = out + "/" + std::string(r.file);
+        model.save(path);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::printf(
+            "%-9s %5zu examples (%zu repeats dropped), %6zu features, scale %.3f, "
+            "%7zu bytes -> %s (%.1f s)\n",
+            std::string(r.task).c_str(), examples.size(), dropped, model.model().keys.size(),
+            model.model().scale, model.to_bytes().size(), path.c_str(), seconds);
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"minsheng-nlu: normalise, extract and classify Chinese citizen messages"};
+    app.require_subcommand(1);
+    app.fallthrough();
+    std::string models = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/models";
+    app.add_option("--models", models, "directory of the model files and lexicon.txt")
+        ->capture_default_str();
+
+    auto* classify = app.add_subcommand(
+        "classify", "stdin id<TAB>text lines -> stdout id<TAB>category<TAB>confidence");
+
+    auto* understand = app.add_subcommand("understand", "one text -> JSON (stdin without TEXT)");
+    std::string text;
+    understand->add_option("text", text, "the message; read from stdin when absent");
+
+    auto* eval = app.add_subcommand("eval", "evaluate a model on id<TAB>label<TAB>text data");
+    eval_args ea;
+    eval->add_option("--data", ea.data, "labelled TSV file")->required();
+    eval->add_option("--task", ea.task, "category | kind | intent | urgency")
+        ->check(CLI::IsMember({"category", "kind", "intent", "urgency"}))
+        ->capture_default_str();
+    eval->add_option("--json", ea.json, "also write a Rasa-style intent_report.json here");
+    eval->add_option("--cross-validate", ea.folds,
+                     "K-fold cross-validation of the task's recipe on the data instead of "
+                     "evaluating the shipped model");
+    eval->add_option("--script", ea.script,
+                     "as-is | traditional | both: evaluate the texts as written, converted to "
+                     "Traditional script, or both with the gap")
+        ->check(CLI::IsMember({"as-is", "traditional", "both"}))
+        ->capture_default_str();
+
+    auto* train = app.add_subcommand("train", "rebuild the models (deterministic)");
+    std::string corpus =
+        std::string(MINSHENG_DATA_DIR_DEFAULT) + "/../shared/corpus/appeals-train.tsv";
+    std::string data_dir = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/data/nlu";
+    std::string out;
+    std::vector<std::string> tasks;
+    train->add_option("--corpus", corpus, "appeal corpus for the category model")
+        ->capture_default_str();
+    train->add_option("--data", data_dir, "directory of kind.tsv, intent.tsv, urgency.tsv")
+        ->capture_default_str();
+    train->add_option("--out", out, "where to write the models (default: --models)");
+    train->add_option("--task", tasks, "only these tasks (repeatable)")
+        ->check(CLI::IsMember({"category", "kind", "intent", "urgency"}));
+
+    CLI11_PARSE(app, argc, argv);
+    try {
+        if (*classify) return run_classify(*nlu::engine::load(models));
+        if (*understand) return run_understand(*nlu::engine::load(models), text, text.empty());
+        if (*eval) {
+            if (ea.folds == 1) throw std::runtime_error("--cross-validate needs K >= 2");
+            return run_eval(models, ea);
+        }
+        if (*train) return run_train(corpus, data_dir, out.empty() ? models : out, tasks);
+    } catch (const std::exception& e) {
+        std::cerr << "minsheng-nlu: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}
