@@ -114,6 +114,8 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.templates = dialog::template_set::load(s.cfg.templates_dir);
     s.talk = std::make_shared<const dialog::conversation>(s.templates);
     s.nlu = dialog::nlu::engine::load(s.cfg.models_dir);
+    // Build the masking tables now, not on the first operator request.
+    (void)dialog::nlu::mask_personal_data("");
     s.oa = std::make_shared<const adapters::wechat_oa::oa_endpoint>(s.cfg.wechat);
     s.write =
         std::make_unique<writer>(std::make_unique<adapters::sqlite_store::store>(s.cfg.db_path));

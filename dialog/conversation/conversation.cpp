@@ -22,6 +22,22 @@ std::size_t char_count(std::string_view s) {
     return n;
 }
 
+// An address that names no place a worker could go to: "我们小区", "本村", "这栋楼".
+bool vague_address(std::string_view a) {
+    for (char c : a)
+        if (c >= '0' && c <= '9') return false;
+    for (std::string_view p : {"我们", "咱们", "俺们", "我家", "我们家", "本", "这", "那", "该"})
+        if (a.substr(0, p.size()) == p) return true;
+    return false;
+}
+
+// The first address that names a real place, or nullptr.
+const nlu::entity* specific_address(const nlu::understanding& u) {
+    for (const auto& e : u.entities)
+        if (e.type == "address" && !vague_address(e.value)) return &e;
+    return nullptr;
+}
+
 // At most `max_bytes` of `s`, never cutting a character in half.
 std::string utf8_prefix(std::string_view s, std::size_t max_bytes) {
     if (s.size() <= max_bytes) return std::string(s);
@@ -33,10 +49,10 @@ std::string utf8_prefix(std::string_view s, std::size_t max_bytes) {
 bool appeal_like(const nlu::understanding& u) {
     const auto& i = u.intent.name;
     if (i == "file_appeal" || i == "add_detail") return true;
-    // Long free text that is clearly none of the chat intents is an appeal too.
-    if (i == "other" || u.intent.unsure)
-        return char_count(u.normalised) >= 12 && !u.category.name.empty();
-    return false;
+    if (i == "greet" || i == "help" || i == "ask_progress" || i == "cancel") return false;
+    // A longer text that confidently describes a need or a problem is an appeal, whatever
+    // else the intent model guessed for it.
+    return char_count(u.normalised) >= 12 && (!u.category.unsure || !u.kind.unsure);
 }
 
 std::string status_name(const std::string& status) {
@@ -246,7 +262,7 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
             text("reply/cancelled");
             return out;
         }
-        if (const auto* addr = u->find("address")) {
+        if (const auto* addr = specific_address(*u)) {
             open(*p, addr->text);
             return out;
         }
@@ -270,7 +286,7 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
     } else if (appeal_like(*u)) {
         pending draft = draft_from(m, *u);
         draft.since = now;
-        const auto* addr = u->find("address");
+        const auto* addr = specific_address(*u);
         if (!addr && place_bound(*u)) {
             uow.save_state(m.from, m.user_id, write_pending(draft));
             text("reply/ask_address");

@@ -140,3 +140,17 @@ TEST_CASE("subscribing gets a welcome; other events get no reply", "[dialog]") {
     ev.kind = inbound_kind::other_event;
     CHECK(f.say(ev, nullptr).answer.kind == dialog::reply::type::none);
 }
+
+TEST_CASE("a vague place such as 我们小区 is not enough: the bot still asks where", "[dialog]") {
+    fixture f;
+    auto u = understood("file_appeal", "城乡建设", "complaint");
+    u.entities.push_back({"address", "我们小区", "我们小区", {0, 12}});
+    auto ask = f.say(text("我们小区的路灯坏了好几天了", "m1"), &u);
+    CHECK(ask.opened.empty());
+    CHECK(ask.answer.text.find("地点") != std::string::npos);
+    auto where = understood("file_appeal", "城乡建设", "project", true);
+    auto out = f.say(text("阳光花园5栋门口", "m2"), &where, t0 + 20);
+    REQUIRE(out.opened.size() == 1);
+    CHECK(out.opened[0].description == "我们小区的路灯坏了好几天了");
+    CHECK(out.opened[0].address == "幸福小区3栋");
+}
