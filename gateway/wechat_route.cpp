@@ -95,40 +95,50 @@ void app::impl::route_wechat(request_ctx ctx, http_request&& req,
     auto shared_respond =
         std::make_shared<std::function<void(http_response &&)>>(std::move(respond));
     bool queued = write->submit([this, ctx, push = push, understood, shared_req, shared_respond,
-                                 t](adapters::sqlite_store::store& store) {
+                                 t](adapters::sqlite_store::store& store) -> writer::continuation {
         const auto& m = push->message;
-        adapters::sqlite_store::handled h;
+        auto fail = [this, ctx, shared_req, shared_respond](const char* what) {
+            stats.errors.inc("wechat_oa");
+            log->error("{} wechat_oa store failure: {}", ctx.id, what);
+            // Not acknowledged: WeChat retries, and the retry is processed exactly once.
+            (*shared_respond)(make_response(*shared_req, http::status::internal_server_error,
+                                            "temporarily unable to process\n",
+                                            "text/plain; charset=utf-8"));
+        };
+        auto h = std::make_shared<adapters::sqlite_store::handled>();
         try {
-            h = store.handle_once(m.from, m.dedup_key, m, [&](dialog::unit_of_work& uow) {
+            *h = store.handle_once(m.from, m.dedup_key, m, [&](dialog::unit_of_work& uow) {
                 auto outcome = talk->step(m, understood.get(), uow, t);
                 return serialize(outcome.answer);
             });
         } catch (const std::exception& e) {
-            stats.errors.inc("wechat_oa");
-            log->error("{} wechat_oa store failure: {}", ctx.id, e.what());
-            // Not acknowledged: WeChat retries, and the retry is processed exactly once.
-            return (*shared_respond)(make_response(*shared_req, http::status::internal_server_error,
-                                                   "temporarily unable to process\n",
-                                                   "text/plain; charset=utf-8"));
+            std::string what = e.what();
+            return [fail, what](bool) { fail(what.c_str()); };
         }
-        const char* ch = dialog::to_string(m.from).data();
-        if (h.duplicate) {
-            stats.messages_duplicate.inc(ch);
-        } else {
-            stats.messages_received.inc(ch);
-            if (!h.opened.empty()) stats.cases_opened.inc(ch, h.opened.size());
-            if (log->should_log(spdlog::level::info))
-                for (const auto& c : h.opened)
-                    log->info("{} case {} opened kind={} category={} urgency={}", ctx.id, c.number,
-                              c.kind, c.category.empty() ? "-" : c.category, c.urgency);
-        }
-        // Encryption and the write go back to the I/O threads; the writer moves on.
-        boost::asio::post(ioc, [this, push, t, reply = std::move(h.reply), shared_req,
-                                shared_respond] {
-            std::string body = oa->encode(*push, deserialize(reply), t);
-            const char* type = body == "success" ? "text/plain" : "application/xml; charset=utf-8";
-            (*shared_respond)(make_response(*shared_req, http::status::ok, std::move(body), type));
-        });
+        // Answered only once the batch holding this message has committed.
+        return [this, ctx, push, t, h, shared_req, shared_respond, fail](bool committed) {
+            if (!committed) return fail("the batch commit failed");
+            const char* ch = dialog::to_string(push->message.from).data();
+            if (h->duplicate) {
+                stats.messages_duplicate.inc(ch);
+            } else {
+                stats.messages_received.inc(ch);
+                if (!h->opened.empty()) stats.cases_opened.inc(ch, h->opened.size());
+                if (log->should_log(spdlog::level::info))
+                    for (const auto& c : h->opened)
+                        log->info("{} case {} opened kind={} category={} urgency={}", ctx.id,
+                                  c.number, c.kind, c.category.empty() ? "-" : c.category,
+                                  c.urgency);
+            }
+            // Encryption and the write go back to the I/O threads; the writer moves on.
+            boost::asio::post(ioc, [this, push, t, h, shared_req, shared_respond] {
+                std::string body = oa->encode(*push, deserialize(h->reply), t);
+                const char* type =
+                    body == "success" ? "text/plain" : "application/xml; charset=utf-8";
+                (*shared_respond)(
+                    make_response(*shared_req, http::status::ok, std::move(body), type));
+            });
+        };
     });
     if (!queued)
         (*shared_respond)(make_response(*shared_req, http::status::service_unavailable,

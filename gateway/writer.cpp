@@ -1,6 +1,7 @@
 #include "gateway/writer.hpp"
 
 #include <cstdio>
+#include <vector>
 
 namespace minsheng::gateway {
 
@@ -37,20 +38,35 @@ std::size_t writer::queued() const {
 
 void writer::run() {
     std::deque<task> batch;
+    std::vector<continuation> after;
     for (;;) {
         {
             std::unique_lock lock(mu_);
             cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
             if (queue_.empty() && stopping_) return;
-            batch.swap(queue_);
-        }
-        for (auto& t : batch) {
-            try {
-                t(*store_);
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "writer task failed: %s\n", e.what());
+            while (!queue_.empty() && batch.size() < max_batch) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
             }
         }
+        bool committed = false;
+        try {
+            store_->begin_batch();
+            for (auto& t : batch) {
+                try {
+                    if (auto c = t(*store_)) after.push_back(std::move(c));
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "writer task failed: %s\n", e.what());
+                }
+            }
+            store_->commit_batch();
+            committed = true;
+        } catch (const std::exception& e) {
+            store_->rollback_batch();
+            std::fprintf(stderr, "writer batch of %zu failed: %s\n", batch.size(), e.what());
+        }
+        for (auto& c : after) c(committed);
+        after.clear();
         batch.clear();
     }
 }

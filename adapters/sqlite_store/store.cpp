@@ -268,6 +268,7 @@ struct store::impl {
     int version;
     statements sql;
     bool in_transaction = false;
+    bool in_batch = false;
 };
 
 store::store(const std::string& path) : store(path, store_options{}) {}
@@ -296,11 +297,30 @@ handled store::handle_once(dialog::channel from, const std::string& dedup_key,
     } leave_transaction{m.in_transaction};
 
     const std::string ch = channel_name(from);
-    // IMMEDIATE takes the write lock up front, so a second writer (the admin tool, another
-    // process) waits for busy_timeout instead of failing mid-transaction on lock upgrade.
+    // Inside a batch, each message is a savepoint of the batch's transaction; alone, it is its
+    // own transaction. IMMEDIATE takes the write lock up front, so a second writer (the admin
+    // tool, another process) waits for busy_timeout instead of failing on lock upgrade.
     std::optional<SQLite::Transaction> tx;
-    guarded("handle message: begin",
-            [&] { tx.emplace(m.db, SQLite::TransactionBehavior::IMMEDIATE); });
+    struct savepoint {
+        SQLite::Database* db = nullptr;
+        bool released = false;
+        ~savepoint() {
+            if (!db || released) return;
+            try {
+                db->exec("ROLLBACK TO minsheng_message");
+                db->exec("RELEASE minsheng_message");
+            } catch (...) {
+                // The batch's own rollback cleans up what this could not.
+            }
+        }
+    } sp;
+    if (m.in_batch) {
+        guarded("handle message: savepoint", [&] { m.db.exec("SAVEPOINT minsheng_message"); });
+        sp.db = &m.db;
+    } else {
+        guarded("handle message: begin",
+                [&] { tx.emplace(m.db, SQLite::TransactionBehavior::IMMEDIATE); });
+    }
 
     auto previous =
         guarded("handle message: look up dedup key", [&]() -> std::optional<std::string> {
@@ -330,8 +350,48 @@ handled store::handle_once(dialog::channel from, const std::string& dedup_key,
         s->bind(8, reply);
         s->exec();
     });
-    guarded("handle message: commit", [&] { tx->commit(); });
+    if (tx) {
+        guarded("handle message: commit", [&] { tx->commit(); });
+    } else {
+        guarded("handle message: release", [&] { m.db.exec("RELEASE minsheng_message"); });
+        sp.released = true;
+    }
     return handled{std::move(reply), false, w.take_opened()};
+}
+
+void store::begin_batch() {
+    impl& m = *impl_;
+    if (m.in_batch || m.in_transaction)
+        throw store_error("sqlite_store: begin batch failed: a batch or message is open");
+    guarded("begin batch", [&] { m.db.exec("BEGIN IMMEDIATE"); });
+    m.in_batch = true;
+}
+
+void store::commit_batch() {
+    impl& m = *impl_;
+    if (!m.in_batch) throw store_error("sqlite_store: commit batch failed: no batch is open");
+    m.in_batch = false;
+    try {
+        guarded("commit batch", [&] { m.db.exec("COMMIT"); });
+    } catch (...) {
+        try {
+            m.db.exec("ROLLBACK");
+        } catch (...) {
+            // Already rolled back by SQLite.
+        }
+        throw;
+    }
+}
+
+void store::rollback_batch() noexcept {
+    impl& m = *impl_;
+    if (!m.in_batch) return;
+    m.in_batch = false;
+    try {
+        m.db.exec("ROLLBACK");
+    } catch (...) {
+        // Nothing more to undo.
+    }
 }
 
 }  // namespace minsheng::adapters::sqlite_store

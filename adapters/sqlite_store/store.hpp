@@ -77,6 +77,15 @@ public:
                         const dialog::inbound_message& message,
                         const std::function<std::string(dialog::unit_of_work&)>& fn);
 
+    // Group commit: between begin_batch() and commit_batch(), every handle_once runs as a
+    // savepoint of one transaction, so many messages share one commit. A message whose fn
+    // throws rolls back only itself. Nothing of the batch is durable until commit_batch()
+    // returns: answer no message of the batch before then. commit_batch() throws store_error
+    // (and rolls the whole batch back) if the commit fails; rollback_batch() discards it.
+    void begin_batch();
+    void commit_batch();
+    void rollback_batch() noexcept;
+
     const std::string& path() const;
 
 private:

@@ -1,0 +1,72 @@
+// Group commit: several messages in one transaction, each in its own savepoint.
+
+#include <catch2/catch.hpp>
+#include <stdexcept>
+
+#include "adapters/sqlite_store/store.hpp"
+#include "tests/adapters/sqlite_store_test_support.hpp"
+
+using namespace minsheng;
+using namespace minsheng::adapters::sqlite_store;
+using namespace minsheng::adapters::sqlite_store::testing;
+
+namespace {
+
+handled handle(store& s, const std::string& key, bool open = true, bool fail = false) {
+    return s.handle_once(dialog::channel::wechat_oa, key, text_message("alice", key),
+                         [&](dialog::unit_of_work& uow) {
+                             if (open) uow.open_case(draft_for("alice", nov23_china_0030));
+                             uow.save_state(dialog::channel::wechat_oa, "alice", key);
+                             if (fail) throw std::runtime_error("handler failed");
+                             return "reply " + key;
+                         });
+}
+
+}  // namespace
+
+TEST_CASE("A committed batch keeps every message, and a failing message rolls back only itself",
+          "[adapters]") {
+    temp_db db;
+    {
+        store s(db.path());
+        s.begin_batch();
+        CHECK(handle(s, "m1").opened.size() == 1);
+        CHECK_THROWS_AS(handle(s, "m2", true, true), std::runtime_error);
+        CHECK(handle(s, "m3").opened.at(0).number == "MS20261123-0002");
+        // A retry inside the same batch already sees the first one.
+        auto again = handle(s, "m1");
+        CHECK(again.duplicate);
+        CHECK(again.reply == "reply m1");
+        s.commit_batch();
+    }
+    reader r(db.path());
+    CHECK(r.count_cases() == 2);
+    store s(db.path());
+    CHECK(handle(s, "m1").duplicate);
+    CHECK(handle(s, "m3").duplicate);
+    CHECK_FALSE(handle(s, "m2").duplicate);  // the failed message was not recorded
+}
+
+TEST_CASE("A rolled-back batch leaves nothing, not even case numbers", "[adapters]") {
+    temp_db db;
+    {
+        store s(db.path());
+        s.begin_batch();
+        handle(s, "m1");
+        handle(s, "m2");
+        s.rollback_batch();
+        CHECK_FALSE(handle(s, "m1").duplicate);  // outside a batch again: own transaction
+        CHECK(handle(s, "m1").duplicate);
+    }
+    reader r(db.path());
+    REQUIRE(r.count_cases() == 1);
+    CHECK(r.list_cases({}).at(0).number == "MS20261123-0001");
+}
+
+TEST_CASE("Batches cannot nest and cannot be committed when none is open", "[adapters]") {
+    store s(":memory:");
+    CHECK_THROWS_AS(s.commit_batch(), store_error);
+    s.begin_batch();
+    CHECK_THROWS_AS(s.begin_batch(), store_error);
+    s.commit_batch();
+}
