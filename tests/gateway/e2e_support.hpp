@@ -9,9 +9,9 @@
 
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "gateway/app.hpp"
-#include "gateway/metrics.hpp"
 #include "gateway/config.hpp"
 #include "gateway/http_client.hpp"
+#include "gateway/metrics.hpp"
 
 namespace minsheng::test {
 

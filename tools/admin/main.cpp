@@ -3,18 +3,30 @@
 //   token     print a new random bearer token for MINSHENG_OPERATOR_TOKEN
 //   check     load the config, templates, models and database as the gateway would; exit 1 if
 //             anything is wrong (for deployment scripts)
+//   deadline  print the SLA deadline of a case of a kind filed at a time (first line, ISO-8601
+//             +08:00), then how it was counted; exit 2 on a bad kind or time
 
 #include <openssl/rand.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "adapters/sqlite_store/store.hpp"
+#include "dialog/cases/calendar.hpp"
+#include "dialog/cases/civil_time.hpp"
+#include "dialog/cases/deadline.hpp"
+#include "dialog/cases/iso8601.hpp"
+#include "dialog/cases/working_hours.hpp"
 #include "dialog/conversation/conversation.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/templates.hpp"
 #include "gateway/config.hpp"
+
+#ifndef MINSHENG_DATA_DIR_DEFAULT
+#define MINSHENG_DATA_DIR_DEFAULT "."
+#endif
 
 namespace {
 
@@ -34,6 +46,74 @@ std::string random_token() {
     return out;
 }
 
+// One line saying how the deadline was counted, e.g. "wish: 5 working days after the filing day
+// Fri 2026-02-13 (not counted): Sat 2026-02-14 春节调休, Tue 2026-02-24, ...".
+std::string explain(const minsheng::dialog::cases::working_calendar& cal, const std::string& kind,
+                    const minsheng::dialog::cases::deadline_rule& rule,
+                    minsheng::dialog::cases::civil_date filed, std::int64_t reminder) {
+    namespace mc = minsheng::dialog::cases;
+    const auto day = [&](mc::civil_date d) {
+        std::string s = std::string(mc::weekday_name(d)) + " " + mc::format_date(d);
+        if (const auto name = cal.name_of(d); !name.empty()) s += " " + std::string(name);
+        return s;
+    };
+    std::string out = kind + ": " + mc::describe(rule) + " after the filing day " + day(filed);
+    const auto last = mc::deadline_day(cal, rule, filed);
+    if (rule.in == mc::deadline_rule::unit::months) {
+        if (last.day() != filed.day()) out += ", no such day in that month: its last day";
+    } else {
+        out += " (not counted)";
+        if (rule.count <= 20) {
+            auto d = filed;
+            for (int i = 0; i < rule.count; ++i) {
+                d = cal.next_working_day(d);
+                out += (i == 0 ? ": " : ", ") + day(d);
+            }
+        }
+        for (auto y = static_cast<int>(filed.year()); y <= static_cast<int>(last.year()); ++y) {
+            if (!cal.covers(y))
+                out += "; " + std::to_string(y) + " is not in the calendar: Monday-Friday rule";
+        }
+    }
+    out += "; reminder " + mc::format_iso8601(reminder);
+    return out;
+}
+
+// The deadline subcommand: 0 on success, 2 on a bad kind or time. Throws if the calendar
+// does not load.
+int print_deadline(const std::string& kind, const std::string& filed_text,
+                   const std::string& calendar_dir) {
+    namespace mc = minsheng::dialog::cases;
+    const auto policy = mc::deadline_policy::defaults();
+    const auto* rule = policy.find(kind);
+    if (rule == nullptr) {
+        std::string kinds;
+        for (const auto& [k, r] : policy.rules()) kinds += (kinds.empty() ? "" : ", ") + k;
+        std::fprintf(stderr, "minsheng-admin: unknown kind \"%s\" (one of: %s)\n", kind.c_str(),
+                     kinds.c_str());
+        return 2;
+    }
+    const auto filed = mc::parse_iso8601(filed_text);
+    if (!filed || !mc::supports(*filed)) {
+        std::fprintf(stderr,
+                     "minsheng-admin: --filed \"%s\" is not an ISO-8601 time with an offset in "
+                     "years 1-9999, e.g. 2026-02-13T10:00:00+08:00 or 2026-02-13T02:00:00Z\n",
+                     filed_text.c_str());
+        return 2;
+    }
+    const auto cal = mc::working_calendar::load(calendar_dir);
+    const auto due = mc::deadline(cal, policy, kind, *filed);
+    if (!due) {
+        std::fprintf(stderr, "minsheng-admin: the deadline of --filed \"%s\" is after 9999\n",
+                     filed_text.c_str());
+        return 2;
+    }
+    const auto reminder = mc::reminder_time(cal, mc::working_hours::standard(), *filed, *due);
+    std::printf("%s\n%s\n", mc::format_iso8601(*due).c_str(),
+                explain(cal, kind, *rule, mc::china_date(*filed), reminder).c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,6 +127,13 @@ int main(int argc, char** argv) {
     migrate->add_option("--db", db, "database file (default: from the config)");
     auto* token = cli.add_subcommand("token", "print a new random operator bearer token");
     auto* check = cli.add_subcommand("check", "check config, templates, models and database");
+    auto* deadline = cli.add_subcommand("deadline", "print the SLA deadline of a case");
+    std::string kind, filed;
+    std::string calendar_dir = MINSHENG_DATA_DIR_DEFAULT "/calendar";
+    deadline->add_option("--kind", kind, "wish, project, complaint or consultation")->required();
+    deadline->add_option("--filed", filed, "filing time, ISO-8601 with offset")->required();
+    deadline->add_option("--calendar", calendar_dir, "calendar directory (*.txt)")
+        ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
 
     try {
@@ -54,6 +141,7 @@ int main(int argc, char** argv) {
             std::printf("%s\n", random_token().c_str());
             return 0;
         }
+        if (*deadline) return print_deadline(kind, filed, calendar_dir);
         auto cfg = load(config_file);
         if (*migrate) {
             minsheng::adapters::sqlite_store::store s(db.empty() ? cfg.db_path : db);
