@@ -5,6 +5,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "adapters/wechat_oa/detail/config_check.hpp"
 #include "adapters/wechat_oa/detail/xml_text.hpp"
 #include "adapters/wechat_oa/envelope.hpp"
 #include "adapters/wechat_oa/query_string.hpp"
@@ -88,15 +89,7 @@ std::string client_request::target(std::string_view path) const {
 }
 
 oa_client_codec::oa_client_codec(oa_config config) : config_(std::move(config)) {
-    if (config_.token.empty()) throw std::invalid_argument("the WeChat token must not be empty");
-    if (config_.mode != security_mode::plain) {
-        if (!decode_encoding_aes_key(config_.encoding_aes_key))
-            throw std::invalid_argument(
-                "compat and safe mode need the 43-character EncodingAESKey");
-        if (config_.appid.empty())
-            throw std::invalid_argument("compat and safe mode need the appid");
-        cipher_.emplace(config_.encoding_aes_key);
-    }
+    cipher_ = detail::checked_cipher(config_);
 }
 
 client_request oa_client_codec::url_verification(std::int64_t timestamp, std::string_view echostr,

@@ -4,6 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "adapters/wechat_oa/detail/config_check.hpp"
 #include "adapters/wechat_oa/envelope.hpp"
 #include "adapters/wechat_oa/reply_xml.hpp"
 #include "adapters/wechat_oa/signature.hpp"
@@ -111,15 +112,7 @@ std::string_view to_string(reject_reason r) {
 int http_status(reject_reason r) { return r == reject_reason::bad_signature ? 401 : 400; }
 
 oa_endpoint::oa_endpoint(oa_config config) : config_(std::move(config)) {
-    if (config_.token.empty()) throw std::invalid_argument("the WeChat token must not be empty");
-    if (config_.mode != security_mode::plain) {
-        if (!decode_encoding_aes_key(config_.encoding_aes_key))
-            throw std::invalid_argument(
-                "compat and safe mode need the 43-character EncodingAESKey");
-        if (config_.appid.empty())
-            throw std::invalid_argument("compat and safe mode need the appid");
-        cipher_.emplace(config_.encoding_aes_key);
-    }
+    cipher_ = detail::checked_cipher(config_);
 }
 
 std::variant<std::string, rejection> oa_endpoint::verify_url(const query_params& query,

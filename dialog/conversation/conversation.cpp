@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dialog/cases/civil_time.hpp"
+
 namespace minsheng::dialog {
 namespace {
 
@@ -66,18 +68,10 @@ std::string status_name(const std::string& status) {
 }
 
 std::string china_date(std::int64_t unix_seconds) {
-    // Civil date in UTC+8 (Howard Hinnant's days-from-civil inverse).
-    std::int64_t z = (unix_seconds + 8 * 3600) / 86400 + 719468;
-    std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    auto doe = static_cast<unsigned>(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2) ++y;
-    return std::to_string(y) + "年" + std::to_string(m) + "月" + std::to_string(d) + "日";
+    auto d = cases::china_date(unix_seconds);
+    return std::to_string(static_cast<int>(d.year())) + "年" +
+           std::to_string(static_cast<unsigned>(d.month())) + "月" +
+           std::to_string(static_cast<unsigned>(d.day())) + "日";
 }
 
 // The one-word commands the replies themselves advertise ("回复“查询”…") always mean what they
