@@ -5,25 +5,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "dialog/utf8.hpp"
+
 namespace minsheng::dialog {
 namespace {
-
-bool valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80           ? 1
-                        : (c >> 5) == 0x6  ? 2
-                        : (c >> 4) == 0xE  ? 3
-                        : (c >> 3) == 0x1E ? 4
-                                           : 0;
-        if (n == 0 || i + n > s.size()) return false;
-        for (std::size_t k = 1; k < n; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-        i += n;
-    }
-    return true;
-}
 
 void check_placeholders(const std::string& key, std::string_view text) {
     std::size_t pos = 0;
@@ -51,7 +36,7 @@ std::shared_ptr<const template_set> template_set::load(const std::string& dir) {
         auto rel = fs::relative(e.path(), dir);
         rel.replace_extension();
         std::string key = rel.generic_string();
-        if (!valid_utf8(text)) throw std::runtime_error("template " + key + ": not valid UTF-8");
+        if (!is_valid_utf8(text)) throw std::runtime_error("template " + key + ": not valid UTF-8");
         texts.emplace(std::move(key), std::move(text));
     }
     return from(std::move(texts));

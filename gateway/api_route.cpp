@@ -6,6 +6,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "dialog/cases/iso8601.hpp"
 #include "gateway/detail/app_impl.hpp"
 
 namespace minsheng::gateway {
@@ -14,15 +15,6 @@ namespace http = boost::beast::http;
 using json = nlohmann::json;
 
 namespace {
-
-std::string iso_china(std::int64_t unix_seconds) {
-    std::time_t t = static_cast<std::time_t>(unix_seconds + 8 * 3600);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
-    return buf;
-}
 
 json case_json(const dialog::case_record& c) {
     return {
@@ -38,8 +30,8 @@ json case_json(const dialog::case_record& c) {
         {"address", dialog::nlu::mask_personal_data(c.address)},
         {"contact_phone",
          c.contact_phone.empty() ? json(nullptr) : json(dialog::nlu::mask_phone(c.contact_phone))},
-        {"created_at", iso_china(c.created_at)},
-        {"updated_at", iso_china(c.updated_at)}};
+        {"created_at", dialog::cases::format_iso8601(c.created_at)},
+        {"updated_at", dialog::cases::format_iso8601(c.updated_at)}};
 }
 
 bool token_matches(std::string_view header, const std::string& token) {

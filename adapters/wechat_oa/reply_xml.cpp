@@ -1,7 +1,7 @@
 #include "adapters/wechat_oa/reply_xml.hpp"
 
-#include "adapters/wechat_oa/detail/utf8.hpp"
 #include "adapters/wechat_oa/detail/xml_text.hpp"
+#include "dialog/utf8.hpp"
 
 namespace minsheng::adapters::wechat_oa {
 
@@ -28,13 +28,13 @@ std::string fit_utf8(std::string_view text, std::size_t max_bytes) {
     out.reserve(text.size() < max_bytes ? text.size() : max_bytes);
     std::size_t i = 0;
     while (i < text.size()) {
-        char32_t cp = 0;
-        std::size_t len = detail::decode_utf8(text, i, cp);
+        const auto d = dialog::decode_utf8(text, i);
+        // Each invalid byte becomes its own U+FFFD, as the reply tests pin.
+        std::size_t len = d.valid ? d.len : 1;
         std::string_view piece;
-        if (len == 0) {
+        if (!d.valid) {
             piece = replacement;
-            len = 1;
-        } else if (!allowed_in_xml(cp)) {
+        } else if (!allowed_in_xml(d.cp)) {
             i += len;
             continue;
         } else {

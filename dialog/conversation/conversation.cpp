@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialog/cases/civil_time.hpp"
+#include "dialog/utf8.hpp"
 
 namespace minsheng::dialog {
 namespace {
@@ -14,14 +15,6 @@ bool place_bound(const nlu::understanding& u) {
     const auto& c = u.category.name;
     if (c == "城乡建设" || c == "环境保护" || c == "交通运输") return true;
     return u.kind.name == "project";
-}
-
-// Number of characters (not bytes) in UTF-8 text.
-std::size_t char_count(std::string_view s) {
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
 }
 
 // An address that names no place a worker could go to: "我们小区", "本村", "这栋楼".
@@ -40,21 +33,13 @@ const nlu::entity* specific_address(const nlu::understanding& u) {
     return nullptr;
 }
 
-// At most `max_bytes` of `s`, never cutting a character in half.
-std::string utf8_prefix(std::string_view s, std::size_t max_bytes) {
-    if (s.size() <= max_bytes) return std::string(s);
-    std::size_t n = max_bytes;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    return std::string(s.substr(0, n));
-}
-
 bool appeal_like(const nlu::understanding& u) {
     const auto& i = u.intent.name;
     if (i == "file_appeal" || i == "add_detail") return true;
     if (i == "greet" || i == "help" || i == "ask_progress" || i == "cancel") return false;
     // A longer text that confidently describes a need or a problem is an appeal, whatever
     // else the intent model guessed for it.
-    return char_count(u.normalised) >= 12 && (!u.category.unsure || !u.kind.unsure);
+    return count_code_points(u.normalised) >= 12 && (!u.category.unsure || !u.kind.unsure);
 }
 
 std::string status_name(const std::string& status) {
@@ -265,7 +250,7 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
             return out;
         }
         // Whatever else the resident says now is taken as the place they were asked for.
-        open(*p, utf8_prefix(m.text, 300));
+        open(*p, std::string(utf8_prefix(m.text, 300)));
         return out;
     }
 

@@ -12,12 +12,12 @@
 
 #include "dialog/nlu/detail/calendar.hpp"
 #include "dialog/nlu/detail/chinese_number.hpp"
-#include "dialog/nlu/detail/utf8.hpp"
+#include "dialog/utf8.hpp"
 
 namespace minsheng::dialog::nlu {
 namespace {
 
-using detail::decode_utf8;
+using dialog::decode_utf8;
 using piece = re2::StringPiece;
 using byte_range = std::pair<std::size_t, std::size_t>;
 
@@ -788,7 +788,7 @@ void extractor::impl::dates(const live_set& live, std::string_view text, std::in
         if (before && (is_ascii_alnum(before) || (chinese && in(cn_numerals, before)))) return;
         if (in(U"第路街巷弄道村区楼栋幢元院座期排组月年每几]〕)", before)) return;
         if (in(U"楼院栋幢房室门线床铺馆仓库机车位台桌座箱柜窗口店码子文令", after)) return;
-        if (chinese && view(g[2]) == "日" && detail::count_code_points(n) < 2) return;
+        if (chinese && view(g[2]) == "日" && dialog::count_code_points(n) < 2) return;
         auto d = small_number(n);
         if (d) add_day(b, e, now.year, now.month, *d);
     });

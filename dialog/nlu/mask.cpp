@@ -6,10 +6,10 @@
 #include <string_view>
 #include <vector>
 
-#include "dialog/nlu/detail/utf8.hpp"
 #include "dialog/nlu/extractor.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/nlu/normalizer.hpp"
+#include "dialog/utf8.hpp"
 
 namespace minsheng::dialog::nlu {
 namespace {
@@ -64,7 +64,7 @@ std::string mask_id_number(std::string_view id) {
     // By characters, so that stray multi-byte input never splits.
     std::vector<std::string_view> chars;
     for (std::size_t i = 0; i < id.size();) {
-        auto d = detail::decode_utf8(id, i);
+        auto d = dialog::decode_utf8(id, i);
         chars.push_back(id.substr(i, d.len));
         i += d.len;
     }

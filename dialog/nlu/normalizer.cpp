@@ -13,14 +13,14 @@
 #include <unordered_map>
 
 #include "dialog/nlu/detail/code_point_table.hpp"
-#include "dialog/nlu/detail/utf8.hpp"
+#include "dialog/utf8.hpp"
 
 namespace minsheng::dialog::nlu {
 namespace {
 
 using detail::code_point_table;
-using detail::decode_utf8;
-using detail::decoded;
+using dialog::decode_utf8;
+using dialog::decoded;
 
 // Table entry layout: action in bits 30-31, "no boundary before" (the character may combine
 // with the one before it under NFKC) in bit 29, replacement length in bits 22-28 and its offset
@@ -327,7 +327,7 @@ std::shared_ptr<const normalizer> normalizer::create() {
                 entry = tag(separate);
             } else if (!(mapped.size() == 1 && mapped[0] == c)) {
                 bytes.clear();
-                for (char32_t x : mapped) detail::append_utf8(bytes, x);
+                for (char32_t x : mapped) dialog::append_utf8(bytes, x);
                 entry = impl::pool_entry(p->pool, bytes, replace);
             }
         }
@@ -335,7 +335,7 @@ std::shared_ptr<const normalizer> normalizer::create() {
         flat[c] = entry;
         if (auto it = s2.find(c); it != s2.end()) {
             bytes.clear();
-            for (char32_t x : it->second) detail::append_utf8(bytes, x);
+            for (char32_t x : it->second) dialog::append_utf8(bytes, x);
             flat_simplified[c] = impl::pool_entry(p->simplified_pool, bytes, replace);
         }
     }
@@ -381,7 +381,7 @@ void normalizer::impl::emit_mapped(char32_t cp, std::string_view source, std::si
         case keep: {
             em.open(at, at + source.size());
             std::string b;
-            detail::append_utf8(b, cp);
+            dialog::append_utf8(b, cp);
             em.bytes(b, at);
             break;
         }

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "dialog/nlu/detail/utf8.hpp"
+#include "dialog/utf8.hpp"
 
 namespace minsheng::dialog::nlu {
 namespace {
@@ -148,7 +148,7 @@ std::shared_ptr<const segmenter> segmenter::create(std::vector<std::string> lexi
     for (const auto& word : lexicon) {
         std::u32string w;
         for (std::size_t i = 0; i < word.size();) {
-            auto d = detail::decode_utf8(word, i);
+            auto d = dialog::decode_utf8(word, i);
             i += d.len;
             if (!d.valid) continue;
             char32_t c = d.cp;
@@ -175,7 +175,7 @@ std::vector<std::string> segmenter::segment(std::string_view text) const {
     s.at.clear();
     s.kinds.clear();
     for (std::size_t i = 0; i < text.size();) {
-        auto d = detail::decode_utf8(text, i);
+        auto d = dialog::decode_utf8(text, i);
         s.cps.push_back(d.cp);
         s.at.push_back(i);
         s.kinds.push_back(kind_of(d.cp, d.valid));

@@ -9,11 +9,11 @@
 
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "adapters/wechat_oa/detail/base64.hpp"
-#include "adapters/wechat_oa/detail/utf8.hpp"
 #include "adapters/wechat_oa/envelope.hpp"
 #include "adapters/wechat_oa/msg_crypto.hpp"
 #include "adapters/wechat_oa/query_string.hpp"
 #include "adapters/wechat_oa/signature.hpp"
+#include "dialog/utf8.hpp"
 
 using namespace minsheng::adapters::wechat_oa;
 using minsheng::dialog::inbound_kind;
@@ -452,9 +452,9 @@ TEST_CASE("truncated or bit-flipped encrypted requests are refused and never cra
             auto flipped = signed_safe_request(c, detail::base64_encode(broken));
             auto r = ep.decode(flipped.query, flipped.body, now);
             if (auto* p = std::get_if<decoded_push>(&r)) {
-                CHECK(detail::is_valid_utf8(p->message.text));
-                CHECK(detail::is_valid_utf8(p->message.user_id));
-                CHECK(detail::is_valid_utf8(p->message.dedup_key));
+                CHECK(minsheng::dialog::is_valid_utf8(p->message.text));
+                CHECK(minsheng::dialog::is_valid_utf8(p->message.user_id));
+                CHECK(minsheng::dialog::is_valid_utf8(p->message.dedup_key));
             } else {
                 ++refused;
             }

@@ -1,17 +1,16 @@
 #include "adapters/sqlite_store/detail/case_number.hpp"
 
-#include <chrono>
 #include <cstdio>
 #include <stdexcept>
+
+#include "dialog/cases/civil_time.hpp"
 
 namespace minsheng::adapters::sqlite_store::detail {
 
 std::string china_day(std::int64_t unix_seconds) {
     if (unix_seconds < earliest_case_time || unix_seconds > latest_case_time)
         throw std::out_of_range("case creation time outside 1970..9999");
-    using namespace std::chrono;
-    const sys_seconds china{seconds{unix_seconds + 8 * 3600}};
-    const year_month_day ymd{floor<days>(china)};
+    const auto ymd = dialog::cases::china_date(unix_seconds);
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(ymd.year()),
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));

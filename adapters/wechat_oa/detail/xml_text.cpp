@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "adapters/wechat_oa/detail/utf8.hpp"
+#include "dialog/utf8.hpp"
 
 namespace minsheng::adapters::wechat_oa::detail {
 
@@ -22,7 +22,7 @@ std::string_view trim(std::string_view s) {
 pugi::xml_node load_wechat_xml(pugi::xml_document& doc, std::string_view body) {
     // XML in UTF-8 must be valid UTF-8; pugixml does not check, and the engine, the store and
     // JSON serialisation downstream all rely on it.
-    if (!is_valid_utf8(body)) return {};
+    if (!dialog::is_valid_utf8(body)) return {};
     // parse_default: no DOCTYPE processing and only the five predefined entities, so there is
     // no external entity or entity-expansion attack surface. parse_fragment keeps text outside
     // the root as nodes, so that trailing garbage is seen and refused below.

@@ -1,6 +1,6 @@
 #include "dialog/nlu/detail/chinese_number.hpp"
 
-#include "dialog/nlu/detail/utf8.hpp"
+#include "dialog/utf8.hpp"
 
 namespace minsheng::dialog::nlu::detail {
 namespace {

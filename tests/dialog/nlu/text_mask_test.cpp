@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "dialog/nlu/detail/utf8.hpp"
+#include "dialog/utf8.hpp"
 
 using minsheng::dialog::nlu::mask_id_number;
 using minsheng::dialog::nlu::mask_personal_data;
@@ -65,7 +65,6 @@ TEST_CASE("masking any prefix of a text gives valid UTF-8", "[dialog]") {
         const std::string prefix = text.substr(0, n);
         const std::string masked = mask_personal_data(prefix);
         // Masking only replaces whole characters, so it never breaks what was valid.
-        if (minsheng::dialog::nlu::detail::is_valid_utf8(prefix))
-            CHECK(minsheng::dialog::nlu::detail::is_valid_utf8(masked));
+        if (minsheng::dialog::is_valid_utf8(prefix)) CHECK(minsheng::dialog::is_valid_utf8(masked));
     }
 }

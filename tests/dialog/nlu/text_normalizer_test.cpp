@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "dialog/nlu/detail/utf8.hpp"
+#include "dialog/utf8.hpp"
 
 using minsheng::dialog::nlu::normalised_text;
 using minsheng::dialog::nlu::normalizer;
@@ -20,7 +20,7 @@ std::string normal(std::string_view s) { return norm().normalise(s).text; }
 
 // The invariants every result must keep, whatever the input.
 void check_invariants(const normalised_text& t, std::string_view original) {
-    REQUIRE(minsheng::dialog::nlu::detail::is_valid_utf8(t.text));
+    REQUIRE(minsheng::dialog::is_valid_utf8(t.text));
     REQUIRE(t.origin.size() == t.text.size() + 1);
     REQUIRE(t.origin.back() == original.size());
     for (std::size_t i = 0; i < t.text.size(); ++i) {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "dialog/nlu/detail/utf8.hpp"
 #include "dialog/nlu/normalizer.hpp"
+#include "dialog/utf8.hpp"
 
 namespace nlu = minsheng::dialog::nlu;
 using tokens = std::vector<std::string>;
@@ -104,7 +104,7 @@ TEST_CASE("empty, invalid and huge inputs are handled", "[dialog]") {
     while (big.size() < 100 * 1024) big += "我们社区的路灯坏了已经三天了,请网格员尽快处理. ";
     auto t = seg().segment(big);
     CHECK(t.size() > 10000);
-    for (const auto& w : t) REQUIRE(minsheng::dialog::nlu::detail::is_valid_utf8(w));
+    for (const auto& w : t) REQUIRE(minsheng::dialog::is_valid_utf8(w));
 }
 
 TEST_CASE("every prefix of a multi-byte text segments into valid UTF-8 tokens", "[dialog]") {
@@ -112,7 +112,7 @@ TEST_CASE("every prefix of a multi-byte text segments into valid UTF-8 tokens", 
     for (std::size_t n = 0; n <= text.size(); ++n) {
         for (const auto& w : seg().segment(text.substr(0, n))) {
             REQUIRE_FALSE(w.empty());
-            REQUIRE(minsheng::dialog::nlu::detail::is_valid_utf8(w));
+            REQUIRE(minsheng::dialog::is_valid_utf8(w));
         }
     }
 }

@@ -1,5 +1,5 @@
 #pragma once
-// UTF-8 decoding and encoding for the text layer: strict validation (Unicode Table 3-7, no
+// UTF-8 decoding and encoding shared by every module: strict validation (Unicode Table 3-7, no
 // overlongs, no surrogates, nothing above U+10FFFF) and the "maximal subpart" rule for how many
 // bytes one U+FFFD replaces. Pure functions: thread-safe.
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace minsheng::dialog::nlu::detail {
+namespace minsheng::dialog {
 
 inline constexpr char32_t replacement_character = 0xFFFD;
 
@@ -97,4 +97,12 @@ inline bool is_valid_utf8(std::string_view s) {
     return true;
 }
 
-}  // namespace minsheng::dialog::nlu::detail
+// The longest prefix of s of at most max_bytes that does not cut a character in half.
+inline std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
+    if (s.size() <= max_bytes) return s;
+    std::size_t n = max_bytes;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return s.substr(0, n);
+}
+
+}  // namespace minsheng::dialog
