@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <boost/asio/post.hpp>
 #include <charconv>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "dialog/cases/iso8601.hpp"
@@ -40,6 +41,15 @@ bool token_matches(std::string_view header, const std::string& token) {
         header.substr(0, prefix.size()) != prefix)
         return false;
     return CRYPTO_memcmp(header.data() + prefix.size(), token.data(), token.size()) == 0;
+}
+
+// The whole of `text` as a number in [lo, hi], or nullopt.
+std::optional<std::int64_t> whole_number(std::string_view text, std::int64_t lo, std::int64_t hi) {
+    std::int64_t n = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || p != text.data() + text.size() || n < lo || n > hi)
+        return std::nullopt;
+    return n;
 }
 
 json error_body(std::string_view code, std::string_view message) {
@@ -87,31 +97,24 @@ void app::impl::route_api(request_ctx ctx, http_request&& req,
                 return reject(http::status::bad_request, "bad_parameter",
                               "channel must be wechat_oa, miniprogram or hotline");
         }
-        for (auto [name, dest] : {std::pair{"limit", &filter.limit}}) {
-            if (auto v = get(name)) {
-                std::size_t n = 0;
-                auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-                if (ec != std::errc{} || p != v->data() + v->size() || n < 1 || n > 1000)
-                    return reject(http::status::bad_request, "bad_parameter",
-                                  "limit must be a whole number from 1 to 1000");
-                *dest = n;
-            }
+        if (auto v = get("limit")) {
+            auto n = whole_number(*v, 1, 1000);
+            if (!n)
+                return reject(http::status::bad_request, "bad_parameter",
+                              "limit must be a whole number from 1 to 1000");
+            filter.limit = static_cast<std::size_t>(*n);
         }
         if (auto v = get("before_id")) {
-            std::int64_t n = 0;
-            auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-            if (ec != std::errc{} || p != v->data() + v->size() || n < 0)
+            auto n = whole_number(*v, 0, std::numeric_limits<std::int64_t>::max());
+            if (!n)
                 return reject(http::status::bad_request, "bad_parameter",
                               "before_id must be a positive case id");
-            filter.before_id = n;
+            filter.before_id = *n;
         }
     } else if (path.rfind("/api/v1/cases/", 0) == 0) {
-        std::string_view id = std::string_view(path).substr(14);
-        std::int64_t n = 0;
-        auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
-        if (ec != std::errc{} || p != id.data() + id.size() || n <= 0)
-            return reject(http::status::not_found, "not_found", "no such case");
-        case_id = n;
+        case_id = whole_number(std::string_view(path).substr(14), 1,
+                               std::numeric_limits<std::int64_t>::max());
+        if (!case_id) return reject(http::status::not_found, "not_found", "no such case");
     } else {
         return reject(http::status::not_found, "not_found", "no such endpoint");
     }

@@ -31,11 +31,6 @@ void writer::stop() {
     cv_.notify_all();
 }
 
-std::size_t writer::queued() const {
-    std::lock_guard lock(mu_);
-    return queue_.size();
-}
-
 void writer::run() {
     std::deque<task> batch;
     std::vector<continuation> after;

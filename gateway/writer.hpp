@@ -35,8 +35,6 @@ public:
     bool submit(task t);
     // Stops accepting tasks; the thread finishes the queue and exits. Idempotent.
     void stop();
-    std::size_t queued() const;
-
     // Most tasks grouped into one commit.
     static constexpr std::size_t max_batch = 256;
 
@@ -44,7 +42,7 @@ private:
     void run();
 
     std::unique_ptr<adapters::sqlite_store::store> store_;
-    mutable std::mutex mu_;
+    std::mutex mu_;
     std::condition_variable cv_;
     std::deque<task> queue_;
     bool stopping_ = false;

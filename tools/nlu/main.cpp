@@ -173,22 +173,16 @@ int run_eval(const std::string& models, const eval_args& a) {
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (as_is) {
-            results.push_back(nlu::evaluate(cv.labels, cv.truth, cv.predicted));
-            names.push_back("as written");
+        auto report = [&](const char* name, const auto& predicted, const auto& confidence) {
+            results.push_back(nlu::evaluate(cv.labels, cv.truth, predicted));
+            names.push_back(name);
             std::ostringstream c;
-            print_calibration(c, cv.truth, cv.predicted, cv.confidence,
-                              recipe.options.unsure_below);
+            print_calibration(c, cv.truth, predicted, confidence, recipe.options.unsure_below);
             calibration.push_back(c.str());
-        }
-        if (traditional) {
-            results.push_back(nlu::evaluate(cv.labels, cv.truth, cv.variant_predicted));
-            names.push_back("converted to Traditional script");
-            std::ostringstream c;
-            print_calibration(c, cv.truth, cv.variant_predicted, cv.variant_confidence,
-                              recipe.options.unsure_below);
-            calibration.push_back(c.str());
-        }
+        };
+        if (as_is) report("as written", cv.predicted, cv.confidence);
+        if (traditional)
+            report("converted to Traditional script", cv.variant_predicted, cv.variant_confidence);
         std::cout << "cross-validation took " << static_cast<int>(seconds) << " s\n\n";
     } else {
         const auto engine = nlu::engine::load(models);
