@@ -70,6 +70,18 @@ std::string render_text_push(const user_text_message& m) {
     return out;
 }
 
+std::string render_location_push(const user_location_message& m) {
+    std::string out;
+    open_push(out, m.to_user, m.from_user, m.create_time, "location");
+    detail::append_text_element(out, "Location_X", m.latitude);
+    detail::append_text_element(out, "Location_Y", m.longitude);
+    detail::append_text_element(out, "Scale", "15");
+    detail::append_cdata_element(out, "Label", m.label);
+    detail::append_text_element(out, "MsgId", m.msg_id.empty() ? random_digits(19) : m.msg_id);
+    out += "</xml>";
+    return out;
+}
+
 std::string render_event_push(const user_event& e) {
     std::string out;
     open_push(out, e.to_user, e.from_user, e.create_time, "event");

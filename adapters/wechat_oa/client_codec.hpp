@@ -35,8 +35,20 @@ struct user_event {
     std::int64_t create_time = 0;
 };
 
+// A user's location message as WeChat pushes it.
+struct user_location_message {
+    std::string to_user;
+    std::string from_user;
+    std::string latitude;  // as the platform writes it, e.g. "23.134521"
+    std::string longitude;
+    std::string label;  // the place's name
+    std::int64_t create_time = 0;
+    std::string msg_id;  // digits; empty: a random 19-digit id
+};
+
 // Plain push XML in the platform's layout (parse_xml_message reads it back).
 std::string render_text_push(const user_text_message& m);
+std::string render_location_push(const user_location_message& m);
 std::string render_event_push(const user_event& e);
 
 // One HTTP request for the callback URL.

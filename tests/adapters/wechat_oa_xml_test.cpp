@@ -403,3 +403,20 @@ TEST_CASE("query strings encode and decode strictly", "[adapters]") {
     CHECK_FALSE(decode_query("a=%zz"));
     CHECK_FALSE(decode_query("signature=a&signature=b"));
 }
+
+TEST_CASE("a client's location push parses back, whatever its label holds", "[adapters]") {
+    const std::string label = "幸福小区]]><b>3栋</b> & 门口";
+    auto xml = render_location_push(
+        {"gh_a", "o_user", "23.134521", "113.358803", label, 1700000000, "6000000000000000001"});
+    auto parsed = parse_xml_message(xml);
+    auto* m = std::get_if<oa_xml_message>(&parsed);
+    REQUIRE(m);
+    auto in = to_inbound(*m);
+    CHECK(in.kind == minsheng::dialog::inbound_kind::location);
+    CHECK(in.label == label);
+    REQUIRE(in.latitude);
+    CHECK(*in.latitude == Approx(23.134521));
+    REQUIRE(in.longitude);
+    CHECK(*in.longitude == Approx(113.358803));
+    CHECK(in.dedup_key == "6000000000000000001");
+}

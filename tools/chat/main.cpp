@@ -14,7 +14,6 @@
 #include <CLI/CLI.hpp>
 #include <ctime>
 #include <iostream>
-#include <random>
 
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "adapters/wechat_oa/xml_message.hpp"
@@ -22,22 +21,6 @@
 #include "gateway/http_client.hpp"
 
 namespace oa = minsheng::adapters::wechat_oa;
-
-namespace {
-
-std::string location_push(const std::string& to, const std::string& from, std::int64_t now,
-                          const std::string& lat, const std::string& lon,
-                          const std::string& label) {
-    std::mt19937_64 rng{std::random_device{}()};
-    return "<xml><ToUserName><![CDATA[" + to + "]]></ToUserName><FromUserName><![CDATA[" + from +
-           "]]></FromUserName><CreateTime>" + std::to_string(now) +
-           "</CreateTime><MsgType><![CDATA[location]]></MsgType><Location_X>" + lat +
-           "</Location_X><Location_Y>" + lon + "</Location_Y><Scale>15</Scale><Label><![CDATA[" +
-           label + "]]></Label><MsgId>" + std::to_string(rng() % 9000000000000000000ULL) +
-           "</MsgId></xml>";
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App cli{"minsheng-chat: chat with a running minsheng gateway as a WeChat user"};
@@ -114,8 +97,8 @@ int main(int argc, char** argv) {
                 else if (cmd == "click" && !a.empty())
                     send(codec.event({account, user, "CLICK", a, now}, now));
                 else if (cmd == "location" && !b.empty())
-                    send(
-                        codec.push(location_push(account, user, now, a, b, c), account, user, now));
+                    send(codec.push(oa::render_location_push({account, user, a, b, c, now, ""}),
+                                    account, user, now));
                 else
                     std::cout << "未知命令。可用：/subscribe /click KEY /location 纬度 经度 地点 "
                                  "/user OPENID /quit\n";
