@@ -1,7 +1,6 @@
 #include "gateway/app.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <ctime>
 
