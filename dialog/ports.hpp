@@ -6,11 +6,39 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dialog/message.hpp"
 
 namespace minsheng::dialog {
+
+// A person on a channel: a resident, a volunteer or both. `key()` is "channel:user_id", the form
+// stored wherever a person is referred to in text columns (claimer, actor, ledger account).
+struct person_ref {
+    channel from = channel::wechat_oa;
+    std::string user_id;
+
+    std::string key() const;  // "wechat_oa:oAbc..."
+    // Parses key(); nullopt for anything else.
+    static std::optional<person_ref> parse(std::string_view key);
+    friend bool operator==(const person_ref&, const person_ref&) = default;
+};
+
+// What the program knows about a person. Created on first need (registration, phone binding).
+struct person {
+    person_ref who;
+    std::string name;       // how they asked to be called; "" when not given
+    std::string community;  // e.g. "东城社区"; "" when unknown
+    std::string phone;      // bound phone, digits; "" when none (hotline calls reach them by it)
+    bool volunteer = false;
+    std::string skills;              // free text as given, "" when none
+    std::int64_t registered_at = 0;  // when they registered as a volunteer; 0 never
+    std::int64_t updated_at = 0;
+};
+
+// Case statuses (the `status` column). The lifecycle is in dialog/cases/lifecycle.hpp.
+//   received accepted assigned claimed in_progress done confirmed closed cancelled merged
 
 struct case_draft {
     channel from = channel::wechat_oa;
@@ -24,37 +52,217 @@ struct case_draft {
     std::string contact_phone;    // digits, "" when none
     std::string source_key;       // dedup key of the message that opened it
     std::int64_t created_at = 0;  // unix seconds
+    // Filled by the case service before the store sees the draft:
+    std::string community;  // "" when unknown
+    std::string
+        handling_mode;  // "express" (速递) | "direct" (直达) | "station" (驿站) | "" (workers)
+    std::string handling_rule;     // name of the rule that chose the mode (shown to operators)
+    std::int64_t deadline_at = 0;  // 0: none
+    std::int64_t remind_at = 0;    // 0: none
+    std::int64_t proposal_id = 0;  // the 微实事 proposal this project came from; 0 none
+    std::string source_ref;        // hotline: "<system>:<call id>"; "" otherwise
+    std::string source_span;       // hotline: where in the call, e.g. "turns 2-4"; "" otherwise
 };
 
+// One case. Numbers: "WX" + YYYYMMDD + "-NNNN" for wishes (the public wish number), "MS..." for
+// every other kind; the store allocates them per prefix and China-time day.
 struct case_record {
     std::int64_t id = 0;
-    std::string number;  // human-facing case number, e.g. "MS20261123-0007"
+    std::string number;  // e.g. "MS20261123-0007", "WX20261123-0002"
     channel from = channel::wechat_oa;
     std::string reporter_id;
     std::string kind;
     std::string category;
     double category_confidence = 0.0;
     std::string urgency;
-    std::string status;  // "received" at opening
+    std::string status;  // see the list above; "received" at opening
     std::string description;
     std::string address;
     std::string contact_phone;
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
+
+    std::string community;
+    std::string handling_mode;
+    std::string handling_rule;
+    std::int64_t deadline_at = 0;
+    std::int64_t remind_at = 0;
+    std::int64_t reminded_at = 0;   // when the reminder went out; 0 not yet
+    std::int64_t escalated_at = 0;  // when the overdue escalation went out; 0 not yet
+    std::string assignee;           // case worker id; "" none
+    std::string claimer;            // person_ref::key() of the volunteer holding the claim; "" none
+    std::int64_t claim_expires_at = 0;  // lease end while claimed; 0 none
+    std::int64_t merged_into = 0;       // the case this one was merged into; 0 none
+    int rating = 0;                     // 1..5 once rated; 0 not rated
+    std::string rating_comment;
+    std::int64_t proposal_id = 0;
+    std::int64_t closed_at = 0;  // when it reached closed/cancelled/merged; 0 open
+    std::string source_ref;      // as in case_draft
+    std::string source_span;
+};
+
+// One line of a case's audit trail. Never updated or deleted.
+struct case_event {
+    std::int64_t id = 0;  // assigned by the store
+    std::int64_t case_id = 0;
+    std::int64_t at = 0;
+    std::string actor;   // "system", "operator:<name>", "worker:<id>", or a person_ref::key()
+    std::string action;  // "opened", "accept", "claim", "release", "lease_expired", ... (lifecycle)
+    std::string from_status;  // "" when none (opening)
+    std::string to_status;    // "" when the status did not change (a note, a detail, a reminder)
+    std::string note;         // why; free text (masked in views)
+};
+
+// Which cases to list. Every set field narrows the result; the result is ordered by id, newest
+// first unless oldest_first, at most `limit` rows.
+struct case_query {
+    std::vector<std::string> statuses;  // any of these; empty: any status
+    std::optional<std::string> kind;
+    std::optional<std::string> category;
+    std::optional<std::string> community;
+    std::vector<std::string> handling_modes;  // any of these; empty: any mode
+    std::optional<person_ref> reporter;
+    std::optional<std::string> claimer;            // person_ref::key()
+    std::optional<std::int64_t> merged_into;       // cases merged into this id
+    std::optional<std::int64_t> remind_due_at;     // remind_at in (0, t] and reminded_at == 0
+    std::optional<std::int64_t> overdue_at;        // deadline_at in (0, t) and escalated_at == 0
+    std::optional<std::int64_t> claim_expired_at;  // claim_expires_at in (0, t]
+    std::optional<std::int64_t> proposal_id;
+    std::optional<channel> from;  // the channel the case came in on
+    std::int64_t before_id = 0;   // paging: only ids below this (<= 0: no bound)
+    bool oldest_first = false;
+    std::size_t limit = 100;
+};
+
+// Points (爱心积分), double entry: every posting's entries sum to zero. Accounts are text:
+//   "issued"                     the program's issuance account (goes negative as points go out)
+//   "person:<person_ref::key()>" a volunteer's points
+struct ledger_entry {
+    std::string account;
+    std::int64_t amount = 0;  // points; credit > 0, debit < 0
+};
+struct ledger_posting {
+    std::int64_t id = 0;  // assigned by the store
+    std::int64_t at = 0;
+    std::string reason;           // "wish_confirmed", "service_hours", ...
+    std::int64_t case_id = 0;     // 0 when not about a case
+    std::string idempotency_key;  // unique; a second posting with the same key is ignored
+    std::vector<ledger_entry> entries;
+};
+struct ranking_row {
+    person_ref who;
+    std::string name;
+    std::int64_t points = 0;
+};
+
+// A 微实事 proposal: residents of one community propose a small public project and vote on it.
+struct proposal_draft {
+    person_ref proposer;
+    std::string community;
+    std::string title;        // short, as proposed
+    std::string description;  // as proposed
+    int threshold = 0;        // votes needed to pass
+    std::int64_t created_at = 0;
+    std::int64_t closes_at = 0;  // voting ends; 0 never
+};
+struct proposal {
+    std::int64_t id = 0;
+    std::string number;  // "YS" + YYYYMMDD + "-NNNN"
+    person_ref proposer;
+    std::string community;
+    std::string title;
+    std::string description;
+    int threshold = 0;
+    std::string status;  // "open" | "passed" | "expired" | "withdrawn"
+    std::int64_t votes = 0;
+    std::int64_t case_id = 0;  // the project case once passed
+    std::int64_t created_at = 0;
+    std::int64_t closes_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+// A message to a person or to staff, written in the same transaction as the change that caused
+// it; delivered later by the outbox worker (another module). Text is already rendered from
+// templates/; `template_key` and `vars` let a channel that needs structured fields (a WeChat
+// template message) build them.
+struct notification {
+    std::int64_t id = 0;           // assigned by the store
+    std::string audience;          // "resident" | "volunteer" | "voter" | "worker" | "supervisor"
+    std::optional<person_ref> to;  // the person; nullopt for staff (audience + community say who)
+    std::string community;         // for staff audiences: whose community; "" all
+    std::string template_key;      // e.g. "notify/case_claimed"
+    std::string vars_json;         // the template's vars as a JSON object
+    std::string text;              // rendered
+    std::int64_t case_id = 0;      // 0 when not about a case
+    std::string idempotency_key;   // unique; enqueueing the same key twice keeps the first
+    std::int64_t created_at = 0;
 };
 
 // Writes and reads inside the current transaction. Called from one thread at a time.
 // Implementations throw on storage failure; the caller's transaction then rolls back.
+// Methods returning bool report a lost race or a uniqueness conflict; they never throw for it.
 class unit_of_work {
 public:
     virtual ~unit_of_work() = default;
 
-    // Opens a case, allocating its number. The returned record is what was stored.
+    // ---- cases
+    // Opens a case with status "received", allocating its number ("WX…" for kind "wish", else
+    // "MS…"), and writes its "opened" event (actor: the reporter's person_ref key). The returned
+    // record is what was stored.
     virtual case_record open_case(const case_draft& draft) = 0;
     // The reporter's cases, newest first.
     virtual std::vector<case_record> cases_of(channel from, const std::string& reporter_id,
                                               std::size_t limit) = 0;
+    virtual std::optional<case_record> get_case(std::int64_t id) = 0;
+    // By its number, case-insensitive ("wx20261123-0001" finds WX20261123-0001); the dash may
+    // be missing ("WX202611230001").
+    virtual std::optional<case_record> find_case(std::string_view number) = 0;
+    virtual std::vector<case_record> list_cases(const case_query& query) = 0;
+    // Writes every mutable field of `updated` (status, community, handling_*, deadline/remind,
+    // reminded_at, escalated_at, assignee, claimer, claim_expires_at, merged_into, rating,
+    // rating_comment, closed_at, updated_at, description, address, contact_phone, category)
+    // if the stored case still has status `expected_status` and updated_at `expected_updated_at`
+    // (compare-and-set). Returns false and writes nothing when either differs.
+    virtual bool update_case(const case_record& updated, std::string_view expected_status,
+                             std::int64_t expected_updated_at) = 0;
+    virtual void add_event(const case_event& event) = 0;
+    // Oldest first.
+    virtual std::vector<case_event> events_of(std::int64_t case_id) = 0;
 
+    // ---- people
+    virtual std::optional<person> get_person(const person_ref& who) = 0;
+    // Insert or replace by `who`.
+    virtual void save_person(const person& p) = 0;
+    // The person who bound this phone (digits), if any; the most recently updated when several.
+    virtual std::optional<person> find_person_by_phone(std::string_view phone) = 0;
+
+    // ---- points ledger
+    // Throws std::invalid_argument if the entries do not sum to zero, are fewer than two, or an
+    // account is empty. Returns false (and writes nothing) if the idempotency key was used.
+    virtual bool post(const ledger_posting& posting) = 0;
+    virtual std::int64_t balance(std::string_view account) = 0;
+    // Volunteers of `community` ("" = everyone) by points credited in [since, until), highest
+    // first, then by the earliest credit; at most limit rows. Only "person:" accounts count.
+    virtual std::vector<ranking_row> ranking(std::string_view community, std::int64_t since,
+                                             std::int64_t until, std::size_t limit) = 0;
+
+    // ---- 微实事 proposals and votes
+    virtual proposal create_proposal(const proposal_draft& draft) = 0;  // status "open"
+    virtual std::optional<proposal> get_proposal(std::int64_t id) = 0;
+    virtual std::optional<proposal> find_proposal(std::string_view number) = 0;  // like find_case
+    // Open proposals of a community ("" = all), newest first.
+    virtual std::vector<proposal> open_proposals(std::string_view community, std::size_t limit) = 0;
+    // Writes status, case_id and updated_at if the stored status is still expected_status.
+    virtual bool update_proposal(const proposal& updated, std::string_view expected_status) = 0;
+    // Records one vote; false if this person already voted on the proposal. Updates `votes`.
+    virtual bool add_vote(std::int64_t proposal_id, const person_ref& voter, std::int64_t at) = 0;
+    virtual std::vector<person_ref> voters(std::int64_t proposal_id) = 0;
+
+    // ---- outbox
+    // Returns false (keeping the first) when the idempotency key was enqueued before.
+    virtual bool enqueue(const notification& n) = 0;
+
+    // ---- conversation state
     // Per-user conversation state, opaque to the store ("" when none).
     virtual std::string load_state(channel from, const std::string& user_id) = 0;
     virtual void save_state(channel from, const std::string& user_id, const std::string& state) = 0;

@@ -57,11 +57,13 @@ void app::impl::handle(http_request&& req, std::function<void(http_response&&)> 
     ctx.start = std::chrono::steady_clock::now();
 
     auto [path, query] = split_target(req.target());
-    ctx.route = path == "/wechat/oa"             ? "wechat_oa"
-                : path.rfind("/api/v1/", 0) == 0 ? "api"
-                : path == "/healthz"             ? "healthz"
-                : path == "/metrics"             ? "metrics"
-                                                 : "unknown";
+    ctx.route = path == "/wechat/oa"                ? "wechat_oa"
+                : path.rfind("/api/v1/", 0) == 0    ? "api"
+                : path.rfind("/public/v1/", 0) == 0 ? "public"
+                : path.rfind("/hotline/", 0) == 0   ? "hotline"
+                : path == "/healthz"                ? "healthz"
+                : path == "/metrics"                ? "metrics"
+                                                    : "unknown";
 
     // Every answer passes here: latency, request id header, one log line.
     auto done = [this, id = ctx.id, route = ctx.route, start = ctx.start,
@@ -93,6 +95,9 @@ void app::impl::handle(http_request&& req, std::function<void(http_response&&)> 
         return route_wechat(std::move(ctx), std::move(req), std::move(done));
     }
     if (ctx.route == "api") return route_api(std::move(ctx), std::move(req), std::move(done));
+    if (ctx.route == "public") return route_public(std::move(ctx), std::move(req), std::move(done));
+    if (ctx.route == "hotline")
+        return route_hotline(std::move(ctx), std::move(req), std::move(done));
     if (ctx.route != "unknown" && req.method() != http::verb::get)
         return reject(http::status::method_not_allowed, "method_not_allowed",
                       "only GET is allowed here\n");
@@ -111,7 +116,15 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.now = now ? std::move(now) : [] { return static_cast<std::int64_t>(std::time(nullptr)); };
     s.log = make_logger(s.cfg.log_level);
     s.templates = dialog::template_set::load(s.cfg.templates_dir);
-    s.talk = std::make_shared<const dialog::conversation>(s.templates);
+    s.templates->require({"hotline/case_opened"});
+    auto calendar = std::make_shared<const dialog::cases::working_calendar>(
+        dialog::cases::working_calendar::load(s.cfg.program.calendar_dir));
+    auto hours = s.cfg.program.working_hours.empty()
+                     ? dialog::cases::working_hours::standard()
+                     : dialog::cases::working_hours::parse(s.cfg.program.working_hours);
+    s.service = std::make_shared<const dialog::cases::case_service>(
+        s.templates, std::move(calendar), std::move(hours), s.cfg.program.settings);
+    s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service);
     s.nlu = dialog::nlu::engine::load(s.cfg.models_dir);
     // Build the masking tables now, not on the first operator request.
     (void)dialog::nlu::mask_personal_data("");
@@ -149,7 +162,62 @@ void app::start() {
         s.log->warn(
             "using the built-in development WeChat credentials; set MINSHENG_WECHAT_TOKEN, "
             "MINSHENG_WECHAT_AES_KEY and MINSHENG_WECHAT_APPID for a real account");
+    s.sweep_timer = std::make_unique<net::steady_timer>(s.ioc);
+    s.schedule_sweep();
     for (int i = 0; i < s.cfg.threads; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+}
+
+void app::impl::schedule_sweep() {
+    sweep_timer->expires_after(std::chrono::seconds(cfg.program.sweep_interval_seconds));
+    sweep_timer->async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;  // cancelled: shutting down
+        run_sweep([](std::optional<dialog::cases::sweep_report>) {});
+        schedule_sweep();
+    });
+}
+
+void app::impl::run_sweep(std::function<void(std::optional<dialog::cases::sweep_report>)> done) {
+    auto shared_done =
+        std::make_shared<std::function<void(std::optional<dialog::cases::sweep_report>)>>(
+            std::move(done));
+    bool queued = write->submit(
+        [this, shared_done](adapters::sqlite_store::store& store) -> writer::continuation {
+            dialog::cases::sweep_report report;
+            try {
+                const std::int64_t t = now();
+                store.run([&](dialog::unit_of_work& uow) { report = service->sweep(uow, t); });
+            } catch (const std::exception& e) {
+                std::string what = e.what();
+                return [this, what, shared_done](bool) {
+                    stats.errors.inc("sweep");
+                    log->error("sweep failed: {}", what);
+                    (*shared_done)(std::nullopt);
+                };
+            }
+            return [this, report, shared_done](bool committed) {
+                if (!committed) {
+                    stats.errors.inc("sweep");
+                    log->error("sweep failed: the commit failed");
+                    return (*shared_done)(std::nullopt);
+                }
+                stats.timer_actions.inc("lease_expired", report.leases_expired);
+                stats.timer_actions.inc("reminder", report.reminders);
+                stats.timer_actions.inc("escalation", report.escalations);
+                stats.timer_actions.inc("auto_close", report.auto_closed);
+                stats.timer_actions.inc("proposal_expired", report.proposals_expired);
+                if (log->should_log(spdlog::level::info) &&
+                    report.leases_expired + report.reminders + report.escalations +
+                            report.auto_closed + report.proposals_expired >
+                        0)
+                    log->info(
+                        "sweep: {} leases expired, {} reminders, {} escalations, {} closed, {} "
+                        "proposals expired",
+                        report.leases_expired, report.reminders, report.escalations,
+                        report.auto_closed, report.proposals_expired);
+                (*shared_done)(report);
+            };
+        });
+    if (!queued) (*shared_done)(std::nullopt);
 }
 
 net::ip::tcp::endpoint app::endpoint() const { return impl_->server->local_endpoint(); }
@@ -161,6 +229,7 @@ void app::stop(int drain_ms) {
         if (s.stopping || s.stopped) return;
         s.stopping = true;
     }
+    if (s.sweep_timer) net::post(s.ioc, [&s] { s.sweep_timer->cancel(); });
     if (s.server) {
         s.server->stop();
         auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(drain_ms);

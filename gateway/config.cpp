@@ -36,6 +36,81 @@ adapters::wechat_oa::security_mode parse_mode(const std::string& v) {
     throw config_error("wechat mode must be plain, compat or safe, got \"" + v + "\"");
 }
 
+// [program], [deadlines] and [[handling.rule]]: the program's rules.
+void read_program(const toml::value& t, program_config& p) {
+    auto& s = p.settings;
+    if (t.contains("program")) {
+        const auto& g = toml::find(t, "program");
+        p.calendar_dir = toml::find_or<std::string>(g, "calendar_dir", p.calendar_dir);
+        p.working_hours = toml::find_or<std::string>(g, "working_hours", p.working_hours);
+        p.sweep_interval_seconds =
+            toml::find_or(g, "sweep_interval_seconds", p.sweep_interval_seconds);
+        s.claim_lease_seconds =
+            toml::find_or<std::int64_t>(g, "claim_lease_hours", s.claim_lease_seconds / 3600) *
+            3600;
+        s.points_per_wish = toml::find_or<std::int64_t>(g, "points_per_wish", s.points_per_wish);
+        s.proposal_threshold = toml::find_or(g, "proposal_threshold", s.proposal_threshold);
+        s.proposal_voting_seconds = toml::find_or<std::int64_t>(g, "proposal_voting_days",
+                                                                s.proposal_voting_seconds / 86400) *
+                                    86400;
+        s.low_rating = toml::find_or(g, "low_rating", s.low_rating);
+        s.auto_close_seconds =
+            toml::find_or<std::int64_t>(g, "auto_close_days", s.auto_close_seconds / 86400) * 86400;
+    }
+    if (t.contains("deadlines")) {
+        for (const auto& [kind, v] : toml::find(t, "deadlines").as_table()) {
+            auto rule = dialog::cases::parse_deadline_rule(v.as_string().str);
+            if (!rule)
+                throw config_error("deadlines." + kind +
+                                   " must read like \"5 working days\" or \"6 months\"");
+            s.deadlines.set(kind, *rule);
+        }
+    }
+    if (t.contains("handling")) {
+        const auto& h = toml::find(t, "handling");
+        std::vector<dialog::cases::handling_rule> rules;
+        for (const auto& r : toml::find<std::vector<toml::value>>(h, "rule")) {
+            dialog::cases::handling_rule rule;
+            rule.name = toml::find<std::string>(r, "name");
+            rule.mode = toml::find_or<std::string>(r, "mode", "");
+            rule.kinds = toml::find_or<std::vector<std::string>>(r, "kinds", {});
+            rule.urgencies = toml::find_or<std::vector<std::string>>(r, "urgencies", {});
+            rule.categories = toml::find_or<std::vector<std::string>>(r, "categories", {});
+            rule.keywords = toml::find_or<std::vector<std::string>>(r, "keywords", {});
+            rules.push_back(std::move(rule));
+        }
+        try {
+            s.rules = dialog::cases::handling_rules(std::move(rules));
+        } catch (const std::invalid_argument& e) {
+            throw config_error(std::string("handling rules: ") + e.what());
+        }
+    }
+}
+
+void check_program(program_config& p) {
+    const auto& s = p.settings;
+    if (p.sweep_interval_seconds < 1 || p.sweep_interval_seconds > 3600)
+        throw config_error("program.sweep_interval_seconds must be from 1 to 3600");
+    if (s.claim_lease_seconds < 3600)
+        throw config_error("program.claim_lease_hours must be at least 1");
+    if (s.points_per_wish < 0) throw config_error("program.points_per_wish must not be negative");
+    if (s.proposal_threshold < 1)
+        throw config_error("program.proposal_threshold must be at least 1");
+    if (s.proposal_voting_seconds < 86400)
+        throw config_error("program.proposal_voting_days must be at least 1");
+    if (s.low_rating < 0 || s.low_rating > 4)
+        throw config_error("program.low_rating must be from 0 to 4");
+    if (s.auto_close_seconds < 86400)
+        throw config_error("program.auto_close_days must be at least 1");
+    if (!p.working_hours.empty()) {
+        try {
+            (void)dialog::cases::working_hours::parse(p.working_hours);
+        } catch (const std::invalid_argument& e) {
+            throw config_error(std::string("program.working_hours: ") + e.what());
+        }
+    }
+}
+
 }  // namespace
 
 std::pair<std::string, std::uint16_t> parse_listen(const std::string& s) {
@@ -103,6 +178,17 @@ config load_config(const std::optional<std::string>& file,
                 c.wechat.max_clock_skew =
                     toml::find_or(w, "max_clock_skew", c.wechat.max_clock_skew);
             }
+            read_program(t, c.program);
+            if (t.contains("hotline")) {
+                const auto& h = toml::find(t, "hotline");
+                c.hotline.max_clock_skew =
+                    toml::find_or<std::int64_t>(h, "max_clock_skew", c.hotline.max_clock_skew);
+                if (h.contains("secrets"))
+                    for (const auto& [name, v] : toml::find(h, "secrets").as_table())
+                        c.hotline.secrets[name] = v.as_string().str;
+            }
+        } catch (const config_error&) {
+            throw;
         } catch (const std::exception& e) {
             throw config_error("bad value in " + *file + ": " + e.what());
         }
@@ -122,6 +208,7 @@ config load_config(const std::optional<std::string>& file,
     if (auto v = get("MINSHENG_WECHAT_AES_KEY")) c.wechat.encoding_aes_key = *v;
     if (auto v = get("MINSHENG_WECHAT_APPID")) c.wechat.appid = *v;
     if (auto v = get("MINSHENG_WECHAT_MODE")) mode = *v;
+    if (auto v = get("MINSHENG_HOTLINE_SECRET")) c.hotline.secrets["default"] = *v;
     if (auto v = get("MINSHENG_BODY_LIMIT"))
         c.body_limit =
             static_cast<std::size_t>(parse_int("MINSHENG_BODY_LIMIT", *v, 1024, 16 << 20));
@@ -152,11 +239,17 @@ config load_config(const std::optional<std::string>& file,
     if (c.read_timeout_ms < 100) throw config_error("read_timeout_ms must be at least 100");
     if (c.body_limit < 1024) throw config_error("body_limit must be at least 1024 bytes");
     if (c.wechat.max_clock_skew < 1) throw config_error("wechat.max_clock_skew must be positive");
+    if (c.hotline.max_clock_skew < 1) throw config_error("hotline.max_clock_skew must be positive");
+    for (const auto& [name, secret] : c.hotline.secrets)
+        if (secret.size() < 16)
+            throw config_error("hotline secret \"" + name + "\" must be at least 16 characters");
     static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
     if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
         throw config_error("log_level must be one of trace, debug, info, warn, error, off");
     if (c.templates_dir.empty()) c.templates_dir = data_dir + "/templates";
     if (c.models_dir.empty()) c.models_dir = data_dir + "/models";
+    if (c.program.calendar_dir.empty()) c.program.calendar_dir = data_dir + "/calendar";
+    check_program(c.program);
     return c;
 }
 

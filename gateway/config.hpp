@@ -9,8 +9,25 @@
 #include <string>
 
 #include "adapters/wechat_oa/oa_endpoint.hpp"
+#include "dialog/cases/service.hpp"
 
 namespace minsheng::gateway {
+
+// The program's rules: deadlines, handling modes, claims, points, proposals, timers.
+struct program_config {
+    std::string calendar_dir;         // default: <data_dir>/calendar
+    std::string working_hours;        // "08:30-12:00,14:00-17:30"; "" the standard hours
+    int sweep_interval_seconds = 60;  // how often leases, reminders and escalations run
+    dialog::cases::program_settings settings;
+};
+
+// The 12345 transcript feed: one HMAC secret per hotline system.
+struct hotline_config {
+    // system name (the X-Minsheng-Hotline header; "default" when absent) → secret. No secret:
+    // the feed refuses everything.
+    std::map<std::string, std::string> secrets;
+    std::int64_t max_clock_skew = 300;  // seconds either way
+};
 
 struct config {
     std::string host = "127.0.0.1";
@@ -24,6 +41,8 @@ struct config {
     std::string log_level = "info";      // trace, debug, info, warn, error, off
     std::string operator_token;          // bearer token of the bootstrap operator; "" disables
     adapters::wechat_oa::oa_config wechat;
+    program_config program;
+    hotline_config hotline;
     bool using_dev_credentials = false;  // true when the built-in demo token/key are in use
 };
 

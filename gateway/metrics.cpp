@@ -113,6 +113,8 @@ std::string metrics::render() const {
     requests_rejected.render(out);
     cases_opened.render(out);
     errors.render(out);
+    case_actions.render(out);
+    timer_actions.render(out);
     latency.render(out);
     return out;
 }

@@ -62,6 +62,11 @@ struct metrics {
                                 "channel"};
     counter_family errors{"minsheng_internal_errors_total", "Requests that failed with a 5xx.",
                           "route"};
+    counter_family case_actions{"minsheng_case_actions_total",
+                                "Case lifecycle actions applied by operators, by action.",
+                                "action"};
+    counter_family timer_actions{"minsheng_timer_actions_total",
+                                 "Changes made by the timer sweep, by kind.", "kind"};
     histogram_family latency{"minsheng_http_request_duration_seconds",
                              "Time from request read to response written.", "route"};
 

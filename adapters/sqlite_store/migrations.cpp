@@ -86,9 +86,189 @@ CREATE TABLE case_numbers (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<migration, 2> steps{{
+// 3: what the case service, volunteers, points, 微实事 proposals and notifications need. Every new
+// cases column has a default that means "none" (0 or ''), so cases opened before keep working.
+// From this version on, case_events.actor holds a person's "channel:user_id" where step 2 wrote
+// "reporter"; old rows are left as they are.
+constexpr std::string_view service = R"sql(
+ALTER TABLE cases ADD COLUMN community        TEXT    NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN handling_mode    TEXT    NOT NULL DEFAULT '';  -- express|direct|station|''
+ALTER TABLE cases ADD COLUMN handling_rule    TEXT    NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN deadline_at      INTEGER NOT NULL DEFAULT 0;   -- 0: none
+ALTER TABLE cases ADD COLUMN remind_at        INTEGER NOT NULL DEFAULT 0;   -- 0: none
+ALTER TABLE cases ADD COLUMN reminded_at      INTEGER NOT NULL DEFAULT 0;   -- 0: not yet
+ALTER TABLE cases ADD COLUMN escalated_at     INTEGER NOT NULL DEFAULT 0;   -- 0: not yet
+ALTER TABLE cases ADD COLUMN assignee         TEXT    NOT NULL DEFAULT '';  -- case worker id
+ALTER TABLE cases ADD COLUMN claimer          TEXT    NOT NULL DEFAULT '';  -- "channel:user_id"
+ALTER TABLE cases ADD COLUMN claim_expires_at INTEGER NOT NULL DEFAULT 0;   -- 0: no lease
+ALTER TABLE cases ADD COLUMN merged_into      INTEGER NOT NULL DEFAULT 0;   -- a case id; 0: none
+ALTER TABLE cases ADD COLUMN rating           INTEGER NOT NULL DEFAULT 0
+    CHECK (rating BETWEEN 0 AND 5);                                         -- 0: not rated
+ALTER TABLE cases ADD COLUMN rating_comment   TEXT    NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN proposal_id      INTEGER NOT NULL DEFAULT 0;   -- a proposal id; 0: none
+ALTER TABLE cases ADD COLUMN closed_at        INTEGER NOT NULL DEFAULT 0;   -- 0: open
+
+-- (status, kind) serves the status lists and the wish wall; it makes cases_by_status redundant.
+DROP INDEX cases_by_status;
+CREATE INDEX cases_by_status_kind ON cases (status, kind);
+CREATE INDEX cases_by_community   ON cases (community);
+CREATE INDEX cases_by_claimer     ON cases (claimer);
+CREATE INDEX cases_by_merged_into ON cases (merged_into);
+CREATE INDEX cases_by_proposal    ON cases (proposal_id);
+-- The timers' sweeps; a query uses one of these only if it repeats the index's WHERE terms.
+CREATE INDEX cases_remind_due ON cases (remind_at)        WHERE remind_at > 0 AND reminded_at = 0;
+CREATE INDEX cases_overdue    ON cases (deadline_at)      WHERE deadline_at > 0 AND escalated_at = 0;
+CREATE INDEX cases_claim_due  ON cases (claim_expires_at) WHERE claim_expires_at > 0;
+
+-- Residents and volunteers, one row per (channel, user_id).
+CREATE TABLE people (
+    channel       TEXT    NOT NULL,
+    user_id       TEXT    NOT NULL,
+    name          TEXT    NOT NULL DEFAULT '',
+    community     TEXT    NOT NULL DEFAULT '',
+    phone         TEXT    NOT NULL DEFAULT '',  -- digits; '' when none
+    volunteer     INTEGER NOT NULL DEFAULT 0 CHECK (volunteer IN (0, 1)),
+    skills        TEXT    NOT NULL DEFAULT '',
+    registered_at INTEGER NOT NULL DEFAULT 0,   -- 0: never registered as a volunteer
+    updated_at    INTEGER NOT NULL,
+    -- The person's points account in the ledger, for joining ledger rows to people.
+    account       TEXT    GENERATED ALWAYS AS ('person:' || channel || ':' || user_id) VIRTUAL,
+    PRIMARY KEY (channel, user_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX people_by_phone   ON people (phone, updated_at) WHERE phone <> '';
+CREATE INDEX people_by_account ON people (account);
+
+-- Points, double entry. A posting's `lines` entries (0 .. lines-1) sum to zero; the triggers
+-- below refuse a posting that does not balance once its last line is written, and make the
+-- ledger append-only.
+CREATE TABLE ledger_postings (
+    id              INTEGER PRIMARY KEY,
+    at              INTEGER NOT NULL,
+    reason          TEXT    NOT NULL,
+    case_id         INTEGER NOT NULL DEFAULT 0,  -- 0: not about a case
+    idempotency_key TEXT    NOT NULL UNIQUE,
+    lines           INTEGER NOT NULL CHECK (lines >= 2)
+) STRICT;
+
+CREATE INDEX ledger_postings_by_at ON ledger_postings (at);
+
+CREATE TABLE ledger_entries (
+    posting_id INTEGER NOT NULL REFERENCES ledger_postings (id),
+    line       INTEGER NOT NULL CHECK (line >= 0),
+    account    TEXT    NOT NULL CHECK (account <> ''),  -- "issued", "person:<channel>:<user_id>"
+    amount     INTEGER NOT NULL,                        -- credit > 0, debit < 0
+    PRIMARY KEY (posting_id, line)
+) STRICT, WITHOUT ROWID;
+
+-- Balance per account (covering), and the ranking's scan of the person accounts.
+CREATE INDEX ledger_entries_by_account ON ledger_entries (account, amount);
+
+CREATE TRIGGER ledger_entries_line_in_range BEFORE INSERT ON ledger_entries
+WHEN NEW.line >= (SELECT lines FROM ledger_postings WHERE id = NEW.posting_id)
+BEGIN
+    SELECT RAISE(ABORT, 'ledger entry line beyond its posting');
+END;
+
+CREATE TRIGGER ledger_entries_balance AFTER INSERT ON ledger_entries
+WHEN NEW.line + 1 = (SELECT lines FROM ledger_postings WHERE id = NEW.posting_id)
+BEGIN
+    SELECT RAISE(ABORT, 'ledger posting does not balance')
+    WHERE (SELECT count(*) FROM ledger_entries WHERE posting_id = NEW.posting_id) <> NEW.line + 1
+       OR (SELECT sum(amount) FROM ledger_entries WHERE posting_id = NEW.posting_id) <> 0;
+END;
+
+CREATE TRIGGER ledger_postings_append_only BEFORE UPDATE ON ledger_postings
+BEGIN
+    SELECT RAISE(ABORT, 'the ledger is append-only');
+END;
+CREATE TRIGGER ledger_postings_no_delete BEFORE DELETE ON ledger_postings
+BEGIN
+    SELECT RAISE(ABORT, 'the ledger is append-only');
+END;
+CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE ON ledger_entries
+BEGIN
+    SELECT RAISE(ABORT, 'the ledger is append-only');
+END;
+CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+BEGIN
+    SELECT RAISE(ABORT, 'the ledger is append-only');
+END;
+
+-- 微实事 proposals; numbers "YS" + YYYYMMDD + "-NNNN" come from case_numbers (prefix 'YS').
+CREATE TABLE proposals (
+    id          INTEGER PRIMARY KEY,
+    number      TEXT    NOT NULL UNIQUE,
+    channel     TEXT    NOT NULL,             -- the proposer
+    user_id     TEXT    NOT NULL,
+    community   TEXT    NOT NULL DEFAULT '',
+    title       TEXT    NOT NULL,
+    description TEXT    NOT NULL DEFAULT '',
+    threshold   INTEGER NOT NULL CHECK (threshold >= 0),
+    status      TEXT    NOT NULL,             -- open | passed | expired | withdrawn
+    votes       INTEGER NOT NULL DEFAULT 0,   -- kept equal to the proposal's rows in votes
+    case_id     INTEGER NOT NULL DEFAULT 0,   -- the project case once passed; 0: none
+    created_at  INTEGER NOT NULL,
+    closes_at   INTEGER NOT NULL DEFAULT 0,   -- 0: never
+    updated_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX proposals_by_status ON proposals (status, community);
+
+CREATE TABLE votes (
+    id          INTEGER PRIMARY KEY,
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id),
+    channel     TEXT    NOT NULL,
+    user_id     TEXT    NOT NULL,
+    at          INTEGER NOT NULL,
+    UNIQUE (proposal_id, channel, user_id)
+) STRICT;
+
+CREATE TRIGGER votes_count AFTER INSERT ON votes
+BEGIN
+    UPDATE proposals SET votes = votes + 1 WHERE id = NEW.proposal_id;
+END;
+
+-- Notifications written with the change that caused them; the outbox worker delivers them.
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    audience        TEXT    NOT NULL,             -- resident|volunteer|voter|worker|supervisor
+    to_channel      TEXT,                         -- NULL for staff audiences
+    to_user         TEXT,                         -- NULL for staff audiences
+    community       TEXT    NOT NULL DEFAULT '',
+    template_key    TEXT    NOT NULL DEFAULT '',
+    vars_json       TEXT    NOT NULL DEFAULT '{}',
+    text            TEXT    NOT NULL,
+    case_id         INTEGER NOT NULL DEFAULT 0,   -- 0: not about a case
+    idempotency_key TEXT    NOT NULL UNIQUE,
+    created_at      INTEGER NOT NULL,
+    -- Delivery, owned by the outbox worker.
+    status          TEXT    NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'delivered', 'dead')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT    NOT NULL DEFAULT '',
+    delivered_at    INTEGER NOT NULL DEFAULT 0,   -- 0: not delivered
+    updated_at      INTEGER NOT NULL,
+    CHECK ((to_channel IS NULL) = (to_user IS NULL))
+) STRICT;
+
+CREATE INDEX outbox_due     ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_by_case ON outbox (case_id);
+)sql";
+
+// 4: where a hotline case came from: the call ("<system>:<call id>") and the caller turns.
+constexpr std::string_view case_sources = R"sql(
+ALTER TABLE cases ADD COLUMN source_ref  TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN source_span TEXT NOT NULL DEFAULT '';
+CREATE INDEX cases_by_source_ref ON cases (source_ref) WHERE source_ref <> '';
+)sql";
+
+constexpr std::array<migration, 4> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
+    {3, "service", service},
+    {4, "case_sources", case_sources},
 }};
 
 }  // namespace

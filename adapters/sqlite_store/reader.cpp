@@ -10,6 +10,11 @@
 
 #include "adapters/sqlite_store/detail/case_rows.hpp"
 #include "adapters/sqlite_store/detail/connection.hpp"
+#include "adapters/sqlite_store/detail/ledger_rows.hpp"
+#include "adapters/sqlite_store/detail/outbox_rows.hpp"
+#include "adapters/sqlite_store/detail/people_rows.hpp"
+#include "adapters/sqlite_store/detail/proposal_rows.hpp"
+#include "adapters/sqlite_store/detail/statement_cache.hpp"
 
 namespace minsheng::adapters::sqlite_store {
 
@@ -55,12 +60,7 @@ void bind_filter(SQLite::Statement& s, const case_filter& f) {
 
 struct reader::impl {
     impl(const std::string& path, int busy_timeout_ms)
-        : db(detail::open_reader(path, busy_timeout_ms)),
-          by_id(guarded("prepare reader",
-                        [&] { return SQLite::Statement(db, select_cases(" WHERE id = ?1")); })),
-          by_number(guarded("prepare reader", [&] {
-              return SQLite::Statement(db, select_cases(" WHERE number = ?1"));
-          })) {}
+        : db(detail::open_reader(path, busy_timeout_ms)), cache(db) {}
 
     SQLite::Statement& list_statement(unsigned mask) {
         auto& s = lists[mask];
@@ -76,15 +76,8 @@ struct reader::impl {
         return *s;
     }
 
-    std::optional<dialog::case_record> one(SQLite::Statement& s) {
-        statement_use use(s);
-        if (!use->executeStep()) return std::nullopt;
-        return detail::read_case(s);
-    }
-
     SQLite::Database db;
-    SQLite::Statement by_id;
-    SQLite::Statement by_number;
+    detail::statement_cache cache;  // the queries shared with the writer (detail/*_rows)
     std::array<std::optional<SQLite::Statement>, filter_combinations> lists;
     std::array<std::optional<SQLite::Statement>, filter_combinations> counts;
 };
@@ -111,17 +104,11 @@ std::vector<dialog::case_record> reader::list_cases(const case_filter& filter) {
 }
 
 std::optional<dialog::case_record> reader::get_case(std::int64_t id) {
-    return guarded("get case", [&] {
-        impl_->by_id.bind(1, id);
-        return impl_->one(impl_->by_id);
-    });
+    return guarded("get case", [&] { return detail::get_case(impl_->cache, id); });
 }
 
 std::optional<dialog::case_record> reader::get_case_by_number(const std::string& number) {
-    return guarded("get case by number", [&] {
-        impl_->by_number.bind(1, number);
-        return impl_->one(impl_->by_number);
-    });
+    return guarded("get case by number", [&] { return detail::find_case(impl_->cache, number); });
 }
 
 std::int64_t reader::count_cases() { return count_cases(case_filter{}); }
@@ -133,6 +120,46 @@ std::int64_t reader::count_cases(const case_filter& filter) {
         s->executeStep();
         return s->getColumn(0).getInt64();
     });
+}
+
+std::vector<dialog::case_record> reader::list_cases(const dialog::case_query& query) {
+    return guarded("list cases", [&] { return detail::list_cases(impl_->cache, query); });
+}
+
+std::vector<dialog::case_event> reader::events_of(std::int64_t case_id) {
+    return guarded("list case events", [&] { return detail::events_of(impl_->cache, case_id); });
+}
+
+std::optional<dialog::person> reader::get_person(const dialog::person_ref& who) {
+    return guarded("get person", [&] { return detail::get_person(impl_->cache, who); });
+}
+
+std::vector<dialog::ranking_row> reader::ranking(std::string_view community, std::int64_t since,
+                                                 std::int64_t until, std::size_t limit) {
+    return guarded("rank volunteers",
+                   [&] { return detail::ranking(impl_->cache, community, since, until, limit); });
+}
+
+std::int64_t reader::balance(std::string_view account) {
+    return guarded("read balance", [&] { return detail::balance(impl_->cache, account); });
+}
+
+std::optional<dialog::proposal> reader::get_proposal(std::int64_t id) {
+    return guarded("get proposal", [&] { return detail::get_proposal(impl_->cache, id); });
+}
+
+std::vector<dialog::proposal> reader::open_proposals(std::string_view community,
+                                                     std::size_t limit) {
+    return guarded("list open proposals",
+                   [&] { return detail::open_proposals(impl_->cache, community, limit); });
+}
+
+std::vector<outbox_row> reader::list_outbox(const outbox_filter& filter) {
+    return guarded("list outbox", [&] { return detail::list_outbox(impl_->cache, filter); });
+}
+
+std::int64_t reader::count_outbox(std::string_view status) {
+    return guarded("count outbox", [&] { return detail::count_outbox(impl_->cache, status); });
 }
 
 }  // namespace minsheng::adapters::sqlite_store

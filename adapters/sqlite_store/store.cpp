@@ -15,6 +15,11 @@
 #include "adapters/sqlite_store/detail/case_number.hpp"
 #include "adapters/sqlite_store/detail/case_rows.hpp"
 #include "adapters/sqlite_store/detail/connection.hpp"
+#include "adapters/sqlite_store/detail/ledger_rows.hpp"
+#include "adapters/sqlite_store/detail/outbox_rows.hpp"
+#include "adapters/sqlite_store/detail/people_rows.hpp"
+#include "adapters/sqlite_store/detail/proposal_rows.hpp"
+#include "adapters/sqlite_store/detail/statement_cache.hpp"
 
 namespace minsheng::adapters::sqlite_store {
 
@@ -75,7 +80,9 @@ std::int64_t clamp_limit(std::size_t limit) {
     return static_cast<std::int64_t>(std::min(limit, max));
 }
 
-// Every statement the writer runs per message, prepared once on the write connection.
+// Every statement the writer runs per message, prepared once on the write connection. The rarer
+// queries of the unit of work go through the statement cache and the detail/ helpers the reader
+// shares.
 struct statements {
     explicit statements(SQLite::Database& db)
         : find_message(db, "SELECT reply FROM messages WHERE channel = ?1 AND dedup_key = ?2"),
@@ -83,18 +90,14 @@ struct statements {
                          "INSERT INTO messages (channel, dedup_key, user_id, kind, text, "
                          "create_time, received_at, reply) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-          next_number(db,
-                      "INSERT INTO case_numbers (prefix, day, seq) VALUES (?1, ?2, 1) "
-                      "ON CONFLICT (prefix, day) DO UPDATE SET seq = seq + 1 RETURNING seq"),
           insert_case(db,
                       "INSERT INTO cases (number, channel, reporter_id, kind, category, "
                       "category_confidence, urgency, status, description, address, "
-                      "contact_phone, source_key, created_at, updated_at) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) "
-                      "RETURNING id"),
-          insert_event(db,
-                       "INSERT INTO case_events (case_id, at, actor, action, from_status, "
-                       "to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                      "contact_phone, source_key, created_at, updated_at, community, "
+                      "handling_mode, handling_rule, deadline_at, remind_at, proposal_id, "
+                      "source_ref, source_span) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, "
+                      "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) RETURNING id"),
           cases_of(db, "SELECT " + std::string(detail::case_columns) +
                            " FROM cases WHERE channel = ?1 AND reporter_id = ?2"
                            " ORDER BY id DESC LIMIT ?3"),
@@ -107,17 +110,28 @@ struct statements {
 
     SQLite::Statement find_message;
     SQLite::Statement insert_message;
-    SQLite::Statement next_number;
     SQLite::Statement insert_case;
-    SQLite::Statement insert_event;
     SQLite::Statement cases_of;
     SQLite::Statement load_state;
     SQLite::Statement save_state;
     SQLite::Statement clear_state;
 };
 
-// The unit of work handed to handle_once's callback: the writer's cached statements, inside the
-// transaction handle_once holds. Lives on handle_once's stack, so it ends with the call.
+// Allocates a number of `prefix` for a record created at `at`, inside `step`; the numbering's
+// calendar limits become a store_error naming `operation`.
+std::string allocate_number(detail::statement_cache& cache, std::string_view prefix,
+                            std::int64_t at, std::string_view operation) {
+    try {
+        return detail::allocate_number(cache, prefix, at);
+    } catch (const std::out_of_range&) {
+        throw store_error("sqlite_store: " + std::string(operation) +
+                          " failed: the creation time is out of range");
+    }
+}
+
+// The unit of work handed to handle_once's and run's callbacks: the writer's statements, inside
+// the transaction or savepoint the caller holds. Lives on the caller's stack, so it ends with
+// the call.
 class work final : public dialog::unit_of_work {
     // Runs one storage step as `operation`; any failure marks the whole unit of work failed.
     // (Defined before its uses so that its return type is deduced by then.)
@@ -132,28 +146,18 @@ class work final : public dialog::unit_of_work {
     }
 
 public:
-    work(statements& sql, const dialog::clock& clock) : sql_(sql), clock_(clock) {}
+    work(statements& sql, detail::statement_cache& cache, const dialog::clock& clock)
+        : sql_(sql), cache_(cache), clock_(clock) {}
+
+    // ---- cases
 
     dialog::case_record open_case(const dialog::case_draft& d) override {
         return step("open case", [&] {
             dialog::case_record c;
             c.created_at = d.created_at != 0 ? d.created_at : clock_.now();
-            std::string day;
-            try {
-                day = detail::china_day(c.created_at);
-            } catch (const std::out_of_range&) {
-                throw store_error("sqlite_store: open case failed: created_at is out of range");
-            }
-            std::int64_t sequence = 0;
-            {
-                statement_use s(sql_.next_number);
-                s->bind(1, std::string(detail::case_number_prefix));
-                s->bind(2, day);
-                if (!s->executeStep())
-                    throw store_error("sqlite_store: open case failed: no number allocated");
-                sequence = s->getColumn(0).getInt64();
-            }
-            c.number = detail::case_number(day, sequence);
+            c.number = allocate_number(
+                cache_, d.kind == "wish" ? detail::wish_number_prefix : detail::case_number_prefix,
+                c.created_at, "open case");
             c.from = d.from;
             c.reporter_id = d.reporter_id;
             c.kind = d.kind;
@@ -165,6 +169,14 @@ public:
             c.address = d.address;
             c.contact_phone = d.contact_phone;
             c.updated_at = c.created_at;
+            c.community = d.community;
+            c.handling_mode = d.handling_mode;
+            c.handling_rule = d.handling_rule;
+            c.deadline_at = d.deadline_at;
+            c.remind_at = d.remind_at;
+            c.proposal_id = d.proposal_id;
+            c.source_ref = d.source_ref;
+            c.source_span = d.source_span;
             {
                 statement_use s(sql_.insert_case);
                 s->bind(1, c.number);
@@ -180,21 +192,21 @@ public:
                 s->bind(11, c.contact_phone);
                 s->bind(12, d.source_key);
                 s->bind(13, c.created_at);
+                s->bind(14, c.community);
+                s->bind(15, c.handling_mode);
+                s->bind(16, c.handling_rule);
+                s->bind(17, c.deadline_at);
+                s->bind(18, c.remind_at);
+                s->bind(19, c.proposal_id);
+                s->bind(20, c.source_ref);
+                s->bind(21, c.source_span);
                 if (!s->executeStep())
                     throw store_error("sqlite_store: open case failed: no id returned");
                 c.id = s->getColumn(0).getInt64();
             }
-            {
-                statement_use s(sql_.insert_event);
-                s->bind(1, c.id);
-                s->bind(2, c.created_at);
-                s->bind(3, "reporter");
-                s->bind(4, "opened");
-                s->bind(5);  // no status before opening
-                s->bind(6, c.status);
-                s->bind(7, "");
-                s->exec();
-            }
+            detail::add_event(
+                cache_, {0, c.id, c.created_at, dialog::person_ref{c.from, c.reporter_id}.key(),
+                         "opened", "", c.status, ""});
             opened_.push_back(c);
             return c;
         });
@@ -213,6 +225,139 @@ public:
             return out;
         });
     }
+
+    std::optional<dialog::case_record> get_case(std::int64_t id) override {
+        return step("get case", [&] { return detail::get_case(cache_, id); });
+    }
+
+    std::optional<dialog::case_record> find_case(std::string_view number) override {
+        return step("find case", [&] { return detail::find_case(cache_, number); });
+    }
+
+    std::vector<dialog::case_record> list_cases(const dialog::case_query& query) override {
+        return step("list cases", [&] { return detail::list_cases(cache_, query); });
+    }
+
+    bool update_case(const dialog::case_record& updated, std::string_view expected_status,
+                     std::int64_t expected_updated_at) override {
+        return step("update case", [&] {
+            return detail::update_case(cache_, updated, expected_status, expected_updated_at);
+        });
+    }
+
+    void add_event(const dialog::case_event& event) override {
+        step("add case event", [&] {
+            if (event.at != 0) return detail::add_event(cache_, event);
+            auto stamped = event;
+            stamped.at = clock_.now();
+            return detail::add_event(cache_, stamped);
+        });
+    }
+
+    std::vector<dialog::case_event> events_of(std::int64_t case_id) override {
+        return step("list case events", [&] { return detail::events_of(cache_, case_id); });
+    }
+
+    // ---- people
+
+    std::optional<dialog::person> get_person(const dialog::person_ref& who) override {
+        return step("get person", [&] { return detail::get_person(cache_, who); });
+    }
+
+    void save_person(const dialog::person& p) override {
+        step("save person", [&] {
+            if (p.updated_at != 0) return detail::save_person(cache_, p);
+            auto stamped = p;
+            stamped.updated_at = clock_.now();
+            detail::save_person(cache_, stamped);
+        });
+    }
+
+    std::optional<dialog::person> find_person_by_phone(std::string_view phone) override {
+        return step("find person by phone",
+                    [&] { return detail::find_person_by_phone(cache_, phone); });
+    }
+
+    // ---- points ledger
+
+    bool post(const dialog::ledger_posting& posting) override {
+        detail::check_posting(posting);  // std::invalid_argument before anything is written
+        return step("post to ledger", [&] {
+            if (posting.at != 0) return detail::post(cache_, posting);
+            auto stamped = posting;
+            stamped.at = clock_.now();
+            return detail::post(cache_, stamped);
+        });
+    }
+
+    std::int64_t balance(std::string_view account) override {
+        return step("read balance", [&] { return detail::balance(cache_, account); });
+    }
+
+    std::vector<dialog::ranking_row> ranking(std::string_view community, std::int64_t since,
+                                             std::int64_t until, std::size_t limit) override {
+        return step("rank volunteers",
+                    [&] { return detail::ranking(cache_, community, since, until, limit); });
+    }
+
+    // ---- proposals and votes
+
+    dialog::proposal create_proposal(const dialog::proposal_draft& draft) override {
+        return step("create proposal", [&] {
+            auto d = draft;
+            if (d.created_at == 0) d.created_at = clock_.now();
+            auto number = allocate_number(cache_, detail::proposal_number_prefix, d.created_at,
+                                          "create proposal");
+            return detail::create_proposal(cache_, d, std::move(number));
+        });
+    }
+
+    std::optional<dialog::proposal> get_proposal(std::int64_t id) override {
+        return step("get proposal", [&] { return detail::get_proposal(cache_, id); });
+    }
+
+    std::optional<dialog::proposal> find_proposal(std::string_view number) override {
+        return step("find proposal", [&] { return detail::find_proposal(cache_, number); });
+    }
+
+    std::vector<dialog::proposal> open_proposals(std::string_view community,
+                                                 std::size_t limit) override {
+        return step("list open proposals",
+                    [&] { return detail::open_proposals(cache_, community, limit); });
+    }
+
+    bool update_proposal(const dialog::proposal& updated,
+                         std::string_view expected_status) override {
+        return step("update proposal",
+                    [&] { return detail::update_proposal(cache_, updated, expected_status); });
+    }
+
+    bool add_vote(std::int64_t proposal_id, const dialog::person_ref& voter,
+                  std::int64_t at) override {
+        return step("add vote", [&] {
+            return detail::add_vote(cache_, proposal_id, voter, at != 0 ? at : clock_.now());
+        });
+    }
+
+    std::vector<dialog::person_ref> voters(std::int64_t proposal_id) override {
+        return step("list voters", [&] { return detail::voters(cache_, proposal_id); });
+    }
+
+    // ---- outbox
+
+    bool enqueue(const dialog::notification& n) override {
+        if (n.idempotency_key.empty())
+            throw std::invalid_argument("sqlite_store: a notification needs an idempotency key");
+        return step("enqueue notification", [&] {
+            const std::int64_t now = clock_.now();
+            if (n.created_at != 0) return detail::enqueue(cache_, n, now);
+            auto stamped = n;
+            stamped.created_at = now;
+            return detail::enqueue(cache_, stamped, now);
+        });
+    }
+
+    // ---- conversation state
 
     std::string load_state(dialog::channel from, const std::string& user_id) override {
         return step("load conversation state", [&] {
@@ -247,6 +392,7 @@ public:
 
 private:
     statements& sql_;
+    detail::statement_cache& cache_;
     const dialog::clock& clock_;
     std::vector<dialog::case_record> opened_;
     bool failed_ = false;
@@ -260,16 +406,84 @@ struct store::impl {
           clock(options.clock ? std::move(options.clock) : std::make_shared<wall_clock>()),
           db(detail::open_writer(p, options.busy_timeout_ms, options.full_sync)),
           version(detail::migrate(db, clock->now())),
-          sql(guarded("prepare statements", [&] { return statements(db); })) {}
+          sql(guarded("prepare statements", [&] { return statements(db); })),
+          cache(db) {}
 
     std::string path;
     std::shared_ptr<const dialog::clock> clock;
     SQLite::Database db;
     int version;
     statements sql;
+    detail::statement_cache cache;
     bool in_transaction = false;
     bool in_batch = false;
 };
+
+namespace {
+
+// The transaction of one unit of work (handle_once, run): inside a batch, a savepoint of the
+// batch's transaction; alone, its own transaction. IMMEDIATE takes the write lock up front, so a
+// second writer (the admin tool, another process) waits for busy_timeout instead of failing on
+// lock upgrade. Rolls back unless commit() succeeded; refuses to nest (store_error).
+class unit_transaction {
+public:
+    unit_transaction(SQLite::Database& db, bool in_batch, bool& in_transaction,
+                     std::string_view operation)
+        : db_(db), in_transaction_(in_transaction), operation_(operation) {
+        if (in_transaction_)
+            throw store_error("sqlite_store: " + operation_ +
+                              " failed: called from inside a unit of work");
+        if (in_batch) {
+            guarded(operation_ + ": savepoint", [&] { db_.exec("SAVEPOINT minsheng_unit"); });
+            savepoint_ = true;
+        } else {
+            guarded(operation_ + ": begin",
+                    [&] { tx_.emplace(db_, SQLite::TransactionBehavior::IMMEDIATE); });
+        }
+        in_transaction_ = true;
+    }
+
+    ~unit_transaction() {
+        in_transaction_ = false;
+        if (!savepoint_ || released_) return;  // tx_ rolls itself back unless committed
+        try {
+            db_.exec("ROLLBACK TO minsheng_unit");
+            db_.exec("RELEASE minsheng_unit");
+        } catch (...) {
+            // The batch's own rollback cleans up what this could not.
+        }
+    }
+
+    unit_transaction(const unit_transaction&) = delete;
+    unit_transaction& operator=(const unit_transaction&) = delete;
+
+    // Throws store_error when a step of `w` failed (even if the callback swallowed it), so the
+    // unit rolls back as a whole.
+    void check(const work& w) const {
+        if (w.failed())
+            throw store_error("sqlite_store: " + operation_ +
+                              " failed: a storage step inside the unit of work failed");
+    }
+
+    void commit() {
+        if (tx_) {
+            guarded(operation_ + ": commit", [&] { tx_->commit(); });
+        } else {
+            guarded(operation_ + ": release", [&] { db_.exec("RELEASE minsheng_unit"); });
+            released_ = true;
+        }
+    }
+
+private:
+    SQLite::Database& db_;
+    bool& in_transaction_;
+    std::string operation_;
+    std::optional<SQLite::Transaction> tx_;
+    bool savepoint_ = false;
+    bool released_ = false;
+};
+
+}  // namespace
 
 store::store(const std::string& path) : store(path, store_options{}) {}
 
@@ -288,40 +502,9 @@ handled store::handle_once(dialog::channel from, const std::string& dedup_key,
     impl& m = *impl_;
     if (dedup_key.empty())
         throw std::invalid_argument("sqlite_store: handle_once needs a non-empty dedup key");
-    if (m.in_transaction)
-        throw store_error("sqlite_store: handle_once called from inside a unit of work");
-    m.in_transaction = true;
-    struct leave {
-        bool& flag;
-        ~leave() { flag = false; }
-    } leave_transaction{m.in_transaction};
+    unit_transaction tx(m.db, m.in_batch, m.in_transaction, "handle message");
 
     const std::string ch = channel_name(from);
-    // Inside a batch, each message is a savepoint of the batch's transaction; alone, it is its
-    // own transaction. IMMEDIATE takes the write lock up front, so a second writer (the admin
-    // tool, another process) waits for busy_timeout instead of failing on lock upgrade.
-    std::optional<SQLite::Transaction> tx;
-    struct savepoint {
-        SQLite::Database* db = nullptr;
-        bool released = false;
-        ~savepoint() {
-            if (!db || released) return;
-            try {
-                db->exec("ROLLBACK TO minsheng_message");
-                db->exec("RELEASE minsheng_message");
-            } catch (...) {
-                // The batch's own rollback cleans up what this could not.
-            }
-        }
-    } sp;
-    if (m.in_batch) {
-        guarded("handle message: savepoint", [&] { m.db.exec("SAVEPOINT minsheng_message"); });
-        sp.db = &m.db;
-    } else {
-        guarded("handle message: begin",
-                [&] { tx.emplace(m.db, SQLite::TransactionBehavior::IMMEDIATE); });
-    }
-
     auto previous =
         guarded("handle message: look up dedup key", [&]() -> std::optional<std::string> {
             statement_use s(m.sql.find_message);
@@ -332,11 +515,9 @@ handled store::handle_once(dialog::channel from, const std::string& dedup_key,
         });
     if (previous) return handled{std::move(*previous), true, {}};  // tx rolls back: no writes
 
-    work w(m.sql, *m.clock);
+    work w(m.sql, m.cache, *m.clock);
     std::string reply = fn(w);  // if it throws, tx rolls back
-    if (w.failed())
-        throw store_error(
-            "sqlite_store: handle message failed: a storage step inside the unit of work failed");
+    tx.check(w);
 
     guarded("handle message: record message", [&] {
         statement_use s(m.sql.insert_message);
@@ -350,13 +531,17 @@ handled store::handle_once(dialog::channel from, const std::string& dedup_key,
         s->bind(8, reply);
         s->exec();
     });
-    if (tx) {
-        guarded("handle message: commit", [&] { tx->commit(); });
-    } else {
-        guarded("handle message: release", [&] { m.db.exec("RELEASE minsheng_message"); });
-        sp.released = true;
-    }
+    tx.commit();
     return handled{std::move(reply), false, w.take_opened()};
+}
+
+void store::run(const std::function<void(dialog::unit_of_work&)>& fn) {
+    impl& m = *impl_;
+    unit_transaction tx(m.db, m.in_batch, m.in_transaction, "run unit of work");
+    work w(m.sql, m.cache, *m.clock);
+    fn(w);  // if it throws, tx rolls back
+    tx.check(w);
+    tx.commit();
 }
 
 void store::begin_batch() {

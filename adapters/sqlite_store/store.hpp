@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dialog/message.hpp"
@@ -77,6 +78,12 @@ public:
                         const dialog::inbound_message& message,
                         const std::function<std::string(dialog::unit_of_work&)>& fn);
 
+    // A unit of work that is not an inbound message (an operator action, the timer sweep): runs
+    // `fn` in its own transaction, or as a savepoint of the open batch, and commits (releases)
+    // it. If `fn` or the store throws, nothing is kept and the exception propagates. Calling it
+    // from inside another unit of work throws store_error.
+    void run(const std::function<void(dialog::unit_of_work&)>& fn);
+
     // Group commit: between begin_batch() and commit_batch(), every handle_once runs as a
     // savepoint of one transaction, so many messages share one commit. A message whose fn
     // throws rolls back only itself. Nothing of the batch is durable until commit_batch()
@@ -102,6 +109,22 @@ struct case_filter {
     std::int64_t before_id = 0;  // paging: only ids below this (<= 0: from the newest)
 };
 
+struct outbox_filter {
+    std::optional<std::string> status;  // "pending" | "delivered" | "dead"
+    std::optional<std::int64_t> case_id;
+    std::size_t limit = 100;  // clamped to 1..1000; newest first
+};
+
+// An outbox row as the operator API shows it (delivery columns belong to the outbox worker).
+struct outbox_row {
+    dialog::notification n;
+    std::string status;  // "pending" (also while being sent), "delivered", "dead"
+    int attempts = 0;
+    std::int64_t next_attempt_at = 0;
+    std::string last_error;
+    std::int64_t delivered_at = 0;
+};
+
 // Read side for the operator API; its own connection (read-only, WAL readers never block the
 // writer and see each committed transaction whole). Not thread-safe: one reader per thread at a
 // time; a reader may move between threads between calls.
@@ -119,11 +142,27 @@ public:
     std::vector<dialog::case_record> list_cases(const case_filter& filter);
     // nullopt when there is no such case. Throws store_error.
     std::optional<dialog::case_record> get_case(std::int64_t id);
+    // By number as unit_of_work::find_case takes it: case-insensitive, dash optional.
     std::optional<dialog::case_record> get_case_by_number(const std::string& number);
     // All cases; or those matching the filter's status/kind/category/from (limit and before_id
     // are ignored). Throws store_error.
     std::int64_t count_cases();
     std::int64_t count_cases(const case_filter& filter);
+
+    // The same queries the unit of work answers (dialog/ports.hpp), read-only, with the same
+    // code. Throws store_error.
+    std::vector<dialog::case_record> list_cases(const dialog::case_query& query);
+    std::vector<dialog::case_event> events_of(std::int64_t case_id);
+    std::optional<dialog::person> get_person(const dialog::person_ref& who);
+    std::vector<dialog::ranking_row> ranking(std::string_view community, std::int64_t since,
+                                             std::int64_t until, std::size_t limit);
+    std::int64_t balance(std::string_view account);
+    std::optional<dialog::proposal> get_proposal(std::int64_t id);
+    std::vector<dialog::proposal> open_proposals(std::string_view community, std::size_t limit);
+    // Newest first, at most clamp(limit, 1, 1000) rows.
+    std::vector<outbox_row> list_outbox(const outbox_filter& filter);
+    // Rows with this status; every row for "".
+    std::int64_t count_outbox(std::string_view status);
 
 private:
     struct impl;

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     cfg.db_path = db;
     cfg.templates_dir = MINSHENG_SOURCE_DIR "/templates";
     cfg.models_dir = MINSHENG_SOURCE_DIR "/models";
+    cfg.program.calendar_dir = MINSHENG_SOURCE_DIR "/calendar";
     cfg.log_level = "off";
     cfg.wechat.token = "bench-token";
     cfg.wechat.appid = "wxbench000000001";

@@ -1,280 +1,264 @@
 #include "dialog/conversation/conversation.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include "dialog/cases/civil_time.hpp"
-#include "dialog/utf8.hpp"
+#include "dialog/conversation/detail/commands.hpp"
+#include "dialog/conversation/detail/flows.hpp"
+#include "dialog/conversation/detail/state.hpp"
+#include "dialog/conversation/detail/turn.hpp"
 
 namespace minsheng::dialog {
 namespace {
 
-using json = nlohmann::json;
+using namespace detail;
 
-// Categories whose problems are bound to a place: the case is useless without an address.
-bool place_bound(const nlu::understanding& u) {
-    const auto& c = u.category.name;
-    if (c == "城乡建设" || c == "环境保护" || c == "交通运输") return true;
-    return u.kind.name == "project";
+// Menu keys (the official account's CLICK menu).
+constexpr std::string_view claim_key_prefix = "CLAIM_";
+
+void menu(turn& t) {
+    const std::string& key = t.m.event_key;
+    if (key == "MY_CASES") return progress(t, "");
+    if (key == "HELP") return t.say("reply/help");
+    if (key == "WISH_WALL") return wall(t);
+    if (key == "MY_CLAIMS") return my_claims(t);
+    if (key == "MY_POINTS") return points(t);
+    if (key == "RANKING") return ranking(t);
+    if (key == "PROPOSALS") return list_proposals(t);
+    if (key.starts_with(claim_key_prefix)) return claim(t, key.substr(claim_key_prefix.size()));
+    // Other keys: nothing to say; the platform gets "success".
 }
 
-// An address that names no place a worker could go to: "我们小区", "本村", "这栋楼".
-bool vague_address(std::string_view a) {
-    for (char c : a)
-        if (c >= '0' && c <= '9') return false;
-    for (std::string_view p : {"我们", "咱们", "俺们", "我家", "我们家", "本", "这", "那", "该"})
-        if (a.substr(0, p.size()) == p) return true;
+// Takes the message as the answer to the pending question, if it is one.
+bool answer_pending(turn& t, const pending_state& s, const command& cmd) {
+    switch (s.at) {
+        case stage::await_address:
+        case stage::await_phone:
+        case stage::await_readback:
+            return answer_appeal_question(t, s, cmd);
+        case stage::await_cancel_confirm:
+        case stage::await_cancel_which:
+            return answer_cancel_question(t, s, cmd);
+        case stage::await_rating:
+            return answer_rating_question(t, s, cmd);
+        case stage::register_community:
+        case stage::register_skills:
+            return answer_registration(t, s, cmd);
+        case stage::propose_community:
+            return answer_proposal_community(t, s, cmd);
+        case stage::vote_community:
+            return answer_vote_community(t, s, cmd);
+    }
     return false;
 }
 
-// The first address that names a real place, or nullptr.
-const nlu::entity* specific_address(const nlu::understanding& u) {
-    for (const auto& e : u.entities)
-        if (e.type == "address" && !vague_address(e.value)) return &e;
-    return nullptr;
+// An explicit command form. False for verb::none.
+bool run_command(turn& t, const command& cmd) {
+    switch (cmd.what) {
+        case verb::none:
+            return false;
+        case verb::help:
+            t.say("reply/help");
+            return true;
+        case verb::progress:
+            progress(t, cmd.number);
+            return true;
+        case verb::cancel:
+            cancel(t, cmd);
+            return true;
+        case verb::confirm_done:
+            confirm_done(t, cmd, true);
+            return true;
+        case verb::rate:
+            rate(t, cmd);
+            return true;
+        case verb::not_solved:
+            not_solved(t, cmd);
+            return true;
+        case verb::add_detail:
+            // With no open case the detail is a new appeal, as it always was.
+            return add_detail(t, cmd) || file_appeal(t);
+        case verb::register_volunteer:
+            register_volunteer(t);
+            return true;
+        case verb::wall:
+            wall(t);
+            return true;
+        case verb::claim:
+            claim(t, cmd.number);
+            return true;
+        case verb::release:
+            release(t, cmd.number);
+            return true;
+        case verb::start:
+            start(t, cmd.number);
+            return true;
+        case verb::report_done:
+            report_done(t, cmd.number);
+            return true;
+        case verb::my_claims:
+            my_claims(t);
+            return true;
+        case verb::points:
+            points(t);
+            return true;
+        case verb::ranking:
+            ranking(t);
+            return true;
+        case verb::stars:
+            stars(t);
+            return true;
+        case verb::propose:
+            propose(t, cmd.rest);
+            return true;
+        case verb::vote:
+            vote(t, cmd.number);
+            return true;
+        case verb::list_proposals:
+            list_proposals(t);
+            return true;
+        case verb::thanks:
+            t.say("reply/thanks");
+            return true;
+    }
+    return false;
 }
 
-bool appeal_like(const nlu::understanding& u) {
-    const auto& i = u.intent.name;
-    if (i == "file_appeal" || i == "add_detail") return true;
-    if (i == "greet" || i == "help" || i == "ask_progress" || i == "cancel") return false;
-    // A longer text that confidently describes a need or a problem is an appeal, whatever
-    // else the intent model guessed for it.
-    return count_code_points(u.normalised) >= 12 && (!u.category.unsure || !u.kind.unsure);
+bool is_prefix(std::string_view number, std::string_view prefix) {
+    return number.substr(0, prefix.size()) == prefix;
 }
 
-std::string status_name(const std::string& status) {
-    if (status == "received") return "已受理";
-    if (status == "accepted") return "已分派";
-    if (status == "in_progress") return "办理中";
-    if (status == "done") return "已办结";
-    if (status == "closed") return "已关闭";
-    if (status == "cancelled") return "已撤销";
-    return status;
-}
-
-std::string china_date(std::int64_t unix_seconds) {
-    auto d = cases::china_date(unix_seconds);
-    return std::to_string(static_cast<int>(d.year())) + "年" +
-           std::to_string(static_cast<unsigned>(d.month())) + "月" +
-           std::to_string(static_cast<unsigned>(d.day())) + "日";
-}
-
-// The one-word commands the replies themselves advertise ("回复“查询”…") always mean what they
-// say, whatever the classifier thinks of such a short text.
-std::optional<std::string> command_intent(std::string_view normalised) {
-    static const std::pair<std::string_view, std::string_view> commands[] = {
-        {"查询", "ask_progress"}, {"进度", "ask_progress"}, {"查进度", "ask_progress"},
-        {"帮助", "help"},         {"取消", "cancel"},       {"撤销", "cancel"}};
-    std::string_view t = normalised;
-    while (!t.empty() && (t.back() == ' ' || t.back() == '.' || t.back() == '!'))
-        t.remove_suffix(1);
-    for (auto [word, intent] : commands)
-        if (t == word) return std::string(intent);
-    return std::nullopt;
-}
-
-struct pending {
-    std::string description;
-    std::string category;
-    double category_confidence = 0;
-    std::string kind;
-    std::string urgency;
-    std::string phone;
-    std::string source_key;
-    std::int64_t since = 0;
-};
-
-std::optional<pending> read_pending(const std::string& state, std::int64_t now) {
-    if (state.empty()) return std::nullopt;
-    json j = json::parse(state, nullptr, false);
-    if (j.is_discarded() || j.value("stage", "") != "await_address") return std::nullopt;
-    const json& d = j["draft"];
-    pending p;
-    p.description = d.value("description", "");
-    p.category = d.value("category", "");
-    p.category_confidence = d.value("category_confidence", 0.0);
-    p.kind = d.value("kind", "");
-    p.urgency = d.value("urgency", "normal");
-    p.phone = d.value("phone", "");
-    p.source_key = d.value("source_key", "");
-    p.since = j.value("since", std::int64_t{0});
-    if (now - p.since > conversation::pending_ttl_seconds) return std::nullopt;
-    return p;
-}
-
-std::string write_pending(const pending& p) {
-    json j;
-    j["stage"] = "await_address";
-    j["since"] = p.since;
-    j["draft"] = {{"description", p.description},
-                  {"category", p.category},
-                  {"category_confidence", p.category_confidence},
-                  {"kind", p.kind},
-                  {"urgency", p.urgency},
-                  {"phone", p.phone},
-                  {"source_key", p.source_key}};
-    return j.dump();
-}
-
-pending draft_from(const inbound_message& m, const nlu::understanding& u) {
-    pending p;
-    p.description = m.text;
-    p.category = u.category.unsure ? "" : u.category.name;
-    p.category_confidence = u.category.confidence;
-    p.kind = u.kind.name.empty() ? "complaint" : u.kind.name;
-    p.urgency = u.urgency.name == "urgent" ? "urgent" : "normal";
-    if (const auto* e = u.find("phone")) p.phone = e->value;
-    p.source_key = m.dedup_key;
-    return p;
+// No command form: what the intent model says, for what it is sure enough about.
+void by_intent(turn& t, const command& cmd) {
+    const auto& u = *t.u;
+    const std::string& intent = u.intent.name;
+    const bool sure = !u.intent.unsure;
+    if (intent == "greet") return t.say("reply/greeting");
+    if (intent == "help") return t.say("reply/help");
+    if (intent == "ask_progress") return progress(t, cmd.number);
+    if (intent == "cancel" && sure) return cancel(t, cmd);
+    if (intent == "confirm" && sure) return confirm_done(t, cmd, false);
+    if (intent == "rate" && sure) return rate(t, cmd);
+    if (intent == "claim_wish" && sure)
+        return claim(t, is_prefix(cmd.number, "WX") ? cmd.number : "");
+    if (intent == "report_done" && sure) {
+        // "处理好了" from a volunteer reports their wish done; from a resident it confirms theirs.
+        if (!cmd.number.empty() || holds_claims(t)) return report_done(t, cmd.number);
+        return confirm_done(t, cmd, false);
+    }
+    if (intent == "vote" && sure) return vote(t, is_prefix(cmd.number, "YS") ? cmd.number : "");
+    if (intent == "register_volunteer" && sure) return register_volunteer(t);
+    if (intent == "add_detail" && sure && add_detail(t, cmd)) return;
+    if (file_appeal(t)) return;
+    t.say("reply/not_understood");
 }
 
 }  // namespace
 
-conversation::conversation(std::shared_ptr<const template_set> templates)
-    : templates_(std::move(templates)) {
+conversation::conversation(std::shared_ptr<const template_set> templates,
+                           std::shared_ptr<const cases::case_service> service)
+    : templates_(std::move(templates)), service_(std::move(service)) {
     templates_->require(required_templates());
+    templates_->require(cases::case_service::required_templates());
 }
 
 const std::vector<std::string>& conversation::required_templates() {
-    static const std::vector<std::string> keys = {
-        "reply/welcome",         "reply/welcome_back",
-        "reply/greeting",        "reply/help",
-        "reply/case_opened",     "reply/case_opened_urgent",
-        "reply/ask_address",     "reply/ask_address_again",
-        "reply/cancelled",       "reply/nothing_to_cancel",
-        "reply/progress_header", "reply/progress_item",
-        "reply/progress_none",   "reply/not_understood",
-        "reply/media_received",  "reply/category_unknown"};
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> k = {
+            // events and general
+            "reply/welcome", "reply/welcome_back", "reply/greeting", "reply/help",
+            "reply/not_understood", "reply/acknowledged", "reply/thanks", "reply/media_received",
+            // filing an appeal
+            "reply/case_opened", "reply/case_opened_urgent", "reply/category_unknown",
+            "reply/mode_wall", "reply/mode_express", "reply/mode_workers", "reply/deadline_line",
+            "reply/ask_address", "reply/ask_address_again", "reply/location_unnamed",
+            "reply/ask_phone", "reply/ask_phone_again", "reply/readback", "reply/readback_denied",
+            "reply/cancelled",
+            // details, progress
+            "reply/detail_added", "reply/case_not_found", "reply/case_already_closed",
+            "reply/progress_header", "reply/progress_item", "reply/progress_deadline",
+            "reply/progress_footer", "reply/progress_footer_done", "reply/progress_none",
+            "reply/case_status", "reply/case_last_event",
+            // cancel
+            "reply/nothing_to_cancel", "reply/cancel_confirm", "reply/cancel_which",
+            "reply/cancel_which_footer", "reply/case_choice_item", "reply/case_cancelled",
+            "reply/cancel_kept", "reply/cancel_kept_all", "reply/cancel_done_case",
+            // confirm, rate, not solved
+            "reply/nothing_to_confirm", "reply/confirmed_ask_rating", "reply/not_done_yet",
+            "reply/ask_rating", "reply/rated_thanks", "reply/rated_reopened",
+            "reply/nothing_to_rate", "reply/rating_skipped", "reply/reopened",
+            "reply/still_in_progress", "reply/nothing_to_reopen",
+            // volunteers
+            "reply/ask_community", "reply/ask_community_again", "reply/ask_skills",
+            "reply/registration_cancelled", "reply/volunteer_welcome", "reply/volunteer_skills",
+            "reply/already_volunteer", "reply/wall_header", "reply/wall_item", "reply/wall_footer",
+            "reply/wall_footer_register", "reply/wall_empty", "reply/wall_empty_register",
+            "reply/claim_success", "reply/claim_contact", "reply/claim_until", "reply/contact_none",
+            "reply/address_none", "reply/claim_taken", "reply/claim_already_yours",
+            "reply/claim_not_volunteer", "reply/claim_not_on_wall", "reply/wish_not_found",
+            "reply/not_your_claim", "reply/which_wish", "reply/no_claims", "reply/released",
+            "reply/release_wrong_status", "reply/started", "reply/start_wrong_status",
+            "reply/reported_done", "reply/report_wrong_status", "reply/my_claims_header",
+            "reply/my_claim_item", "reply/my_claims_footer", "reply/points",
+            "reply/points_not_volunteer", "reply/points_rank", "reply/scope_all",
+            "reply/anonymous_volunteer", "reply/ranking_header", "reply/ranking_item",
+            "reply/ranking_me", "reply/ranking_footer", "reply/ranking_empty", "reply/stars_header",
+            "reply/stars_item", "reply/stars_footer", "reply/stars_empty",
+            // 微实事
+            "reply/propose_how", "reply/ask_proposal_community",
+            "reply/ask_proposal_community_again", "reply/proposal_cancelled", "reply/proposed",
+            "reply/ask_vote_community", "reply/ask_vote_community_again", "reply/vote_cancelled",
+            "reply/proposal_closes", "reply/vote_counted", "reply/vote_passed",
+            "reply/vote_already", "reply/vote_wrong_community", "reply/vote_closed",
+            "reply/vote_closed_passed", "reply/proposal_not_found", "reply/proposals_header",
+            "reply/proposal_item", "reply/proposal_item_with_community", "reply/proposals_footer",
+            "reply/proposals_empty"};
+        for (const auto& s : status_keys()) k.push_back("reply/status/" + s);
+        for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
+        return k;
+    }();
     return keys;
 }
 
 step_outcome conversation::step(const inbound_message& m, const nlu::understanding* u,
                                 unit_of_work& uow, std::int64_t now) const {
     step_outcome out;
-    auto text = [&](std::string_view key, const template_set::vars& v = {}) {
-        out.answer = reply::of_text(templates_->render(key, v));
-    };
-
-    auto open = [&](const pending& p, const std::string& address) {
-        case_draft d;
-        d.from = m.from;
-        d.reporter_id = m.user_id;
-        d.kind = p.kind;
-        d.category = p.category;
-        d.category_confidence = p.category_confidence;
-        d.urgency = p.urgency;
-        d.description = p.description;
-        d.address = address;
-        d.contact_phone = p.phone;
-        d.source_key = p.source_key;
-        d.created_at = now;
-        case_record rec = uow.open_case(d);
-        uow.save_state(m.from, m.user_id, "");
-        std::string category =
-            rec.category.empty() ? templates_->render("reply/category_unknown") : rec.category;
-        text(rec.urgency == "urgent" ? "reply/case_opened_urgent" : "reply/case_opened",
-             {{"number", rec.number}, {"category", category}});
-        out.opened.push_back(std::move(rec));
-    };
-
-    auto progress = [&] {
-        auto cases = uow.cases_of(m.from, m.user_id, 5);
-        if (cases.empty()) return text("reply/progress_none");
-        std::string body = templates_->render("reply/progress_header");
-        for (const auto& c : cases) {
-            body += "\n";
-            body += templates_->render("reply/progress_item", {{"number", c.number},
-                                                               {"status", status_name(c.status)},
-                                                               {"date", china_date(c.created_at)}});
-        }
-        out.answer = reply::of_text(std::move(body));
-    };
+    turn t{m, u, uow, now, *templates_, *service_, out};
 
     switch (m.kind) {
         case inbound_kind::subscribe:
-            text("reply/welcome");
+            t.say("reply/welcome");
             return out;
         case inbound_kind::scan:
-            text("reply/welcome_back");
+            t.say("reply/welcome_back");
             return out;
         case inbound_kind::menu_click:
-            if (m.event_key == "MY_CASES")
-                progress();
-            else if (m.event_key == "HELP")
-                text("reply/help");
+            menu(t);
             return out;
         case inbound_kind::unsubscribe:
         case inbound_kind::report_location:
         case inbound_kind::menu_view:
         case inbound_kind::other_event:
             return out;  // nothing to say; the platform gets "success"
-        case inbound_kind::location: {
-            auto p = read_pending(uow.load_state(m.from, m.user_id), now);
-            if (p) {
-                open(*p, m.label.empty() ? "位置坐标" : m.label);
-                return out;
-            }
-            text("reply/media_received");
-            return out;
-        }
+        case inbound_kind::location:
         case inbound_kind::image:
         case inbound_kind::voice:
         case inbound_kind::video:
         case inbound_kind::link:
         case inbound_kind::file:
-            text("reply/media_received");
+            media(t, t.pending());
             return out;
         case inbound_kind::text:
             break;
     }
 
     if (!u) {
-        text("reply/not_understood");
+        t.say("reply/not_understood");
         return out;
     }
-    const std::string intent = command_intent(u->normalised).value_or(u->intent.name);
-    auto p = read_pending(uow.load_state(m.from, m.user_id), now);
-
-    if (p) {
-        if (intent == "cancel") {
-            uow.save_state(m.from, m.user_id, "");
-            text("reply/cancelled");
-            return out;
-        }
-        if (const auto* addr = specific_address(*u)) {
-            open(*p, addr->text);
-            return out;
-        }
-        if (intent == "greet" || intent == "help" || intent == "ask_progress") {
-            text("reply/ask_address_again");
-            return out;
-        }
-        // Whatever else the resident says now is taken as the place they were asked for.
-        open(*p, std::string(utf8_prefix(m.text, 300)));
-        return out;
-    }
-
-    if (intent == "greet") {
-        text("reply/greeting");
-    } else if (intent == "help") {
-        text("reply/help");
-    } else if (intent == "ask_progress") {
-        progress();
-    } else if (intent == "cancel") {
-        text("reply/nothing_to_cancel");
-    } else if (appeal_like(*u)) {
-        pending draft = draft_from(m, *u);
-        draft.since = now;
-        const auto* addr = specific_address(*u);
-        if (!addr && place_bound(*u)) {
-            uow.save_state(m.from, m.user_id, write_pending(draft));
-            text("reply/ask_address");
-        } else {
-            open(draft, addr ? addr->text : "");
-        }
-    } else {
-        text("reply/not_understood");
-    }
+    const command cmd = parse_command(*u, m.text);
+    // A pending question takes the answer it expects; any other command form beats it (the
+    // question stays until it is answered, replaced or too old).
+    if (auto s = t.pending(); s && answer_pending(t, *s, cmd)) return out;
+    if (run_command(t, cmd)) return out;
+    by_intent(t, cmd);
     return out;
 }
 

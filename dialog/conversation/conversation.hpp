@@ -1,7 +1,12 @@
 #pragma once
 // The conversation: turns one inbound message (plus its understanding) into a reply and domain
-// changes, reading and writing through a unit_of_work. Holds only immutable shared state:
-// share freely; each step() runs inside the caller's transaction.
+// changes, reading and writing through a unit_of_work. Residents file appeals (asking for what is
+// missing), add details, follow, cancel, confirm and rate their cases; volunteers register, read
+// the wish wall, claim and handle wishes and see their points; residents propose and vote on
+// 微实事. Explicit command forms ("认领 WX…", "5分", "投票 YS…") are recognised on the normalised
+// text before the intent model is consulted. At most one pending question per person is kept in
+// the store's conversation state. Holds only immutable shared state: share freely; each step()
+// runs inside the caller's transaction.
 
 #include <cstdint>
 #include <memory>
@@ -9,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "dialog/cases/service.hpp"
 #include "dialog/message.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
@@ -23,8 +29,10 @@ struct step_outcome {
 
 class conversation {
 public:
-    // Throws std::runtime_error at start-up if a template it needs is missing.
-    explicit conversation(std::shared_ptr<const template_set> templates);
+    // Throws std::runtime_error at start-up if a template it needs (or the service needs) is
+    // missing. Every change to cases, volunteers, points and proposals goes through `service`.
+    conversation(std::shared_ptr<const template_set> templates,
+                 std::shared_ptr<const cases::case_service> service);
 
     // Every template key step() may render.
     static const std::vector<std::string>& required_templates();
@@ -34,11 +42,13 @@ public:
     step_outcome step(const inbound_message& message, const nlu::understanding* understood,
                       unit_of_work& uow, std::int64_t now) const;
 
-    // How long an unfinished appeal waits for its missing detail before it is dropped.
+    // How long a pending question (an appeal's missing detail, a read-back, "确定撤销……吗？", a
+    // rating, a registration's community or skills) waits for its answer before it is dropped.
     static constexpr std::int64_t pending_ttl_seconds = 30 * 60;
 
 private:
     std::shared_ptr<const template_set> templates_;
+    std::shared_ptr<const cases::case_service> service_;
 };
 
 }  // namespace minsheng::dialog

@@ -518,7 +518,7 @@ private:
 // clang-format on
 
 struct extractor::impl {
-    RE2 case_number{R"(\b(ms|wx)(\d{8})-?(\d{4})\b)"};
+    RE2 case_number{R"(\b(ms|wx|ys)(\d{8})-?(\d{4})\b)"};
     RE2 id{R"(\b(\d{6})[ -]?(\d{8})[ -]?(\d{3}[0-9x])\b)"};
     RE2 phone{R"((?:(\+86|\b0086|\b86)[ -]?|\b)(1[ -]?[3-9](?:[ -]?\d){9})\b)"};
     RE2 landline{"(?:\\(" MS_AREA_CODE "\\) ?|\\b" MS_AREA_CODE
@@ -612,7 +612,11 @@ bool valid_id_number(std::string_view id) {
 void extractor::impl::numbers(const live_set& live, std::string_view text,
                               std::vector<candidate>& out) const {
     for_each_match(live, case_number, text, [&](const auto& g, std::size_t b, std::size_t e) {
-        candidate c{b, e, rank_case, view(g[1]) == "ms" ? "case_number" : "wish_number", {}, {}};
+        const auto prefix = view(g[1]);
+        const char* type = prefix == "ms"   ? "case_number"
+                           : prefix == "wx" ? "wish_number"
+                                            : "proposal_number";
+        candidate c{b, e, rank_case, type, {}, {}};
         c.value = std::string(view(g[1])) + std::string(view(g[2])) + "-" + std::string(view(g[3]));
         for (auto& ch : c.value)
             if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');

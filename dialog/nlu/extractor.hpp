@@ -1,7 +1,7 @@
 #pragma once
 // Entity extraction with RE2 plus validation: mobile and landline numbers, 18-digit ID numbers
 // (checksum verified), addresses, dates and times (absolute, relative, Chinese numerals), money
-// amounts, case and wish numbers. Immutable after create(): share freely across threads.
+// amounts, case, wish and proposal numbers. Immutable after create(): share freely across threads.
 //
 // Runs over normalised text (so full-width digits and Traditional script are already folded);
 // spans point into the original. Entity types and values:
@@ -25,8 +25,9 @@
 //                                                               value: yuan, plain decimal
 //   case_number  MS20261123-0007 (any case, dash optional)      value: "MS20261123-0007"
 //   wish_number  WX20261123-0007                                value: "WX20261123-0007"
-// Entities never overlap; when candidates do, the more specific kind wins (case and wish
-// numbers, ID, phone, landline, money, date, time, address), then the longer one.
+//   proposal_number  YS20261123-0001 (微实事 proposal)             value: "YS20261123-0001"
+// Entities never overlap; when candidates do, the more specific kind wins (case, wish and
+// proposal numbers, ID, phone, landline, money, date, time, address), then the longer one.
 
 #include <cstdint>
 #include <memory>

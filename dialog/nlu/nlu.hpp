@@ -18,6 +18,7 @@ struct span {
 
 struct entity {
     // "phone", "landline", "id_number", "address", "date", "time", "money", "case_number"
+    // (MS…), "wish_number" (WX…), "proposal_number" (YS…, a 微实事 proposal)
     std::string type;
     std::string text;   // the bytes as the person wrote them (original[begin, end))
     std::string value;  // normalised value: digits only, ISO date, amount in yuan, ...

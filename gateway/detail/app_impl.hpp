@@ -4,10 +4,13 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,11 +41,19 @@ private:
     std::vector<std::unique_ptr<adapters::sqlite_store::reader>> free_;
 };
 
+// The parsed body of POST /api/v1/cases/{id}/actions.
+struct action_request {
+    dialog::cases::action what{};
+    dialog::cases::act_args args;
+    std::string into_number;  // merge target given as a case number
+};
+
 struct app::impl {
     config cfg;
     std::function<std::int64_t()> now;
     std::shared_ptr<const dialog::template_set> templates;
     std::shared_ptr<const dialog::nlu::engine> nlu;
+    std::shared_ptr<const dialog::cases::case_service> service;
     std::shared_ptr<const dialog::conversation> talk;
     std::shared_ptr<const adapters::wechat_oa::oa_endpoint> oa;
     metrics stats;
@@ -55,6 +66,7 @@ struct app::impl {
     std::shared_ptr<http_server> server;
     std::vector<std::thread> threads;
     std::atomic<std::uint64_t> request_seq{0};
+    std::unique_ptr<boost::asio::steady_timer> sweep_timer;
 
     std::mutex stop_mu;
     std::condition_variable stop_cv;
@@ -75,6 +87,25 @@ struct app::impl {
                       std::function<void(http_response&&)> respond);
     void route_api(request_ctx ctx, http_request&& req,
                    std::function<void(http_response&&)> respond);
+    void route_public(request_ctx ctx, http_request&& req,
+                      std::function<void(http_response&&)> respond);
+    void route_hotline(request_ctx ctx, http_request&& req,
+                       std::function<void(http_response&&)> respond);
+
+    // Runs `read` on the reader pool and answers its JSON (404 when it holds an "error").
+    void read_json(request_ctx ctx, http_request&& req,
+                   std::function<void(http_response&&)> respond,
+                   std::function<nlohmann::json(adapters::sqlite_store::reader&)> read);
+    // Applies an operator's case action on the writer and answers after the commit.
+    void act_on_case(request_ctx ctx, http_request&& req,
+                     std::function<void(http_response&&)> respond, std::int64_t case_id,
+                     action_request request);
+
+    // Timers: runs the case service's sweep on the writer every sweep_interval_seconds.
+    void schedule_sweep();
+    // Queues one sweep on the writer; `done` gets the report after the commit (nullopt when the
+    // sweep failed or the writer is stopping).
+    void run_sweep(std::function<void(std::optional<dialog::cases::sweep_report>)> done);
 };
 
 // Helpers shared by the routes.
@@ -83,5 +114,9 @@ http_response make_response(const http_request& req, boost::beast::http::status 
 // Splits "path?query" and decodes the query strictly; nullopt query = bad escape or repeated key.
 std::pair<std::string, std::optional<adapters::wechat_oa::query_params>> split_target(
     std::string_view target);
+// The whole of `text` as a number in [lo, hi], or nullopt.
+std::optional<std::int64_t> whole_number(std::string_view text, std::int64_t lo, std::int64_t hi);
+// [first instant, first instant of the next month) of the China-time month containing unix.
+std::pair<std::int64_t, std::int64_t> china_month(std::int64_t unix);
 
 }  // namespace minsheng::gateway

@@ -60,7 +60,7 @@ TEST_CASE("A rolled-back batch leaves nothing, not even case numbers", "[adapter
     }
     reader r(db.path());
     REQUIRE(r.count_cases() == 1);
-    CHECK(r.list_cases({}).at(0).number == "MS20261123-0001");
+    CHECK(r.list_cases(case_filter{}).at(0).number == "MS20261123-0001");
 }
 
 TEST_CASE("Batches cannot nest and cannot be committed when none is open", "[adapters]") {
@@ -69,4 +69,100 @@ TEST_CASE("Batches cannot nest and cannot be committed when none is open", "[ada
     s.begin_batch();
     CHECK_THROWS_AS(s.begin_batch(), store_error);
     s.commit_batch();
+}
+
+// ---- store::run: units of work that are not inbound messages
+
+TEST_CASE("run commits what its unit of work wrote", "[adapters]") {
+    temp_db db;
+    store s(db.path());
+    dialog::case_record opened;
+    s.run([&](dialog::unit_of_work& uow) {
+        opened = uow.open_case(draft_for("alice", nov23_china_0030));
+        uow.save_state(dialog::channel::wechat_oa, "alice", "after run");
+    });
+    reader r(db.path());
+    REQUIRE(r.get_case(opened.id));
+    CHECK(r.get_case(opened.id)->number == "MS20261123-0001");
+    // No message was recorded: the same key is still new to handle_once.
+    CHECK_FALSE(handle(s, "m1", false).duplicate);
+}
+
+TEST_CASE("run keeps nothing when its callback throws or swallows a storage failure",
+          "[adapters]") {
+    temp_db db;
+    store s(db.path());
+    CHECK_THROWS_AS(s.run([](dialog::unit_of_work& uow) {
+        uow.open_case(draft_for("alice", nov23_china_0030));
+        uow.save_state(dialog::channel::wechat_oa, "alice", "lost");
+        throw std::runtime_error("engine bug");
+    }),
+                    std::runtime_error);
+    CHECK_THROWS_AS(s.run([](dialog::unit_of_work& uow) {
+        uow.open_case(draft_for("alice", nov23_china_0030));
+        try {
+            uow.add_event({0, 999, 1, "system", "note", "", "", ""});
+        } catch (const store_error&) {
+        }
+    }),
+                    store_error);
+    reader r(db.path());
+    CHECK(r.count_cases() == 0);
+    s.run([](dialog::unit_of_work& uow) {
+        CHECK(uow.load_state(dialog::channel::wechat_oa, "alice").empty());
+        // The numbers were not used either.
+        CHECK(uow.open_case(draft_for("alice", nov23_china_0030)).number == "MS20261123-0001");
+    });
+}
+
+TEST_CASE("run cannot be nested in a unit of work, nor handle_once in run", "[adapters]") {
+    store s(":memory:");
+    CHECK_THROWS_AS(s.run([&](dialog::unit_of_work&) { s.run([](dialog::unit_of_work&) {}); }),
+                    store_error);
+    CHECK_THROWS_AS(s.run([&](dialog::unit_of_work&) { handle(s, "inner"); }), store_error);
+    CHECK_THROWS_AS(
+        s.handle_once(dialog::channel::wechat_oa, "outer", text_message("alice", "outer"),
+                      [&](dialog::unit_of_work&) {
+                          s.run([](dialog::unit_of_work&) {});
+                          return std::string();
+                      }),
+        store_error);
+    // Usable afterwards; nothing of the refused units was kept.
+    CHECK_FALSE(handle(s, "inner").duplicate);
+    CHECK_FALSE(handle(s, "outer").duplicate);
+}
+
+TEST_CASE("Inside a batch, run is a savepoint: a failing run rolls back only itself",
+          "[adapters]") {
+    temp_db db;
+    {
+        store s(db.path());
+        s.begin_batch();
+        handle(s, "m1");  // MS…-0001
+        s.run([](dialog::unit_of_work& uow) {
+            uow.open_case(draft_for("bob", nov23_china_0030, "wish"));  // WX…-0001
+        });
+        CHECK_THROWS_AS(s.run([](dialog::unit_of_work& uow) {
+            uow.open_case(draft_for("bob", nov23_china_0030));
+            throw std::runtime_error("fails");
+        }),
+                        std::runtime_error);
+        CHECK(handle(s, "m2").opened.at(0).number == "MS20261123-0002");
+        s.commit_batch();
+    }
+    reader r(db.path());
+    CHECK(r.count_cases() == 3);
+    CHECK(r.get_case_by_number("WX20261123-0001"));
+    CHECK(r.get_case_by_number("MS20261123-0002"));
+    CHECK_FALSE(r.get_case_by_number("MS20261123-0003"));
+}
+
+TEST_CASE("A rolled-back batch discards what run wrote in it", "[adapters]") {
+    temp_db db;
+    store s(db.path());
+    s.begin_batch();
+    s.run([](dialog::unit_of_work& uow) { uow.open_case(draft_for("bob", nov23_china_0030)); });
+    s.rollback_batch();
+    reader r(db.path());
+    CHECK(r.count_cases() == 0);
 }

@@ -82,7 +82,8 @@ TEST_CASE("A reader lists cases newest first, filtered by status, kind, category
     auto n = numbers_of(opened);
     reader r(file.path());
 
-    CHECK(numbers_of(r.list_cases({})) == std::vector{n[5], n[4], n[3], n[2], n[1], n[0]});
+    CHECK(numbers_of(r.list_cases(case_filter{})) ==
+          std::vector{n[5], n[4], n[3], n[2], n[1], n[0]});
 
     case_filter f;
     f.kind = "complaint";
@@ -198,14 +199,14 @@ TEST_CASE("A reader sees transactions committed after it was opened", "[adapters
     store s(file.path());
     reader r(file.path());
     CHECK(r.count_cases() == 0);
-    CHECK(r.list_cases({}).empty());
+    CHECK(r.list_cases(case_filter{}).empty());
     auto first = open_all(s, {draft("wish", "民政")}, "a");
     CHECK(r.count_cases() == 1);
-    CHECK(r.list_cases({}).size() == 1);
+    CHECK(r.list_cases(case_filter{}).size() == 1);
     CHECK(r.get_case(first[0].id));
     auto second = open_all(s, {draft("wish", "民政")}, "b");
     CHECK(r.count_cases() == 2);
-    CHECK(r.list_cases({}).front().id == second[0].id);
+    CHECK(r.list_cases(case_filter{}).front().id == second[0].id);
     CHECK(r.get_case_by_number(second[0].number));
 }
 
@@ -286,7 +287,7 @@ TEST_CASE("A store writing on one thread and readers on others never meet a busy
     for (const auto& e : errors) UNSCOPED_INFO(e);
     reader r(file.path());
     CHECK(r.count_cases() == messages);
-    auto newest = r.list_cases({});
+    auto newest = r.list_cases(case_filter{});
     REQUIRE_FALSE(newest.empty());
     CHECK(newest.front().number == "MS20261123-0300");
 }

@@ -74,7 +74,9 @@ TEST_CASE("A fresh database is migrated to the latest schema, step by step in or
 
     SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
     CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
-    for (const char* table : {"messages", "conversations", "cases", "case_events", "case_numbers"})
+    for (const char* table :
+         {"messages", "conversations", "cases", "case_events", "case_numbers", "people",
+          "ledger_postings", "ledger_entries", "proposals", "votes", "outbox"})
         CHECK(db.tableExists(table));
 }
 
@@ -382,7 +384,7 @@ TEST_CASE("An opened case is returned as stored, in status received", "[adapters
         return std::string();
     });
     CHECK(opened.id > 0);
-    CHECK(opened.number == "MS20261123-0001");
+    CHECK(opened.number == "WX20261123-0001");  // a wish: the public wish number
     CHECK(opened.from == dialog::channel::miniprogram);
     CHECK(opened.reporter_id == "alice");
     CHECK(opened.kind == "wish");
@@ -438,7 +440,7 @@ TEST_CASE("Opening a case writes an opened event and the message row in the same
     REQUIRE(ev.executeStep());
     CHECK(ev.getColumn(0).getInt64() == 1);
     CHECK(ev.getColumn(1).getInt64() == nov23_china_0030);
-    CHECK(ev.getColumn(2).getString() == "reporter");
+    CHECK(ev.getColumn(2).getString() == "wechat_oa:alice");  // the reporter's person_ref key
     CHECK(ev.getColumn(3).getString() == "opened");
     CHECK(ev.getColumn(4).isNull());
     CHECK(ev.getColumn(5).getString() == "received");

@@ -5,10 +5,12 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <system_error>
 
+#include "adapters/sqlite_store/store.hpp"
 #include "dialog/message.hpp"
 #include "dialog/ports.hpp"
 
@@ -52,6 +54,13 @@ public:
 private:
     std::atomic<std::int64_t> t_;
 };
+
+// Store options with the clock fixed at `t`.
+inline store_options options_at(std::int64_t t) {
+    store_options o;
+    o.clock = std::make_shared<fixed_clock>(t);
+    return o;
+}
 
 // 2026-11-22T16:30:00Z, which is 2026-11-23 00:30 in China.
 inline constexpr std::int64_t nov23_china_0030 = 1795365000;

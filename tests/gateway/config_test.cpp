@@ -88,3 +88,51 @@ TEST_CASE("the documented example config loads", "[gateway]") {
     CHECK(demo.wechat.mode == security_mode::safe);
     CHECK(demo.operator_token == "demo-operator-token");
 }
+
+TEST_CASE("the example config's program rules load and equal the built-in defaults", "[gateway]") {
+    auto c = load_config(MINSHENG_SOURCE_DIR "/config/minsheng.example.toml", {});
+    auto defaults = minsheng::dialog::cases::program_settings{};
+    CHECK(c.program.settings.rules.rules() == defaults.rules.rules());
+    CHECK(c.program.settings.deadlines.rules() == defaults.deadlines.rules());
+    CHECK(c.program.settings.claim_lease_seconds == defaults.claim_lease_seconds);
+    CHECK(c.program.settings.proposal_threshold == defaults.proposal_threshold);
+    CHECK(c.program.sweep_interval_seconds == 60);
+}
+
+TEST_CASE("program settings are read from the file and checked", "[gateway]") {
+    auto file = write_temp("minsheng-program-test.toml", R"(
+[program]
+claim_lease_hours = 24
+points_per_wish = 20
+proposal_threshold = 3
+working_hours = "09:00-12:00"
+[deadlines]
+wish = "3 working days"
+[[handling.rule]]
+name = "all-to-station"
+mode = "station"
+kinds = ["wish"]
+)");
+    auto c = load_config(file, {});
+    const auto& s = c.program.settings;
+    CHECK(s.claim_lease_seconds == 24 * 3600);
+    CHECK(s.points_per_wish == 20);
+    CHECK(s.proposal_threshold == 3);
+    CHECK(c.program.working_hours == "09:00-12:00");
+    REQUIRE(s.deadlines.find("wish") != nullptr);
+    CHECK(s.deadlines.find("wish")->count == 3);
+    REQUIRE(s.rules.rules().size() == 1);
+    CHECK(s.rules.rules()[0].mode == "station");
+    std::filesystem::remove(file);
+
+    for (const char* bad :
+         {"[program]\nproposal_threshold = 0\n", "[program]\nworking_hours = \"25:00-26:00\"\n",
+          "[deadlines]\nwish = \"soon\"\n",
+          "[[handling.rule]]\nname = \"x\"\nmode = \"teleport\"\n",
+          "[[handling.rule]]\nname = \"x\"\n[[handling.rule]]\nname = \"x\"\n"}) {
+        INFO(bad);
+        auto f = write_temp("minsheng-program-bad.toml", bad);
+        CHECK_THROWS_AS(load_config(f, {}), config_error);
+        std::filesystem::remove(f);
+    }
+}

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "adapters/wechat_oa/client_codec.hpp"
@@ -33,6 +34,7 @@ inline gateway::config test_config(adapters::wechat_oa::security_mode mode, cons
     c.db_path = db;
     c.templates_dir = MINSHENG_SOURCE_DIR "/templates";
     c.models_dir = MINSHENG_SOURCE_DIR "/models";
+    c.program.calendar_dir = MINSHENG_SOURCE_DIR "/calendar";
     c.body_limit = 64 * 1024;
     c.log_level = "off";
     c.operator_token = "test-operator-token";
@@ -49,7 +51,8 @@ struct running_gateway {
     gateway::app app;
     unsigned short port;
 
-    explicit running_gateway(gateway::config c) : cfg(c), app(c), port(0) {
+    explicit running_gateway(gateway::config c, std::function<std::int64_t()> now = {})
+        : cfg(c), app(c, std::move(now)), port(0) {
         app.start();
         port = app.endpoint().port();
     }
@@ -100,5 +103,15 @@ struct wechat_peer {
 };
 
 inline std::string bearer(const gateway::config& c) { return "Bearer " + c.operator_token; }
+
+// A clock the test can move forward: the real time plus an offset.
+struct shifted_clock {
+    std::shared_ptr<std::atomic<std::int64_t>> offset =
+        std::make_shared<std::atomic<std::int64_t>>(0);
+    std::function<std::int64_t()> fn() const {
+        return [o = offset] { return now_s() + o->load(); };
+    }
+    void advance(std::int64_t seconds) { offset->fetch_add(seconds); }
+};
 
 }  // namespace minsheng::test

@@ -118,6 +118,11 @@ TEST_CASE("case and wish numbers are found in any case", "[dialog]") {
     CHECK(value("ＭＳ２０２６１１２３－０００７", "case_number") == "MS20261123-0007");
     CHECK(value("MS202611230007", "case_number") == "MS20261123-0007");
     CHECK(value("认领心愿WX20261123-0012", "wish_number") == "WX20261123-0012");
+    CHECK(value("投票 YS20261123-0001", "proposal_number") == "YS20261123-0001");
+    CHECK(value("支持ys202611230002吧", "proposal_number") == "YS20261123-0002");
+    CHECK(value("投票ＹＳ２０２６１１２３－０００３", "proposal_number") == "YS20261123-0003");
+    CHECK(of_type("投票 YS20261123-0001", "case_number").empty());
+    CHECK(of_type("投票 YS20261123-0001", "wish_number").empty());
     CHECK(of_type("ms20261123-0007", "phone").empty());
 }
 

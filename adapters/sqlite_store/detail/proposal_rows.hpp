@@ -1,0 +1,35 @@
+#pragma once
+// Private to sqlite_store: the SQL of 微实事 proposals and their votes and the row mapping,
+// shared by the writer's unit of work and the reader. Throws SQLite::Exception on storage
+// failure, store_error for a row naming a channel this build does not know.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "dialog/ports.hpp"
+
+namespace minsheng::adapters::sqlite_store::detail {
+
+class statement_cache;
+
+// Inserts an "open" proposal with 0 votes whose number was allocated by the caller; returns it.
+dialog::proposal create_proposal(statement_cache& sql, const dialog::proposal_draft& draft,
+                                 std::string number);
+std::optional<dialog::proposal> get_proposal(statement_cache& sql, std::int64_t id);
+// Case-insensitive, dash optional (canonical_number).
+std::optional<dialog::proposal> find_proposal(statement_cache& sql, std::string_view number);
+// Open proposals of `community` ("" all), newest first; limit clamped to 1000, 0 gives none.
+std::vector<dialog::proposal> open_proposals(statement_cache& sql, std::string_view community,
+                                             std::size_t limit);
+// status, case_id, updated_at if the stored status is still expected_status.
+bool update_proposal(statement_cache& sql, const dialog::proposal& updated,
+                     std::string_view expected_status);
+// One vote per person and proposal (false for a second); a trigger keeps proposals.votes.
+bool add_vote(statement_cache& sql, std::int64_t proposal_id, const dialog::person_ref& voter,
+              std::int64_t at);
+// Oldest first.
+std::vector<dialog::person_ref> voters(statement_cache& sql, std::int64_t proposal_id);
+
+}  // namespace minsheng::adapters::sqlite_store::detail

@@ -1,0 +1,21 @@
+#include "adapters/sqlite_store/detail/statement_cache.hpp"
+
+namespace minsheng::adapters::sqlite_store::detail {
+
+SQLite::Statement& statement_cache::find_or_prepare(SQLite::Database& db, map& m,
+                                                    std::string_view sql) {
+    if (auto it = m.find(sql); it != m.end()) return *it->second;
+    auto s = std::make_unique<SQLite::Statement>(db, std::string(sql));
+    return *m.emplace(std::string(sql), std::move(s)).first->second;
+}
+
+SQLite::Statement& statement_cache::get(std::string_view sql) {
+    return find_or_prepare(db_, fixed_, sql);
+}
+
+SQLite::Statement& statement_cache::get_shaped(const std::string& sql) {
+    if (shaped_.size() >= shape_capacity && shaped_.find(sql) == shaped_.end()) shaped_.clear();
+    return find_or_prepare(db_, shaped_, sql);
+}
+
+}  // namespace minsheng::adapters::sqlite_store::detail

@@ -1,0 +1,246 @@
+// case_service: construction, opening cases, volunteers, the wish wall and points. The lifecycle
+// actions are in service_act.cpp, proposals in service_proposals.cpp, timers in
+// service_sweep.cpp.
+#include "dialog/cases/service.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include "dialog/cases/civil_time.hpp"
+#include "dialog/cases/detail/service_support.hpp"
+#include "dialog/nlu/nlu.hpp"
+#include "dialog/utf8.hpp"
+
+namespace minsheng::dialog::cases {
+
+std::string actor::key() const {
+    switch (is) {
+        case kind::person:
+            return id;
+        case kind::operator_:
+            return "operator:" + id;
+        case kind::system:
+            break;
+    }
+    return "system";
+}
+
+std::string_view to_string(refusal r) {
+    switch (r) {
+        case refusal::none:
+            return "none";
+        case refusal::not_found:
+            return "not_found";
+        case refusal::not_allowed:
+            return "not_allowed";
+        case refusal::wrong_status:
+            return "wrong_status";
+        case refusal::taken:
+            return "taken";
+        case refusal::not_volunteer:
+            return "not_volunteer";
+        case refusal::not_on_wall:
+            return "not_on_wall";
+        case refusal::invalid:
+            return "invalid";
+        case refusal::already_voted:
+            return "already_voted";
+        case refusal::wrong_community:
+            return "wrong_community";
+        case refusal::closed:
+            return "closed";
+    }
+    return "unknown";
+}
+
+case_service::case_service(std::shared_ptr<const template_set> templates,
+                           std::shared_ptr<const working_calendar> calendar, working_hours hours,
+                           program_settings settings)
+    : templates_(std::move(templates)),
+      calendar_(std::move(calendar)),
+      hours_(std::move(hours)),
+      settings_(std::move(settings)) {
+    if (!templates_) throw std::invalid_argument("case_service: no templates");
+    if (!calendar_) throw std::invalid_argument("case_service: no calendar");
+    templates_->require(required_templates());
+}
+
+const std::vector<std::string>& case_service::required_templates() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> k = {
+            // the reporter (and reporters of merged cases), on each status change
+            "notify/case_accepted",
+            "notify/case_assigned",
+            "notify/wish_claimed",
+            "notify/wish_back_on_wall",
+            "notify/case_in_progress",
+            "notify/case_done",
+            "notify/case_confirmed",
+            "notify/case_rated",
+            "notify/case_closed",
+            "notify/case_auto_closed",
+            "notify/case_reopened",
+            "notify/case_cancelled",
+            "notify/case_merged",
+            // the claiming volunteer
+            "notify/volunteer_released",
+            "notify/volunteer_lease_expired",
+            "notify/volunteer_points",
+            "notify/volunteer_reopened",
+            "notify/volunteer_cancelled",
+            "notify/volunteer_merged",
+            "notify/volunteer_detail",
+            "notify/volunteer_reminder",
+            // case workers and supervisors of the community
+            "notify/worker_urgent_case",
+            "notify/worker_assigned",
+            "notify/worker_reopened",
+            "notify/worker_low_rating",
+            "notify/worker_cancelled",
+            "notify/worker_detail",
+            "notify/worker_reminder",
+            "notify/supervisor_overdue",
+            // 微实事 proposals and their voters
+            "notify/proposal_passed",
+            "notify/proposal_passed_voter",
+            "notify/proposal_expired",
+            "notify/voter_progress",
+        };
+        for (auto s : all_statuses()) k.push_back("notify/status/" + std::string(s));
+        return k;
+    }();
+    return keys;
+}
+
+case_record case_service::open(unit_of_work& uow, case_draft draft,
+                               std::string_view normalised_description, std::int64_t now) const {
+    if (draft.created_at == 0) draft.created_at = now;
+    if (draft.community.empty()) {
+        if (auto p = uow.get_person(person_ref{draft.from, draft.reporter_id});
+            p && !p->community.empty())
+            draft.community = p->community;
+        else
+            draft.community = detail::community_in_address(draft.address);
+    }
+
+    const handling_rule* rule = settings_.rules.choose(draft, normalised_description);
+    draft.handling_mode = rule ? rule->mode : std::string(mode::workers);
+    draft.handling_rule = rule ? rule->name : "none";
+
+    draft.deadline_at = 0;
+    draft.remind_at = 0;
+    if (supports(draft.created_at)) {
+        if (auto due = deadline(*calendar_, settings_.deadlines, draft.kind, draft.created_at);
+            due && supports(*due)) {
+            draft.deadline_at = *due;
+            draft.remind_at = reminder_time(*calendar_, hours_, draft.created_at, *due);
+        }
+    }
+
+    case_record c = uow.open_case(draft);
+
+    if (on_wish_wall(c.handling_mode) && c.status == status::received) {
+        case_record u = c;
+        u.status = std::string(status::accepted);
+        u.updated_at = std::max(now, c.updated_at);
+        if (uow.update_case(u, c.status, c.updated_at)) {
+            uow.add_event({0, c.id, now, actor::sys().key(), std::string(to_string(action::accept)),
+                           c.status, u.status,
+                           "handling rule " + c.handling_rule + ": " + c.handling_mode +
+                               " mode, published on the wish wall"});
+            c = std::move(u);
+        }
+    }
+
+    if (c.handling_mode == mode::express || c.urgency == "urgent") {
+        detail::outbox out(uow, *templates_, now);
+        out.to_staff("case:" + std::to_string(c.id) + ":opened", "worker", c.community,
+                     "notify/worker_urgent_case",
+                     {{"number", c.number},
+                      {"community", c.community},
+                      {"summary", public_summary(c)},
+                      {"deadline", detail::format_day(c.deadline_at)}},
+                     c.id);
+    }
+    return c;
+}
+
+person case_service::register_volunteer(unit_of_work& uow, const person_ref& who, std::string name,
+                                        std::string community, std::string skills,
+                                        std::int64_t now) const {
+    person p = uow.get_person(who).value_or(person{});
+    p.who = who;
+    if (!name.empty()) p.name = std::move(name);
+    if (!community.empty()) p.community = std::move(community);
+    if (!skills.empty()) p.skills = std::move(skills);
+    if (!p.volunteer || p.registered_at == 0) p.registered_at = now;
+    p.volunteer = true;
+    p.updated_at = now;
+    uow.save_person(p);
+    return p;
+}
+
+person case_service::set_community(unit_of_work& uow, const person_ref& who, std::string community,
+                                   std::int64_t now) const {
+    person p = uow.get_person(who).value_or(person{});
+    p.who = who;
+    if (community.empty() || community == p.community) return p;
+    p.community = std::move(community);
+    p.updated_at = now;
+    uow.save_person(p);
+    return p;
+}
+
+std::vector<case_record> case_service::wall(unit_of_work& uow, std::string_view community,
+                                            std::size_t limit) const {
+    std::vector<case_record> out;
+    if (limit == 0) return out;
+    case_query q;
+    q.statuses = {std::string(status::accepted)};
+    q.kind = "wish";
+    q.handling_modes = {std::string(mode::direct), std::string(mode::station)};
+    q.oldest_first = true;
+    q.limit = limit;
+    if (!community.empty()) {
+        q.community = std::string(community);
+        out = uow.list_cases(q);
+        q.community.reset();
+        q.limit = limit + out.size();
+    }
+    for (auto& c : uow.list_cases(q)) {
+        if (out.size() >= limit) break;
+        if (!community.empty() && c.community == community) continue;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::string case_service::public_summary(const case_record& c, std::size_t max_chars) {
+    std::string masked = nlu::mask_personal_data(c.description);
+    for (char& ch : masked)
+        if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+    if (count_code_points(masked) <= max_chars) return masked;
+    // The byte length of the first max_chars code points.
+    std::size_t bytes = 0;
+    for (std::size_t n = 0; n < max_chars && bytes < masked.size(); ++n)
+        bytes += decode_utf8(masked, bytes).len;
+    std::string out(utf8_prefix(masked, bytes));
+    out += "…";
+    return out;
+}
+
+std::int64_t case_service::points_of(unit_of_work& uow, const person_ref& who) const {
+    return uow.balance("person:" + who.key());
+}
+
+std::vector<ranking_row> case_service::stars_of_month(unit_of_work& uow, std::string_view community,
+                                                      std::int64_t now, std::size_t count) const {
+    using namespace std::chrono;
+    const civil_date today = china_date(now);
+    const civil_date first{today.year(), today.month(), day{1}};
+    const civil_date next = first + months{1};
+    return uow.ranking(community, china_unix(first, 0), china_unix(next, 0), count);
+}
+
+}  // namespace minsheng::dialog::cases

@@ -1,0 +1,191 @@
+#pragma once
+// The program's operations on cases, volunteers, points and proposals, each applied through one
+// unit_of_work (one transaction): the lifecycle table (lifecycle.hpp), the handling rules
+// (handling.hpp), deadlines on the PRC calendar (deadline.hpp), the audit trail, and every
+// notification the change causes, written to the outbox in the same transaction.
+//
+// Used by the conversation (residents and volunteers by chat), the operator API and the timer
+// sweep. Holds only immutable state: share one instance across threads; each call runs inside
+// the caller's transaction.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialog/cases/calendar.hpp"
+#include "dialog/cases/deadline.hpp"
+#include "dialog/cases/handling.hpp"
+#include "dialog/cases/lifecycle.hpp"
+#include "dialog/cases/working_hours.hpp"
+#include "dialog/ports.hpp"
+#include "dialog/templates.hpp"
+
+namespace minsheng::dialog::cases {
+
+struct program_settings {
+    deadline_policy deadlines = deadline_policy::defaults();
+    handling_rules rules = handling_rules::defaults();
+    // A claim with nothing happening for this long returns the wish to the wall.
+    std::int64_t claim_lease_seconds = 72 * 3600;
+    // Points credited to the claimer when the resident confirms a claimed wish done.
+    std::int64_t points_per_wish = 10;
+    // Votes that pass a 微实事 proposal, and how long it stays open for votes.
+    int proposal_threshold = 5;
+    std::int64_t proposal_voting_seconds = 30 * 86400;
+    // Ratings at or below this reopen the case instead of closing it.
+    int low_rating = 2;
+    // A case left done (or confirmed without a rating) this long is closed by the system.
+    std::int64_t auto_close_seconds = 7 * 86400;
+};
+
+// Who acts. The service works out the role from the case: the reporter (or a reporter of a case
+// merged into it, except to cancel it), the handler (claimer or assignee), a registered
+// volunteer.
+struct actor {
+    enum class kind { person, operator_, system };
+    kind is = kind::person;
+    std::string id;  // person: person_ref::key(); operator: the operator's name; system: ""
+
+    static actor of(const person_ref& p) { return {kind::person, p.key()}; }
+    static actor op(std::string name) { return {kind::operator_, std::move(name)}; }
+    static actor sys() { return {kind::system, ""}; }
+    // As written in case_events.actor: the person key, "operator:<name>" or "system".
+    std::string key() const;
+};
+
+enum class refusal {
+    none,             // done
+    not_found,        // no such case / proposal
+    not_allowed,      // this actor may not do this (not the reporter, not the claimer, ...)
+    wrong_status,     // the lifecycle does not allow it from the current status
+    taken,            // claim: someone else holds the wish
+    not_volunteer,    // claim: the person has not registered as a volunteer
+    not_on_wall,      // claim: the case is not a wish published for claiming
+    invalid,          // bad argument: rating outside 1..5, merge into itself or a closed case, ...
+    already_voted,    // vote: one vote per person per proposal
+    wrong_community,  // vote: the voter is not of the proposal's community (or has none)
+    closed,           // vote: the proposal no longer takes votes
+};
+std::string_view to_string(refusal r);  // "not_found", ...
+
+struct act_args {
+    std::string note;             // why; written to the audit trail
+    std::string assignee;         // assign: the case worker id
+    std::int64_t merge_into = 0;  // merge: the case id that absorbs this one
+    int rating = 0;               // rate: 1..5
+    std::string comment;          // rate: optional comment
+};
+
+struct act_result {
+    refusal why = refusal::none;
+    case_record after;   // the case after the action; as found when refused (id 0 if not found)
+    std::string detail;  // English reason for logs and the API when refused
+    bool ok() const { return why == refusal::none; }
+};
+
+struct vote_result {
+    refusal why = refusal::none;
+    proposal after;           // the proposal after the vote (as found when refused)
+    bool passed_now = false;  // this vote reached the threshold
+    case_record project;      // the project case opened when passed_now
+    bool ok() const { return why == refusal::none; }
+};
+
+struct sweep_report {
+    int leases_expired = 0;
+    int reminders = 0;
+    int escalations = 0;
+    int auto_closed = 0;
+    int proposals_expired = 0;
+};
+
+class case_service {
+public:
+    case_service(std::shared_ptr<const template_set> templates,
+                 std::shared_ptr<const working_calendar> calendar, working_hours hours,
+                 program_settings settings);
+
+    // Every template key the service may render (checked at start-up by the caller).
+    static const std::vector<std::string>& required_templates();
+
+    const program_settings& settings() const { return settings_; }
+    const working_calendar& calendar() const { return *calendar_; }
+    const working_hours& hours() const { return hours_; }
+
+    // Opens a case: community (the draft's; else the reporter's profile; else "…社区"/"…村" in the
+    // address), the first matching handling rule (mode + rule name), deadline_at and remind_at
+    // from the kind's deadline rule (none for an unknown kind). Wall modes (direct, station) are
+    // accepted at once by the system, the event's note naming the rule; express cases notify the
+    // community's workers. `normalised_description` is the Simplified text rules match on.
+    case_record open(unit_of_work& uow, case_draft draft, std::string_view normalised_description,
+                     std::int64_t now) const;
+
+    // Applies one lifecycle action: checks the actor's role and the lifecycle table, writes the
+    // case (compare-and-set), one case_event, and the notifications it causes:
+    //   the reporter (and reporters of cases merged into it) on every status change;
+    //   the claimer on release by operator, lease expiry, confirmation (with points), reopening;
+    //   the community's workers on an urgent case, reopening, cancellation of an assigned case;
+    //   voters of the proposal a project came from on every status change.
+    // claim: accepted wish on the wall, by a registered volunteer; sets claimer and the lease.
+    // release / lease_expired: clears claimer and lease. Any claimer action renews the lease.
+    // confirm of a claimed wish (and rate from done, which implies confirm) credits the claimer
+    //   points_per_wish points (idempotent per case).
+    // rate at or below low_rating (or not_solved) reopens; above closes, storing the rating.
+    // merge: into an open case other than itself; the merged reporter keeps getting updates.
+    act_result act(unit_of_work& uow, std::int64_t case_id, action a, const actor& who,
+                   const act_args& args, std::int64_t now) const;
+
+    // The reporter adds a detail (text, "[图片] <url>", "[位置] <label>") to an open case: one
+    // "detail" event, the handler notified. Renews a claim's lease. Refuses other people.
+    act_result add_detail(unit_of_work& uow, std::int64_t case_id, const actor& who,
+                          std::string_view detail, std::int64_t now) const;
+
+    // Registers (or updates) a volunteer: name, community, skills; keeps other profile fields.
+    person register_volunteer(unit_of_work& uow, const person_ref& who, std::string name,
+                              std::string community, std::string skills, std::int64_t now) const;
+
+    // Records the community a resident says they live in (for 微实事 votes and the wish wall);
+    // keeps every other profile field. An empty community changes nothing.
+    person set_community(unit_of_work& uow, const person_ref& who, std::string community,
+                         std::int64_t now) const;
+
+    // The wish wall: accepted wishes in wall modes, the given community's first (oldest first
+    // within each group), then others; at most limit.
+    std::vector<case_record> wall(unit_of_work& uow, std::string_view community,
+                                  std::size_t limit) const;
+    // What the public may read of a wish: its description with personal data masked (line
+    // breaks as spaces); when longer than max_chars code points, its first max_chars followed
+    // by "…".
+    static std::string public_summary(const case_record& c, std::size_t max_chars = 60);
+
+    // Points: a person's balance, the ranking of a community in [since, until), and the stars
+    // of the China-time calendar month containing `now` (top `count`).
+    std::int64_t points_of(unit_of_work& uow, const person_ref& who) const;
+    std::vector<ranking_row> stars_of_month(unit_of_work& uow, std::string_view community,
+                                            std::int64_t now, std::size_t count) const;
+
+    // 微实事: a resident of `community` proposes; threshold and closing time from the settings.
+    proposal propose(unit_of_work& uow, const person_ref& who, std::string community,
+                     std::string title, std::string description, std::int64_t now) const;
+    // One vote per person per proposal, voters of the proposal's community only. The vote that
+    // reaches the threshold passes the proposal and opens its project case (kind "project",
+    // 6-month deadline), notifying the proposer and every voter.
+    vote_result vote(unit_of_work& uow, std::string_view proposal_number, const person_ref& voter,
+                     std::int64_t now) const;
+
+    // Timers, run every minute or so: expired claim leases (any time); reminders before the
+    // deadline and escalations to the supervisor after it (only in working hours, once each, for
+    // cases not yet reported done);
+    // auto-close of cases left done/confirmed; proposals past their closing time expire.
+    sweep_report sweep(unit_of_work& uow, std::int64_t now) const;
+
+private:
+    std::shared_ptr<const template_set> templates_;
+    std::shared_ptr<const working_calendar> calendar_;
+    working_hours hours_;
+    program_settings settings_;
+};
+
+}  // namespace minsheng::dialog::cases

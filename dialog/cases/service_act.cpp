@@ -1,0 +1,402 @@
+// case_service::act and add_detail: one lifecycle step, its audit trail, its points and the
+// notifications it causes.
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dialog/cases/detail/service_support.hpp"
+#include "dialog/cases/service.hpp"
+
+namespace minsheng::dialog::cases {
+namespace {
+
+using detail::outbox;
+
+constexpr std::int64_t seconds_per_hour = 3600;
+
+act_result refuse(refusal why, case_record found, std::string detail) {
+    act_result r;
+    r.why = why;
+    r.after = std::move(found);
+    r.detail = std::move(detail);
+    return r;
+}
+
+// The reporter, or a reporter of a case merged into c. Only the case's own reporter may cancel
+// it: a resident whose case was merged into another must not withdraw the others' request.
+bool is_reporter(unit_of_work& uow, const case_record& c, const std::string& key,
+                 bool own_only = false) {
+    if (detail::reporter_of(c).key() == key) return true;
+    if (own_only) return false;
+    const auto merged = detail::merged_reporters(uow, c);
+    return std::any_of(merged.begin(), merged.end(),
+                       [&](const person_ref& p) { return p.key() == key; });
+}
+
+// The claiming volunteer, or the assigned case worker (acting as "worker:<id>", or as the
+// operator of that name).
+bool is_handler(const case_record& c, const actor& who) {
+    if (who.is == actor::kind::system) return false;
+    if (!c.claimer.empty() && who.key() == c.claimer) return true;
+    if (c.assignee.empty()) return false;
+    return who.key() == "worker:" + c.assignee ||
+           (who.is == actor::kind::operator_ && who.id == c.assignee);
+}
+
+// Every role `who` holds on c for action a, most specific first.
+std::vector<role> roles_of(unit_of_work& uow, const case_record& c, action a, const actor& who) {
+    std::vector<role> roles;
+    switch (who.is) {
+        case actor::kind::system:
+            roles.push_back(role::system);
+            return roles;
+        case actor::kind::operator_:
+            roles.push_back(role::operator_);
+            if (is_handler(c, who)) roles.push_back(role::handler);
+            return roles;
+        case actor::kind::person:
+            break;
+    }
+    if (is_reporter(uow, c, who.id, a == action::cancel)) roles.push_back(role::reporter);
+    if (is_handler(c, who)) roles.push_back(role::handler);
+    // Only claim needs a volunteer who is not the claimer (the claimer acts as the handler).
+    if (a == action::claim) {
+        if (auto ref = person_ref::parse(who.id)) {
+            if (auto p = uow.get_person(*ref); p && p->volunteer) roles.push_back(role::volunteer);
+        }
+    }
+    return roles;
+}
+
+bool allowed_for_someone(std::string_view from, action a, bool has_handler) {
+    for (role r : {role::reporter, role::volunteer, role::handler, role::operator_, role::system})
+        if (next_status(from, a, r, has_handler)) return true;
+    return false;
+}
+
+bool reopens(action a, bool low_rating) {
+    return a == action::not_solved || a == action::reopen || (a == action::rate && low_rating);
+}
+
+// The resident's text for a status change, or "" when the change is not news to them.
+std::string_view resident_template(action a, const actor& who, bool low_rating,
+                                   const case_record& before, const case_record& after) {
+    if (before.status == after.status) return "";
+    switch (a) {
+        case action::accept:
+            return "notify/case_accepted";
+        case action::assign:
+            return "notify/case_assigned";
+        case action::claim:
+            return "notify/wish_claimed";
+        case action::release:
+        case action::lease_expired:
+            return "notify/wish_back_on_wall";
+        case action::start:
+            return "notify/case_in_progress";
+        case action::report_done:
+            return "notify/case_done";
+        case action::confirm:
+            return "notify/case_confirmed";
+        case action::rate:
+            return low_rating ? "notify/case_reopened" : "notify/case_rated";
+        case action::not_solved:
+        case action::reopen:
+            return "notify/case_reopened";
+        case action::close:
+            return who.is == actor::kind::system ? "notify/case_auto_closed" : "notify/case_closed";
+        case action::cancel:
+            return "notify/case_cancelled";
+        case action::merge:
+            return "notify/case_merged";
+    }
+    return "";
+}
+
+struct change {
+    const case_record& before;
+    const case_record& after;
+    action a;
+    const actor& who;
+    const act_args& args;
+    bool low_rating = false;
+    std::string prefix;  // "case:<id>:ev:<n>", the idempotency prefix of this event
+    const case_record* target = nullptr;  // merge: the case that absorbed this one
+};
+
+void notify_change(const detail::context& ctx, unit_of_work& uow, outbox& out, const change& ch) {
+    const case_record& c = ch.after;
+    const std::int64_t days = ctx.settings.auto_close_seconds / seconds_per_day;
+    template_set::vars vars = {
+        {"number", c.number},
+        {"status", ctx.templates.render("notify/status/" + c.status)},
+        {"days", std::to_string(days > 0 ? days : 1)},
+        {"rating", ch.args.rating > 0 ? std::to_string(ch.args.rating) : ""},
+        {"target", ch.target ? ch.target->number : ""},
+        {"deadline", detail::format_day(c.deadline_at)},
+        {"assignee", c.assignee},
+        {"community", c.community},
+    };
+
+    // The reporter and the reporters of cases merged into this one.
+    std::vector<std::string> told;  // person keys already told about this event
+    if (auto key = resident_template(ch.a, ch.who, ch.low_rating, ch.before, c); !key.empty()) {
+        std::vector<person_ref> residents{detail::reporter_of(c)};
+        for (auto& p : detail::merged_reporters(uow, c))
+            if (std::find(residents.begin(), residents.end(), p) == residents.end())
+                residents.push_back(std::move(p));
+        for (const auto& p : residents) {
+            out.to_person(ch.prefix, "resident", p, key, vars, c.id);
+            told.push_back(p.key());
+        }
+    }
+
+    // Voters of the proposal this project came from: every status change.
+    if (c.proposal_id != 0 && ch.before.status != c.status) {
+        if (auto prop = uow.get_proposal(c.proposal_id)) {
+            template_set::vars v = vars;
+            v.emplace_back("title", prop->title);
+            v.emplace_back("proposal", prop->number);
+            for (const auto& voter : uow.voters(c.proposal_id)) {
+                if (std::find(told.begin(), told.end(), voter.key()) != told.end()) continue;
+                out.to_person(ch.prefix, "voter", voter, "notify/voter_progress", v, c.id);
+            }
+        }
+    }
+
+    // The volunteer who held (or still holds) the claim.
+    const std::string& claimer = ch.before.claimer;
+    if (auto volunteer = person_ref::parse(claimer); volunteer && claimer != ch.who.key()) {
+        std::string_view key;
+        template_set::vars v = vars;
+        switch (ch.a) {
+            case action::release:
+                key = "notify/volunteer_released";
+                break;
+            case action::lease_expired:
+                key = "notify/volunteer_lease_expired";
+                v.emplace_back("hours",
+                               std::to_string(ctx.settings.claim_lease_seconds / seconds_per_hour));
+                break;
+            case action::cancel:
+                key = "notify/volunteer_cancelled";
+                break;
+            case action::merge:
+                key = "notify/volunteer_merged";
+                break;
+            default:
+                if (reopens(ch.a, ch.low_rating) && c.claimer == claimer)
+                    key = "notify/volunteer_reopened";
+                break;
+        }
+        if (!key.empty()) out.to_person(ch.prefix, "volunteer", *volunteer, key, v, c.id);
+    }
+
+    // The community's case workers.
+    std::string_view worker_key;
+    if (ch.a == action::assign)
+        worker_key = "notify/worker_assigned";
+    else if (ch.a == action::rate && ch.low_rating)
+        worker_key = "notify/worker_low_rating";
+    else if (reopens(ch.a, ch.low_rating))
+        worker_key = "notify/worker_reopened";
+    else if (ch.a == action::cancel &&
+             (ch.before.status == status::assigned || !ch.before.assignee.empty()))
+        worker_key = "notify/worker_cancelled";
+    if (!worker_key.empty()) out.to_staff(ch.prefix, "worker", c.community, worker_key, vars, c.id);
+}
+
+// Credits the claimer of a wish the resident confirmed; notifies them once.
+void credit_claimer(const detail::context& ctx, unit_of_work& uow, outbox& out,
+                    const case_record& c, std::int64_t now) {
+    if (c.kind != "wish" || c.claimer.empty() || ctx.settings.points_per_wish <= 0) return;
+    const auto volunteer = person_ref::parse(c.claimer);
+    if (!volunteer) return;
+    ledger_posting p;
+    p.at = now;
+    p.reason = "wish_confirmed";
+    p.case_id = c.id;
+    p.idempotency_key = "wish_confirmed:" + std::to_string(c.id);
+    p.entries = {{"issued", -ctx.settings.points_per_wish},
+                 {"person:" + c.claimer, ctx.settings.points_per_wish}};
+    if (!uow.post(p)) return;  // credited before: the points and their message went out then
+    out.to_person("case:" + std::to_string(c.id) + ":points", "volunteer", *volunteer,
+                  "notify/volunteer_points",
+                  {{"number", c.number},
+                   {"points", std::to_string(ctx.settings.points_per_wish)},
+                   {"balance", std::to_string(uow.balance("person:" + c.claimer))}},
+                  c.id);
+}
+
+std::string event_note(action a, const act_args& args, const case_record* target) {
+    std::string note = args.note;
+    const auto add = [&](const std::string& s) {
+        if (!note.empty()) note += "; ";
+        note += s;
+    };
+    if (a == action::rate) {
+        add("rating " + std::to_string(args.rating));
+        if (!args.comment.empty()) add(args.comment);
+    }
+    if (a == action::assign) add("assignee " + args.assignee);
+    if (a == action::merge && target) add("merged into " + target->number);
+    return note;
+}
+
+}  // namespace
+
+act_result case_service::act(unit_of_work& uow, std::int64_t case_id, action a, const actor& who,
+                             const act_args& args, std::int64_t now) const {
+    const detail::context ctx{*templates_, *calendar_, hours_, settings_};
+    auto loaded = uow.get_case(case_id);
+    if (!loaded) return refuse(refusal::not_found, {}, "no case " + std::to_string(case_id));
+    const case_record c = std::move(*loaded);
+    const bool has_handler = !c.assignee.empty() || !c.claimer.empty();
+
+    if (a == action::claim) {
+        const bool held = c.status == status::claimed || c.status == status::in_progress;
+        if (held && !c.claimer.empty() && c.claimer != who.key())
+            return refuse(refusal::taken, c,
+                          "another volunteer has already claimed this wish; thank you, please "
+                          "choose another wish on the wall");
+        if (held && c.claimer == who.key())
+            return refuse(refusal::wrong_status, c, "you have already claimed this wish");
+        if (c.kind != "wish" || !on_wish_wall(c.handling_mode) || c.status != status::accepted)
+            return refuse(refusal::not_on_wall, c, "this case is not a wish open for claiming");
+        if (who.is != actor::kind::person)
+            return refuse(refusal::not_allowed, c, "only a volunteer may claim a wish");
+        if (who.key() == detail::reporter_of(c).key())
+            return refuse(refusal::not_allowed, c, "a resident cannot claim their own wish");
+    }
+
+    const std::vector<role> roles = roles_of(uow, c, a, who);
+    std::optional<std::string_view> to;
+    for (role r : roles)
+        if ((to = next_status(c.status, a, r, has_handler))) break;
+    if (!to) {
+        if (a == action::claim)
+            return refuse(refusal::not_volunteer, c,
+                          "only registered volunteers may claim wishes; register first");
+        if (allowed_for_someone(c.status, a, has_handler))
+            return refuse(refusal::not_allowed, c,
+                          std::string(to_string(a)) + " is not for this actor on this case");
+        return refuse(refusal::wrong_status, c,
+                      std::string(to_string(a)) + " is not possible from status " + c.status);
+    }
+
+    // Arguments.
+    std::optional<case_record> target;
+    if (a == action::rate && (args.rating < 1 || args.rating > 5))
+        return refuse(refusal::invalid, c, "a rating is 1 to 5");
+    if (a == action::assign && args.assignee.empty())
+        return refuse(refusal::invalid, c, "assign needs an assignee");
+    if (a == action::merge) {
+        if (args.merge_into == c.id)
+            return refuse(refusal::invalid, c, "a case cannot be merged into itself");
+        target = uow.get_case(args.merge_into);
+        if (!target || !is_open(target->status))
+            return refuse(refusal::invalid, c, "merge needs an open case to merge into");
+    }
+    const bool low_rating = a == action::rate && args.rating <= settings_.low_rating;
+    if (low_rating) to = next_status(c.status, action::not_solved, role::reporter, has_handler);
+
+    case_record u = c;
+    u.status = std::string(*to);
+    u.updated_at = std::max(now, c.updated_at);
+    switch (a) {
+        case action::assign:
+            u.assignee = args.assignee;
+            break;
+        case action::claim:
+            u.claimer = who.key();
+            u.claim_expires_at = now + settings_.claim_lease_seconds;
+            break;
+        case action::release:
+        case action::lease_expired:
+            u.claimer.clear();
+            u.claim_expires_at = 0;
+            break;
+        case action::report_done:
+            u.claim_expires_at = 0;  // the claim ended by completion; the claimer stays recorded
+            break;
+        case action::rate:
+            u.rating = args.rating;
+            u.rating_comment = args.comment;
+            break;
+        case action::merge:
+            u.merged_into = target->id;
+            break;
+        default:
+            break;
+    }
+    // Any action by the claimer on a live claim renews its lease.
+    if (!u.claimer.empty() && who.key() == u.claimer &&
+        (u.status == status::claimed || u.status == status::in_progress))
+        u.claim_expires_at = now + settings_.claim_lease_seconds;
+    u.closed_at = is_terminal(u.status) ? now : 0;
+
+    if (!uow.update_case(u, c.status, c.updated_at)) {
+        auto now_stored = uow.get_case(case_id);
+        return refuse(refusal::wrong_status, now_stored.value_or(c),
+                      "the case changed meanwhile; look at it again");
+    }
+
+    const std::string prefix =
+        "case:" + std::to_string(c.id) + ":ev:" + std::to_string(uow.events_of(c.id).size());
+    uow.add_event({0, c.id, now, who.key(), std::string(to_string(a)), c.status, u.status,
+                   event_note(a, args, target ? &*target : nullptr)});
+    if (target)
+        uow.add_event({0, target->id, now, who.key(), std::string(to_string(a)), "", "",
+                       "absorbed " + c.number + (args.note.empty() ? "" : "; " + args.note)});
+
+    outbox out(uow, *templates_, now);
+    const bool confirms =
+        a == action::confirm || (a == action::rate && !low_rating && c.status == status::done);
+    if (confirms) credit_claimer(ctx, uow, out, u, now);
+    notify_change(ctx, uow, out,
+                  change{c, u, a, who, args, low_rating, prefix, target ? &*target : nullptr});
+
+    act_result r;
+    r.after = std::move(u);
+    return r;
+}
+
+act_result case_service::add_detail(unit_of_work& uow, std::int64_t case_id, const actor& who,
+                                    std::string_view detail_text, std::int64_t now) const {
+    auto loaded = uow.get_case(case_id);
+    if (!loaded) return refuse(refusal::not_found, {}, "no case " + std::to_string(case_id));
+    const case_record c = std::move(*loaded);
+    if (who.is != actor::kind::person || !is_reporter(uow, c, who.id))
+        return refuse(refusal::not_allowed, c, "only the reporter may add details");
+    if (!is_open(c.status)) return refuse(refusal::wrong_status, c, "the case is no longer open");
+
+    case_record u = c;
+    u.updated_at = std::max(now, c.updated_at);
+    if (!u.claimer.empty() && (u.status == status::claimed || u.status == status::in_progress))
+        u.claim_expires_at = now + settings_.claim_lease_seconds;
+    if (!uow.update_case(u, c.status, c.updated_at)) {
+        auto now_stored = uow.get_case(case_id);
+        return refuse(refusal::wrong_status, now_stored.value_or(c),
+                      "the case changed meanwhile; look at it again");
+    }
+    const std::string prefix =
+        "case:" + std::to_string(c.id) + ":ev:" + std::to_string(uow.events_of(c.id).size());
+    uow.add_event({0, c.id, now, who.key(), "detail", c.status, "", std::string(detail_text)});
+
+    outbox out(uow, *templates_, now);
+    const template_set::vars vars = {
+        {"number", c.number}, {"detail", std::string(detail_text)}, {"assignee", c.assignee}};
+    const auto claimer = person_ref::parse(c.claimer);
+    if (claimer && is_open(c.status))
+        out.to_person(prefix, "volunteer", *claimer, "notify/volunteer_detail", vars, c.id);
+    else
+        out.to_staff(prefix, "worker", c.community, "notify/worker_detail", vars, c.id);
+
+    act_result r;
+    r.after = std::move(u);
+    return r;
+}
+
+}  // namespace minsheng::dialog::cases

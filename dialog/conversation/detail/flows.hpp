@@ -1,0 +1,59 @@
+#pragma once
+// The chat flows of residents (resident_flows.cpp), volunteers (volunteer_flows.cpp) and 微实事
+// proposals (proposal_flows.cpp). Each sets the turn's reply and makes its changes through the
+// case service; each reads through the unit of work only. `answer_*` functions take the message
+// as the answer to a pending question and return false when it is no such answer (the caller
+// then handles it as a message of its own).
+
+#include <optional>
+#include <string>
+
+#include "dialog/conversation/detail/commands.hpp"
+#include "dialog/conversation/detail/state.hpp"
+#include "dialog/conversation/detail/turn.hpp"
+
+namespace minsheng::dialog::detail {
+
+// ---- residents
+// A text that may describe a matter: opens it, asks for what is missing, or reads it back when
+// the engine is unsure. False (nothing said) when it does not look like an appeal.
+bool file_appeal(turn& t);
+bool answer_appeal_question(turn& t, pending_state s, const command& cmd);
+// An image, voice, video, link, file or location: the place of a draft waiting for one, else a
+// detail of the person's most recent open case.
+void media(turn& t, const std::optional<pending_state>& pending);
+// A text detail for the named or most recent open case. False (nothing said) when there is none.
+bool add_detail(turn& t, const command& cmd);
+void progress(turn& t, const std::string& number);
+void cancel(turn& t, const command& cmd);
+bool answer_cancel_question(turn& t, const pending_state& s, const command& cmd);
+// `explicit_command`: the person typed 已解决/确认 rather than something the model calls confirm.
+void confirm_done(turn& t, const command& cmd, bool explicit_command);
+void rate(turn& t, const command& cmd);
+void not_solved(turn& t, const command& cmd);
+bool answer_rating_question(turn& t, const pending_state& s, const command& cmd);
+
+// ---- volunteers
+void register_volunteer(turn& t);
+bool answer_registration(turn& t, pending_state s, const command& cmd);
+void wall(turn& t);
+void claim(turn& t, const std::string& number);
+void release(turn& t, const std::string& number);
+void start(turn& t, const std::string& number);
+void report_done(turn& t, const std::string& number);
+void my_claims(turn& t);
+// Whether the person holds a claimed or in-progress wish.
+bool holds_claims(turn& t);
+void points(turn& t);
+void ranking(turn& t);
+void stars(turn& t);
+
+// ---- 微实事 proposals
+void propose(turn& t, const std::string& text);
+bool answer_proposal_community(turn& t, const pending_state& s, const command& cmd);
+// The voter's community, asked before their first vote: records it, then votes.
+bool answer_vote_community(turn& t, const pending_state& s, const command& cmd);
+void vote(turn& t, const std::string& number);
+void list_proposals(turn& t);
+
+}  // namespace minsheng::dialog::detail

@@ -1,0 +1,87 @@
+#include "dialog/conversation/detail/turn.hpp"
+
+#include "dialog/cases/civil_time.hpp"
+#include "dialog/cases/handling.hpp"
+#include "dialog/utf8.hpp"
+
+namespace minsheng::dialog::detail {
+
+std::optional<pending_state> turn::pending() const {
+    return read_state(uow.load_state(m.from, m.user_id), now, conversation::pending_ttl_seconds);
+}
+
+void turn::ask(pending_state s) {
+    s.since = now;
+    uow.save_state(m.from, m.user_id, write_state(s));
+}
+
+void turn::forget() { uow.save_state(m.from, m.user_id, ""); }
+
+std::string date_text(std::int64_t unix, std::int64_t now) {
+    const auto d = cases::china_date(unix);
+    std::string s;
+    if (d.year() != cases::china_date(now).year())
+        s = std::to_string(static_cast<int>(d.year())) + "年";
+    s += std::to_string(static_cast<unsigned>(d.month())) + "月" +
+         std::to_string(static_cast<unsigned>(d.day())) + "日";
+    return s;
+}
+
+const std::vector<std::string>& status_keys() {
+    static const std::vector<std::string> keys = {
+        "received", "accepted",  "accepted_wall", "assigned",  "claimed", "in_progress",
+        "done",     "confirmed", "closed",        "cancelled", "merged"};
+    return keys;
+}
+
+std::string status_text(const template_set& texts, const case_record& c) {
+    std::string key = "reply/status/" + c.status;
+    if (c.status == cases::status::accepted && cases::on_wish_wall(c.handling_mode))
+        key = "reply/status/accepted_wall";
+    return texts.has(key) ? texts.render(key) : c.status;
+}
+
+const std::vector<std::string>& event_keys() {
+    static const std::vector<std::string> keys = {
+        "opened",      "accept",  "assign", "claim",      "release", "lease_expired", "start",
+        "report_done", "confirm", "rate",   "not_solved", "reopen",  "close",         "cancel",
+        "merge",       "detail",  "remind", "escalate",   "other"};
+    return keys;
+}
+
+std::string event_text(const template_set& texts, std::string_view action) {
+    std::string key = "reply/event/" + std::string(action);
+    return texts.render(texts.has(key) ? key : "reply/event/other");
+}
+
+std::string cut(std::string_view s, std::size_t max_chars) {
+    std::size_t i = 0;
+    std::size_t n = 0;
+    while (i < s.size() && n < max_chars) {
+        i += decode_utf8(s, i).len;
+        ++n;
+    }
+    if (i >= s.size()) return std::string(s);
+    return std::string(s.substr(0, i)) + "…";
+}
+
+std::string list_text(std::string_view header, const std::vector<std::string>& items,
+                      std::string_view footer) {
+    std::string body(header);
+    const std::size_t reserve = footer.empty() ? 0 : footer.size() + 1;
+    std::size_t shown = 0;
+    for (const auto& item : items) {
+        if (shown == list_max_items) break;
+        if (body.size() + 1 + item.size() + reserve > reply_byte_budget) break;
+        if (!body.empty()) body += "\n";
+        body += item;
+        ++shown;
+    }
+    if (!footer.empty()) {
+        if (!body.empty()) body += "\n";
+        body += footer;
+    }
+    return body;
+}
+
+}  // namespace minsheng::dialog::detail

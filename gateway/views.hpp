@@ -1,0 +1,35 @@
+#pragma once
+// JSON views of the store's records for the operator API and the public pages. Personal data
+// (phone, ID number, detailed address) is masked in every view; the public views leave out
+// everything that names a person (reporter, claimer, actors, notes, contact).
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "adapters/sqlite_store/store.hpp"
+#include "dialog/ports.hpp"
+
+namespace minsheng::gateway::views {
+
+using json = nlohmann::json;
+
+// ISO-8601 (+08:00) or null for 0.
+json time_or_null(std::int64_t unix_seconds);
+
+// Operators: the whole case, masked.
+json operator_case(const dialog::case_record& c);
+json operator_event(const dialog::case_event& e);
+json outbox(const adapters::sqlite_store::outbox_row& r);
+json proposal(const dialog::proposal& p);
+json ranking(const std::vector<dialog::ranking_row>& rows);
+
+// The public: what anyone may follow about a case (number, kind, category, community, status,
+// handling mode, dates, and its status history without actors or notes).
+json public_case(const dialog::case_record& c, const std::vector<dialog::case_event>& events);
+// One wish on the wish wall.
+json wall_item(const dialog::case_record& c);
+
+// {"error": {"code": ..., "message": ...}}
+json error_body(std::string_view code, std::string_view message);
+
+}  // namespace minsheng::gateway::views

@@ -1,0 +1,209 @@
+// Migration 3 on a database that a version-2 build wrote: the schema as it shipped, by hand.
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <catch2/catch.hpp>
+#include <set>
+#include <string>
+
+#include "adapters/sqlite_store/migrations.hpp"
+#include "adapters/sqlite_store/store.hpp"
+#include "tests/adapters/sqlite_store_test_support.hpp"
+
+namespace {
+
+using namespace minsheng;
+using namespace minsheng::adapters::sqlite_store;
+using namespace minsheng::adapters::sqlite_store::testing;
+
+// Schema versions 1 and 2 exactly as deployed databases have them (a copy, on purpose: if
+// someone edits the shipped steps, this still describes the real old databases).
+constexpr const char* version_2_schema = R"sql(
+CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                                applied_at INTEGER NOT NULL) STRICT;
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY, channel TEXT NOT NULL, dedup_key TEXT NOT NULL,
+    user_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL DEFAULT '',
+    create_time INTEGER NOT NULL, received_at INTEGER NOT NULL, reply TEXT NOT NULL,
+    UNIQUE (channel, dedup_key)) STRICT;
+CREATE TABLE conversations (
+    channel TEXT NOT NULL, user_id TEXT NOT NULL, state TEXT NOT NULL,
+    updated_at INTEGER NOT NULL, PRIMARY KEY (channel, user_id)) STRICT, WITHOUT ROWID;
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, channel TEXT NOT NULL,
+    reporter_id TEXT NOT NULL, kind TEXT NOT NULL, category TEXT NOT NULL DEFAULT '',
+    category_confidence REAL NOT NULL DEFAULT 0, urgency TEXT NOT NULL, status TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '',
+    contact_phone TEXT NOT NULL DEFAULT '', source_key TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+CREATE INDEX cases_by_reporter ON cases (channel, reporter_id);
+CREATE INDEX cases_by_status   ON cases (status);
+CREATE INDEX cases_by_kind     ON cases (kind);
+CREATE INDEX cases_by_category ON cases (category);
+CREATE INDEX cases_by_channel  ON cases (channel);
+CREATE TABLE case_events (
+    id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id),
+    at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, from_status TEXT,
+    to_status TEXT, note TEXT NOT NULL DEFAULT '') STRICT;
+CREATE INDEX case_events_by_case ON case_events (case_id, id);
+CREATE TABLE case_numbers (
+    prefix TEXT NOT NULL, day TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (prefix, day)) STRICT, WITHOUT ROWID;
+INSERT INTO schema_migrations VALUES (1, 'messages_and_conversations', 100);
+INSERT INTO schema_migrations VALUES (2, 'cases', 100);
+)sql";
+
+constexpr const char* version_2_data = R"sql(
+INSERT INTO messages VALUES (1, 'wechat_oa', 'msg-1', 'alice', 'text', '路灯坏了', 1795365000,
+                             1795365001, 'reply-1');
+INSERT INTO conversations VALUES ('wechat_oa', 'alice', '{"pending":"address"}', 1795365001);
+INSERT INTO cases VALUES (1, 'MS20261123-0001', 'wechat_oa', 'alice', 'wish', '民政', 0.75,
+                          'urgent', 'received', '帮忙买菜', '幸福路12号', '13800138000', 'msg-1',
+                          1795365000, 1795365002);
+INSERT INTO case_events VALUES (1, 1, 1795365000, 'reporter', 'opened', NULL, 'received', '');
+INSERT INTO case_numbers VALUES ('MS', '20261123', 1);
+)sql";
+
+void make_version_2(const std::string& path) {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(version_2_schema);
+    db.exec(version_2_data);
+}
+
+std::set<std::string> index_names(const std::string& path) {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT name FROM sqlite_master WHERE type = 'index'");
+    std::set<std::string> out;
+    while (q.executeStep()) out.insert(q.getColumn(0).getString());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Migrations 3 and 4 upgrade a version-2 database, keeping its data and defaulting new "
+    "fields",
+    "[adapters]") {
+    REQUIRE(latest_schema_version() == 4);
+    temp_db file;
+    make_version_2(file.path());
+    {
+        store s(file.path(), options_at(2000));
+        CHECK(s.schema_version() == 4);
+
+        s.run([](dialog::unit_of_work& uow) {
+            auto c = uow.get_case(1);
+            REQUIRE(c);
+            CHECK(c->number == "MS20261123-0001");
+            CHECK(c->reporter_id == "alice");
+            CHECK(c->kind == "wish");
+            CHECK(c->category == "民政");
+            CHECK(c->category_confidence == Approx(0.75));
+            CHECK(c->urgency == "urgent");
+            CHECK(c->status == "received");
+            CHECK(c->description == "帮忙买菜");
+            CHECK(c->address == "幸福路12号");
+            CHECK(c->contact_phone == "13800138000");
+            CHECK(c->created_at == 1795365000);
+            CHECK(c->updated_at == 1795365002);
+            // Every new column reads as "none".
+            CHECK(c->community.empty());
+            CHECK(c->handling_mode.empty());
+            CHECK(c->handling_rule.empty());
+            CHECK(c->deadline_at == 0);
+            CHECK(c->remind_at == 0);
+            CHECK(c->reminded_at == 0);
+            CHECK(c->escalated_at == 0);
+            CHECK(c->assignee.empty());
+            CHECK(c->claimer.empty());
+            CHECK(c->claim_expires_at == 0);
+            CHECK(c->merged_into == 0);
+            CHECK(c->rating == 0);
+            CHECK(c->rating_comment.empty());
+            CHECK(c->proposal_id == 0);
+            CHECK(c->closed_at == 0);
+
+            auto events = uow.events_of(1);
+            REQUIRE(events.size() == 1);
+            CHECK(events[0].actor == "reporter");  // old rows are not rewritten
+            CHECK(events[0].from_status.empty());
+            CHECK(events[0].to_status == "received");
+
+            CHECK(uow.load_state(dialog::channel::wechat_oa, "alice") ==
+                  R"({"pending":"address"})");
+            // The old case can be updated through the new columns.
+            auto updated = *c;
+            updated.status = "accepted";
+            updated.community = "东城社区";
+            updated.updated_at = 2000;
+            CHECK(uow.update_case(updated, "received", 1795365002));
+        });
+
+        // The MS counter continues; WX starts its own.
+        auto h = s.handle_once(dialog::channel::wechat_oa, "msg-2", text_message("bob", "msg-2"),
+                               [](dialog::unit_of_work& uow) {
+                                   uow.open_case(draft_for("bob", nov23_china_0030));
+                                   uow.open_case(draft_for("bob", nov23_china_0030, "wish"));
+                                   return std::string("reply-2");
+                               });
+        REQUIRE(h.opened.size() == 2);
+        CHECK(h.opened[0].number == "MS20261123-0002");
+        CHECK(h.opened[1].number == "WX20261123-0001");
+
+        // The old message is still a duplicate.
+        auto again =
+            s.handle_once(dialog::channel::wechat_oa, "msg-1", text_message("alice", "msg-1"),
+                          [](dialog::unit_of_work&) { return std::string("new"); });
+        CHECK(again.duplicate);
+        CHECK(again.reply == "reply-1");
+    }
+
+    reader r(file.path());
+    auto c = r.get_case(1);
+    REQUIRE(c);
+    CHECK(c->status == "accepted");
+    CHECK(c->community == "东城社区");
+
+    auto indexes = index_names(file.path());
+    CHECK_FALSE(indexes.count("cases_by_status"));  // replaced by (status, kind)
+    for (const char* name :
+         {"cases_by_status_kind", "cases_by_community", "cases_by_claimer", "cases_by_merged_into",
+          "cases_remind_due", "cases_overdue", "cases_claim_due", "people_by_phone",
+          "ledger_entries_by_account", "outbox_due"})
+        CHECK(indexes.count(name));
+
+    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
+    SQLite::Statement steps(db,
+                            "SELECT version, name, applied_at FROM schema_migrations "
+                            "ORDER BY version");
+    std::vector<std::tuple<int, std::string, std::int64_t>> recorded;
+    while (steps.executeStep())
+        recorded.emplace_back(steps.getColumn(0).getInt(), steps.getColumn(1).getString(),
+                              steps.getColumn(2).getInt64());
+    REQUIRE(recorded.size() == 4);
+    CHECK(std::get<2>(recorded[1]) == 100);
+    CHECK(std::get<0>(recorded[2]) == 3);
+    CHECK(std::get<1>(recorded[2]) == "service");
+    CHECK(std::get<2>(recorded[2]) == 2000);
+    CHECK(std::get<1>(recorded[3]) == "case_sources");
+}
+
+TEST_CASE("The timer queries use their partial indexes", "[adapters]") {
+    temp_db file;
+    { store s(file.path()); }
+    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
+    auto plan = [&](const std::string& where) {
+        SQLite::Statement q(db, "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE " + where);
+        std::string out;
+        while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
+        return out;
+    };
+    // The same conditions detail::list_cases writes for case_query's timer fields.
+    CHECK_THAT(plan("remind_at > 0 AND reminded_at = 0 AND remind_at <= 5"),
+               Catch::Contains("cases_remind_due"));
+    CHECK_THAT(plan("deadline_at > 0 AND escalated_at = 0 AND deadline_at < 5"),
+               Catch::Contains("cases_overdue"));
+    CHECK_THAT(plan("claim_expires_at > 0 AND claim_expires_at <= 5"),
+               Catch::Contains("cases_claim_due"));
+}

@@ -1,0 +1,260 @@
+// 微实事 proposals and votes, and the outbox, through the unit of work and the reader.
+
+#include <SQLiteCpp/Database.h>
+
+#include <catch2/catch.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "adapters/sqlite_store/store.hpp"
+#include "tests/adapters/sqlite_store_test_support.hpp"
+
+namespace {
+
+using namespace minsheng;
+using namespace minsheng::adapters::sqlite_store;
+using namespace minsheng::adapters::sqlite_store::testing;
+
+const dialog::person_ref alice{dialog::channel::wechat_oa, "alice"};
+const dialog::person_ref bob{dialog::channel::wechat_oa, "bob"};
+const dialog::person_ref bob_by_phone{dialog::channel::hotline, "bob"};
+
+dialog::proposal_draft proposal_in(const std::string& community, std::int64_t at,
+                                   const std::string& title = "加装电梯") {
+    dialog::proposal_draft d;
+    d.proposer = alice;
+    d.community = community;
+    d.title = title;
+    d.description = "3栋老人多，希望加装电梯";
+    d.threshold = 30;
+    d.created_at = at;
+    d.closes_at = at + 14 * 86400;
+    return d;
+}
+
+dialog::proposal create(store& s, const dialog::proposal_draft& d) {
+    dialog::proposal p;
+    s.run([&](dialog::unit_of_work& uow) { p = uow.create_proposal(d); });
+    return p;
+}
+
+std::vector<std::int64_t> ids_of(const std::vector<dialog::proposal>& ps) {
+    std::vector<std::int64_t> out;
+    for (const auto& p : ps) out.push_back(p.id);
+    return out;
+}
+
+std::int64_t count_rows(const std::string& path, const std::string& table) {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT count(*) FROM " + table).getInt64();
+}
+
+dialog::notification to_resident(const std::string& key, std::int64_t case_id,
+                                 const std::string& text = "您的心愿已被认领") {
+    dialog::notification n;
+    n.audience = "resident";
+    n.to = alice;
+    n.template_key = "notify/case_claimed";
+    n.vars_json = R"({"number":"WX20261123-0001"})";
+    n.text = text;
+    n.case_id = case_id;
+    n.idempotency_key = key;
+    n.created_at = 1000 + case_id;
+    return n;
+}
+
+bool enqueue(store& s, const dialog::notification& n) {
+    bool ok = false;
+    s.run([&](dialog::unit_of_work& uow) { ok = uow.enqueue(n); });
+    return ok;
+}
+
+}  // namespace
+
+TEST_CASE("Proposals are numbered YS per China day, apart from cases, and found like cases",
+          "[adapters]") {
+    temp_db file;
+    store s(file.path(), options_at(nov23_china_0030 + 86400));
+    auto p1 = create(s, proposal_in("东城社区", nov23_china_0030));
+    s.run([](dialog::unit_of_work& uow) {
+        CHECK(uow.open_case(draft_for("u", nov23_china_0030)).number == "MS20261123-0001");
+    });
+    auto p2 = create(s, proposal_in("东城社区", nov23_china_0030));
+    auto p3 = create(s, proposal_in("西城社区", 0));  // the store's clock: the 24th
+    CHECK(p1.number == "YS20261123-0001");
+    CHECK(p2.number == "YS20261123-0002");
+    CHECK(p3.number == "YS20261124-0001");
+    CHECK(p3.created_at == nov23_china_0030 + 86400);
+
+    CHECK(p1.status == "open");
+    CHECK(p1.votes == 0);
+    CHECK(p1.proposer == alice);
+    CHECK(p1.title == "加装电梯");
+    CHECK(p1.threshold == 30);
+    CHECK(p1.updated_at == p1.created_at);
+
+    s.run([&](dialog::unit_of_work& uow) {
+        for (const char* n :
+             {"YS20261123-0002", "ys20261123-0002", "YS202611230002", " ys202611230002 "}) {
+            INFO(n);
+            auto found = uow.find_proposal(n);
+            REQUIRE(found);
+            CHECK(found->id == p2.id);
+        }
+        CHECK_FALSE(uow.find_proposal("YS20261123-0009"));
+        CHECK_FALSE(uow.find_proposal("MS20261123-0001"));  // a case, not a proposal
+        CHECK_FALSE(uow.find_proposal("YS2026"));
+        CHECK_FALSE(uow.find_case("YS20261123-0001"));
+
+        auto got = uow.get_proposal(p1.id);
+        REQUIRE(got);
+        CHECK(got->number == p1.number);
+        CHECK(got->community == "东城社区");
+        CHECK(got->description == p1.description);
+        CHECK(got->closes_at == p1.closes_at);
+        CHECK_FALSE(uow.get_proposal(999));
+    });
+    reader r(file.path());
+    auto got = r.get_proposal(p3.id);
+    REQUIRE(got);
+    CHECK(got->number == "YS20261124-0001");
+    CHECK(got->community == "西城社区");
+}
+
+TEST_CASE("Open proposals are listed per community, newest first; status changes compare first",
+          "[adapters]") {
+    temp_db file;
+    store s(file.path());
+    auto a = create(s, proposal_in("东城社区", nov23_china_0030));
+    auto b = create(s, proposal_in("西城社区", nov23_china_0030));
+    auto c = create(s, proposal_in("东城社区", nov23_china_0030));
+    auto d = create(s, proposal_in("东城社区", nov23_china_0030));
+    using ids = std::vector<std::int64_t>;
+    s.run([&](dialog::unit_of_work& uow) {
+        auto passed = c;
+        passed.status = "passed";
+        passed.case_id = 77;
+        passed.updated_at = c.created_at + 100;
+        CHECK(uow.update_proposal(passed, "open"));
+        CHECK_FALSE(uow.update_proposal(passed, "open"));  // already passed: the race is lost
+        auto withdrawn = c;
+        withdrawn.status = "withdrawn";
+        CHECK_FALSE(uow.update_proposal(withdrawn, "open"));
+        auto stored = uow.get_proposal(c.id);
+        REQUIRE(stored);
+        CHECK(stored->status == "passed");
+        CHECK(stored->case_id == 77);
+        CHECK(stored->updated_at == c.created_at + 100);
+
+        CHECK(ids_of(uow.open_proposals("东城社区", 10)) == ids{d.id, a.id});
+        CHECK(ids_of(uow.open_proposals("", 10)) == ids{d.id, b.id, a.id});
+        CHECK(ids_of(uow.open_proposals("", 2)) == ids{d.id, b.id});
+        CHECK(uow.open_proposals("", 0).empty());
+        CHECK(uow.open_proposals("北城社区", 10).empty());
+    });
+    reader r(file.path());
+    CHECK(ids_of(r.open_proposals("东城社区", 10)) == ids{d.id, a.id});
+    CHECK(ids_of(r.open_proposals("", 10)) == ids{d.id, b.id, a.id});
+    CHECK(r.get_proposal(c.id)->status == "passed");
+}
+
+TEST_CASE("Each person votes once per proposal and the vote count follows", "[adapters]") {
+    temp_db file;
+    store s(file.path(), options_at(5000));
+    auto p = create(s, proposal_in("东城社区", nov23_china_0030));
+    auto q = create(s, proposal_in("东城社区", nov23_china_0030));
+    s.run([&](dialog::unit_of_work& uow) {
+        CHECK(uow.add_vote(p.id, bob, 300));
+        CHECK_FALSE(uow.add_vote(p.id, bob, 400));   // a second vote
+        CHECK(uow.add_vote(p.id, alice, 200));       // earlier, though recorded later
+        CHECK(uow.add_vote(p.id, bob_by_phone, 0));  // another channel is another person
+        CHECK(uow.add_vote(q.id, bob, 500));
+        CHECK(uow.get_proposal(p.id)->votes == 3);
+        CHECK(uow.get_proposal(q.id)->votes == 1);
+    });
+    // A repeat in a later unit of work is refused as well.
+    s.run([&](dialog::unit_of_work& uow) {
+        CHECK_FALSE(uow.add_vote(p.id, alice, 600));
+        CHECK(uow.voters(p.id) == std::vector<dialog::person_ref>{alice, bob, bob_by_phone});
+        CHECK(uow.voters(q.id) == std::vector<dialog::person_ref>{bob});
+        CHECK(uow.voters(999).empty());
+    });
+    // A vote on a proposal that does not exist is a storage failure, not a silent no-op.
+    CHECK_THROWS_AS(s.run([&](dialog::unit_of_work& uow) { uow.add_vote(999, alice, 1); }),
+                    store_error);
+    CHECK(count_rows(file.path(), "votes") == 4);
+    reader r(file.path());
+    CHECK(r.get_proposal(p.id)->votes == 3);
+    CHECK(r.get_proposal(q.id)->votes == 1);
+}
+
+TEST_CASE("A notification is enqueued once per idempotency key, pending and due at once",
+          "[adapters]") {
+    temp_db file;
+    store s(file.path(), options_at(9000));
+    CHECK(enqueue(s, to_resident("claimed:1", 1)));
+    CHECK_FALSE(enqueue(s, to_resident("claimed:1", 1, "second text")));  // keeps the first
+    dialog::notification staff;
+    staff.audience = "supervisor";
+    staff.community = "东城社区";
+    staff.template_key = "notify/overdue";
+    staff.vars_json = "{}";
+    staff.text = "有案件超期";
+    staff.case_id = 2;
+    staff.idempotency_key = "overdue:2";  // created_at 0: the store's clock
+    CHECK(enqueue(s, staff));
+    CHECK(enqueue(s, to_resident("claimed:3", 3)));
+    CHECK_THROWS_AS(enqueue(s, to_resident("", 4)), std::invalid_argument);
+    CHECK(count_rows(file.path(), "outbox") == 3);
+
+    reader r(file.path());
+    auto all = r.list_outbox({});
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].n.idempotency_key == "claimed:3");  // newest first
+    CHECK(all[1].n.idempotency_key == "overdue:2");
+    const auto& first = all[2];
+    CHECK(first.n.id > 0);
+    CHECK(first.n.audience == "resident");
+    REQUIRE(first.n.to);
+    CHECK(*first.n.to == alice);
+    CHECK(first.n.template_key == "notify/case_claimed");
+    CHECK(first.n.vars_json == R"({"number":"WX20261123-0001"})");
+    CHECK(first.n.text == "您的心愿已被认领");
+    CHECK(first.n.case_id == 1);
+    CHECK(first.n.created_at == 1001);
+    CHECK(first.status == "pending");
+    CHECK(first.attempts == 0);
+    CHECK(first.next_attempt_at == 1001);
+    CHECK(first.last_error.empty());
+    CHECK(first.delivered_at == 0);
+
+    const auto& sup = all[1];
+    CHECK_FALSE(sup.n.to);
+    CHECK(sup.n.community == "东城社区");
+    CHECK(sup.n.created_at == 9000);
+
+    CHECK(r.list_outbox({std::nullopt, 2, 100}).size() == 1);
+    CHECK(r.list_outbox({std::string("pending"), 3, 100}).at(0).n.case_id == 3);
+    CHECK(r.list_outbox({std::string("dead"), std::nullopt, 100}).empty());
+    CHECK(r.list_outbox({std::nullopt, std::nullopt, 0}).size() == 1);  // clamped to 1
+    CHECK(r.list_outbox({std::nullopt, std::nullopt, 2}).size() == 2);
+    CHECK(r.count_outbox("pending") == 3);
+    CHECK(r.count_outbox("dead") == 0);
+    CHECK(r.count_outbox("") == 3);
+
+    {
+        // The worker of a later issue marks deliveries; the reader shows them.
+        SQLite::Database db(file.path(), SQLite::OPEN_READWRITE);
+        db.exec(
+            "UPDATE outbox SET status = 'dead', attempts = 5, last_error = 'timeout' "
+            "WHERE idempotency_key = 'overdue:2'");
+        CHECK_THROWS(db.exec("UPDATE outbox SET status = 'lost' WHERE id = 1"));
+    }
+    CHECK(r.count_outbox("pending") == 2);
+    CHECK(r.count_outbox("dead") == 1);
+    auto dead = r.list_outbox({std::string("dead"), std::nullopt, 10});
+    REQUIRE(dead.size() == 1);
+    CHECK(dead[0].attempts == 5);
+    CHECK(dead[0].last_error == "timeout");
+}
