@@ -132,6 +132,8 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.write =
         std::make_unique<writer>(std::make_unique<adapters::sqlite_store::store>(s.cfg.db_path));
     s.readers = std::make_unique<reader_pool>(s.cfg.db_path);
+    if (!s.cfg.delivery.secret.empty())
+        s.outbox = std::make_unique<outbox_worker>(s.cfg.delivery, *s.write, s.stats, s.log, s.now);
     for (auto ch : {"wechat_oa", "miniprogram", "hotline"}) {
         s.stats.messages_received.inc(ch, 0);
         s.stats.messages_duplicate.inc(ch, 0);
@@ -164,6 +166,12 @@ void app::start() {
             "MINSHENG_WECHAT_AES_KEY and MINSHENG_WECHAT_APPID for a real account");
     s.sweep_timer = std::make_unique<net::steady_timer>(s.ioc);
     s.schedule_sweep();
+    if (s.outbox)
+        s.outbox->start();
+    else
+        s.log->info(
+            "notification delivery is off (no MINSHENG_WECHAT_API_SECRET); "
+            "notifications stay pending");
     for (int i = 0; i < s.cfg.threads; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
 }
 
@@ -240,6 +248,8 @@ void app::stop(int drain_ms) {
     for (auto& t : s.threads)
         if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
     s.threads.clear();
+    // Before the writer: the worker's last outcomes are recorded through it.
+    if (s.outbox) s.outbox->stop();
     s.write->stop();
     s.read_threads.join();
     {

@@ -87,6 +87,51 @@ void read_program(const toml::value& t, program_config& p) {
     }
 }
 
+// [wechat_api]
+void read_delivery(const toml::value& t, delivery_config& d) {
+    if (!t.contains("wechat_api")) return;
+    const auto& a = toml::find(t, "wechat_api");
+    d.base_url = toml::find_or<std::string>(a, "base_url", d.base_url);
+    d.appid = toml::find_or<std::string>(a, "appid", d.appid);
+    d.secret = toml::find_or<std::string>(a, "secret", d.secret);
+    d.ca_file = toml::find_or<std::string>(a, "ca_file", d.ca_file);
+    d.poll_interval_ms = toml::find_or(a, "poll_interval_ms", d.poll_interval_ms);
+    d.batch = toml::find_or(a, "batch", d.batch);
+    d.max_attempts = toml::find_or(a, "max_attempts", d.max_attempts);
+    d.in_flight_seconds = toml::find_or(a, "in_flight_seconds", d.in_flight_seconds);
+    d.retry_base_ms = toml::find_or(a, "retry_base_ms", d.retry_base_ms);
+    d.request_timeout_ms = toml::find_or(a, "request_timeout_ms", d.request_timeout_ms);
+    d.default_template = toml::find_or<std::string>(a, "default_template", d.default_template);
+    d.sms_webhook = toml::find_or<std::string>(a, "sms_webhook", d.sms_webhook);
+    if (a.contains("templates"))
+        for (const auto& [key, v] : toml::find(a, "templates").as_table())
+            d.templates[key] = v.as_string().str;
+}
+
+void check_delivery(delivery_config& d, const std::string& oa_appid) {
+    if (d.appid.empty()) d.appid = oa_appid;
+    auto in = [](int v, int lo, int hi) { return v >= lo && v <= hi; };
+    if (!in(d.poll_interval_ms, 10, 3600 * 1000))
+        throw config_error("wechat_api.poll_interval_ms must be from 10 to 3600000");
+    if (!in(d.batch, 1, 1000)) throw config_error("wechat_api.batch must be from 1 to 1000");
+    if (!in(d.max_attempts, 1, 100))
+        throw config_error("wechat_api.max_attempts must be from 1 to 100");
+    if (!in(d.in_flight_seconds, 1, 86400))
+        throw config_error("wechat_api.in_flight_seconds must be from 1 to 86400");
+    if (!in(d.retry_base_ms, 1, 3600 * 1000))
+        throw config_error("wechat_api.retry_base_ms must be from 1 to 3600000");
+    if (!in(d.request_timeout_ms, 100, 120000))
+        throw config_error("wechat_api.request_timeout_ms must be from 100 to 120000");
+    auto is_http = [](const std::string& u) {
+        return u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
+    };
+    if (!is_http(d.base_url)) throw config_error("wechat_api.base_url must be an http(s) URL");
+    if (!d.sms_webhook.empty() && !is_http(d.sms_webhook))
+        throw config_error("wechat_api.sms_webhook must be an http(s) URL");
+    if (!d.secret.empty() && d.appid.empty())
+        throw config_error("wechat_api.appid (or wechat.appid) is required with a secret");
+}
+
 void check_program(program_config& p) {
     const auto& s = p.settings;
     if (p.sweep_interval_seconds < 1 || p.sweep_interval_seconds > 3600)
@@ -179,6 +224,7 @@ config load_config(const std::optional<std::string>& file,
                     toml::find_or(w, "max_clock_skew", c.wechat.max_clock_skew);
             }
             read_program(t, c.program);
+            read_delivery(t, c.delivery);
             if (t.contains("hotline")) {
                 const auto& h = toml::find(t, "hotline");
                 c.hotline.max_clock_skew =
@@ -208,6 +254,10 @@ config load_config(const std::optional<std::string>& file,
     if (auto v = get("MINSHENG_WECHAT_AES_KEY")) c.wechat.encoding_aes_key = *v;
     if (auto v = get("MINSHENG_WECHAT_APPID")) c.wechat.appid = *v;
     if (auto v = get("MINSHENG_WECHAT_MODE")) mode = *v;
+    if (auto v = get("MINSHENG_WECHAT_API_BASE")) c.delivery.base_url = *v;
+    if (auto v = get("MINSHENG_WECHAT_API_APPID")) c.delivery.appid = *v;
+    if (auto v = get("MINSHENG_WECHAT_API_SECRET")) c.delivery.secret = *v;
+    if (auto v = get("MINSHENG_SMS_WEBHOOK")) c.delivery.sms_webhook = *v;
     if (auto v = get("MINSHENG_HOTLINE_SECRET")) c.hotline.secrets["default"] = *v;
     if (auto v = get("MINSHENG_BODY_LIMIT"))
         c.body_limit =
@@ -250,6 +300,8 @@ config load_config(const std::optional<std::string>& file,
     if (c.models_dir.empty()) c.models_dir = data_dir + "/models";
     if (c.program.calendar_dir.empty()) c.program.calendar_dir = data_dir + "/calendar";
     check_program(c.program);
+    // The API appid defaults to the official account's, never to the development one.
+    check_delivery(c.delivery, c.using_dev_credentials ? std::string() : c.wechat.appid);
     return c;
 }
 

@@ -29,6 +29,28 @@ struct hotline_config {
     std::int64_t max_clock_skew = 300;  // seconds either way
 };
 
+// [wechat_api]: delivering the outbox through WeChat's API (docs/notifications.md). Delivery
+// runs only when `secret` is set; otherwise notifications stay pending.
+struct delivery_config {
+    std::string base_url = "https://api.weixin.qq.com";  // [MINSHENG_WECHAT_API_BASE]
+    std::string appid;                                   // default: wechat.appid
+    std::string secret;                                  // "" : delivery is off
+    std::string ca_file;             // PEM trust anchors instead of the system store (https)
+    int poll_interval_ms = 2000;     // how often due rows are claimed
+    int batch = 32;                  // rows claimed per poll
+    int max_attempts = 8;            // a row failing this often (retryably) is dead
+    int in_flight_seconds = 300;     // a claimed row whose outcome is never recorded is retried
+    int retry_base_ms = 5000;        // backoff: base * 2^(attempts-1), jittered, capped at 1 h
+    int request_timeout_ms = 10000;  // per API call
+    // template_key ("notify/case_claimed") → template id; default_template for the others; none
+    // at all: customer-service messages only (a closed window is retried later).
+    std::map<std::string, std::string> templates;
+    std::string default_template;
+    // Hotline callers without WeChat: POST {phone, text, idempotency_key} as JSON here; "" none
+    // (their notifications stay pending).                         [MINSHENG_SMS_WEBHOOK]
+    std::string sms_webhook;
+};
+
 struct config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 picks a free port
@@ -43,6 +65,7 @@ struct config {
     adapters::wechat_oa::oa_config wechat;
     program_config program;
     hotline_config hotline;
+    delivery_config delivery;
     bool using_dev_credentials = false;  // true when the built-in demo token/key are in use
 };
 

@@ -115,6 +115,15 @@ std::string metrics::render() const {
     errors.render(out);
     case_actions.render(out);
     timer_actions.render(out);
+    notifications_delivered.render(out);
+    notifications_failed.render(out);
+    notifications_dead.render(out);
+    if (const auto pending = notifications_pending.load(); pending >= 0)
+        out +=
+            "# HELP minsheng_notifications_pending Outbox rows pending delivery.\n"
+            "# TYPE minsheng_notifications_pending gauge\n"
+            "minsheng_notifications_pending " +
+            std::to_string(pending) + "\n";
     latency.render(out);
     return out;
 }

@@ -67,6 +67,16 @@ struct metrics {
                                 "action"};
     counter_family timer_actions{"minsheng_timer_actions_total",
                                  "Changes made by the timer sweep, by kind.", "kind"};
+    counter_family notifications_delivered{"minsheng_notifications_delivered_total",
+                                           "Outbox notifications delivered, by channel.",
+                                           "channel"};
+    counter_family notifications_failed{"minsheng_notifications_failed_total",
+                                        "Failed notification attempts (retried), by reason.",
+                                        "reason"};
+    counter_family notifications_dead{"minsheng_notifications_dead_total",
+                                      "Notifications given up, by reason.", "reason"};
+    // Outbox rows still pending at the worker's last poll; -1 until it first polls (not shown).
+    std::atomic<std::int64_t> notifications_pending{-1};
     histogram_family latency{"minsheng_http_request_duration_seconds",
                              "Time from request read to response written.", "route"};
 

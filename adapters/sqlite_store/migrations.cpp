@@ -264,11 +264,32 @@ ALTER TABLE cases ADD COLUMN source_span TEXT NOT NULL DEFAULT '';
 CREATE INDEX cases_by_source_ref ON cases (source_ref) WHERE source_ref <> '';
 )sql";
 
-constexpr std::array<migration, 4> steps{{
+// 5: delivery state of the outbox worker. A customer-service message may reach a WeChat user
+// only within 48 h of their last message and 5 times per such window (CONSTRAINTS.md §3): the
+// last message comes from `messages`, the sends since it are counted here (a count belongs to
+// the window that started at window_start; a newer message starts a new count).
+constexpr std::string_view outbox_delivery = R"sql(
+CREATE TABLE service_windows (
+    channel      TEXT    NOT NULL,
+    user_id      TEXT    NOT NULL,
+    window_start INTEGER NOT NULL,  -- received_at of the user's message that opened the window
+    sends        INTEGER NOT NULL,  -- customer-service messages sent since window_start
+    PRIMARY KEY (channel, user_id)
+) STRICT, WITHOUT ROWID;
+
+-- The user's latest message, for the window.
+CREATE INDEX messages_by_user ON messages (channel, user_id, received_at);
+
+-- How a delivered row went out ("customer_service", "template msgid=...", "sms").
+ALTER TABLE outbox ADD COLUMN delivered_via TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<migration, 5> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
     {4, "case_sources", case_sources},
+    {5, "outbox_delivery", outbox_delivery},
 }};
 
 }  // namespace

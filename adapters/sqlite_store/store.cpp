@@ -544,6 +544,14 @@ void store::run(const std::function<void(dialog::unit_of_work&)>& fn) {
     tx.commit();
 }
 
+void store::transact(const std::string& operation,
+                     const std::function<void(detail::statement_cache&)>& fn) {
+    impl& m = *impl_;
+    unit_transaction tx(m.db, m.in_batch, m.in_transaction, operation);
+    guarded(operation, [&] { fn(m.cache); });
+    tx.commit();
+}
+
 void store::begin_batch() {
     impl& m = *impl_;
     if (m.in_batch || m.in_transaction)

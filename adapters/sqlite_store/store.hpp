@@ -21,6 +21,11 @@
 
 namespace minsheng::adapters::sqlite_store {
 
+namespace detail {
+class statement_cache;
+}
+class outbox_delivery;
+
 struct store_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
@@ -96,6 +101,14 @@ public:
     const std::string& path() const;
 
 private:
+    friend class outbox_delivery;
+    // For the store's own operation files (outbox_delivery.cpp): runs `fn` with the write
+    // connection's statements as one unit (its own transaction, or a savepoint of the open batch)
+    // and commits it. If `fn` throws, nothing is kept; SQLite failures become store_error naming
+    // `operation`. Refuses to nest inside another unit (store_error).
+    void transact(const std::string& operation,
+                  const std::function<void(detail::statement_cache&)>& fn);
+
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -24,6 +24,7 @@
 #include "gateway/http_server.hpp"
 #include "gateway/log.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/outbox_worker.hpp"
 #include "gateway/writer.hpp"
 
 namespace minsheng::gateway {
@@ -60,6 +61,9 @@ struct app::impl {
     std::shared_ptr<logger> log;
 
     boost::asio::io_context ioc;
+    // Declared before the writer, so it is destroyed after the writer has run the continuations
+    // of its last records. Null when delivery is off (no API secret).
+    std::unique_ptr<outbox_worker> outbox;
     std::unique_ptr<writer> write;
     std::unique_ptr<reader_pool> readers;
     boost::asio::thread_pool read_threads{2};

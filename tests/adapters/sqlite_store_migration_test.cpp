@@ -85,12 +85,12 @@ TEST_CASE(
     "Migrations 3 and 4 upgrade a version-2 database, keeping its data and defaulting new "
     "fields",
     "[adapters]") {
-    REQUIRE(latest_schema_version() == 4);
+    REQUIRE(latest_schema_version() == 5);
     temp_db file;
     make_version_2(file.path());
     {
         store s(file.path(), options_at(2000));
-        CHECK(s.schema_version() == 4);
+        CHECK(s.schema_version() == 5);
 
         s.run([](dialog::unit_of_work& uow) {
             auto c = uow.get_case(1);
@@ -181,12 +181,13 @@ TEST_CASE(
     while (steps.executeStep())
         recorded.emplace_back(steps.getColumn(0).getInt(), steps.getColumn(1).getString(),
                               steps.getColumn(2).getInt64());
-    REQUIRE(recorded.size() == 4);
+    REQUIRE(recorded.size() == 5);
     CHECK(std::get<2>(recorded[1]) == 100);
     CHECK(std::get<0>(recorded[2]) == 3);
     CHECK(std::get<1>(recorded[2]) == "service");
     CHECK(std::get<2>(recorded[2]) == 2000);
     CHECK(std::get<1>(recorded[3]) == "case_sources");
+    CHECK(std::get<1>(recorded[4]) == "outbox_delivery");
 }
 
 TEST_CASE("The timer queries use their partial indexes", "[adapters]") {

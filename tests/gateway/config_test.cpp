@@ -136,3 +136,42 @@ kinds = ["wish"]
         std::filesystem::remove(f);
     }
 }
+
+TEST_CASE("notification delivery is off without a secret, and its settings are checked",
+          "[gateway]") {
+    auto off = load_config(std::nullopt, {});
+    CHECK(off.delivery.secret.empty());
+    CHECK(off.delivery.base_url == "https://api.weixin.qq.com");
+
+    auto file = write_temp("minsheng-delivery-test.toml", R"(
+[wechat]
+token = "t"
+appid = "wxfile000001"
+[wechat_api]
+secret = "file-secret"
+max_attempts = 3
+default_template = "TPL-DEFAULT"
+[wechat_api.templates]
+"notify/case_closed" = "TPL-CLOSED"
+)");
+    auto c = load_config(file, {{"MINSHENG_WECHAT_API_BASE", "http://127.0.0.1:9"},
+                                {"MINSHENG_SMS_WEBHOOK", "http://127.0.0.1:10/sms"}});
+    CHECK(c.delivery.secret == "file-secret");
+    CHECK(c.delivery.appid == "wxfile000001");  // the account's appid by default
+    CHECK(c.delivery.base_url == "http://127.0.0.1:9");
+    CHECK(c.delivery.sms_webhook == "http://127.0.0.1:10/sms");
+    CHECK(c.delivery.max_attempts == 3);
+    CHECK(c.delivery.default_template == "TPL-DEFAULT");
+    CHECK(c.delivery.templates.at("notify/case_closed") == "TPL-CLOSED");
+    std::filesystem::remove(file);
+
+    for (const char* bad : {"[wechat]\ntoken = \"t\"\n[wechat_api]\nsecret = \"s\"\n"
+                            "base_url = \"ftp://x\"\n",
+                            "[wechat]\ntoken = \"t\"\nappid = \"wx1\"\n[wechat_api]\nsecret = "
+                            "\"s\"\nmax_attempts = 0\n"}) {
+        INFO(bad);
+        auto f = write_temp("minsheng-delivery-bad.toml", bad);
+        CHECK_THROWS_AS(load_config(f, {}), config_error);
+        std::filesystem::remove(f);
+    }
+}

@@ -1,0 +1,211 @@
+// End-to-end: notifications written by case changes reach (a fake of) WeChat's API through the
+// outbox worker — exactly once per notification, through 5xx outages, token expiry and a
+// gateway restart — with a real SQLite file and the real encrypted official-account protocol.
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "adapters/sqlite_store/store.hpp"
+#include "tests/gateway/e2e_support.hpp"
+#include "tools/fake_wechat/fake_server.hpp"
+
+using namespace minsheng;
+using namespace minsheng::test;
+using adapters::wechat_oa::security_mode;
+using tools::fake_wechat::fake_wechat_server;
+using tools::fake_wechat::injection;
+
+namespace {
+
+constexpr const char* custom_send = "/cgi-bin/message/custom/send";
+constexpr const char* resident = "o_outbox_resident";
+constexpr const char* volunteer = "o_outbox_volunteer";
+
+// A gateway whose outbox worker talks to a fake WeChat API; restartable on the same file.
+struct delivery_scenario {
+    fake_wechat_server fake{tools::fake_wechat::fake_config{}};
+    gateway::config cfg;
+    std::unique_ptr<gateway::app> app;
+    std::unique_ptr<wechat_peer> wx;
+
+    explicit delivery_scenario(const std::string& tag)
+        : cfg(test_config(security_mode::safe, temp_db_path(tag))) {
+        cfg.delivery.base_url = fake.base_url();
+        cfg.delivery.appid = fake.config().appid;
+        cfg.delivery.secret = fake.config().secret;
+        cfg.delivery.poll_interval_ms = 20;
+        cfg.delivery.retry_base_ms = 1;  // retry at the next poll: the tests wait for recovery
+        cfg.delivery.max_attempts = 1000;
+        cfg.delivery.request_timeout_ms = 2000;
+        start();
+    }
+    ~delivery_scenario() {
+        stop();
+        for (const char* suffix : {"", "-wal", "-shm"})
+            std::filesystem::remove(cfg.db_path + suffix);
+    }
+
+    void start() {
+        app = std::make_unique<gateway::app>(cfg);
+        app->start();
+        wx = std::make_unique<wechat_peer>(cfg, app->endpoint().port());
+    }
+    void stop() {
+        wx.reset();
+        if (!app) return;
+        app->stop();
+        app->wait();
+        app.reset();
+    }
+
+    void say(const std::string& user, const std::string& text) {
+        REQUIRE(wx->say(user, text).status == 200);
+    }
+
+    // A resident files a wish by chat; a volunteer registers and claims it.
+    void wish_claimed() {
+        say(resident,
+            "我是独居老人，希望有好心人帮我每周买一次菜。我住光明社区5栋，电话13800138000");
+        const auto number = newest_case_number();
+        say(volunteer, "我要当志愿者");
+        say(volunteer, "光明社区");
+        say(volunteer, "会买菜、陪老人聊天");
+        say(volunteer, "认领 " + number);
+    }
+
+    std::string newest_case_number() {
+        adapters::sqlite_store::reader r(cfg.db_path);
+        adapters::sqlite_store::case_filter f;
+        f.limit = 1;
+        auto cases = r.list_cases(f);
+        REQUIRE(cases.size() == 1);
+        return cases[0].number;
+    }
+
+    // Outbox rows addressed to an official-account user (staff rows wait for a later issue).
+    std::vector<adapters::sqlite_store::outbox_row> person_rows() {
+        adapters::sqlite_store::reader r(cfg.db_path);
+        adapters::sqlite_store::outbox_filter f;
+        f.limit = 1000;
+        std::vector<adapters::sqlite_store::outbox_row> out;
+        for (auto& row : r.list_outbox(f))
+            if (row.n.to && row.n.to->from == dialog::channel::wechat_oa) out.push_back(row);
+        return out;
+    }
+
+    // Polls the database until every person row is delivered, or `timeout` passes.
+    bool all_delivered(std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            const auto rows = person_rows();
+            bool done = !rows.empty();
+            for (const auto& row : rows) done = done && row.status == "delivered";
+            if (done) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    }
+
+    // Customer-service messages the fake accepted, per (openid, text).
+    std::map<std::pair<std::string, std::string>, int> accepted_sends() const {
+        std::map<std::pair<std::string, std::string>, int> out;
+        for (const auto& r : fake.received(custom_send))
+            if (r.answered_status == 200 && r.answered_errcode == 0)
+                ++out[{r.json["touser"].get<std::string>(),
+                       r.json["text"]["content"].get<std::string>()}];
+        return out;
+    }
+
+    // Every person row reached the fake exactly once; returns how many rows there were.
+    std::size_t check_each_delivered_once() {
+        const auto sends = accepted_sends();
+        const auto rows = person_rows();
+        std::size_t total = 0;
+        for (const auto& row : rows) {
+            INFO(row.n.idempotency_key);
+            CHECK(row.status == "delivered");
+            auto it = sends.find({row.n.to->user_id, row.n.text});
+            CHECK((it == sends.end() ? 0 : it->second) == 1);
+        }
+        for (const auto& [key, n] : sends) total += static_cast<std::size_t>(n);
+        CHECK(total == rows.size());
+        return rows.size();
+    }
+
+    bool resident_notified() {
+        for (const auto& [key, n] : accepted_sends())
+            if (key.first == resident) return true;
+        return false;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a claimed wish's notification reaches the resident once, inside the window",
+          "[e2e][outbox]") {
+    delivery_scenario s("outbox-claim");
+    s.wish_claimed();
+    REQUIRE(s.all_delivered());
+    CHECK(s.resident_notified());
+    CHECK(s.check_each_delivered_once() >= 1);
+    CHECK(s.fake.count("/cgi-bin/message/template/send") == 0);  // inside the window
+    CHECK(s.app->stats().notifications_delivered.value("customer_service") >= 1);
+}
+
+TEST_CASE("after the API fails with 5xx for a while, every notification arrives exactly once",
+          "[e2e][outbox]") {
+    delivery_scenario s("outbox-5xx");
+    injection outage;
+    outage.path = custom_send;
+    outage.http_status = 503;
+    outage.times = 5;
+    s.fake.inject(outage);
+    s.wish_claimed();
+    REQUIRE(s.all_delivered());
+    std::size_t refused = 0;
+    for (const auto& r : s.fake.received(custom_send)) refused += r.answered_status == 503;
+    CHECK(refused == 5);
+    CHECK(s.resident_notified());
+    s.check_each_delivered_once();
+    CHECK(s.app->stats().notifications_failed.value("http_status") == 5);
+}
+
+TEST_CASE("a token expiring mid-stream costs one refresh and no notification", "[e2e][outbox]") {
+    delivery_scenario s("outbox-token");
+    injection stale;
+    stale.path = custom_send;
+    stale.errcode = 40001;  // also revokes the token the request carried
+    s.fake.inject(stale);
+    s.wish_claimed();
+    REQUIRE(s.all_delivered());
+    CHECK(s.fake.count("/cgi-bin/stable_token") == 2);
+    CHECK(s.resident_notified());
+    s.check_each_delivered_once();
+}
+
+TEST_CASE("notifications pending when the gateway stops are delivered by the next one, once",
+          "[e2e][outbox]") {
+    delivery_scenario s("outbox-restart");
+    injection down;
+    down.path = custom_send;
+    down.http_status = 503;
+    down.times = -1;
+    s.fake.inject(down);
+    s.wish_claimed();
+    REQUIRE(s.fake.wait_for(custom_send, 3, std::chrono::seconds(10)));
+    s.stop();
+    const auto pending = s.person_rows();
+    REQUIRE_FALSE(pending.empty());
+    for (const auto& row : pending) CHECK(row.status == "pending");
+    CHECK(s.accepted_sends().empty());
+
+    s.fake.clear_injections();
+    s.start();
+    REQUIRE(s.all_delivered());
+    CHECK(s.check_each_delivered_once() == pending.size());
+}
