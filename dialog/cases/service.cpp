@@ -192,6 +192,17 @@ person case_service::set_community(unit_of_work& uow, const person_ref& who, std
     return p;
 }
 
+person case_service::bind_phone(unit_of_work& uow, const person_ref& who, std::string phone,
+                                std::int64_t now) const {
+    person p = uow.get_person(who).value_or(person{});
+    p.who = who;
+    if (phone.empty() || phone == p.phone) return p;
+    p.phone = std::move(phone);
+    p.updated_at = now;
+    uow.save_person(p);
+    return p;
+}
+
 std::vector<case_record> case_service::wall(unit_of_work& uow, std::string_view community,
                                             std::size_t limit) const {
     std::vector<case_record> out;

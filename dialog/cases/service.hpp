@@ -151,6 +151,11 @@ public:
     person set_community(unit_of_work& uow, const person_ref& who, std::string community,
                          std::int64_t now) const;
 
+    // Binds a phone (digits) to the person: 12345 calls from that number are then answered on
+    // this account (the outbox worker resolves hotline recipients by it). Keeps other fields.
+    person bind_phone(unit_of_work& uow, const person_ref& who, std::string phone,
+                      std::int64_t now) const;
+
     // The wish wall: accepted wishes in wall modes, the given community's first (oldest first
     // within each group), then others; at most limit.
     std::vector<case_record> wall(unit_of_work& uow, std::string_view community,

@@ -117,6 +117,14 @@ bool run_command(turn& t, const command& cmd) {
         case verb::thanks:
             t.say("reply/thanks");
             return true;
+        case verb::bind_phone:
+            if (cmd.rest.empty()) {
+                t.say("reply/bind_phone_how");
+            } else {
+                t.service.bind_phone(t.uow, t.me(), cmd.rest, t.now);
+                t.say("reply/phone_bound", {{"phone", nlu::mask_phone(cmd.rest)}});
+            }
+            return true;
     }
     return false;
 }
@@ -205,10 +213,11 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/propose_how", "reply/ask_proposal_community",
             "reply/ask_proposal_community_again", "reply/proposal_cancelled", "reply/proposed",
             "reply/ask_vote_community", "reply/ask_vote_community_again", "reply/vote_cancelled",
-            "reply/proposal_closes", "reply/vote_counted", "reply/vote_passed",
-            "reply/vote_already", "reply/vote_wrong_community", "reply/vote_closed",
-            "reply/vote_closed_passed", "reply/proposal_not_found", "reply/proposals_header",
-            "reply/proposal_item", "reply/proposal_item_with_community", "reply/proposals_footer",
+            "reply/bind_phone_how", "reply/phone_bound", "reply/proposal_closes",
+            "reply/vote_counted", "reply/vote_passed", "reply/vote_already",
+            "reply/vote_wrong_community", "reply/vote_closed", "reply/vote_closed_passed",
+            "reply/proposal_not_found", "reply/proposals_header", "reply/proposal_item",
+            "reply/proposal_item_with_community", "reply/proposals_footer",
             "reply/proposals_empty"};
         for (const auto& s : status_keys()) k.push_back("reply/status/" + s);
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);

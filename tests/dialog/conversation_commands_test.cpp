@@ -210,3 +210,16 @@ TEST_CASE("the pending state survives its JSON and expires after its TTL", "[dia
     CHECK(old->draft.needs_address);
     CHECK(old->draft.normalised == "灯坏了");
 }
+
+TEST_CASE("绑定手机 binds the resident's phone for 12345 calls, in either script", "[dialog]") {
+    fixture f;
+    auto how = f.reply("resident-1", "绑定手机");
+    CHECK(has(how, "绑定手机 13800138000"));
+    auto bound = f.reply("resident-1", "綁定手機 139-0013-9000", t0 + 60);
+    CHECK(has(bound, "139****9000"));
+    CHECK_FALSE(has(bound, "13900139000"));  // not even to its owner in full
+    std::optional<dialog::person> found;
+    f.with([&](dialog::unit_of_work& uow) { found = uow.find_person_by_phone("13900139000"); });
+    REQUIRE(found);
+    CHECK(found->who.user_id == "resident-1");
+}

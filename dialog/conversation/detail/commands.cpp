@@ -252,6 +252,12 @@ command parse_command(const nlu::understanding& u, std::string_view original) {
         return is(verb::report_done);
     if (one_of(c, {"开始", "开始服务", "开始办理"})) return is(verb::start);
 
+    // Binding a phone, so 12345 calls from it are answered on WeChat.
+    if (prefix_of(c, {"绑定手机号", "绑定手机", "绑定电话", "绑定号码", "手机绑定", "绑定"})) {
+        if (const auto* phone = u.find("phone")) cmd.rest = phone->value;
+        return is(verb::bind_phone);
+    }
+
     // 微实事.
     if (one_of(c, {"议题", "提议列表", "议题列表", "看看提议", "查看提议", "所有提议", "提议",
                    "投票", "投票列表", "微实事", "微实事提议", "看看议题", "有哪些提议"}))
@@ -395,7 +401,8 @@ std::string community_in(const nlu::understanding& u) {
 
 std::string community_answer(const nlu::understanding& u) {
     if (auto c = community_in(u); !c.empty()) return c;
-    std::string_view c = drop_particles(core_of(u));
+    const std::string core = core_of(u);  // c views into it
+    std::string_view c = drop_particles(core);
     c.remove_prefix(
         prefix_of(c, {"我是", "我在", "我住在", "住在", "我住", "我们是", "属于", "我属于", "在"}));
     for (std::string_view s : {"的居民", "居民", "的人", "的"})

@@ -35,13 +35,15 @@ enum class verb {
     vote,                // 投票 YS…, 支持 YS…
     list_proposals,      // 议题, 提议列表
     thanks,              // 谢谢, 辛苦了
+    bind_phone,          // 绑定手机 138…: hotline calls from that number reach this account
 };
 
 struct command {
     verb what = verb::none;
     std::string number;  // the case, wish or proposal number named (upper case); "" none
     int rating = 0;      // rate: 1..5
-    std::string rest;    // rate: the comment; propose: the proposal (as written where possible)
+    std::string rest;    // rate: the comment; propose: the proposal (as written where possible);
+                         // bind_phone: the phone's digits ("" when none was given)
 };
 
 // The command in `u` (the understanding of `original`), or verb::none.
