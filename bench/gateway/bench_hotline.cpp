@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
                         failures.fetch_add(batch_size);
                         continue;
                     }
-                    for (const auto& r : json::parse(res.body)["results"]) {
+                    const json answer = json::parse(res.body);  // outlives the loop
+                    for (const auto& r : answer["results"]) {
                         if (r["status"] == "accepted")
                             accepted.fetch_add(1);
                         else
