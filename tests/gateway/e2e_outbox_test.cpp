@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "adapters/hotline/auth.hpp"
 #include "adapters/sqlite_store/store.hpp"
+#include "gateway/http_server.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
 
@@ -272,4 +274,126 @@ TEST_CASE("a 12345 caller who bound their phone in chat gets the case number on 
             ++waiting;
         }
     CHECK(waiting == 1);
+}
+
+namespace {
+
+// A stand-in SMS gateway: a real HTTP server on 127.0.0.1 that records what it is sent.
+struct sms_gateway {
+    boost::asio::io_context ioc;
+    std::shared_ptr<gateway::http_server> server;
+    std::thread thread;
+    std::mutex mu;
+    std::vector<nlohmann::json> received;
+
+    sms_gateway() {
+        server = std::make_shared<gateway::http_server>(
+            ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
+            gateway::server_limits{},
+            [this](gateway::http_request&& req,
+                   std::function<void(gateway::http_response &&)> respond) {
+                {
+                    std::lock_guard lock(mu);
+                    received.push_back(nlohmann::json::parse(req.body(), nullptr, false));
+                }
+                gateway::http_response res{boost::beast::http::status::ok, req.version()};
+                res.body() = "{\"ok\":true}";
+                res.prepare_payload();
+                respond(std::move(res));
+            },
+            [](const std::string&) {});
+        server->start();
+        thread = std::thread([this] { ioc.run(); });
+    }
+    ~sms_gateway() {
+        server->stop();
+        ioc.stop();
+        thread.join();
+    }
+    std::string url() const {
+        return "http://127.0.0.1:" + std::to_string(server->local_endpoint().port()) + "/sms";
+    }
+    std::vector<nlohmann::json> seen() {
+        std::lock_guard lock(mu);
+        return received;
+    }
+};
+
+std::string signed_call(gateway::app& app, const std::string& secret, const std::string& call_id,
+                        const std::string& phone) {
+    std::string body =
+        nlohmann::json{{"call_id", call_id},
+                       {"caller", {{"phone", phone}}},
+                       {"turns",
+                        {{{"speaker", "caller"},
+                          {"text", "和平路12号旁边的下水道井盖丢了，很危险，请尽快处理。"}}}}}
+            .dump();
+    auto ts = std::to_string(now_s());
+    gateway::http_client http("127.0.0.1", app.endpoint().port());
+    auto res = http.request("POST", "/hotline/transcripts", body,
+                            {{"Content-Type", "application/json"},
+                             {"X-Minsheng-Timestamp", ts},
+                             {"X-Minsheng-Signature", adapters::hotline::sign(secret, ts, body)}});
+    REQUIRE(res.status == 200);
+    auto r = nlohmann::json::parse(res.body)["results"][0];
+    REQUIRE(r["status"] == "accepted");
+    return r["cases"][0]["number"].get<std::string>();
+}
+
+}  // namespace
+
+TEST_CASE("a caller without WeChat hears the case number through the SMS webhook, once",
+          "[e2e][outbox][hotline]") {
+    sms_gateway sms;
+    delivery_scenario s("outbox-sms");
+    s.stop();
+    const std::string secret = "hotline-outbox-secret-0123456789";
+    s.cfg.hotline.secrets["default"] = secret;
+    s.cfg.delivery.sms_webhook = sms.url();
+    s.start();
+
+    const std::string number = signed_call(*s.app, secret, "CALL-SMS-1", "13700137000");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (sms.seen().empty() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a second send would show
+    auto seen = sms.seen();
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0]["phone"] == "13700137000");
+    CHECK(seen[0]["text"].get<std::string>().find(number) != std::string::npos);
+    CHECK(seen[0]["idempotency_key"].is_string());
+    CHECK(s.fake.count(custom_send) == 0);  // nothing went to WeChat for an unbound caller
+}
+
+TEST_CASE("a notification the platform refuses for good is dead, visible to operators",
+          "[e2e][outbox]") {
+    delivery_scenario s("outbox-dead");
+    // The platform refuses this user for good (40003: invalid openid), every time.
+    injection refuse;
+    refuse.path = custom_send;
+    refuse.errcode = 40003;
+    refuse.times = -1;
+    s.fake.inject(refuse);
+    s.wish_claimed();
+
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    std::size_t dead = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        dead = 0;
+        for (const auto& row : s.person_rows()) dead += row.status == "dead";
+        if (dead > 0 && dead == s.person_rows().size()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    REQUIRE(dead > 0);
+    CHECK(dead == s.person_rows().size());
+    for (const auto& row : s.person_rows()) {
+        CHECK(row.last_error.find("40003") != std::string::npos);
+        CHECK(row.attempts == 1);  // permanent: not retried
+    }
+    gateway::http_client http("127.0.0.1", s.app->endpoint().port());
+    auto res =
+        http.request("GET", "/api/v1/outbox?status=dead", "", {{"Authorization", bearer(s.cfg)}});
+    REQUIRE(res.status == 200);
+    CHECK(nlohmann::json::parse(res.body)["notifications"].size() == dead);
+    CHECK(s.app->stats().render().find("minsheng_notifications_dead_total") != std::string::npos);
 }
