@@ -1,13 +1,35 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and starts the gateway on its embedded defaults with the demo
-# config (config/demo.toml). Then, in another terminal:  build/bin/minsheng-chat
+# config (config/demo.toml), delivering its notifications to a local fake of the WeChat API
+# (tools/fake_wechat) so the whole loop can be watched. Then, in another terminal:
+#   build/bin/minsheng-chat --config config/demo.toml
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$jobs" --target minsheng-gateway minsheng-chat minsheng-admin minsheng-nlu
+cmake --build build -j"$jobs" --target minsheng-gateway minsheng-chat minsheng-admin minsheng-nlu \
+  minsheng-fake-wechat
+
+# The fake WeChat API on a free port; the gateway's outbox worker sends to it.
+fake_out=$(mktemp)
+build/bin/minsheng-fake-wechat --listen 127.0.0.1:0 --appid wxminshengdemo001 \
+  --secret minsheng-demo-api-secret >"$fake_out" 2>/dev/null &
+fake_pid=$!
+trap 'kill $fake_pid 2>/dev/null; rm -f "$fake_out"' EXIT
+for _ in $(seq 100); do
+  grep -q '^listening on ' "$fake_out" && break
+  sleep 0.1
+done
+fake_at=$(sed -n 's/^listening on //p' "$fake_out")
+if [ -z "$fake_at" ]; then
+  echo "the fake WeChat API did not start" >&2
+  exit 1
+fi
+export MINSHENG_WECHAT_API_BASE="http://$fake_at"
+export MINSHENG_WECHAT_API_APPID=wxminshengdemo001
+export MINSHENG_WECHAT_API_SECRET=minsheng-demo-api-secret
 
 cat <<'MSG'
 
@@ -17,7 +39,12 @@ cat <<'MSG'
       build/bin/minsheng-chat --config config/demo.toml
 
   Operator API:  curl -H 'Authorization: Bearer demo-operator-token' http://127.0.0.1:8080/api/v1/cases
+  Wish wall:     curl http://127.0.0.1:8080/public/v1/wall
+MSG
+cat <<MSG
+  Notifications go to the fake WeChat API; see what it received:
+                 curl http://$fake_at/fake/received
   Stop with Ctrl-C.
 
 MSG
-exec build/bin/minsheng-gateway --config config/demo.toml
+build/bin/minsheng-gateway --config config/demo.toml
