@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "adapters/sqlite_store/detail/connection.hpp"
+#include "adapters/sqlite_store/detail/outbox_rows.hpp"
 #include "adapters/sqlite_store/detail/statement_cache.hpp"
 
 namespace minsheng::adapters::sqlite_store {
@@ -17,11 +18,14 @@ using detail::statement_use;
 
 // Only these recipients have a delivery path today; staff rows (NULL to_channel) go to staff
 // consoles and mini-program rows need subscribe credits: both stay pending, unclaimed.
-constexpr std::string_view select_due =
-    "SELECT id, audience, to_channel, to_user, community, template_key, vars_json, text, "
-    "case_id, idempotency_key, created_at, attempts FROM outbox "
-    "WHERE status = 'pending' AND next_attempt_at <= ?1 "
-    "AND to_channel IN ('wechat_oa', 'hotline') ORDER BY id LIMIT ?2";
+const std::string& select_due() {
+    static const std::string sql =
+        "SELECT " + std::string(detail::notification_columns) +
+        ", attempts FROM outbox "
+        "WHERE status = 'pending' AND next_attempt_at <= ?1 "
+        "AND to_channel IN ('wechat_oa', 'hotline') ORDER BY id LIMIT ?2";
+    return sql;
+}
 
 // Messages a user typed or sent open the 48-hour window; events (follow, menu, scan) open only
 // short ones, which a later delivery cannot rely on.
@@ -31,20 +35,8 @@ constexpr std::string_view latest_inbound =
 
 due_notification read_due(SQLite::Statement& row) {
     due_notification d;
-    auto& n = d.n;
-    n.id = row.getColumn(0).getInt64();
-    n.audience = row.getColumn(1).getString();
-    const auto from = dialog::channel_from_string(row.getColumn(2).getString());
-    if (!from) throw store_error("sqlite_store: an outbox row names an unknown channel");
-    n.to = dialog::person_ref{*from, row.getColumn(3).getString()};
-    n.community = row.getColumn(4).getString();
-    n.template_key = row.getColumn(5).getString();
-    n.vars_json = row.getColumn(6).getString();
-    n.text = row.getColumn(7).getString();
-    n.case_id = row.getColumn(8).getInt64();
-    n.idempotency_key = row.getColumn(9).getString();
-    n.created_at = row.getColumn(10).getInt64();
-    d.attempts = row.getColumn(11).getInt() + 1;
+    d.n = detail::read_notification(row);  // claimed rows always have a recipient
+    d.attempts = row.getColumn(detail::notification_column_count).getInt() + 1;
     return d;
 }
 
@@ -105,7 +97,7 @@ std::vector<due_notification> outbox_delivery::claim_due(std::int64_t now, std::
     std::vector<due_notification> out;
     store_.transact("claim due notifications", [&](statement_cache& sql) {
         {
-            statement_use s(sql.get(select_due));
+            statement_use s(sql.get(select_due()));
             s->bind(1, now);
             s->bind(2, clamp_limit(limit));
             while (s->executeStep()) out.push_back(read_due(*s));

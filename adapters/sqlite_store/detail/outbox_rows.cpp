@@ -15,20 +15,17 @@ namespace {
 
 constexpr std::size_t max_list = 1000;
 
-constexpr std::string_view outbox_select =
-    "SELECT id, audience, to_channel, to_user, community, template_key, vars_json, text, "
-    "case_id, idempotency_key, created_at, status, attempts, next_attempt_at, last_error, "
-    "delivered_at FROM outbox ";
-
 std::string select_outbox(std::string_view rest) {
-    std::string sql(outbox_select);
+    std::string sql = "SELECT " + std::string(notification_columns) +
+                      ", status, attempts, next_attempt_at, last_error, delivered_at FROM outbox ";
     sql += rest;
     return sql;
 }
 
-outbox_row read_outbox(const SQLite::Statement& row) {
-    outbox_row r;
-    auto& n = r.n;
+}  // namespace
+
+dialog::notification read_notification(const SQLite::Statement& row) {
+    dialog::notification n;
     n.id = row.getColumn(0).getInt64();
     n.audience = row.getColumn(1).getString();
     if (!row.getColumn(2).isNull()) {
@@ -43,6 +40,14 @@ outbox_row read_outbox(const SQLite::Statement& row) {
     n.case_id = row.getColumn(8).getInt64();
     n.idempotency_key = row.getColumn(9).getString();
     n.created_at = row.getColumn(10).getInt64();
+    return n;
+}
+
+namespace {
+
+outbox_row read_outbox(const SQLite::Statement& row) {
+    outbox_row r;
+    r.n = read_notification(row);
     r.status = row.getColumn(11).getString();
     r.attempts = row.getColumn(12).getInt();
     r.next_attempt_at = row.getColumn(13).getInt64();

@@ -3,6 +3,8 @@
 // and the reader. Throws SQLite::Exception on storage failure, store_error for a row naming a
 // channel this build does not know.
 
+#include <SQLiteCpp/Statement.h>
+
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -13,6 +15,15 @@
 namespace minsheng::adapters::sqlite_store::detail {
 
 class statement_cache;
+
+// The notification's columns, in the order read_notification expects from column 0.
+inline constexpr std::string_view notification_columns =
+    "id, audience, to_channel, to_user, community, template_key, vars_json, text, case_id, "
+    "idempotency_key, created_at";
+inline constexpr int notification_column_count = 11;
+
+// The notification in columns 0..10 of the statement's current row (notification_columns).
+dialog::notification read_notification(const SQLite::Statement& row);
 
 // Inserts a pending notification due at n.created_at; false (keeping the first) when its
 // idempotency key exists. `now` stamps updated_at.
