@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "adapters/hotline/auth.hpp"
+#include "bench/gateway/latencies.hpp"
 #include "gateway/app.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/metrics.hpp"
@@ -126,15 +127,8 @@ int main(int argc, char** argv) {
         for (auto& w : workers) w.join();
         double secs = std::chrono::duration<double>(clock_type::now() - start).count();
 
-        std::vector<double> all;
-        for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-        std::sort(all.begin(), all.end());
-        auto pct = [&](double p) {
-            return all.empty()
-                       ? 0.0
-                       : all[std::min(all.size() - 1, static_cast<std::size_t>(
-                                                          p * static_cast<double>(all.size())))];
-        };
+        const minsheng::bench::latencies all(latencies);
+        auto pct = [&](double p) { return all.at(p); };
         std::printf(
             "bench_hotline: POST /hotline/transcripts, %zu calls in batches of %zu, %zu "
             "connections, %u cores\n",

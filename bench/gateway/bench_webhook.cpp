@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "adapters/wechat_oa/client_codec.hpp"
+#include "bench/gateway/latencies.hpp"
 #include "gateway/app.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/metrics.hpp"
@@ -110,24 +111,17 @@ int main(int argc, char** argv) {
         for (auto& w : workers) w.join();
         double secs = std::chrono::duration<double>(clock_type::now() - start).count();
 
-        std::vector<double> all;
-        for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-        std::sort(all.begin(), all.end());
-        auto pct = [&](double p) {
-            return all.empty()
-                       ? 0.0
-                       : all[std::min(all.size() - 1, static_cast<std::size_t>(
-                                                          p * static_cast<double>(all.size())))];
-        };
+        const minsheng::bench::latencies all(latencies);
+        auto pct = [&](double p) { return all.at(p); };
         std::printf(
             "bench_webhook: safe-mode POST /wechat/oa, %zu requests, %zu connections, %d "
             "server threads, %u cores\n",
-            all.size(), connections, server_threads, std::thread::hardware_concurrency());
-        std::printf("  throughput   %.0f requests/s\n", static_cast<double>(all.size()) / secs);
+            all.count(), connections, server_threads, std::thread::hardware_concurrency());
+        std::printf("  throughput   %.0f requests/s\n", static_cast<double>(all.count()) / secs);
         std::printf("  latency p50  %.3f ms\n", pct(0.50));
         std::printf("  latency p90  %.3f ms\n", pct(0.90));
         std::printf("  latency p99  %.3f ms\n", pct(0.99));
-        std::printf("  latency max  %.3f ms\n", all.empty() ? 0.0 : all.back());
+        std::printf("  latency max  %.3f ms\n", all.max());
         std::printf(
             "  cases opened %llu, failures %zu\n",
             static_cast<unsigned long long>(gateway.stats().cases_opened.value("wechat_oa")),

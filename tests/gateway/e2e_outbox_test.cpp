@@ -213,69 +213,6 @@ TEST_CASE("notifications pending when the gateway stops are delivered by the nex
     CHECK(s.check_each_delivered_once() == pending.size());
 }
 
-TEST_CASE("a 12345 caller who bound their phone in chat gets the case number on WeChat",
-          "[e2e][outbox][hotline]") {
-    delivery_scenario s("outbox-hotline");
-    // Stop, add a hotline secret, start again on the same file.
-    s.stop();
-    const std::string secret = "hotline-outbox-secret-0123456789";
-    s.cfg.hotline.secrets["default"] = secret;
-    s.start();
-
-    const std::string bound = "o_outbox_bound";
-    s.say(bound, "綁定手機 139-0013-9000");  // Traditional, with dashes
-
-    auto post_call = [&](const std::string& call_id, const std::string& phone) {
-        std::string body =
-            nlohmann::json{{"call_id", call_id},
-                           {"caller", {{"phone", phone}}},
-                           {"turns",
-                            {{{"speaker", "agent"}, {"text", "您好，12345热线。"}},
-                             {{"speaker", "caller"},
-                              {"text", "和平路12号旁边的下水道井盖丢了，很危险，请尽快处理。"}}}}}
-                .dump();
-        auto ts = std::to_string(now_s());
-        gateway::http_client http("127.0.0.1", s.app->endpoint().port());
-        auto res =
-            http.request("POST", "/hotline/transcripts", body,
-                         {{"Content-Type", "application/json"},
-                          {"X-Minsheng-Timestamp", ts},
-                          {"X-Minsheng-Signature", adapters::hotline::sign(secret, ts, body)}});
-        REQUIRE(res.status == 200);
-        auto r = nlohmann::json::parse(res.body)["results"][0];
-        REQUIRE(r["status"] == "accepted");
-        return r["cases"][0]["number"].get<std::string>();
-    };
-    const std::string number = post_call("CALL-BOUND-1", "13900139000");
-    post_call("CALL-UNBOUND-1", "13700137000");  // nobody bound this one
-
-    // The bound caller hears the number on WeChat, once.
-    bool told = false;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (!told && std::chrono::steady_clock::now() < deadline) {
-        for (const auto& [key, n] : s.accepted_sends())
-            if (key.first == bound && key.second.find(number) != std::string::npos) {
-                told = true;
-                CHECK(n == 1);
-            }
-        if (!told) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    CHECK(told);
-    // The other caller's notification waits for an SMS gateway; nothing went to WeChat for it.
-    adapters::sqlite_store::reader r(s.cfg.db_path);
-    adapters::sqlite_store::outbox_filter f;
-    f.limit = 1000;
-    int waiting = 0;
-    for (const auto& row : r.list_outbox(f))
-        if (row.n.to && row.n.to->from == dialog::channel::hotline &&
-            row.n.to->user_id == "13700137000") {
-            CHECK(row.status == "pending");
-            CHECK(row.last_error.find("SMS") != std::string::npos);
-            ++waiting;
-        }
-    CHECK(waiting == 1);
-}
-
 namespace {
 
 // A stand-in SMS gateway: a real HTTP server on 127.0.0.1 that records what it is sent.
@@ -396,4 +333,46 @@ TEST_CASE("a notification the platform refuses for good is dead, visible to oper
     REQUIRE(res.status == 200);
     CHECK(nlohmann::json::parse(res.body)["notifications"].size() == dead);
     CHECK(s.app->stats().render().find("minsheng_notifications_dead_total") != std::string::npos);
+}
+
+TEST_CASE("a 12345 caller who bound their phone in chat gets the case number on WeChat",
+          "[e2e][outbox][hotline]") {
+    delivery_scenario s("outbox-hotline");
+    // Stop, add a hotline secret, start again on the same file.
+    s.stop();
+    const std::string secret = "hotline-outbox-secret-0123456789";
+    s.cfg.hotline.secrets["default"] = secret;
+    s.start();
+
+    const std::string bound = "o_outbox_bound";
+    s.say(bound, "綁定手機 139-0013-9000");  // Traditional, with dashes
+
+    const std::string number = signed_call(*s.app, secret, "CALL-BOUND-1", "13900139000");
+    signed_call(*s.app, secret, "CALL-UNBOUND-1", "13700137000");  // nobody bound this one
+
+    // The bound caller hears the number on WeChat, once.
+    bool told = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (!told && std::chrono::steady_clock::now() < deadline) {
+        for (const auto& [key, n] : s.accepted_sends())
+            if (key.first == bound && key.second.find(number) != std::string::npos) {
+                told = true;
+                CHECK(n == 1);
+            }
+        if (!told) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(told);
+    // The other caller's notification waits for an SMS gateway; nothing went to WeChat for it.
+    adapters::sqlite_store::reader r(s.cfg.db_path);
+    adapters::sqlite_store::outbox_filter f;
+    f.limit = 1000;
+    int waiting = 0;
+    for (const auto& row : r.list_outbox(f))
+        if (row.n.to && row.n.to->from == dialog::channel::hotline &&
+            row.n.to->user_id == "13700137000") {
+            CHECK(row.status == "pending");
+            CHECK(row.last_error.find("SMS") != std::string::npos);
+            ++waiting;
+        }
+    CHECK(waiting == 1);
 }

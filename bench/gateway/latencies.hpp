@@ -1,0 +1,31 @@
+#pragma once
+// Latency samples gathered per client thread, merged and read as percentiles by the gateway
+// benchmarks.
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+namespace minsheng::bench {
+
+class latencies {
+public:
+    // Merges the per-thread samples (milliseconds) and sorts them.
+    explicit latencies(const std::vector<std::vector<double>>& per_thread) {
+        for (const auto& l : per_thread) all_.insert(all_.end(), l.begin(), l.end());
+        std::sort(all_.begin(), all_.end());
+    }
+    std::size_t count() const { return all_.size(); }
+    // The p-quantile (p in [0, 1]); 0 when there are no samples.
+    double at(double p) const {
+        if (all_.empty()) return 0.0;
+        auto i = static_cast<std::size_t>(p * static_cast<double>(all_.size()));
+        return all_[std::min(all_.size() - 1, i)];
+    }
+    double max() const { return all_.empty() ? 0.0 : all_.back(); }
+
+private:
+    std::vector<double> all_;
+};
+
+}  // namespace minsheng::bench
