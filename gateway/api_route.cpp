@@ -115,15 +115,6 @@ std::optional<std::int64_t> whole_number(std::string_view text, std::int64_t lo,
     return n;
 }
 
-std::pair<std::int64_t, std::int64_t> china_month(std::int64_t unix) {
-    using namespace std::chrono;
-    auto d = dialog::cases::china_date(unix);
-    year_month_day first{d.year(), d.month(), day{1}};
-    auto next_month = year_month{d.year(), d.month()} + months{1};
-    year_month_day next{next_month.year(), next_month.month(), day{1}};
-    return {dialog::cases::china_unix(first, 0), dialog::cases::china_unix(next, 0)};
-}
-
 void app::impl::read_json(request_ctx ctx, http_request&& req,
                           std::function<void(http_response&&)> respond,
                           std::function<json(adapters::sqlite_store::reader&)> read) {
@@ -310,7 +301,7 @@ void app::impl::route_api(request_ctx ctx, http_request&& req,
         std::string community = get("community") ? *get("community") : "";
         std::size_t limit = 20;
         if (!limit_param(limit)) return;
-        auto [since, until] = china_month(now());
+        auto [since, until] = dialog::cases::china_month(now());
         return read_json(
             std::move(ctx), std::move(req), std::move(respond),
             [community, limit, since, until](adapters::sqlite_store::reader& r) {

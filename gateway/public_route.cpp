@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "dialog/cases/civil_time.hpp"
 #include "dialog/cases/handling.hpp"
 #include "dialog/cases/iso8601.hpp"
 #include "dialog/cases/lifecycle.hpp"
@@ -81,7 +82,7 @@ void app::impl::route_public(request_ctx ctx, http_request&& req,
                          });
     }
     if (path == "/public/v1/stars") {
-        auto [since, until] = china_month(now());
+        auto [since, until] = dialog::cases::china_month(now());
         std::size_t top = std::min<std::size_t>(limit, 10);
         return read_json(
             std::move(ctx), std::move(req), std::move(respond),

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "adapters/hotline/auth.hpp"
-#include "bench/gateway/latencies.hpp"
+#include "bench/gateway/bench_support.hpp"
 #include "gateway/app.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/metrics.hpp"
@@ -41,12 +41,7 @@ int main(int argc, char** argv) {
     CLI11_PARSE(cli, argc, argv);
     batch_size = std::clamp<std::size_t>(batch_size, 1, 500);
 
-    std::vector<std::string> appeals;
-    {
-        std::ifstream in(appeals_file);
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty()) appeals.push_back(line);
-    }
+    const auto appeals = minsheng::bench::read_lines(appeals_file);
     if (appeals.empty()) {
         std::fprintf(stderr, "no appeals in %s\n", appeals_file.c_str());
         return 1;

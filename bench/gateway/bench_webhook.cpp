@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "adapters/wechat_oa/client_codec.hpp"
-#include "bench/gateway/latencies.hpp"
+#include "bench/gateway/bench_support.hpp"
 #include "gateway/app.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/metrics.hpp"
@@ -38,12 +38,7 @@ int main(int argc, char** argv) {
     cli.add_option("--appeals", appeals_file, "one appeal per line");
     CLI11_PARSE(cli, argc, argv);
 
-    std::vector<std::string> appeals;
-    {
-        std::ifstream in(appeals_file);
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty()) appeals.push_back(line);
-    }
+    const auto appeals = minsheng::bench::read_lines(appeals_file);
     if (appeals.empty()) {
         std::fprintf(stderr, "no appeals in %s\n", appeals_file.c_str());
         return 1;

@@ -88,6 +88,14 @@ std::int64_t china_second_of_day(std::int64_t unix) {
     return local - floor_div(local, seconds_per_day) * seconds_per_day;
 }
 
+std::pair<std::int64_t, std::int64_t> china_month(std::int64_t unix) {
+    using namespace std::chrono;
+    const civil_date today = china_date(unix);
+    const civil_date first{today.year(), today.month(), day{1}};
+    const civil_date next = first + months{1};
+    return {china_unix(first, 0), china_unix(next, 0)};
+}
+
 civil_date add_months_clamped(civil_date d, int months) {
     const auto ym = std::chrono::year_month{d.year(), d.month()} + std::chrono::months{months};
     const auto last =

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace minsheng::dialog::cases {
 
@@ -43,6 +44,10 @@ civil_date china_date(std::int64_t unix);
 std::int64_t china_unix(civil_date d, std::int64_t second_of_day);
 // Seconds since midnight in China time at instant unix, 0–86399.
 std::int64_t china_second_of_day(std::int64_t unix);
+
+// [first instant, first instant of the next month) of the China-time calendar month containing
+// instant unix: the window of "this month's" rankings.
+std::pair<std::int64_t, std::int64_t> china_month(std::int64_t unix);
 
 // The same day `months` months after d, or the last day of that month when it has no such day
 // (2026-08-31 + 6 → 2027-02-28; 2027-08-31 + 6 → 2028-02-29).

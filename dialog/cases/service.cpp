@@ -107,7 +107,8 @@ const std::vector<std::string>& case_service::required_templates() {
             "notify/proposal_expired",
             "notify/voter_progress",
         };
-        for (auto s : all_statuses()) k.push_back("notify/status/" + std::string(s));
+        for (auto s : all_statuses()) k.push_back("status/" + std::string(s));
+        k.push_back("status/accepted_wall");
         return k;
     }();
     return keys;
@@ -245,13 +246,16 @@ std::int64_t case_service::points_of(unit_of_work& uow, const person_ref& who) c
     return uow.balance("person:" + who.key());
 }
 
+std::string case_service::status_label(const template_set& texts, const case_record& c) {
+    std::string key = "status/" + c.status;
+    if (c.status == status::accepted && on_wish_wall(c.handling_mode)) key = "status/accepted_wall";
+    return texts.has(key) ? texts.render(key) : c.status;
+}
+
 std::vector<ranking_row> case_service::stars_of_month(unit_of_work& uow, std::string_view community,
                                                       std::int64_t now, std::size_t count) const {
-    using namespace std::chrono;
-    const civil_date today = china_date(now);
-    const civil_date first{today.year(), today.month(), day{1}};
-    const civil_date next = first + months{1};
-    return uow.ranking(community, china_unix(first, 0), china_unix(next, 0), count);
+    const auto [since, until] = china_month(now);
+    return uow.ranking(community, since, until, count);
 }
 
 }  // namespace minsheng::dialog::cases

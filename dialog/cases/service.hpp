@@ -160,6 +160,11 @@ public:
     // within each group), then others; at most limit.
     std::vector<case_record> wall(unit_of_work& uow, std::string_view community,
                                   std::size_t limit) const;
+    // A case's status as residents read it ("办理中"; an accepted wish on the wall reads
+    // "已发布到心愿墙，等待认领"), from templates/status/. The one place status names come from:
+    // replies and notifications say the same thing.
+    static std::string status_label(const template_set& texts, const case_record& c);
+
     // What the public may read of a wish: its description with personal data masked (line
     // breaks as spaces); when longer than max_chars code points, its first max_chars followed
     // by "…".

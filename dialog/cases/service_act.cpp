@@ -131,7 +131,7 @@ void notify_change(const detail::context& ctx, unit_of_work& uow, outbox& out, c
     const std::int64_t days = ctx.settings.auto_close_seconds / seconds_per_day;
     template_set::vars vars = {
         {"number", c.number},
-        {"status", ctx.templates.render("notify/status/" + c.status)},
+        {"status", case_service::status_label(ctx.templates, c)},
         {"days", std::to_string(days > 0 ? days : 1)},
         {"rating", ch.args.rating > 0 ? std::to_string(ch.args.rating) : ""},
         {"target", ch.target ? ch.target->number : ""},

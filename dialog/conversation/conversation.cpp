@@ -219,7 +219,6 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/proposal_not_found", "reply/proposals_header", "reply/proposal_item",
             "reply/proposal_item_with_community", "reply/proposals_footer",
             "reply/proposals_empty"};
-        for (const auto& s : status_keys()) k.push_back("reply/status/" + s);
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         return k;
     }();

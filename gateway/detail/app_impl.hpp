@@ -120,7 +120,5 @@ std::pair<std::string, std::optional<adapters::wechat_oa::query_params>> split_t
     std::string_view target);
 // The whole of `text` as a number in [lo, hi], or nullopt.
 std::optional<std::int64_t> whole_number(std::string_view text, std::int64_t lo, std::int64_t hi);
-// [first instant, first instant of the next month) of the China-time month containing unix.
-std::pair<std::int64_t, std::int64_t> china_month(std::int64_t unix);
 
 }  // namespace minsheng::gateway

@@ -227,7 +227,8 @@ void cancel_case(turn& t, const case_record& c) {
         t.say("reply/cancel_done_case", {{"number", c.number}});
     } else if (r.why == refusal::wrong_status) {
         t.say("reply/case_already_closed",
-              {{"number", c.number}, {"status", status_text(t.texts, r.after)}});
+              {{"number", c.number},
+               {"status", cases::case_service::status_label(t.texts, r.after)}});
     } else {
         t.say("reply/case_not_found", {{"number", c.number}});
     }
@@ -255,7 +256,8 @@ void not_solved_case(turn& t, const case_record& c) {
         t.say("reply/reopened", {{"number", c.number}});
     } else if (r.why == refusal::wrong_status && cases::is_open(r.after.status)) {
         t.say("reply/still_in_progress",
-              {{"number", c.number}, {"status", status_text(t.texts, r.after)}});
+              {{"number", c.number},
+               {"status", cases::case_service::status_label(t.texts, r.after)}});
     } else {
         t.say("reply/nothing_to_reopen");
     }
@@ -414,7 +416,8 @@ bool add_detail(turn& t, const command& cmd) {
         t.say("reply/detail_added", {{"number", c->number}});
     else if (r.why == refusal::wrong_status)
         t.say("reply/case_already_closed",
-              {{"number", c->number}, {"status", status_text(t.texts, r.after)}});
+              {{"number", c->number},
+               {"status", cases::case_service::status_label(t.texts, r.after)}});
     else
         t.say("reply/case_not_found", {{"number", c->number}});
     return true;
@@ -432,7 +435,7 @@ void progress(turn& t, const std::string& number) {
                              {"event", event_text(t.texts, events.back().action)}});
         t.say("reply/case_status", {{"number", c->number},
                                     {"summary", summary_of(*c, 20)},
-                                    {"status", status_text(t.texts, *c)},
+                                    {"status", cases::case_service::status_label(t.texts, *c)},
                                     {"last_event", last},
                                     {"deadline_line", deadline_line(t, *c)}});
         return;
@@ -447,11 +450,12 @@ void progress(turn& t, const std::string& number) {
         if (in_hand(c) && c.deadline_at != 0)
             deadline =
                 t.render("reply/progress_deadline", {{"date", date_text(c.deadline_at, t.now)}});
-        items.push_back(t.render("reply/progress_item", {{"number", c.number},
-                                                         {"summary", summary_of(c, 12)},
-                                                         {"status", status_text(t.texts, c)},
-                                                         {"date", date_text(c.created_at, t.now)},
-                                                         {"deadline", deadline}}));
+        items.push_back(t.render("reply/progress_item",
+                                 {{"number", c.number},
+                                  {"summary", summary_of(c, 12)},
+                                  {"status", cases::case_service::status_label(t.texts, c)},
+                                  {"date", date_text(c.created_at, t.now)},
+                                  {"deadline", deadline}}));
     }
     if (items.empty()) {
         t.say("reply/progress_none");
@@ -550,7 +554,8 @@ void confirm_done(turn& t, const command& cmd, bool explicit_command) {
         t.say("reply/confirmed_ask_rating", {{"number", c->number}});
     } else if (r.why == refusal::wrong_status) {
         t.say("reply/not_done_yet",
-              {{"number", c->number}, {"status", status_text(t.texts, r.after)}});
+              {{"number", c->number},
+               {"status", cases::case_service::status_label(t.texts, r.after)}});
     } else {
         t.say("reply/case_not_found", {{"number", c->number}});
     }
@@ -588,7 +593,8 @@ void not_solved(turn& t, const command& cmd) {
             if (auto open =
                     latest(t, [](const case_record& r) { return cases::is_open(r.status); }))
                 t.say("reply/still_in_progress",
-                      {{"number", open->number}, {"status", status_text(t.texts, *open)}});
+                      {{"number", open->number},
+                       {"status", cases::case_service::status_label(t.texts, *open)}});
             else
                 t.say("reply/nothing_to_reopen");
             return;

@@ -27,20 +27,6 @@ std::string date_text(std::int64_t unix, std::int64_t now) {
     return s;
 }
 
-const std::vector<std::string>& status_keys() {
-    static const std::vector<std::string> keys = {
-        "received", "accepted",  "accepted_wall", "assigned",  "claimed", "in_progress",
-        "done",     "confirmed", "closed",        "cancelled", "merged"};
-    return keys;
-}
-
-std::string status_text(const template_set& texts, const case_record& c) {
-    std::string key = "reply/status/" + c.status;
-    if (c.status == cases::status::accepted && cases::on_wish_wall(c.handling_mode))
-        key = "reply/status/accepted_wall";
-    return texts.has(key) ? texts.render(key) : c.status;
-}
-
 const std::vector<std::string>& event_keys() {
     static const std::vector<std::string> keys = {
         "opened",      "accept",  "assign", "claim",      "release", "lease_expired", "start",

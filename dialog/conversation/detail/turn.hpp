@@ -68,8 +68,6 @@ inline cases::act_args rating_args(int rating, std::string comment) {
 
 // "11月30日", with the year when it is not the year of `now` ("2027年1月5日"); China time.
 std::string date_text(std::int64_t unix, std::int64_t now);
-// The case's status as residents read it ("办理中"), from templates reply/status/*.
-std::string status_text(const template_set& texts, const case_record& c);
 // One audit-trail action as residents read it ("志愿者已认领"), from reply/event/*.
 std::string event_text(const template_set& texts, std::string_view action);
 // At most max_chars code points of s, with "…" when cut.
@@ -81,7 +79,5 @@ std::string list_text(std::string_view header, const std::vector<std::string>& i
 
 // The action keys the flows and the lifecycle write in case_events, in reply/event/*.
 const std::vector<std::string>& event_keys();
-// Every status, in reply/status/* (plus accepted_wall).
-const std::vector<std::string>& status_keys();
 
 }  // namespace minsheng::dialog::detail

@@ -75,7 +75,8 @@ void claimer_act(turn& t, const std::string& number, action a, std::string_view 
     else if (r.why == refusal::not_allowed || c->claimer != t.me().key())
         t.say("reply/not_your_claim", {{"number", c->number}});
     else if (r.why == refusal::wrong_status)
-        t.say(wrong_status_key, {{"number", c->number}, {"status", status_text(t.texts, r.after)}});
+        t.say(wrong_status_key, {{"number", c->number},
+                                 {"status", cases::case_service::status_label(t.texts, r.after)}});
     else
         t.say("reply/wish_not_found", {{"number", c->number}});
 }
@@ -263,7 +264,7 @@ void my_claims(turn& t) {
         // The resident's contact only while the claim lasts.
         items.push_back(t.render("reply/my_claim_item",
                                  {{"number", c.number},
-                                  {"status", status_text(t.texts, c)},
+                                  {"status", cases::case_service::status_label(t.texts, c)},
                                   {"summary", cases::case_service::public_summary(c, 30)},
                                   {"contact", holding(c) ? contact_text(t, c) : ""}}));
     }

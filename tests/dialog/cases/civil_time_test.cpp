@@ -1,4 +1,5 @@
 #include "dialog/cases/civil_time.hpp"
+#include "dialog/cases/iso8601.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -86,4 +87,16 @@ TEST_CASE("supported instants are those whose China date is in years 1 to 9999",
     CHECK_FALSE(supports(last + 1));
     CHECK_FALSE(supports(INT64_MAX));
     CHECK_FALSE(supports(INT64_MIN));
+}
+
+TEST_CASE("china_month is the China-time calendar month around an instant", "[cases]") {
+    using namespace minsheng::dialog::cases;
+    // 2026-11-30T23:30:00+08:00 is still November in China (15:30 UTC).
+    auto [since, until] = china_month(*parse_iso8601("2026-11-30T23:30:00+08:00"));
+    CHECK(format_iso8601(since) == "2026-11-01T00:00:00+08:00");
+    CHECK(format_iso8601(until) == "2026-12-01T00:00:00+08:00");
+    // 2026-12-31T16:30:00Z is already January 2027 in China.
+    auto [jan, feb] = china_month(*parse_iso8601("2026-12-31T16:30:00Z"));
+    CHECK(format_iso8601(jan) == "2027-01-01T00:00:00+08:00");
+    CHECK(format_iso8601(feb) == "2027-02-01T00:00:00+08:00");
 }

@@ -1,13 +1,24 @@
 #pragma once
-// Latency samples gathered per client thread, merged and read as percentiles by the gateway
-// benchmarks.
+// What the gateway benchmarks share: their input lines and their latency summary.
 
 #include <algorithm>
 #include <cstddef>
+#include <fstream>
+#include <string>
 #include <vector>
 
 namespace minsheng::bench {
 
+// The non-empty lines of a file (one appeal per line); empty when the file cannot be read.
+inline std::vector<std::string> read_lines(const std::string& path) {
+    std::vector<std::string> out;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+// Latency samples gathered per client thread, merged and read as percentiles.
 class latencies {
 public:
     // Merges the per-thread samples (milliseconds) and sorts them.
