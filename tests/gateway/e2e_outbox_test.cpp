@@ -363,16 +363,26 @@ TEST_CASE("a 12345 caller who bound their phone in chat gets the case number on 
     }
     CHECK(told);
     // The other caller's notification waits for an SMS gateway; nothing went to WeChat for it.
+    // The worker may not have looked at it yet: wait until it has tried once.
     adapters::sqlite_store::reader r(s.cfg.db_path);
     adapters::sqlite_store::outbox_filter f;
     f.limit = 1000;
-    int waiting = 0;
-    for (const auto& row : r.list_outbox(f))
-        if (row.n.to && row.n.to->from == dialog::channel::hotline &&
-            row.n.to->user_id == "13700137000") {
-            CHECK(row.status == "pending");
-            CHECK(row.last_error.find("SMS") != std::string::npos);
-            ++waiting;
-        }
-    CHECK(waiting == 1);
+    auto unbound_rows = [&] {
+        std::vector<adapters::sqlite_store::outbox_row> rows;
+        for (auto& row : r.list_outbox(f))
+            if (row.n.to && row.n.to->from == dialog::channel::hotline &&
+                row.n.to->user_id == "13700137000")
+                rows.push_back(std::move(row));
+        return rows;
+    };
+    auto rows = unbound_rows();
+    const auto tried_by = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < tried_by &&
+           (rows.size() != 1 || rows[0].last_error.empty())) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        rows = unbound_rows();
+    }
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].status == "pending");
+    CHECK(rows[0].last_error.find("SMS") != std::string::npos);
 }
