@@ -12,6 +12,8 @@ std::string_view to_string(channel c) {
             return "miniprogram";
         case channel::hotline:
             return "hotline";
+        case channel::open311:
+            return "open311";
     }
     return "unknown";
 }
@@ -20,6 +22,7 @@ std::optional<channel> channel_from_string(std::string_view name) {
     if (name == "wechat_oa") return channel::wechat_oa;
     if (name == "miniprogram") return channel::miniprogram;
     if (name == "hotline") return channel::hotline;
+    if (name == "open311") return channel::open311;
     return std::nullopt;
 }
 

@@ -10,7 +10,9 @@
 
 namespace minsheng::dialog {
 
-enum class channel { wechat_oa, miniprogram, hotline };
+// Where a case or message came from. open311: a GeoReport v2 client (another civic-reporting
+// system or a 12345 platform) posting on a resident's behalf.
+enum class channel { wechat_oa, miniprogram, hotline, open311 };
 
 std::string_view to_string(channel c);
 // Returns nullopt for an unknown name.

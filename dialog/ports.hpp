@@ -37,6 +37,13 @@ struct person {
     std::int64_t updated_at = 0;
 };
 
+// A point on the map (WGS-84 degrees), as the mini program or an Open311 client sends it.
+struct geo_point {
+    double lat = 0.0;  // -90..90
+    double lng = 0.0;  // -180..180
+    friend bool operator==(const geo_point&, const geo_point&) = default;
+};
+
 // Case statuses (the `status` column). The lifecycle is in dialog/cases/lifecycle.hpp.
 //   received accepted assigned claimed in_progress done confirmed closed cancelled merged
 
@@ -62,6 +69,7 @@ struct case_draft {
     std::int64_t proposal_id = 0;  // the 微实事 proposal this project came from; 0 none
     std::string source_ref;        // hotline: "<system>:<call id>"; "" otherwise
     std::string source_span;       // hotline: where in the call, e.g. "turns 2-4"; "" otherwise
+    std::optional<geo_point> location;  // where, when the channel sent coordinates
 };
 
 // One case. Numbers: "WX" + YYYYMMDD + "-NNNN" for wishes (the public wish number), "MS..." for
@@ -99,6 +107,7 @@ struct case_record {
     std::int64_t closed_at = 0;  // when it reached closed/cancelled/merged; 0 open
     std::string source_ref;      // as in case_draft
     std::string source_span;
+    std::optional<geo_point> location;  // as in case_draft (set at opening only)
 };
 
 // One line of a case's audit trail. Never updated or deleted.
@@ -128,8 +137,15 @@ struct case_query {
     std::optional<std::int64_t> overdue_at;        // deadline_at in (0, t) and escalated_at == 0
     std::optional<std::int64_t> claim_expired_at;  // claim_expires_at in (0, t]
     std::optional<std::int64_t> proposal_id;
-    std::optional<channel> from;  // the channel the case came in on
-    std::int64_t before_id = 0;   // paging: only ids below this (<= 0: no bound)
+    std::optional<channel> from;           // the channel the case came in on
+    std::vector<std::string> communities;  // community any of these; empty: any community
+    std::optional<std::string> assignee;   // assignee == this ("" : unassigned)
+    std::optional<std::int64_t> late_at;   // deadline_at in (0, t) and not closed/cancelled/
+                                           // merged/done/confirmed: overdue now, escalated or not
+    std::optional<std::int64_t> created_since;  // created_at >= this
+    std::optional<std::int64_t> created_until;  // created_at < this
+    std::optional<std::string> source_ref;      // source_ref == this
+    std::int64_t before_id = 0;                 // paging: only ids below this (<= 0: no bound)
     bool oldest_first = false;
     std::size_t limit = 100;
 };
@@ -179,6 +195,19 @@ struct proposal {
     std::int64_t created_at = 0;
     std::int64_t closes_at = 0;
     std::int64_t updated_at = 0;
+};
+
+// A 驿站 service visit: a volunteer checks in at a station and out again; the hours between are
+// credited to the ledger at check-out ("service_hours", once per visit).
+struct service_visit {
+    std::int64_t id = 0;  // assigned by the store
+    person_ref who;
+    std::string station;   // station code (program_settings::stations)
+    std::string activity;  // what they came to do, free text; "" none
+    std::int64_t checkin_at = 0;
+    std::int64_t checkout_at = 0;  // 0 while checked in
+    std::int64_t minutes = 0;      // credited minutes (set at check-out)
+    std::int64_t points = 0;       // points credited (set at check-out)
 };
 
 // A message to a person or to staff, written in the same transaction as the change that caused
@@ -257,6 +286,18 @@ public:
     // Records one vote; false if this person already voted on the proposal. Updates `votes`.
     virtual bool add_vote(std::int64_t proposal_id, const person_ref& voter, std::int64_t at) = 0;
     virtual std::vector<person_ref> voters(std::int64_t proposal_id) = 0;
+
+    // ---- 驿站 service visits
+    // The person's visit that is checked in and not yet out, if any (at most one).
+    virtual std::optional<service_visit> open_visit(const person_ref& who) = 0;
+    // Records a check-in (checkout_at 0) and returns it with its id; false-free: the caller
+    // checks open_visit first (the store refuses a second open visit with store_error).
+    virtual service_visit start_visit(const service_visit& v) = 0;
+    // Records the check-out of visit `id` if it is still open; false (nothing written) if not.
+    virtual bool finish_visit(std::int64_t id, std::int64_t checkout_at, std::int64_t minutes,
+                              std::int64_t points) = 0;
+    // The person's visits, newest first.
+    virtual std::vector<service_visit> visits_of(const person_ref& who, std::size_t limit) = 0;
 
     // ---- outbox
     // Returns false (keeping the first) when the idempotency key was enqueued before.

@@ -284,12 +284,92 @@ CREATE INDEX messages_by_user ON messages (channel, user_id, received_at);
 ALTER TABLE outbox ADD COLUMN delivered_via TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<migration, 5> steps{{
+// 6: the mini program, the case workers' console and Open311 (docs/miniprogram.md,
+// docs/operator-api.md, docs/open311.md): where a case is, staff and their tokens, mini
+// program sessions, the staff audit trail, and 驿站 service visits.
+constexpr std::string_view console_and_miniprogram = R"sql(
+ALTER TABLE cases ADD COLUMN lat REAL;  -- NULL: no coordinates
+ALTER TABLE cases ADD COLUMN lng REAL;
+CREATE INDEX cases_by_created  ON cases (created_at);
+CREATE INDEX cases_by_assignee ON cases (assignee, status) WHERE assignee <> '';
+-- Statistics count events by action in a window (claims, confirmations).
+CREATE INDEX case_events_by_action ON case_events (action, at);
+
+-- Case workers (a community, optionally a grid), supervisors (a street) and admins.
+CREATE TABLE staff (
+    id         TEXT    PRIMARY KEY,                 -- e.g. "w-dongcheng-01"
+    name       TEXT    NOT NULL,
+    role       TEXT    NOT NULL CHECK (role IN ('worker', 'supervisor', 'admin')),
+    community  TEXT    NOT NULL DEFAULT '',         -- workers: their community
+    grid       TEXT    NOT NULL DEFAULT '',         -- workers: their grid within it; '' whole
+    street     TEXT    NOT NULL DEFAULT '',         -- supervisors: their street (街道)
+    active     INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- Bearer tokens, stored as the hex SHA-256 of the token: the token itself is shown once.
+CREATE TABLE staff_tokens (
+    token_hash TEXT    PRIMARY KEY,
+    staff_id   TEXT    NOT NULL REFERENCES staff (id),
+    label      TEXT    NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,                    -- 0: never
+    revoked_at INTEGER NOT NULL DEFAULT 0           -- 0: valid
+) STRICT, WITHOUT ROWID;
+CREATE INDEX staff_tokens_by_staff ON staff_tokens (staff_id);
+
+-- What staff did that is not a case event (exports, token and staff changes, auto-assignment
+-- runs). Case actions are in case_events. Append-only.
+CREATE TABLE audit_log (
+    id     INTEGER PRIMARY KEY,
+    at     INTEGER NOT NULL,
+    actor  TEXT    NOT NULL,                        -- "operator:<staff id>", "admin-cli", ...
+    action TEXT    NOT NULL,
+    target TEXT    NOT NULL DEFAULT '',
+    detail TEXT    NOT NULL DEFAULT ''
+) STRICT;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+-- Mini program sessions: the client holds an opaque token, the server keeps its SHA-256 and
+-- the session_key code2session gave (never sent to the client).
+CREATE TABLE mp_sessions (
+    token_hash  TEXT    PRIMARY KEY,
+    openid      TEXT    NOT NULL,
+    unionid     TEXT    NOT NULL DEFAULT '',
+    session_key TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX mp_sessions_by_openid  ON mp_sessions (openid);
+CREATE INDEX mp_sessions_by_expiry  ON mp_sessions (expires_at);
+
+-- 驿站 service visits: check-in, check-out, the minutes and points credited at check-out.
+CREATE TABLE service_visits (
+    id          INTEGER PRIMARY KEY,
+    person      TEXT    NOT NULL,                   -- person_ref key
+    station     TEXT    NOT NULL,
+    activity    TEXT    NOT NULL DEFAULT '',
+    checkin_at  INTEGER NOT NULL,
+    checkout_at INTEGER NOT NULL DEFAULT 0,         -- 0: still checked in
+    minutes     INTEGER NOT NULL DEFAULT 0,
+    points      INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE UNIQUE INDEX service_visits_one_open ON service_visits (person) WHERE checkout_at = 0;
+CREATE INDEX service_visits_by_person ON service_visits (person, id);
+CREATE INDEX service_visits_by_station ON service_visits (station, checkin_at);
+)sql";
+
+constexpr std::array<migration, 6> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
     {4, "case_sources", case_sources},
     {5, "outbox_delivery", outbox_delivery},
+    {6, "console_and_miniprogram", console_and_miniprogram},
 }};
 
 }  // namespace

@@ -66,8 +66,12 @@ int sends_since(statement_cache& sql, const std::string& openid, std::int64_t wi
 }
 
 void resolve_recipient(statement_cache& sql, due_notification& d) {
-    d.openid = d.n.to->from == dialog::channel::hotline ? openid_for_phone(sql, d.n.to->user_id)
-                                                        : d.n.to->user_id;
+    // Hotline and Open311 reporters are known by phone: a phone bound in chat reaches them on
+    // WeChat, otherwise they get an SMS (or, with no phone, nothing: Open311 clients poll).
+    const auto from = d.n.to->from;
+    d.openid = from == dialog::channel::hotline || from == dialog::channel::open311
+                   ? openid_for_phone(sql, d.n.to->user_id)
+                   : d.n.to->user_id;
     if (d.openid.empty()) return;
     d.last_inbound = last_inbound_of(sql, d.openid);
     if (d.last_inbound) d.service_messages_since = sends_since(sql, d.openid, *d.last_inbound);

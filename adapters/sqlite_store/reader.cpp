@@ -14,7 +14,9 @@
 #include "adapters/sqlite_store/detail/outbox_rows.hpp"
 #include "adapters/sqlite_store/detail/people_rows.hpp"
 #include "adapters/sqlite_store/detail/proposal_rows.hpp"
+#include "adapters/sqlite_store/detail/raw_access.hpp"
 #include "adapters/sqlite_store/detail/statement_cache.hpp"
+#include "adapters/sqlite_store/detail/visit_rows.hpp"
 
 namespace minsheng::adapters::sqlite_store {
 
@@ -161,5 +163,21 @@ std::vector<outbox_row> reader::list_outbox(const outbox_filter& filter) {
 std::int64_t reader::count_outbox(std::string_view status) {
     return guarded("count outbox", [&] { return detail::count_outbox(impl_->cache, status); });
 }
+
+std::vector<dialog::service_visit> reader::visits_of(const dialog::person_ref& who,
+                                                     std::size_t limit) {
+    return guarded("list visits", [&] { return detail::visits_of(impl_->cache, who, limit); });
+}
+
+namespace detail {
+
+void raw_access::transact(store& s, const std::string& operation,
+                          const std::function<void(statement_cache&)>& fn) {
+    s.transact(operation, fn);
+}
+
+statement_cache& raw_access::statements(reader& r) { return r.impl_->cache; }
+
+}  // namespace detail
 
 }  // namespace minsheng::adapters::sqlite_store

@@ -20,6 +20,7 @@
 #include "adapters/sqlite_store/detail/people_rows.hpp"
 #include "adapters/sqlite_store/detail/proposal_rows.hpp"
 #include "adapters/sqlite_store/detail/statement_cache.hpp"
+#include "adapters/sqlite_store/detail/visit_rows.hpp"
 
 namespace minsheng::adapters::sqlite_store {
 
@@ -95,9 +96,9 @@ struct statements {
                       "category_confidence, urgency, status, description, address, "
                       "contact_phone, source_key, created_at, updated_at, community, "
                       "handling_mode, handling_rule, deadline_at, remind_at, proposal_id, "
-                      "source_ref, source_span) "
+                      "source_ref, source_span, lat, lng) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, "
-                      "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) RETURNING id"),
+                      "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) RETURNING id"),
           cases_of(db, "SELECT " + std::string(detail::case_columns) +
                            " FROM cases WHERE channel = ?1 AND reporter_id = ?2"
                            " ORDER BY id DESC LIMIT ?3"),
@@ -177,6 +178,7 @@ public:
             c.proposal_id = d.proposal_id;
             c.source_ref = d.source_ref;
             c.source_span = d.source_span;
+            c.location = d.location;
             {
                 statement_use s(sql_.insert_case);
                 s->bind(1, c.number);
@@ -200,6 +202,13 @@ public:
                 s->bind(19, c.proposal_id);
                 s->bind(20, c.source_ref);
                 s->bind(21, c.source_span);
+                if (c.location) {
+                    s->bind(22, c.location->lat);
+                    s->bind(23, c.location->lng);
+                } else {
+                    s->bind(22);
+                    s->bind(23);
+                }
                 if (!s->executeStep())
                     throw store_error("sqlite_store: open case failed: no id returned");
                 c.id = s->getColumn(0).getInt64();
@@ -344,6 +353,27 @@ public:
     }
 
     // ---- outbox
+
+    // ---- 驿站 service visits
+
+    std::optional<dialog::service_visit> open_visit(const dialog::person_ref& who) override {
+        return step("find open visit", [&] { return detail::open_visit(cache_, who); });
+    }
+
+    dialog::service_visit start_visit(const dialog::service_visit& v) override {
+        return step("check in", [&] { return detail::start_visit(cache_, v); });
+    }
+
+    bool finish_visit(std::int64_t id, std::int64_t checkout_at, std::int64_t minutes,
+                      std::int64_t points) override {
+        return step("check out",
+                    [&] { return detail::finish_visit(cache_, id, checkout_at, minutes, points); });
+    }
+
+    std::vector<dialog::service_visit> visits_of(const dialog::person_ref& who,
+                                                 std::size_t limit) override {
+        return step("list visits", [&] { return detail::visits_of(cache_, who, limit); });
+    }
 
     bool enqueue(const dialog::notification& n) override {
         if (n.idempotency_key.empty())

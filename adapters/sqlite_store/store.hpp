@@ -23,7 +23,8 @@ namespace minsheng::adapters::sqlite_store {
 
 namespace detail {
 class statement_cache;
-}
+struct raw_access;
+}  // namespace detail
 class outbox_delivery;
 
 struct store_error : std::runtime_error {
@@ -102,6 +103,7 @@ public:
 
 private:
     friend class outbox_delivery;
+    friend struct detail::raw_access;
     // For the store's own operation files (outbox_delivery.cpp): runs `fn` with the write
     // connection's statements as one unit (its own transaction, or a savepoint of the open batch)
     // and commits it. If `fn` throws, nothing is kept; SQLite failures become store_error naming
@@ -176,8 +178,11 @@ public:
     std::vector<outbox_row> list_outbox(const outbox_filter& filter);
     // Rows with this status; every row for "".
     std::int64_t count_outbox(std::string_view status);
+    // The person's 驿站 visits, newest first.
+    std::vector<dialog::service_visit> visits_of(const dialog::person_ref& who, std::size_t limit);
 
 private:
+    friend struct detail::raw_access;
     struct impl;
     std::unique_ptr<impl> impl_;
 };

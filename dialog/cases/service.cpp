@@ -114,6 +114,19 @@ const std::vector<std::string>& case_service::required_templates() {
     return keys;
 }
 
+// The longest configured community named in the draft's address, else in its description.
+std::string case_service::known_community(const case_draft& draft) const {
+    for (const std::string* text : {&draft.address, &draft.description}) {
+        const std::string* best = nullptr;
+        for (const auto& name : settings_.communities)
+            if (!name.empty() && text->find(name) != std::string::npos &&
+                (!best || name.size() > best->size()))
+                best = &name;
+        if (best) return *best;
+    }
+    return "";
+}
+
 case_record case_service::open(unit_of_work& uow, case_draft draft,
                                std::string_view normalised_description, std::int64_t now) const {
     if (draft.created_at == 0) draft.created_at = now;
@@ -121,6 +134,8 @@ case_record case_service::open(unit_of_work& uow, case_draft draft,
         if (auto p = uow.get_person(person_ref{draft.from, draft.reporter_id});
             p && !p->community.empty())
             draft.community = p->community;
+        else if (auto known = known_community(draft); !known.empty())
+            draft.community = std::move(known);
         else
             draft.community = detail::community_in_address(draft.address);
     }

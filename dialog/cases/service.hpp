@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,15 @@
 #include "dialog/templates.hpp"
 
 namespace minsheng::dialog::cases {
+
+// A 驿站 (service station) where volunteers check in and out of service activities.
+struct station {
+    std::string code;       // unique, e.g. "dc-01"; what check-in names
+    std::string name;       // e.g. "东城社区党群服务驿站"
+    std::string community;  // e.g. "东城社区"
+    std::string address;    // a public place; shown as is
+    std::optional<geo_point> location;
+};
 
 struct program_settings {
     deadline_policy deadlines = deadline_policy::defaults();
@@ -38,6 +48,14 @@ struct program_settings {
     int low_rating = 2;
     // A case left done (or confirmed without a rating) this long is closed by the system.
     std::int64_t auto_close_seconds = 7 * 86400;
+    // 驿站 service: the stations, points credited per hour served (pro rata by the minute), and
+    // the longest visit credited (a forgotten check-out does not become a 20-hour shift).
+    std::vector<station> stations;
+    // The communities the program serves ([[community]]): a new case whose address or
+    // description names one belongs to it, before any guess from "…社区" in the address.
+    std::vector<std::string> communities;
+    std::int64_t points_per_hour = 10;
+    std::int64_t max_visit_minutes = 8 * 60;
 };
 
 // Who acts. The service works out the role from the case: the reporter (or a reporter of a case
@@ -93,6 +111,14 @@ struct vote_result {
     bool ok() const { return why == refusal::none; }
 };
 
+struct visit_result {
+    refusal why = refusal::none;  // not_volunteer, invalid (unknown station), wrong_status
+                                  // (already checked in / not checked in)
+    service_visit visit;          // the visit after the call (the open one when refused)
+    std::int64_t balance = 0;     // check-out: the volunteer's points after the credit
+    bool ok() const { return why == refusal::none; }
+};
+
 struct sweep_report {
     int leases_expired = 0;
     int reminders = 0;
@@ -142,6 +168,14 @@ public:
     act_result add_detail(unit_of_work& uow, std::int64_t case_id, const actor& who,
                           std::string_view detail, std::int64_t now) const;
 
+    // An operator's reply to the reporter of a case (a canned reply or their own words, rendered
+    // by the caller): one "reply" event by `who` with the text as its note, and the text to the
+    // reporter through the outbox (audience "resident", `template_key` as given, idempotency key
+    // "reply:<case id>:<event id>"). nullopt, nothing written: no such case, or an empty text.
+    std::optional<notification> reply_to_reporter(unit_of_work& uow, std::int64_t case_id,
+                                                  const actor& who, std::string template_key,
+                                                  std::string text, std::int64_t now) const;
+
     // Registers (or updates) a volunteer: name, community, skills; keeps other profile fields.
     person register_volunteer(unit_of_work& uow, const person_ref& who, std::string name,
                               std::string community, std::string skills, std::int64_t now) const;
@@ -185,6 +219,15 @@ public:
     vote_result vote(unit_of_work& uow, std::string_view proposal_number, const person_ref& voter,
                      std::int64_t now) const;
 
+    // 驿站 service: a registered volunteer checks in at a known station (one open visit at a
+    // time) and checks out; at check-out the minutes between (capped at max_visit_minutes) are
+    // stored on the visit and points_per_hour pro rata are posted to the ledger
+    // ("service_hours", idempotent per visit). Hours are only ever credited from such a pair.
+    const station* find_station(std::string_view code) const;
+    visit_result check_in(unit_of_work& uow, const person_ref& who, std::string_view station_code,
+                          std::string activity, std::int64_t now) const;
+    visit_result check_out(unit_of_work& uow, const person_ref& who, std::int64_t now) const;
+
     // Timers, run every minute or so: expired claim leases (any time); reminders before the
     // deadline and escalations to the supervisor after it (only in working hours, once each, for
     // cases not yet reported done);
@@ -192,6 +235,8 @@ public:
     sweep_report sweep(unit_of_work& uow, std::int64_t now) const;
 
 private:
+    std::string known_community(const case_draft& draft) const;
+
     std::shared_ptr<const template_set> templates_;
     std::shared_ptr<const working_calendar> calendar_;
     working_hours hours_;

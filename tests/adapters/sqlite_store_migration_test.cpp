@@ -82,15 +82,15 @@ std::set<std::string> index_names(const std::string& path) {
 }  // namespace
 
 TEST_CASE(
-    "Migrations 3 and 4 upgrade a version-2 database, keeping its data and defaulting new "
+    "Migrations 3 to 6 upgrade a version-2 database, keeping its data and defaulting new "
     "fields",
     "[adapters]") {
-    REQUIRE(latest_schema_version() == 5);
+    REQUIRE(latest_schema_version() == 6);
     temp_db file;
     make_version_2(file.path());
     {
         store s(file.path(), options_at(2000));
-        CHECK(s.schema_version() == 5);
+        CHECK(s.schema_version() == 6);
 
         s.run([](dialog::unit_of_work& uow) {
             auto c = uow.get_case(1);
@@ -123,6 +123,7 @@ TEST_CASE(
             CHECK(c->rating_comment.empty());
             CHECK(c->proposal_id == 0);
             CHECK(c->closed_at == 0);
+            CHECK_FALSE(c->location.has_value());
 
             auto events = uow.events_of(1);
             REQUIRE(events.size() == 1);
@@ -181,13 +182,14 @@ TEST_CASE(
     while (steps.executeStep())
         recorded.emplace_back(steps.getColumn(0).getInt(), steps.getColumn(1).getString(),
                               steps.getColumn(2).getInt64());
-    REQUIRE(recorded.size() == 5);
+    REQUIRE(recorded.size() == 6);
     CHECK(std::get<2>(recorded[1]) == 100);
     CHECK(std::get<0>(recorded[2]) == 3);
     CHECK(std::get<1>(recorded[2]) == "service");
     CHECK(std::get<2>(recorded[2]) == 2000);
     CHECK(std::get<1>(recorded[3]) == "case_sources");
     CHECK(std::get<1>(recorded[4]) == "outbox_delivery");
+    CHECK(std::get<1>(recorded[5]) == "console_and_miniprogram");
 }
 
 TEST_CASE("The timer queries use their partial indexes", "[adapters]") {

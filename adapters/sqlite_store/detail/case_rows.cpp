@@ -92,6 +92,17 @@ query_text where_of(const dialog::case_query& q) {
     }
     if (q.proposal_id) t.add("proposal_id = ?", *q.proposal_id);
     if (q.from) t.add("channel = ?", std::string(dialog::to_string(*q.from)));
+    if (!q.communities.empty()) t.add_in("community", q.communities);
+    if (q.assignee) t.add("assignee = ?", *q.assignee);
+    if (q.late_at) {
+        t.add(
+            "deadline_at > 0 AND status NOT IN ('done', 'confirmed', 'closed', 'cancelled', "
+            "'merged')");
+        t.add("deadline_at < ?", *q.late_at);
+    }
+    if (q.created_since) t.add("created_at >= ?", *q.created_since);
+    if (q.created_until) t.add("created_at < ?", *q.created_until);
+    if (q.source_ref) t.add("source_ref = ?", *q.source_ref);
     if (q.before_id > 0) t.add("id < ?", q.before_id);
     return t;
 }
@@ -135,6 +146,9 @@ dialog::case_record read_case(const SQLite::Statement& row) {
     c.closed_at = row.getColumn(28).getInt64();
     c.source_ref = row.getColumn(29).getString();
     c.source_span = row.getColumn(30).getString();
+    if (!row.getColumn(31).isNull() && !row.getColumn(32).isNull())
+        c.location =
+            dialog::geo_point{row.getColumn(31).getDouble(), row.getColumn(32).getDouble()};
     return c;
 }
 

@@ -1,0 +1,28 @@
+#pragma once
+// Private to sqlite_store: the SQL of 驿站 service visits (`service_visits`), shared by the
+// writer's unit of work and the reader. Throws SQLite::Exception on storage failure, store_error
+// for a row naming a person key this build cannot read.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "dialog/ports.hpp"
+
+namespace minsheng::adapters::sqlite_store::detail {
+
+class statement_cache;
+
+std::optional<dialog::service_visit> open_visit(statement_cache& sql,
+                                                const dialog::person_ref& who);
+// Inserts a check-in; returns it with its id. A second open visit of the same person violates
+// the unique index (SQLite::Exception).
+dialog::service_visit start_visit(statement_cache& sql, const dialog::service_visit& v);
+// Writes the check-out if the visit is still open; false otherwise.
+bool finish_visit(statement_cache& sql, std::int64_t id, std::int64_t checkout_at,
+                  std::int64_t minutes, std::int64_t points);
+// Newest first, at most clamp(limit, 1, 1000).
+std::vector<dialog::service_visit> visits_of(statement_cache& sql, const dialog::person_ref& who,
+                                             std::size_t limit);
+
+}  // namespace minsheng::adapters::sqlite_store::detail

@@ -1,0 +1,59 @@
+#include "adapters/sqlite_store/sessions.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+#include "adapters/sqlite_store/detail/connection.hpp"
+#include "adapters/sqlite_store/detail/raw_access.hpp"
+#include "adapters/sqlite_store/detail/statement_cache.hpp"
+
+namespace minsheng::adapters::sqlite_store {
+
+using detail::statement_use;
+
+void save_mp_session(store& s, const mp_session& session, std::int64_t purge_before) {
+    detail::raw_access::transact(s, "save mp session", [&](detail::statement_cache& sql) {
+        {
+            statement_use purge(sql.get("DELETE FROM mp_sessions WHERE expires_at < ?1"));
+            purge->bind(1, purge_before);
+            purge->exec();
+        }
+        statement_use ins(
+            sql.get("INSERT INTO mp_sessions (token_hash, openid, unionid, session_key, "
+                    "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+        ins->bind(1, session.token_hash);
+        ins->bind(2, session.openid);
+        ins->bind(3, session.unionid);
+        ins->bind(4, session.session_key);
+        ins->bind(5, session.created_at);
+        ins->bind(6, session.expires_at);
+        ins->exec();
+    });
+}
+
+std::optional<mp_session> find_mp_session(reader& r, std::string_view token_hash) {
+    return detail::guarded("find mp session", [&]() -> std::optional<mp_session> {
+        statement_use q(detail::raw_access::statements(r).get(
+            "SELECT token_hash, openid, unionid, session_key, created_at, expires_at "
+            "FROM mp_sessions WHERE token_hash = ?1"));
+        q->bind(1, std::string(token_hash));
+        if (!q->executeStep()) return std::nullopt;
+        mp_session s;
+        s.token_hash = q->getColumn(0).getString();
+        s.openid = q->getColumn(1).getString();
+        s.unionid = q->getColumn(2).getString();
+        s.session_key = q->getColumn(3).getString();
+        s.created_at = q->getColumn(4).getInt64();
+        s.expires_at = q->getColumn(5).getInt64();
+        return s;
+    });
+}
+
+std::int64_t count_mp_sessions(reader& r) {
+    return detail::guarded("count mp sessions", [&] {
+        statement_use q(detail::raw_access::statements(r).get("SELECT count(*) FROM mp_sessions"));
+        q->executeStep();
+        return q->getColumn(0).getInt64();
+    });
+}
+
+}  // namespace minsheng::adapters::sqlite_store

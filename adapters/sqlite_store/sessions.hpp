@@ -1,0 +1,39 @@
+#pragma once
+// Mini program sessions (table mp_sessions): what a login through code2session leaves behind.
+// Only the SHA-256 of a session token is stored, so a copy of the database opens no session; the
+// WeChat session_key stays here and is never returned to a client.
+//
+// Thread-safety: the store functions run on the single writer (like every store method); the
+// reader function on the reader's thread. Storage failures throw store_error.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "adapters/sqlite_store/store.hpp"
+
+namespace minsheng::adapters::sqlite_store {
+
+struct mp_session {
+    std::string token_hash;  // lowercase hex SHA-256 of the token the client holds
+    std::string openid;
+    std::string unionid;      // "" when the app has no open-platform binding
+    std::string session_key;  // WeChat's; server side only
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+};
+
+// Records a new session as one unit (a savepoint of the writer's open batch, committed with it),
+// and deletes sessions that expired before `purge_before` (they only served to tell "expired"
+// from "unknown"). Throws store_error, also for a token_hash already stored.
+void save_mp_session(store& s, const mp_session& session, std::int64_t purge_before);
+
+// The session whose token hashes to `token_hash`, expired or not (the caller compares
+// expires_at with its clock); nullopt when there is none.
+std::optional<mp_session> find_mp_session(reader& r, std::string_view token_hash);
+
+// Sessions stored, expired or not (tests and the operator's curiosity).
+std::int64_t count_mp_sessions(reader& r);
+
+}  // namespace minsheng::adapters::sqlite_store
