@@ -6,6 +6,7 @@
 
 #include "adapters/wechat_oa/query_string.hpp"
 #include "gateway/detail/app_impl.hpp"
+#include "gateway/stats_render.hpp"
 
 namespace minsheng::gateway {
 
@@ -57,13 +58,16 @@ void app::impl::handle(http_request&& req, std::function<void(http_response&&)> 
     ctx.start = std::chrono::steady_clock::now();
 
     auto [path, query] = split_target(req.target());
-    ctx.route = path == "/wechat/oa"                ? "wechat_oa"
-                : path.rfind("/api/v1/", 0) == 0    ? "api"
-                : path.rfind("/public/v1/", 0) == 0 ? "public"
-                : path.rfind("/hotline/", 0) == 0   ? "hotline"
-                : path == "/healthz"                ? "healthz"
-                : path == "/metrics"                ? "metrics"
-                                                    : "unknown";
+    ctx.route = path == "/wechat/oa"                                                   ? "wechat_oa"
+                : path.rfind("/api/v1/", 0) == 0                                       ? "api"
+                : path.rfind("/public/v1/", 0) == 0                                    ? "public"
+                : path.rfind("/hotline/", 0) == 0                                      ? "hotline"
+                : path.rfind("/mp/v1/", 0) == 0                                        ? "mp"
+                : path.rfind("/open311/v2/", 0) == 0                                   ? "open311"
+                : path == "/" || path == "/console" || path.rfind("/console/", 0) == 0 ? "console"
+                : path == "/healthz"                                                   ? "healthz"
+                : path == "/metrics"                                                   ? "metrics"
+                                                                                       : "unknown";
 
     // Every answer passes here: latency, request id header, one log line.
     auto done = [this, id = ctx.id, route = ctx.route, start = ctx.start,
@@ -98,6 +102,11 @@ void app::impl::handle(http_request&& req, std::function<void(http_response&&)> 
     if (ctx.route == "public") return route_public(std::move(ctx), std::move(req), std::move(done));
     if (ctx.route == "hotline")
         return route_hotline(std::move(ctx), std::move(req), std::move(done));
+    if (ctx.route == "mp") return route_mp(std::move(ctx), std::move(req), std::move(done));
+    if (ctx.route == "open311")
+        return route_open311(std::move(ctx), std::move(req), std::move(done));
+    if (ctx.route == "console")
+        return route_console(std::move(ctx), std::move(req), std::move(done));
     if (ctx.route != "unknown" && req.method() != http::verb::get)
         return reject(http::status::method_not_allowed, "method_not_allowed",
                       "only GET is allowed here\n");
@@ -117,6 +126,7 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.log = make_logger(s.cfg.log_level);
     s.templates = dialog::template_set::load(s.cfg.templates_dir);
     s.templates->require({"hotline/case_opened"});
+    s.templates->require(stats_render::template_keys());
     auto calendar = std::make_shared<const dialog::cases::working_calendar>(
         dialog::cases::working_calendar::load(s.cfg.program.calendar_dir));
     auto hours = s.cfg.program.working_hours.empty()
@@ -134,7 +144,11 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.readers = std::make_unique<reader_pool>(s.cfg.db_path);
     if (!s.cfg.delivery.secret.empty())
         s.outbox = std::make_unique<outbox_worker>(s.cfg.delivery, *s.write, s.stats, s.log, s.now);
-    for (auto ch : {"wechat_oa", "miniprogram", "hotline"}) {
+    s.staff = make_staff_state(s);
+    s.mp = make_mp_state(s);
+    s.open311 = make_open311_state(s);
+    s.console = make_console_state(s);
+    for (auto ch : {"wechat_oa", "miniprogram", "hotline", "open311"}) {
         s.stats.messages_received.inc(ch, 0);
         s.stats.messages_duplicate.inc(ch, 0);
         s.stats.cases_opened.inc(ch, 0);

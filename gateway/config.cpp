@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <set>
 #include <toml.hpp>
 
 extern char** environ;
@@ -36,6 +37,90 @@ adapters::wechat_oa::security_mode parse_mode(const std::string& v) {
     throw config_error("wechat mode must be plain, compat or safe, got \"" + v + "\"");
 }
 
+// Optional lat/lng keys of a table; both or neither, in range.
+std::optional<dialog::geo_point> read_location(const toml::value& v, const std::string& what) {
+    const bool lat = v.contains("lat"), lng = v.contains("lng");
+    if (!lat && !lng) return std::nullopt;
+    if (lat != lng) throw config_error(what + ": give both lat and lng, or neither");
+    dialog::geo_point p{toml::find<double>(v, "lat"), toml::find<double>(v, "lng")};
+    if (p.lat < -90 || p.lat > 90 || p.lng < -180 || p.lng > 180)
+        throw config_error(what + ": lat must be in -90..90 and lng in -180..180");
+    return p;
+}
+
+// [[community]], [miniprogram] and [open311].
+void read_console(const toml::value& t, config& c) {
+    if (t.contains("community")) {
+        for (const auto& v : toml::find<std::vector<toml::value>>(t, "community")) {
+            community_config cc;
+            cc.name = toml::find<std::string>(v, "name");
+            cc.street = toml::find_or<std::string>(v, "street", "");
+            cc.grids = toml::find_or<std::vector<std::string>>(v, "grids", {});
+            cc.location = read_location(v, "community " + cc.name);
+            c.communities.push_back(std::move(cc));
+        }
+    }
+    if (t.contains("miniprogram")) {
+        const auto& m = toml::find(t, "miniprogram");
+        auto& mp = c.miniprogram;
+        mp.appid = toml::find_or<std::string>(m, "appid", mp.appid);
+        mp.secret = toml::find_or<std::string>(m, "secret", mp.secret);
+        mp.base_url = toml::find_or<std::string>(m, "base_url", mp.base_url);
+        mp.session_ttl_seconds = toml::find_or(m, "session_ttl_seconds", mp.session_ttl_seconds);
+        mp.requests_per_minute = toml::find_or(m, "requests_per_minute", mp.requests_per_minute);
+        mp.burst = toml::find_or(m, "burst", mp.burst);
+        mp.logins_per_minute = toml::find_or(m, "logins_per_minute", mp.logins_per_minute);
+    }
+    if (t.contains("open311")) {
+        const auto& o = toml::find(t, "open311");
+        c.open311.jurisdiction_id =
+            toml::find_or<std::string>(o, "jurisdiction_id", c.open311.jurisdiction_id);
+        if (o.contains("api_keys"))
+            for (const auto& [name, v] : toml::find(o, "api_keys").as_table())
+                c.open311.api_keys[name] = v.as_string().str;
+    }
+}
+
+void check_console(config& c) {
+    std::set<std::string> names;
+    for (const auto& cc : c.communities) {
+        if (cc.name.empty()) throw config_error("a [[community]] needs a name");
+        if (!names.insert(cc.name).second)
+            throw config_error("community \"" + cc.name + "\" is listed twice");
+        c.program.settings.communities.push_back(cc.name);
+    }
+    std::set<std::string> codes;
+    for (const auto& st : c.program.settings.stations) {
+        if (st.code.empty() || st.name.empty())
+            throw config_error("a [[station]] needs a code and a name");
+        if (!codes.insert(st.code).second)
+            throw config_error("station \"" + st.code + "\" is listed twice");
+    }
+    const auto& s = c.program.settings;
+    if (s.points_per_hour < 0) throw config_error("program.points_per_hour must not be negative");
+    if (s.max_visit_minutes < 60 || s.max_visit_minutes > 24 * 60)
+        throw config_error("program.max_visit_hours must be from 1 to 24");
+    auto& mp = c.miniprogram;
+    if (mp.appid.empty()) mp.appid = c.delivery.appid;
+    if (mp.secret.empty()) mp.secret = c.delivery.secret;
+    if (mp.base_url.empty()) mp.base_url = c.delivery.base_url;
+    if (mp.session_ttl_seconds < 60 || mp.session_ttl_seconds > 30 * 86400)
+        throw config_error("miniprogram.session_ttl_seconds must be from 60 to 2592000");
+    if (mp.requests_per_minute < 1 || mp.requests_per_minute > 100000)
+        throw config_error("miniprogram.requests_per_minute must be from 1 to 100000");
+    if (mp.burst < 1 || mp.burst > 100000)
+        throw config_error("miniprogram.burst must be from 1 to 100000");
+    if (mp.logins_per_minute < 1 || mp.logins_per_minute > 100000)
+        throw config_error("miniprogram.logins_per_minute must be from 1 to 100000");
+    if (mp.base_url.rfind("http://", 0) != 0 && mp.base_url.rfind("https://", 0) != 0)
+        throw config_error("miniprogram.base_url must be an http(s) URL");
+    for (const auto& [name, key] : c.open311.api_keys)
+        if (key.size() < 16)
+            throw config_error("open311 api key \"" + name + "\" must be at least 16 characters");
+    if (c.open311.jurisdiction_id.empty())
+        throw config_error("open311.jurisdiction_id must not be empty");
+}
+
 // [program], [deadlines] and [[handling.rule]]: the program's rules.
 void read_program(const toml::value& t, program_config& p) {
     auto& s = p.settings;
@@ -56,6 +141,20 @@ void read_program(const toml::value& t, program_config& p) {
         s.low_rating = toml::find_or(g, "low_rating", s.low_rating);
         s.auto_close_seconds =
             toml::find_or<std::int64_t>(g, "auto_close_days", s.auto_close_seconds / 86400) * 86400;
+        s.points_per_hour = toml::find_or<std::int64_t>(g, "points_per_hour", s.points_per_hour);
+        s.max_visit_minutes =
+            toml::find_or<std::int64_t>(g, "max_visit_hours", s.max_visit_minutes / 60) * 60;
+    }
+    if (t.contains("station")) {
+        for (const auto& v : toml::find<std::vector<toml::value>>(t, "station")) {
+            dialog::cases::station st;
+            st.code = toml::find<std::string>(v, "code");
+            st.name = toml::find<std::string>(v, "name");
+            st.community = toml::find_or<std::string>(v, "community", "");
+            st.address = toml::find_or<std::string>(v, "address", "");
+            st.location = read_location(v, "station " + st.code);
+            s.stations.push_back(std::move(st));
+        }
     }
     if (t.contains("deadlines")) {
         for (const auto& [kind, v] : toml::find(t, "deadlines").as_table()) {
@@ -225,6 +324,8 @@ config load_config(const std::optional<std::string>& file,
             }
             read_program(t, c.program);
             read_delivery(t, c.delivery);
+            read_console(t, c);
+            c.console_dir = toml::find_or<std::string>(t, "console_dir", "");
             if (t.contains("hotline")) {
                 const auto& h = toml::find(t, "hotline");
                 c.hotline.max_clock_skew =
@@ -259,6 +360,9 @@ config load_config(const std::optional<std::string>& file,
     if (auto v = get("MINSHENG_WECHAT_API_SECRET")) c.delivery.secret = *v;
     if (auto v = get("MINSHENG_SMS_WEBHOOK")) c.delivery.sms_webhook = *v;
     if (auto v = get("MINSHENG_HOTLINE_SECRET")) c.hotline.secrets["default"] = *v;
+    if (auto v = get("MINSHENG_MP_APPID")) c.miniprogram.appid = *v;
+    if (auto v = get("MINSHENG_MP_SECRET")) c.miniprogram.secret = *v;
+    if (auto v = get("MINSHENG_OPEN311_KEY")) c.open311.api_keys["default"] = *v;
     if (auto v = get("MINSHENG_BODY_LIMIT"))
         c.body_limit =
             static_cast<std::size_t>(parse_int("MINSHENG_BODY_LIMIT", *v, 1024, 16 << 20));
@@ -299,9 +403,11 @@ config load_config(const std::optional<std::string>& file,
     if (c.templates_dir.empty()) c.templates_dir = data_dir + "/templates";
     if (c.models_dir.empty()) c.models_dir = data_dir + "/models";
     if (c.program.calendar_dir.empty()) c.program.calendar_dir = data_dir + "/calendar";
+    if (c.console_dir.empty()) c.console_dir = data_dir + "/console";
     check_program(c.program);
     // The API appid defaults to the official account's, never to the development one.
     check_delivery(c.delivery, c.using_dev_credentials ? std::string() : c.wechat.appid);
+    check_console(c);
     return c;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "adapters/wechat_oa/oa_endpoint.hpp"
 #include "dialog/cases/service.hpp"
@@ -51,6 +52,34 @@ struct delivery_config {
     std::string sms_webhook;
 };
 
+// [[community]]: the communities (社区/村) the program serves and the street (街道) each belongs
+// to; supervisors see their street's communities. Grids (网格) name a worker's patch.
+struct community_config {
+    std::string name;    // "东城社区"
+    std::string street;  // "东城街道"
+    std::vector<std::string> grids;
+    std::optional<dialog::geo_point> location;  // for the map pictures; optional
+};
+
+// [miniprogram]: the /mp/v1 API (docs/miniprogram.md).
+struct miniprogram_config {
+    std::string appid;               // default: wechat_api.appid      [MINSHENG_MP_APPID]
+    std::string secret;              // default: wechat_api.secret; "" : login is refused (503)
+                                     //                                 [MINSHENG_MP_SECRET]
+    std::string base_url;            // code2session server; default: wechat_api.base_url
+    int session_ttl_seconds = 7200;  // a session token's life
+    int requests_per_minute = 60;    // per user (openid), token bucket refill
+    int burst = 20;                  // per user, bucket size
+    int logins_per_minute = 20;      // all clients together (one bucket)
+};
+
+// [open311]: GeoReport v2 (docs/open311.md). POSTing a request needs one of the api keys.
+struct open311_config {
+    std::map<std::string, std::string> api_keys;  // client name → key   [MINSHENG_OPEN311_KEY
+                                                  //                        sets "default"]
+    std::string jurisdiction_id = "minsheng";
+};
+
 struct config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 picks a free port
@@ -66,6 +95,10 @@ struct config {
     program_config program;
     hotline_config hotline;
     delivery_config delivery;
+    std::vector<community_config> communities;
+    miniprogram_config miniprogram;
+    open311_config open311;
+    std::string console_dir;             // the web console's files; default: <data_dir>/console
     bool using_dev_credentials = false;  // true when the built-in demo token/key are in use
 };
 

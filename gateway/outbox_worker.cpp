@@ -205,6 +205,12 @@ delivery_outcome outbox_worker::send_wechat(const due_notification& d) {
 }
 
 delivery_outcome outbox_worker::send_sms(const due_notification& d) {
+    // An Open311 reporter who left no phone has no push channel: their client polls
+    // GET /open311/v2/requests instead.
+    const auto& to = d.n.to->user_id;
+    if (to.empty() ||
+        !std::all_of(to.begin(), to.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return dead("no phone or WeChat account to notify (the client polls)", "no_route");
     // Waiting for configuration is not the notification's failure: it never dies of it.
     if (!sms_) return retry("no SMS gateway configured", "no_sms_gateway", false);
     const nlohmann::json body = {

@@ -74,6 +74,8 @@ json operator_case(const dialog::case_record& c) {
         {"created_at", dialog::cases::format_iso8601(c.created_at)},
         {"updated_at", dialog::cases::format_iso8601(c.updated_at)},
         {"closed_at", time_or_null(c.closed_at)},
+        {"location",
+         c.location ? json{{"lat", c.location->lat}, {"lng", c.location->lng}} : json(nullptr)},
         {"source", c.source_ref.empty()
                        ? json(nullptr)
                        : json{{"ref", c.source_ref}, {"span", text_or_null(c.source_span)}}}};
@@ -129,6 +131,26 @@ json ranking(const std::vector<dialog::ranking_row>& rows) {
                        {"name", r.name.empty() ? json("志愿者") : json(r.name)},
                        {"points", r.points}});
     return arr;
+}
+
+json staff(const adapters::sqlite_store::staff_member& m, std::int64_t open_cases) {
+    return {{"id", m.id},
+            {"name", m.name},
+            {"role", m.role},
+            {"community", text_or_null(m.community)},
+            {"grid", text_or_null(m.grid)},
+            {"street", text_or_null(m.street)},
+            {"active", m.active},
+            {"open_cases", open_cases}};
+}
+
+json audit(const adapters::sqlite_store::audit_entry& e) {
+    return {{"id", e.id},
+            {"at", dialog::cases::format_iso8601(e.at)},
+            {"actor", e.actor},
+            {"action", e.action},
+            {"target", text_or_null(e.target)},
+            {"detail", text_or_null(e.detail)}};
 }
 
 json public_case(const dialog::case_record& c, const std::vector<dialog::case_event>& events) {

@@ -49,6 +49,14 @@ struct action_request {
     std::string into_number;  // merge target given as a case number
 };
 
+// Per-feature state, defined in the feature's own file and built by its make_* function in app's
+// constructor (after the writer, readers and service exist).
+struct mp_state;           // gateway/mp_route.cpp: sessions, rate limits, the code2session client
+struct open311_state;      // gateway/open311_route.cpp
+struct console_state;      // gateway/console_route.cpp: the web console's files
+struct staff_state;        // gateway/staff_auth.cpp: operator authentication
+struct operator_identity;  // gateway/staff_auth.hpp
+
 struct app::impl {
     config cfg;
     std::function<std::int64_t()> now;
@@ -71,6 +79,10 @@ struct app::impl {
     std::vector<std::thread> threads;
     std::atomic<std::uint64_t> request_seq{0};
     std::unique_ptr<boost::asio::steady_timer> sweep_timer;
+    std::shared_ptr<mp_state> mp;
+    std::shared_ptr<open311_state> open311;
+    std::shared_ptr<console_state> console;
+    std::shared_ptr<staff_state> staff;
 
     std::mutex stop_mu;
     std::condition_variable stop_cv;
@@ -95,6 +107,19 @@ struct app::impl {
                       std::function<void(http_response&&)> respond);
     void route_hotline(request_ctx ctx, http_request&& req,
                        std::function<void(http_response&&)> respond);
+    // /mp/v1/...: the mini program API (gateway/mp_route.cpp).
+    void route_mp(request_ctx ctx, http_request&& req,
+                  std::function<void(http_response&&)> respond);
+    // /open311/v2/...: GeoReport v2 (gateway/open311_route.cpp).
+    void route_open311(request_ctx ctx, http_request&& req,
+                       std::function<void(http_response&&)> respond);
+    // / and /console/...: the web console's static files (gateway/console_route.cpp).
+    void route_console(request_ctx ctx, http_request&& req,
+                       std::function<void(http_response&&)> respond);
+    // /api/v1/stats...: statistics for an authenticated operator, scoped to what they may see
+    // (gateway/stats_route.cpp). Called by route_api after authentication, on a read thread.
+    void serve_stats(request_ctx ctx, http_request&& req,
+                     std::function<void(http_response&&)> respond, const operator_identity& who);
 
     // Runs `read` on the reader pool and answers its JSON (404 when it holds an "error").
     void read_json(request_ctx ctx, http_request&& req,
@@ -111,6 +136,11 @@ struct app::impl {
     // sweep failed or the writer is stopping).
     void run_sweep(std::function<void(std::optional<dialog::cases::sweep_report>)> done);
 };
+
+std::shared_ptr<mp_state> make_mp_state(app::impl& app);
+std::shared_ptr<open311_state> make_open311_state(app::impl& app);
+std::shared_ptr<console_state> make_console_state(app::impl& app);
+std::shared_ptr<staff_state> make_staff_state(app::impl& app);
 
 // Helpers shared by the routes.
 http_response make_response(const http_request& req, boost::beast::http::status status,

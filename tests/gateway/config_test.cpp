@@ -175,3 +175,67 @@ default_template = "TPL-DEFAULT"
         std::filesystem::remove(f);
     }
 }
+
+TEST_CASE("communities, stations, the mini program and Open311 are read and checked", "[gateway]") {
+    auto file = write_temp("minsheng-console-test.toml", R"(
+[wechat]
+token = "t"
+appid = "wxfile000001"
+[wechat_api]
+secret = "api-secret"
+[program]
+points_per_hour = 6
+max_visit_hours = 4
+[[community]]
+name = "东城社区"
+street = "东城街道"
+grids = ["一网格", "二网格"]
+lat = 23.04
+lng = 113.76
+[[community]]
+name = "西城社区"
+street = "东城街道"
+[[station]]
+code = "dc-01"
+name = "东城社区党群服务驿站"
+community = "东城社区"
+[miniprogram]
+requests_per_minute = 30
+[open311]
+jurisdiction_id = "dongguan"
+[open311.api_keys]
+city = "city-key-0123456789"
+)");
+    auto c = load_config(file, {{"MINSHENG_OPEN311_KEY", "env-key-0123456789"}});
+    REQUIRE(c.communities.size() == 2);
+    CHECK(c.communities[0].street == "东城街道");
+    CHECK(c.communities[0].grids.size() == 2);
+    REQUIRE(c.communities[0].location);
+    CHECK(c.communities[0].location->lng == Approx(113.76));
+    CHECK_FALSE(c.communities[1].location);
+    REQUIRE(c.program.settings.stations.size() == 1);
+    CHECK(c.program.settings.stations[0].community == "东城社区");
+    CHECK(c.program.settings.points_per_hour == 6);
+    CHECK(c.program.settings.max_visit_minutes == 240);
+    // The mini program logs in with the API credentials unless given its own.
+    CHECK(c.miniprogram.secret == "api-secret");
+    CHECK(c.miniprogram.appid == "wxfile000001");
+    CHECK(c.miniprogram.requests_per_minute == 30);
+    CHECK(c.open311.jurisdiction_id == "dongguan");
+    CHECK(c.open311.api_keys.at("city") == "city-key-0123456789");
+    CHECK(c.open311.api_keys.at("default") == "env-key-0123456789");
+    std::filesystem::remove(file);
+
+    for (const char* bad : {"[[community]]\nname = \"a\"\n[[community]]\nname = \"a\"\n",
+                            "[[community]]\nname = \"a\"\nlat = 23.0\n",
+                            "[[station]]\ncode = \"s\"\nname = \"n\"\nlat = 95.0\nlng = 1.0\n",
+                            "[[station]]\ncode = \"s\"\nname = \"n\"\n[[station]]\ncode = "
+                            "\"s\"\nname = \"m\"\n",
+                            "[program]\nmax_visit_hours = 0\n", "[miniprogram]\nburst = 0\n",
+                            "[open311.api_keys]\nshort = \"abc\"\n"}) {
+        INFO(bad);
+        auto f = write_temp("minsheng-console-bad.toml", bad);
+        CHECK_THROWS_AS(load_config(f, {}), config_error);
+        std::filesystem::remove(f);
+    }
+}

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "adapters/sqlite_store/staff.hpp"
 #include "dialog/templates.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
@@ -284,14 +285,24 @@ TEST_CASE("operators move a complaint through its states and merge a duplicate",
 
     s.api("POST", "/api/v1/cases/" + first_id + "/actions",
           R"({"action":"accept","note":"属实，转城管"})");
+    // The assignee is a case worker the store knows (the case names no community: any worker).
+    {
+        adapters::sqlite_store::store staff_db(s.g.cfg.db_path);
+        adapters::sqlite_store::staff_member m;
+        m.id = "grid-07";
+        m.name = "网格员";
+        m.role = "worker";
+        m.community = "幸福社区";
+        adapters::sqlite_store::save_staff(staff_db, m, now_s());
+    }
     auto assigned = s.api("POST", "/api/v1/cases/" + first_id + "/actions",
-                          R"({"action":"assign","assignee":"grid-07"})");
+                          R"({"action":"assign","assignee":"grid-07"})")["case"];
     CHECK(assigned["status"] == "assigned");
     CHECK(assigned["assignee"] == "grid-07");
 
     // The duplicate joins the first; its reporter keeps hearing about the first.
     auto merged = s.api("POST", "/api/v1/cases/" + second_id + "/actions",
-                        json{{"action", "merge"}, {"into", first["number"]}}.dump());
+                        json{{"action", "merge"}, {"into", first["number"]}}.dump())["case"];
     CHECK(merged["status"] == "merged");
     CHECK(merged["merged_into"] == first["id"]);
     auto target = s.case_by_id(first["id"]);
@@ -300,7 +311,7 @@ TEST_CASE("operators move a complaint through its states and merge a duplicate",
 
     s.api("POST", "/api/v1/cases/" + first_id + "/actions", R"({"action":"start"})");
     auto done = s.api("POST", "/api/v1/cases/" + first_id + "/actions",
-                      R"({"action":"report_done","note":"已更换灯泡"})");
+                      R"({"action":"report_done","note":"已更换灯泡"})")["case"];
     CHECK(done["status"] == "done");
     // Both reporters were told it is done.
     std::set<std::string> told;

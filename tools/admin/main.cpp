@@ -1,6 +1,9 @@
 // minsheng-admin: operator tasks.
 //   migrate   create or upgrade the database and print its schema version
 //   token     print a new random bearer token for MINSHENG_OPERATOR_TOKEN
+//   token issue|revoke   a staff member's bearer token (docs/operator-api.md): issue prints only
+//             the token on stdout; only its SHA-256 is stored
+//   staff add|list|disable   case workers, supervisors and admins of the operator API
 //   check     load the config, templates, models and database as the gateway would; exit 1 if
 //             anything is wrong (for deployment scripts)
 //   deadline  print the SLA deadline of a case of a kind filed at a time (first line, ISO-8601
@@ -10,9 +13,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <string>
 
+#include "adapters/sqlite_store/staff.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "dialog/cases/calendar.hpp"
 #include "dialog/cases/civil_time.hpp"
@@ -114,6 +119,104 @@ int print_deadline(const std::string& kind, const std::string& filed_text,
     return 0;
 }
 
+namespace store_ns = minsheng::adapters::sqlite_store;
+
+std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// What `staff` and `token` write: the staff tables and an audit entry by "admin-cli".
+struct staff_options {
+    std::string db;
+    store_ns::staff_member member;
+    std::string token;
+    int days = 90;
+    std::string label;
+};
+
+void audit(store_ns::store& s, std::string action, std::string target, std::string detail) {
+    store_ns::append_audit(
+        s, {0, now_s(), "admin-cli", std::move(action), std::move(target), std::move(detail)});
+}
+
+// A community or street the config does not list is most likely a typo: refuse it when the
+// config lists any (a deployment without [[community]] accepts any name).
+std::string unknown_place(const minsheng::gateway::config& cfg, const store_ns::staff_member& m) {
+    if (cfg.communities.empty()) return "";
+    bool community = m.community.empty(), street = m.street.empty(), grid = m.grid.empty();
+    for (const auto& c : cfg.communities) {
+        if (c.name == m.community) {
+            community = true;
+            for (const auto& g : c.grids) grid = grid || g == m.grid;
+            grid = grid || c.grids.empty();
+        }
+        street = street || c.street == m.street;
+    }
+    if (!community) return "community \"" + m.community + "\" is not a [[community]] of the config";
+    if (!grid) return "grid \"" + m.grid + "\" is not a grid of " + m.community;
+    if (!street) return "street \"" + m.street + "\" is not the street of any [[community]]";
+    return "";
+}
+
+int staff_command(const std::string& which, const minsheng::gateway::config& cfg,
+                  staff_options& o) {
+    store_ns::store s(o.db.empty() ? cfg.db_path : o.db);
+    if (which == "list") {
+        store_ns::reader r(s.path());
+        for (const auto& m : store_ns::list_staff(r))
+            std::printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.id.c_str(), m.role.c_str(),
+                        m.name.c_str(), m.community.c_str(), m.grid.c_str(), m.street.c_str(),
+                        m.active ? "active" : "disabled");
+        return 0;
+    }
+    if (which == "disable") {
+        if (!store_ns::deactivate_staff(s, o.member.id, now_s())) {
+            std::fprintf(stderr, "minsheng-admin: no staff member \"%s\"\n", o.member.id.c_str());
+            return 2;
+        }
+        audit(s, "staff_disable", o.member.id, "");
+        std::printf("disabled %s\n", o.member.id.c_str());
+        return 0;
+    }
+    // add
+    if (auto why = unknown_place(cfg, o.member); !why.empty()) {
+        std::fprintf(stderr, "minsheng-admin: %s\n", why.c_str());
+        return 2;
+    }
+    store_ns::save_staff(s, o.member, now_s());
+    audit(s, "staff_add", o.member.id,
+          "role " + o.member.role +
+              (o.member.community.empty() ? "" : " community " + o.member.community) +
+              (o.member.grid.empty() ? "" : " grid " + o.member.grid) +
+              (o.member.street.empty() ? "" : " street " + o.member.street));
+    std::printf("saved %s (%s)\n", o.member.id.c_str(), o.member.role.c_str());
+    return 0;
+}
+
+int token_command(const std::string& which, const minsheng::gateway::config& cfg,
+                  const staff_options& o) {
+    store_ns::store s(o.db.empty() ? cfg.db_path : o.db);
+    if (which == "revoke") {
+        if (!store_ns::revoke_token(s, o.token, now_s())) {
+            std::fprintf(stderr, "minsheng-admin: no such valid token\n");
+            return 2;
+        }
+        // The hash's first 12 digits name the token in the trail; the token itself never.
+        const auto hash = o.token.size() == 64 ? o.token : store_ns::token_hash(o.token);
+        audit(s, "token_revoke", hash.substr(0, 12), "");
+        std::printf("revoked\n");
+        return 0;
+    }
+    const std::int64_t t = now_s();
+    const std::int64_t expires = o.days == 0 ? 0 : t + std::int64_t{o.days} * 86400;
+    auto issued = store_ns::issue_token(s, o.member.id, expires, o.label, t);
+    audit(s, "token_issue", o.member.id,
+          "token " + issued.hash.substr(0, 12) +
+              (expires == 0 ? " never expires"
+                            : " expires " + minsheng::dialog::cases::format_iso8601(expires)) +
+              (o.label.empty() ? "" : " label " + o.label));
+    std::printf("%s\n", issued.token.c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,7 +228,38 @@ int main(int argc, char** argv) {
     auto* migrate = cli.add_subcommand("migrate", "create or upgrade the database");
     std::string db;
     migrate->add_option("--db", db, "database file (default: from the config)");
-    auto* token = cli.add_subcommand("token", "print a new random operator bearer token");
+    auto* token = cli.add_subcommand(
+        "token", "print a new random operator bearer token, or issue/revoke a staff token");
+    token->require_subcommand(0, 1);
+    staff_options so;
+    auto* token_issue = token->add_subcommand("issue", "issue a staff member's bearer token");
+    token_issue->add_option("--db", so.db, "database file (default: from the config)");
+    token_issue->add_option("--staff", so.member.id, "staff id")->required();
+    token_issue->add_option("--days", so.days, "valid for N days; 0: never expires")
+        ->check(CLI::Range(0, 3650))
+        ->capture_default_str();
+    token_issue->add_option("--label", so.label, "what the token is for (e.g. a device)");
+    auto* token_revoke = token->add_subcommand("revoke", "revoke a staff token");
+    token_revoke->add_option("--db", so.db, "database file (default: from the config)");
+    token_revoke->add_option("--token", so.token, "the token, or its SHA-256 hex")->required();
+
+    auto* staff = cli.add_subcommand("staff", "case workers, supervisors and admins");
+    staff->require_subcommand(1);
+    auto* staff_add = staff->add_subcommand("add", "add or update a staff member");
+    staff_add->add_option("--db", so.db, "database file (default: from the config)");
+    staff_add->add_option("--id", so.member.id, "staff id, e.g. w-dongcheng-01")->required();
+    staff_add->add_option("--name", so.member.name, "display name")->required();
+    staff_add->add_option("--role", so.member.role, "worker, supervisor or admin")
+        ->required()
+        ->check(CLI::IsMember({"worker", "supervisor", "admin"}));
+    staff_add->add_option("--community", so.member.community, "a worker's community");
+    staff_add->add_option("--grid", so.member.grid, "a worker's grid in the community");
+    staff_add->add_option("--street", so.member.street, "a supervisor's street (街道)");
+    auto* staff_list = staff->add_subcommand("list", "list staff (tab-separated)");
+    staff_list->add_option("--db", so.db, "database file (default: from the config)");
+    auto* staff_disable = staff->add_subcommand("disable", "disable a staff member");
+    staff_disable->add_option("--db", so.db, "database file (default: from the config)");
+    staff_disable->add_option("--id", so.member.id, "staff id")->required();
     auto* check = cli.add_subcommand("check", "check config, templates, models and database");
     auto* deadline = cli.add_subcommand("deadline", "print the SLA deadline of a case");
     std::string kind, filed;
@@ -137,12 +271,17 @@ int main(int argc, char** argv) {
     CLI11_PARSE(cli, argc, argv);
 
     try {
-        if (*token) {
+        if (*token && !*token_issue && !*token_revoke) {
             std::printf("%s\n", random_token().c_str());
             return 0;
         }
         if (*deadline) return print_deadline(kind, filed, calendar_dir);
         auto cfg = load(config_file);
+        if (*token_issue) return token_command("issue", cfg, so);
+        if (*token_revoke) return token_command("revoke", cfg, so);
+        if (*staff_add) return staff_command("add", cfg, so);
+        if (*staff_list) return staff_command("list", cfg, so);
+        if (*staff_disable) return staff_command("disable", cfg, so);
         if (*migrate) {
             minsheng::adapters::sqlite_store::store s(db.empty() ? cfg.db_path : db);
             std::printf("schema version %d: %s\n", s.schema_version(), s.path().c_str());
@@ -163,6 +302,9 @@ int main(int argc, char** argv) {
                 std::printf("note: no operator token; the operator API is disabled\n");
             return 0;
         }
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "minsheng-admin: %s\n", e.what());
+        return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "minsheng-admin: %s\n", e.what());
         return 1;

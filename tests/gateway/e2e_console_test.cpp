@@ -1,0 +1,559 @@
+// End-to-end: the web console in a real headless Chromium, driven through ChromeDriver over the
+// W3C WebDriver protocol, against the real gateway on a real SQLite file. A resident files a case
+// over the real encrypted official-account protocol; a case worker created with the real
+// minsheng-admin program logs in with the keyboard, takes the case, adds a note, closes it and
+// sees the statistics change; the store confirms every step. Also: how the gateway serves the
+// console's files (redirects, headers, traversal, methods, a missing directory).
+//
+// Chromium and ChromeDriver are required (scripts/test.sh installs them): when they are missing
+// the test fails and says so. MINSHENG_CHROMIUM and MINSHENG_CHROMEDRIVER name other binaries.
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/gateway/e2e_support.hpp"
+#include "tests/gateway/webdriver.hpp"
+
+extern char** environ;
+
+using namespace minsheng;
+using namespace minsheng::test;
+using adapters::wechat_oa::security_mode;
+using json = nlohmann::json;
+namespace wd = minsheng::test::webdriver;
+
+namespace {
+
+const std::string guangming = "光明社区";
+
+gateway::config console_config(const std::string& tag) {
+    auto c = test_config(security_mode::safe, temp_db_path(tag));
+    c.console_dir = MINSHENG_SOURCE_DIR "/console";
+    c.communities = {{guangming, "光明街道", {}, std::nullopt}};
+    return c;
+}
+
+// `name` from the environment variable, else the first match on PATH; empty when neither.
+std::string find_program(const char* env, const std::string& name) {
+    if (const char* v = std::getenv(env); v && *v) return ::access(v, X_OK) == 0 ? v : "";
+    std::stringstream path(std::getenv("PATH") ? std::getenv("PATH") : "");
+    for (std::string dir; std::getline(path, dir, ':');) {
+        auto p = std::filesystem::path(dir) / name;
+        if (!dir.empty() && ::access(p.c_str(), X_OK) == 0) return p.string();
+    }
+    return {};
+}
+
+// A child process; killed and reaped on destruction.
+struct child_process {
+    pid_t pid = -1;
+    child_process() = default;
+    child_process(const child_process&) = delete;
+    child_process& operator=(const child_process&) = delete;
+    ~child_process() {
+        if (pid <= 0) return;
+        ::kill(pid, SIGTERM);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+    }
+};
+
+// Starts `args` with stdout and stderr going to `log` (a file) or to a pipe returned in `out_fd`.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log, int* out_fd) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    int fds[2] = {-1, -1};
+    if (out_fd) {
+        REQUIRE(::pipe(fds) == 0);
+        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addclose(&actions, fds[0]);
+        posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+    } else {
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    }
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, copy[0].c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (out_fd) {
+        ::close(fds[1]);
+        *out_fd = fds[0];
+    }
+    INFO("cannot start " << args[0]);
+    REQUIRE(rc == 0);
+    return pid;
+}
+
+// Runs a program to its end; returns its exit code and what it printed.
+std::pair<int, std::string> run(const std::vector<std::string>& args) {
+    int fd = -1;
+    pid_t pid = spawn(args, "", &fd);
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+unsigned short free_port() {
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(s >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    ::close(s);
+    return ntohs(a.sin_port);
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// ChromeDriver as a child process, ready to take sessions.
+struct chrome_driver {
+    child_process proc;
+    unsigned short port = 0;
+    std::string log;
+
+    explicit chrome_driver(const std::string& driver) {
+        port = free_port();
+        log = temp_db_path("chromedriver") + ".log";
+        proc.pid = spawn({driver, "--port=" + std::to_string(port)}, log, nullptr);
+        bool ready = wd::poll_until(
+            [&] {
+                try {
+                    gateway::http_client http("127.0.0.1", port, std::chrono::seconds(2));
+                    auto res = http.request("GET", "/status");
+                    auto j = json::parse(res.body, nullptr, false);
+                    return res.status == 200 && !j.is_discarded() &&
+                           j["value"].value("ready", false);
+                } catch (const std::exception&) {
+                    return false;  // not listening yet
+                }
+            },
+            std::chrono::seconds(30));
+        INFO("chromedriver did not become ready; its log:\n" << read_file(log));
+        REQUIRE(ready);
+    }
+    ~chrome_driver() { std::filesystem::remove(log); }
+};
+
+struct api_client {
+    unsigned short port;
+    std::string auth;
+
+    gateway::client_response raw(const std::string& method, const std::string& target,
+                                 const std::string& body = "") {
+        gateway::http_client http("127.0.0.1", port);
+        return http.request(method, target, body,
+                            {{"Authorization", auth}, {"Content-Type", "application/json"}});
+    }
+    json get(const std::string& target) {
+        auto res = raw("GET", target);
+        INFO("GET " << target << " → " << res.status << " " << res.body);
+        REQUIRE(res.status == 200);
+        return json::parse(res.body);
+    }
+};
+
+// What the page shows in its message region (for failure reports).
+std::string page_message(wd::session& s) {
+    try {
+        return s.execute("return document.getElementById('message').textContent;")
+            .get<std::string>();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+}
+
+// Waits until `script` (a JavaScript expression) is true in the page.
+void wait_for(wd::session& s, const std::string& what, const std::string& script) {
+    bool ok = wd::poll_until([&] { return s.execute("return !!(" + script + ");") == true; });
+    INFO("waiting for " << what << " (" << script << "); the page says: " << page_message(s)
+                        << "; url " << s.url());
+    REQUIRE(ok);
+}
+
+// The focused element's id, and whether its focus is visibly marked (:focus-visible with an
+// outline or a box shadow of some width).
+struct focus_info {
+    std::string id;
+    bool visible = false;
+};
+
+focus_info focused(wd::session& s) {
+    auto j = s.execute(R"(
+        const e = document.activeElement;
+        if (!e) return {id: "", visible: false};
+        const st = getComputedStyle(e);
+        const outline = st.outlineStyle !== "none" && parseFloat(st.outlineWidth) > 0;
+        const shadow = st.boxShadow && st.boxShadow !== "none";
+        return {id: e.id || e.tagName, visible: e.matches(":focus-visible") && (outline || shadow)};
+    )");
+    return {j.value("id", std::string()), j.value("visible", false)};
+}
+
+// Presses Tab until the element with `id` has the focus (at most `limit` presses), checking at
+// every stop that the focus is visible.
+void tab_to(wd::session& s, const std::string& id, int limit = 60) {
+    for (int i = 0; i < limit; ++i) {
+        s.press({wd::keys::tab});
+        auto f = focused(s);
+        INFO("Tab stop " << i + 1 << ": " << f.id);
+        CHECK(f.visible);
+        if (f.id == id) return;
+    }
+    FAIL("Tab never reached #" << id);
+}
+
+// At 640 CSS px (a 1280 px window at 200% zoom) the page must not scroll sideways.
+void check_no_horizontal_scroll(wd::session& s, const std::string& page) {
+    auto j = s.execute(
+        "return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth};");
+    INFO(page << ": scrollWidth " << j["scroll"] << ", innerWidth " << j["inner"]);
+    CHECK(j["inner"].get<int>() <= 660);
+    CHECK(j["scroll"].get<int>() <= j["inner"].get<int>());
+}
+
+std::string status_of_case(wd::session& s) {
+    return s
+        .execute(
+            "const e = document.getElementById('case-status');"
+            "return e ? e.getAttribute('data-status') : '';")
+        .get<std::string>();
+}
+
+}  // namespace
+
+TEST_CASE("the gateway serves the console's files safely and only those", "[e2e][console]") {
+    running_gateway g(console_config("console-files"));
+    auto http = g.client();
+
+    for (const char* from : {"/", "/console"}) {
+        auto r = http.request("GET", from);
+        INFO(from);
+        CHECK(r.status == 302);
+        CHECK(r.headers["location"] == "/console/");
+    }
+    auto index = http.request("GET", "/console/");
+    REQUIRE(index.status == 200);
+    CHECK(index.headers["content-type"] == "text/html; charset=utf-8");
+    CHECK(index.headers["content-security-policy"] == "default-src 'self'; frame-ancestors 'none'");
+    CHECK(index.headers["x-content-type-options"] == "nosniff");
+    CHECK(index.headers["referrer-policy"] == "no-referrer");
+    CHECK(index.headers["cache-control"] == "no-cache");
+    CHECK(index.body.find("<html lang=\"zh-CN\">") != std::string::npos);
+    CHECK(index.body == http.request("GET", "/console/index.html").body);
+
+    auto js = http.request("GET", "/console/app.js");
+    REQUIRE(js.status == 200);
+    CHECK(js.headers["content-type"] == "text/javascript; charset=utf-8");
+    CHECK(http.request("GET", "/console/style.css").headers["content-type"] ==
+          "text/css; charset=utf-8");
+    // Nothing is fetched from elsewhere at run time, and the token never goes to localStorage.
+    for (const char* f : {"index.html", "app.js", "style.css", "text.js"}) {
+        auto body = http.request("GET", std::string("/console/") + f).body;
+        INFO(f);
+        CHECK(body.find("http://") == std::string::npos);
+        CHECK(body.find("https://") == std::string::npos);
+        CHECK(body.find("localStorage") == std::string::npos);
+    }
+
+    // Revalidation: the same ETag answers 304 without a body.
+    const std::string etag = js.headers["etag"];
+    REQUIRE(etag.size() > 2);
+    auto again = http.request("GET", "/console/app.js", "", {{"If-None-Match", etag}});
+    CHECK(again.status == 304);
+    CHECK(again.body.empty());
+    auto head = http.request("HEAD", "/console/app.js");
+    CHECK(head.status == 200);
+    CHECK(head.body.empty());
+    CHECK(head.headers["etag"] == etag);
+
+    // Only files loaded at start-up: no traversal, no hidden files, no directories.
+    for (const char* bad :
+         {"/console/../CMakeLists.txt", "/console/%2e%2e/CMakeLists.txt", "/console//etc/passwd",
+          "/console/../../etc/passwd", "/console/missing.js", "/console/.", "/console/./app.js",
+          "/console/app.js/", "/consolex"}) {
+        auto r = http.request("GET", bad);
+        INFO(bad << " → " << r.status << " " << r.body);
+        CHECK(r.status == 404);
+        CHECK(r.body.find("<script") == std::string::npos);
+    }
+    auto nf = http.request("GET", "/console/nothing.html");
+    CHECK(nf.headers["content-type"] == "text/plain; charset=utf-8");
+    CHECK(nf.body.find("页面不存在") != std::string::npos);
+    CHECK(nf.headers["x-content-type-options"] == "nosniff");
+
+    for (const char* method : {"POST", "PUT", "DELETE"}) {
+        auto r = http.request(method, "/console/index.html", "x");
+        INFO(method);
+        CHECK(r.status == 405);
+        CHECK(r.headers["allow"] == "GET, HEAD");
+    }
+}
+
+TEST_CASE("without its directory the console answers 404 and the gateway still works",
+          "[e2e][console]") {
+    auto c = console_config("console-missing");
+    c.console_dir = c.db_path + "-no-such-console";
+    running_gateway g(c);
+    auto http = g.client();
+    auto r = http.request("GET", "/console/");
+    CHECK(r.status == 404);
+    CHECK(r.body.find("暂未安装") != std::string::npos);
+    CHECK(http.request("GET", "/console").status == 302);
+    CHECK(http.request("GET", "/healthz").status == 200);
+}
+
+TEST_CASE("a case worker handles a resident's case on the console by keyboard and mouse",
+          "[e2e][console]") {
+    const std::string chromium = find_program("MINSHENG_CHROMIUM", "chromium");
+    const std::string driver = find_program("MINSHENG_CHROMEDRIVER", "chromedriver");
+    INFO(
+        "the console test needs Chromium and ChromeDriver (Debian: apt-get install chromium "
+        "chromium-driver; scripts/test.sh installs them); found chromium '"
+        << chromium << "', chromedriver '" << driver << "'");
+    REQUIRE(!chromium.empty());
+    REQUIRE(!driver.empty());
+
+    running_gateway g(console_config("console-browser"));
+    api_client admin{g.port, bearer(g.cfg)};
+
+    // A resident files a case on the official account.
+    wechat_peer wx(g.cfg, g.port);
+    auto filed = wx.say("o_console_resident", "光明社区3栋门口的路灯坏了一个星期了，晚上很黑");
+    REQUIRE(filed.status == 200);
+    auto list = admin.get("/api/v1/cases?limit=1");
+    REQUIRE(list["cases"].size() == 1);
+    const json filed_case = list["cases"][0];
+    const std::int64_t case_id = filed_case["id"];
+    const std::string number = filed_case["number"];
+    REQUIRE(filed_case["status"] == "received");
+    REQUIRE(filed_case["community"] == guangming);
+
+    // The case worker, made with the real admin program on the gateway's database.
+    const std::string admin_bin = MINSHENG_BIN_DIR "/minsheng-admin";
+    auto added = run({admin_bin, "staff", "add", "--db", g.cfg.db_path, "--id", "w-console",
+                      "--name", "李芳", "--role", "worker", "--community", guangming});
+    INFO("staff add: " << added.second);
+    REQUIRE(added.first == 0);
+    auto issued = run({admin_bin, "token", "issue", "--db", g.cfg.db_path, "--staff", "w-console",
+                       "--label", "console test"});
+    INFO("token issue: " << issued.second);
+    REQUIRE(issued.first == 0);
+    std::string token = issued.second.substr(0, issued.second.find('\n'));
+    REQUIRE(token.size() >= 16);
+    api_client worker{g.port, "Bearer " + token};
+    REQUIRE(worker.get("/api/v1/me")["role"] == "worker");
+    const auto closed_before = worker.get("/api/v1/stats")["totals"]["closed"].get<std::int64_t>();
+
+    chrome_driver cd(driver);
+    json options{{"binary", chromium},
+                 {"args",
+                  {"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                   "--window-size=1280,900", "--lang=zh-CN"}}};
+    std::unique_ptr<wd::session> session_ptr;
+    try {
+        session_ptr = std::make_unique<wd::session>(
+            cd.port, json{{"browserName", "chrome"}, {"goog:chromeOptions", options}});
+    } catch (const std::exception& e) {
+        FAIL("no browser session: " << e.what() << "\nchromedriver log:\n" << read_file(cd.log));
+    }
+    wd::session& s = *session_ptr;
+    const std::string base = "http://127.0.0.1:" + std::to_string(g.port);
+
+    // / redirects to the console, which asks for a token.
+    s.navigate(base + "/");
+    wait_for(s, "the log-in form", "document.getElementById('token')");
+    CHECK(s.url().rfind(base + "/console/", 0) == 0);
+    CHECK(s.title().find("登录") != std::string::npos);
+
+    SECTION("log-in, taking the case and one action purely by keyboard") {
+        // The first Tab reaches the skip link, the next one the token field.
+        s.press({wd::keys::tab});
+        auto f = focused(s);
+        CHECK(f.id == "skip-link");
+        CHECK(f.visible);
+        s.press({wd::keys::tab});
+        f = focused(s);
+        REQUIRE(f.id == "token");
+        CHECK(f.visible);
+        // A wrong token is refused with a message; the field keeps the focus with its text
+        // selected, so typing replaces it.
+        s.type("not-a-valid-token");
+        s.press({wd::keys::enter});
+        wait_for(s, "the refusal",
+                 "document.querySelector('#message p.error') && "
+                 "document.querySelector('#message').textContent.includes('令牌无效')");
+        CHECK(focused(s).id == "token");
+        CHECK(s.execute("return sessionStorage.length;") == 0);
+        s.type(token);
+        s.press({wd::keys::enter});
+        wait_for(s, "the queue",
+                 "location.hash.startsWith('#/queue') && !document.getElementById('who').hidden");
+        wait_for(s, "the case in the queue",
+                 "document.getElementById('case-link-" + std::to_string(case_id) + "')");
+        CHECK(s.execute("return document.getElementById('who-text').textContent;")
+                  .get<std::string>()
+                  .find("李芳") != std::string::npos);
+        // The focus went to the new page's heading; the token is in sessionStorage only.
+        CHECK(focused(s).id == "page-heading");
+        CHECK(s.execute("return localStorage.length;") == 0);
+        CHECK(s.execute("return sessionStorage.getItem('minsheng.console.token');") == token);
+
+        // Take the case: Tab to its 接单 button (every stop visibly focused), press Enter.
+        tab_to(s, "take-" + std::to_string(case_id));
+        s.press({wd::keys::enter});
+        wait_for(s, "the case taken",
+                 "document.querySelector('#message').textContent.includes('已接单') && "
+                 "!document.getElementById('take-" +
+                     std::to_string(case_id) + "')");
+        CHECK(focused(s).id == "case-link-" + std::to_string(case_id));
+        CHECK(admin.get("/api/v1/cases/" + std::to_string(case_id))["assignee"] == "w-console");
+
+        // Open the case with Enter on its link, then start it with the keyboard.
+        s.press({wd::keys::enter});
+        wait_for(s, "the case page", "document.getElementById('case-status')");
+        CHECK(status_of_case(s) == "assigned");
+        CHECK(focused(s).id == "page-heading");
+        tab_to(s, "action-start");
+        s.press({wd::keys::enter});
+        wait_for(s, "the case started",
+                 "document.getElementById('case-status') && "
+                 "document.getElementById('case-status')"
+                 ".getAttribute('data-status') === 'in_progress'");
+        CHECK(focused(s).id == "actions-heading");
+        CHECK(admin.get("/api/v1/cases/" + std::to_string(case_id))["status"] == "in_progress");
+        // Shift+Tab goes back: no keyboard trap.
+        tab_to(s, "action-note");
+        s.press_shift_tab();
+        CHECK(focused(s).id != "action-note");
+    }
+
+    SECTION("the whole case by mouse: take, note, 办结, close, statistics, zoom, log-out") {
+        s.send_keys(s.find("#token"), token);
+        s.click(s.find("#login-button"));
+        const std::string take = "take-" + std::to_string(case_id);
+        wait_for(s, "the case in the queue", "document.getElementById('" + take + "')");
+
+        // 200% zoom on the queue: 640 CSS px, no sideways scrolling.
+        s.set_window_size(640, 900);
+        wait_for(s, "the narrow window", "window.innerWidth <= 660");
+        check_no_horizontal_scroll(s, "queue");
+        s.set_window_size(1280, 900);
+
+        // The filters narrow the queue: unassigned shows it, assigned-to-me does not yet.
+        s.execute("document.getElementById('f-assignee').value = 'none';");
+        s.click(s.find("#filter-apply"));
+        wait_for(s, "the unassigned queue",
+                 "location.hash.includes('assignee=none') && "
+                 "document.getElementById('" +
+                     take + "')");
+        s.execute("document.getElementById('f-assignee').value = 'me';");
+        s.click(s.find("#filter-apply"));
+        wait_for(s, "the empty queue of my cases", "document.getElementById('queue-empty')");
+        s.click(s.find("#filter-reset"));
+        wait_for(s, "the whole queue", "document.getElementById('" + take + "')");
+
+        s.click(s.find("#" + take));
+        wait_for(s, "the case taken",
+                 "document.querySelector('#message').textContent.includes('已接单') && "
+                 "!document.getElementById('" +
+                     take + "') && document.getElementById('case-link-" + std::to_string(case_id) +
+                     "')");
+        s.click(s.find("#case-link-" + std::to_string(case_id)));
+        wait_for(s, "the case page", "document.getElementById('case-status')");
+        CHECK(status_of_case(s) == "assigned");
+        CHECK(s.execute("return document.getElementById('page-heading').textContent;") ==
+              "案件 " + number);
+        // The description is shown masked, as the API gives it.
+        CHECK(s.text(s.find("#field-description")).find("路灯") != std::string::npos);
+
+        // A note, then the lifecycle to the end.
+        const std::string note = "已联系物业，明天上午维修路灯";
+        s.send_keys(s.find("#note-text"), note);
+        s.click(s.find("#note-button"));
+        wait_for(s, "the note in the history",
+                 "document.querySelector('#history-table tr[data-action=note]')");
+        CHECK(page_message(s).find("备注已添加") != std::string::npos);
+        CHECK(s.text(s.find("#history-table")).find(note) != std::string::npos);
+
+        for (auto [action, status] : {std::pair<std::string, std::string>{"start", "in_progress"},
+                                      {"report_done", "done"},
+                                      {"close", "closed"}}) {
+            INFO(action);
+            s.click(s.find("#action-" + action));
+            wait_for(s, std::string("status ") + status,
+                     "document.getElementById('case-status') && "
+                     "document.getElementById('case-status').getAttribute('data-status') === '" +
+                         status + "'");
+            CHECK(page_message(s).find("操作成功") != std::string::npos);
+        }
+        CHECK(!s.exists("#action-close"));
+        CHECK(s.exists("#action-reopen"));
+
+        // 200% zoom on the case page, with its history table.
+        s.set_window_size(640, 900);
+        wait_for(s, "the narrow window", "window.innerWidth <= 660");
+        check_no_horizontal_scroll(s, "case");
+        s.set_window_size(1280, 900);
+
+        // The store really changed: the note and the status, by this worker.
+        auto stored = admin.get("/api/v1/cases/" + std::to_string(case_id));
+        CHECK(stored["status"] == "closed");
+        CHECK(stored["assignee"] == "w-console");
+        bool note_stored = false;
+        for (const auto& e : stored["events"])
+            if (e["action"] == "note" && e["note"] == note && e["actor"] == "operator:w-console")
+                note_stored = true;
+        CHECK(note_stored);
+
+        // The statistics page shows one more closed case, and both pictures.
+        s.click(s.find("#nav-stats"));
+        wait_for(s, "the statistics", "document.getElementById('total-closed')");
+        CHECK(s.text(s.find("#total-closed")) == std::to_string(closed_before + 1));
+        CHECK(worker.get("/api/v1/stats")["totals"]["closed"] == closed_before + 1);
+        for (const char* picture : {"picture-demand", "picture-resources"}) {
+            INFO(picture);
+            wait_for(s, picture,
+                     std::string("document.getElementById('") + picture +
+                         "').getAttribute('data-loaded') === '1'");
+            CHECK(s.exists(std::string("#") + picture + " svg[role=img] title"));
+        }
+
+        // Log-out forgets the token.
+        s.click(s.find("#logout"));
+        wait_for(s, "the log-in form again", "document.getElementById('token')");
+        CHECK(s.execute("return sessionStorage.length;") == 0);
+        CHECK(s.execute("return document.getElementById('who').hidden;") == true);
+    }
+}
