@@ -40,6 +40,11 @@ cat <<'MSG'
 
   Operator API:  curl -H 'Authorization: Bearer demo-operator-token' http://127.0.0.1:8080/api/v1/cases
   Wish wall:     curl http://127.0.0.1:8080/public/v1/wall
+  Web console:   http://127.0.0.1:8080/console/  (sign in with demo-operator-token, or a case
+                 worker's token: build/bin/minsheng-admin staff add --db demo.db --id w-01 \
+                 --name 张三 --role worker --community 东城社区, then token issue --staff w-01)
+  Open311:       curl http://127.0.0.1:8080/open311/v2/services.json
+  Mini program:  POST /mp/v1/login {"code":"any"} against the fake (docs/miniprogram.md)
 MSG
 cat <<MSG
   Notifications go to the fake WeChat API; see what it received:
