@@ -9,9 +9,6 @@
 //     I/O thread, a reader nor the writer), then the session row through the writer.
 // Error bodies: {"error":{"code":<stable English code>,"message":<Chinese, templates/mp/>}}.
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <array>
 #include <boost/asio/post.hpp>
@@ -21,6 +18,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "adapters/sqlite_store/bearer_token.hpp"
 #include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/wechat_api/api_client.hpp"
 #include "dialog/cases/civil_time.hpp"
@@ -94,58 +92,17 @@ const std::vector<std::string_view>& categories() {
     return c;
 }
 
-constexpr std::size_t token_bytes = 32;
-constexpr std::size_t token_chars = 43;  // base64url of 32 bytes, unpadded
 // Expired sessions are kept this long to answer "session_expired" rather than "unauthorized".
 constexpr std::int64_t keep_expired_seconds = 7 * 86400;
 constexpr std::size_t max_media = 9;
 constexpr double default_radius_km = 5.0;
-
-std::string base64url(const unsigned char* p, std::size_t n) {
-    static constexpr char abc[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        acc = (acc << 8) | p[i];
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += abc[(acc >> bits) & 0x3f];
-        }
-    }
-    if (bits > 0) out += abc[(acc << (6 - bits)) & 0x3f];
-    return out;
-}
-
-// A fresh session token; nullopt when OpenSSL's generator fails (never hand out a weak token).
-std::optional<std::string> new_token() {
-    std::array<unsigned char, token_bytes> raw{};
-    if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) return std::nullopt;
-    return base64url(raw.data(), raw.size());
-}
-
-std::string sha256_hex(std::string_view s) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    if (EVP_Digest(s.data(), s.size(), md.data(), &len, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 failed");
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 0xf];
-    }
-    return out;
-}
 
 // The token of "Bearer <token>" when it has a session token's shape; "" otherwise.
 std::string bearer_token(std::string_view header) {
     constexpr std::string_view prefix = "Bearer ";
     if (header.substr(0, prefix.size()) != prefix) return "";
     std::string_view t = header.substr(prefix.size());
-    if (t.size() != token_chars) return "";
+    if (t.size() != adapters::sqlite_store::bearer_token_chars) return "";
     for (char ch : t)
         if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return "";
     return std::string(t);
@@ -1140,11 +1097,11 @@ void finish_login(const call_ptr& call, mp_state& mp, const std::string& code) {
                           adapters::wechat_api::describe(info.result));
         return call->fail(login_refusal(info.result));
     }
-    auto token = new_token();
+    auto token = adapters::sqlite_store::new_bearer_token();
     if (!token) return call->internal("RAND_bytes failed");
     const std::int64_t t = app.now();
     auto row = std::make_shared<adapters::sqlite_store::mp_session>();
-    row->token_hash = sha256_hex(*token);
+    row->token_hash = adapters::sqlite_store::token_hash(*token);
     row->openid = info.openid;
     row->unionid = info.unionid;
     row->session_key = info.session_key;
@@ -1188,7 +1145,7 @@ void app::impl::route_mp(request_ctx ctx, http_request&& req,
 
     const std::string token = bearer_token(call->req[http::field::authorization]);
     if (token.empty()) return call->fail(http::status::unauthorized, "unauthorized");
-    boost::asio::post(read_threads, [call, hash = sha256_hex(token)] {
+    boost::asio::post(read_threads, [call, hash = adapters::sqlite_store::token_hash(token)] {
         auto& gw = call->gw;
         try {
             auto r = gw.readers->acquire();

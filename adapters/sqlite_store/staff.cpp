@@ -1,8 +1,5 @@
 #include "adapters/sqlite_store/staff.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
@@ -63,24 +60,6 @@ std::map<std::string, std::int64_t> open_counts(statement_cache& c) {
     return out;
 }
 
-std::string base64url(const unsigned char* data, std::size_t n) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    out.reserve((n * 4 + 2) / 3);
-    for (std::size_t i = 0; i < n; i += 3) {
-        const std::uint32_t b0 = data[i];
-        const std::uint32_t b1 = i + 1 < n ? data[i + 1] : 0;
-        const std::uint32_t b2 = i + 2 < n ? data[i + 2] : 0;
-        const std::uint32_t v = (b0 << 16) | (b1 << 8) | b2;
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        if (i + 1 < n) out += alphabet[(v >> 6) & 63];
-        if (i + 2 < n) out += alphabet[v & 63];
-    }
-    return out;
-}
-
 bool is_hash(std::string_view s) {
     return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char ch) {
                return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
@@ -102,21 +81,6 @@ void check(const staff_member& m) {
 
 bool valid_role(std::string_view role) {
     return role == "worker" || role == "supervisor" || role == "admin";
-}
-
-std::string token_hash(std::string_view token) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    if (EVP_Digest(token.data(), token.size(), md.data(), &len, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 failed");
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(len * 2);
-    for (unsigned int i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 15];
-    }
-    return out;
 }
 
 void save_staff(store& s, const staff_member& m, std::int64_t now) {
@@ -152,11 +116,10 @@ bool deactivate_staff(store& s, const std::string& id, std::int64_t now) {
 
 issued_token issue_token(store& s, const std::string& staff_id, std::int64_t expires_at,
                          const std::string& label, std::int64_t now) {
-    std::array<unsigned char, 32> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-        throw std::runtime_error("no randomness available for a token");
+    auto token = new_bearer_token();
+    if (!token) throw std::runtime_error("no randomness available for a token");
     issued_token t;
-    t.token = base64url(bytes.data(), bytes.size());
+    t.token = std::move(*token);
     t.hash = token_hash(t.token);
     t.expires_at = expires_at;
     raw_access::transact(s, "issue token", [&](statement_cache& c) {

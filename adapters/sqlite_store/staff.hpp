@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/sqlite_store/bearer_token.hpp"
 #include "adapters/sqlite_store/store.hpp"
 
 namespace minsheng::adapters::sqlite_store {
@@ -49,9 +50,6 @@ struct issued_token {
 
 // Whether `role` is one of worker, supervisor, admin.
 bool valid_role(std::string_view role);
-
-// Lower-case hex SHA-256 of the token (64 characters).
-std::string token_hash(std::string_view token);
 
 // ---- writes
 
