@@ -559,3 +559,47 @@ TEST_CASE("a resident sets a phone and community, then votes on proposals", "[mp
     CHECK(unknown.status == 404);
     CHECK(unknown.code() == "proposal_not_found");
 }
+
+TEST_CASE("mini program votes pass a 微实事 proposal into a project case", "[mp][e2e]") {
+    mp_scenario s([](gateway::config& c) { c.program.settings.proposal_threshold = 2; });
+    // A resident proposes on the official account and says their community when asked.
+    wechat_peer oa(s.cfg, s.gw->port);
+    REQUIRE(oa.say("o_oa_proposer", "提议 在东城社区中心花园加装几盏路灯", "mp-vote-1").status ==
+            200);
+    REQUIRE(oa.say("o_oa_proposer", "东城社区", "mp-vote-2").status == 200);
+
+    const auto a = s.login("code-vote-a");
+    const auto b = s.login("code-vote-b");
+    const auto far = s.login("code-vote-far");
+    REQUIRE(s.post("/mp/v1/profile", {{"community", "东城社区"}}, a).status == 200);
+    REQUIRE(s.post("/mp/v1/profile", {{"community", "东城社区"}}, b).status == 200);
+    REQUIRE(s.post("/mp/v1/profile", {{"community", "西城社区"}}, far).status == 200);
+
+    auto list = s.get("/mp/v1/proposals", a);
+    REQUIRE(list.status == 200);
+    REQUIRE(list.body.at("proposals").size() == 1);
+    const std::string number = list.body["proposals"][0].at("number");
+    const std::string vote = "/mp/v1/proposals/" + number + "/vote";
+
+    // Another community's resident may not vote; one vote per person.
+    auto refused = s.post(vote, json::object(), far);
+    CHECK(refused.status == 403);
+    CHECK(refused.code() == "wrong_community");
+    REQUIRE(s.post(vote, json::object(), a).status == 200);
+    auto twice = s.post(vote, json::object(), a);
+    CHECK(twice.status == 409);
+    CHECK(twice.code() == "already_voted");
+
+    // The vote that reaches the threshold opens the project case.
+    auto passing = s.post(vote, json::object(), b);
+    INFO(passing.raw);
+    REQUIRE(passing.status == 200);
+    adapters::sqlite_store::reader r(s.cfg.db_path);
+    dialog::case_query q;
+    q.kind = "project";
+    auto projects = r.list_cases(q);
+    REQUIRE(projects.size() == 1);
+    CHECK(projects[0].proposal_id > 0);
+    CHECK(projects[0].deadline_at > projects[0].created_at + 150 * 86400);  // six months
+    CHECK(s.get("/mp/v1/proposals", b).body.at("proposals").empty());       // no longer open
+}
