@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,8 +26,8 @@
 
 #include "tests/gateway/e2e_support.hpp"
 #include "tests/gateway/webdriver.hpp"
+#include "tests/support/child_process.hpp"
 
-extern char** environ;
 
 using namespace minsheng;
 using namespace minsheng::test;
@@ -72,48 +71,12 @@ struct child_process {
     }
 };
 
-// Starts `args` with stdout and stderr going to `log` (a file) or to a pipe returned in `out_fd`.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log, int* out_fd) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    int fds[2] = {-1, -1};
-    if (out_fd) {
-        REQUIRE(::pipe(fds) == 0);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&actions, fds[0]);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-    } else {
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    }
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, copy[0].c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (out_fd) {
-        ::close(fds[1]);
-        *out_fd = fds[0];
-    }
-    INFO("cannot start " << args[0]);
-    REQUIRE(rc == 0);
-    return pid;
-}
-
-// Runs a program to its end; returns its exit code and what it printed.
-std::pair<int, std::string> run(const std::vector<std::string>& args) {
-    int fd = -1;
-    pid_t pid = spawn(args, "", &fd);
-    std::string out;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-    ::close(fd);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+// Errors joined with the output, as a person at a terminal sees them.
+spawn_options joined(std::string log_file = "") {
+    spawn_options o;
+    o.stderr_to_stdout = true;
+    o.log_file = std::move(log_file);
+    return o;
 }
 
 unsigned short free_port() {
@@ -146,7 +109,7 @@ struct chrome_driver {
     explicit chrome_driver(const std::string& driver) {
         port = free_port();
         log = temp_db_path("chromedriver") + ".log";
-        proc.pid = spawn({driver, "--port=" + std::to_string(port)}, log, nullptr);
+        proc.pid = spawn({driver, "--port=" + std::to_string(port)}, joined(log)).pid;
         bool ready = wd::poll_until(
             [&] {
                 try {
@@ -363,11 +326,13 @@ TEST_CASE("a case worker handles a resident's case on the console by keyboard an
     // The case worker, made with the real admin program on the gateway's database.
     const std::string admin_bin = MINSHENG_BIN_DIR "/minsheng-admin";
     auto added = run({admin_bin, "staff", "add", "--db", g.cfg.db_path, "--id", "w-console",
-                      "--name", "李芳", "--role", "worker", "--community", guangming});
+                      "--name", "李芳", "--role", "worker", "--community", guangming},
+                     joined());
     INFO("staff add: " << added.second);
     REQUIRE(added.first == 0);
     auto issued = run({admin_bin, "token", "issue", "--db", g.cfg.db_path, "--staff", "w-console",
-                       "--label", "console test"});
+                       "--label", "console test"},
+                      joined());
     INFO("token issue: " << issued.second);
     REQUIRE(issued.first == 0);
     std::string token = issued.second.substr(0, issued.second.find('\n'));

@@ -1,13 +1,6 @@
 // The real minsheng-gateway program: environment configuration, the "listening on" line,
 // serving, and a clean exit on SIGTERM; a port it cannot bind makes it exit non-zero.
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -18,83 +11,29 @@
 
 #include "adapters/sqlite_store/store.hpp"
 #include "tests/gateway/e2e_support.hpp"
+#include "tests/support/child_process.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
-
-extern char** environ;
 
 namespace {
 
-struct child {
-    pid_t pid = -1;
-    int out = -1;  // the child's stdout
-};
+using minsheng::test::child;
+using minsheng::test::read_line;
+using minsheng::test::wait_exit;
 
+// The gateway program with `args`, in this environment less its MINSHENG_* variables plus
+// `env_extra`; stderr discarded.
 child spawn_gateway_with(const std::vector<std::string>& args,
                          const std::vector<std::string>& env_extra) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    int devnull = open("/dev/null", O_WRONLY);
-    posix_spawn_file_actions_adddup2(&actions, devnull, STDERR_FILENO);
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e)
-        if (std::string_view(*e).rfind("MINSHENG_", 0) != 0) env_strings.emplace_back(*e);
-    for (const auto& e : env_extra) env_strings.push_back(e);
-    std::vector<char*> envp;
-    for (auto& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::string path = MINSHENG_BIN_DIR "/minsheng-gateway";
-    std::vector<std::string> arg_strings{path};
-    arg_strings.insert(arg_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : arg_strings) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    child c;
-    int rc = posix_spawn(&c.pid, path.c_str(), &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    close(devnull);
-    REQUIRE(rc == 0);
-    c.out = fds[0];
-    return c;
+    std::vector<std::string> argv{MINSHENG_BIN_DIR "/minsheng-gateway"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    minsheng::test::spawn_options o;
+    o.clean_minsheng_env = true;
+    o.env_extra = env_extra;
+    return minsheng::test::spawn(std::move(argv), o);
 }
 
 child spawn_gateway(const std::vector<std::string>& env_extra) {
     return spawn_gateway_with({}, env_extra);
-}
-
-// Reads the child's stdout until a newline or the timeout.
-std::string read_line(int fd, std::chrono::milliseconds timeout) {
-    std::string line;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        pollfd p{fd, POLLIN, 0};
-        int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        deadline - std::chrono::steady_clock::now())
-                                        .count());
-        if (poll(&p, 1, std::max(left, 1)) <= 0) break;
-        char ch;
-        if (read(fd, &ch, 1) != 1) break;
-        if (ch == '\n') return line;
-        line += ch;
-    }
-    return line;
-}
-
-int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (waitpid(pid, &status, WNOHANG) == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return -1;
 }
 
 }  // namespace
