@@ -254,7 +254,8 @@ public:
     // (compare-and-set). Returns false and writes nothing when either differs.
     virtual bool update_case(const case_record& updated, std::string_view expected_status,
                              std::int64_t expected_updated_at) = 0;
-    virtual void add_event(const case_event& event) = 0;
+    // Appends the event (at 0: stamped now); returns the id the store gave it.
+    virtual std::int64_t add_event(const case_event& event) = 0;
     // Oldest first.
     virtual std::vector<case_event> events_of(std::int64_t case_id) = 0;
 

@@ -719,9 +719,7 @@ void api_call::note(std::int64_t id) {
             e.actor = dialog::cases::actor::op(who.id).key();
             e.action = "note";
             e.note = text;
-            uow.add_event(e);
-            for (const auto& ev : uow.events_of(id))
-                if (ev.action == "note" && ev.id > e.id) e = ev;
+            e.id = uow.add_event(e);
             out = {http::status::created, {{"event", views::operator_event(e)}}, "note"};
         });
         return out;

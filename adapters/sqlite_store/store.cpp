@@ -254,8 +254,8 @@ public:
         });
     }
 
-    void add_event(const dialog::case_event& event) override {
-        step("add case event", [&] {
+    std::int64_t add_event(const dialog::case_event& event) override {
+        return step("add case event", [&] {
             if (event.at != 0) return detail::add_event(cache_, event);
             auto stamped = event;
             stamped.at = clock_.now();

@@ -21,12 +21,9 @@ std::optional<notification> case_service::reply_to_reporter(unit_of_work& uow, s
     e.actor = who.key();
     e.action = "reply";
     e.note = text;
-    uow.add_event(e);
     // The event's id makes the key: every reply is its own message, and a retried transaction
     // (which rolls the event back too) cannot send one twice.
-    std::int64_t event_id = 0;
-    for (const auto& ev : uow.events_of(c->id))
-        if (ev.action == "reply" && ev.id > event_id) event_id = ev.id;
+    const std::int64_t event_id = uow.add_event(e);
 
     notification n;
     n.audience = "resident";

@@ -40,7 +40,7 @@ public:
     std::optional<case_record> get_case(std::int64_t id) override { return in_.get_case(id); }
     std::optional<case_record> find_case(std::string_view n) override { return in_.find_case(n); }
     std::vector<case_record> list_cases(const case_query& q) override { return in_.list_cases(q); }
-    void add_event(const case_event& e) override { in_.add_event(e); }
+    std::int64_t add_event(const case_event& e) override { return in_.add_event(e); }
     std::vector<case_event> events_of(std::int64_t id) override { return in_.events_of(id); }
     std::optional<person> get_person(const person_ref& w) override { return in_.get_person(w); }
     void save_person(const person& p) override { in_.save_person(p); }
