@@ -28,7 +28,6 @@
 #include "tests/gateway/webdriver.hpp"
 #include "tests/support/child_process.hpp"
 
-
 using namespace minsheng;
 using namespace minsheng::test;
 using adapters::wechat_oa::security_mode;
