@@ -227,6 +227,17 @@ struct notification {
     std::int64_t created_at = 0;
 };
 
+// What became of a code sent with "绑定工号": the staff member the user now receives staff
+// notifications as, or why not.
+struct staff_binding {
+    enum class outcome {
+        bound,              // staff_name is who
+        unknown_code,       // not issued, used already, or expired
+        too_many_attempts,  // this user sent too many wrong codes lately; try again tomorrow
+    } result = outcome::unknown_code;
+    std::string staff_name;
+};
+
 // Writes and reads inside the current transaction. Called from one thread at a time.
 // Implementations throw on storage failure; the caller's transaction then rolls back.
 // Methods returning bool report a lost race or a uniqueness conflict; they never throw for it.
@@ -265,6 +276,13 @@ public:
     virtual void save_person(const person& p) = 0;
     // The person who bound this phone (digits), if any; the most recently updated when several.
     virtual std::optional<person> find_person_by_phone(std::string_view phone) = 0;
+
+    // ---- staff
+    // Binds the official-account user `who` to the active staff member holding the one-time
+    // `code` (issued by an operator) if it is unused and unexpired at `now`; the code is then
+    // used up. A wrong code counts against `who` (a few a day are allowed).
+    virtual staff_binding bind_staff(std::string_view code, const person_ref& who,
+                                     std::int64_t now) = 0;
 
     // ---- points ledger
     // Throws std::invalid_argument if the entries do not sum to zero, are fewer than two, or an

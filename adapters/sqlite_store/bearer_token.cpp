@@ -38,6 +38,18 @@ std::optional<std::string> new_bearer_token() {
     return base64url(raw.data(), raw.size());
 }
 
+std::optional<std::string> new_numeric_code(std::size_t digits) {
+    std::string out;
+    out.reserve(digits);
+    while (out.size() < digits) {
+        unsigned char b = 0;
+        if (RAND_bytes(&b, 1) != 1) return std::nullopt;
+        if (b >= 250) continue;  // 250 = 25 × 10: keep the digits uniform
+        out += static_cast<char>('0' + b % 10);
+    }
+    return out;
+}
+
 std::string token_hash(std::string_view token) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int len = 0;

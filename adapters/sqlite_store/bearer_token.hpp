@@ -15,6 +15,10 @@ inline constexpr std::size_t bearer_token_chars = 43;
 // A fresh token; nullopt when OpenSSL's generator fails (never hand out a weak token).
 std::optional<std::string> new_bearer_token();
 
+// A fresh code of `digits` decimal digits, uniform (rejection sampling); nullopt when OpenSSL's
+// generator fails.
+std::optional<std::string> new_numeric_code(std::size_t digits);
+
 // Lower-case hex SHA-256 of the token (64 characters). Throws std::runtime_error if OpenSSL's
 // digest fails.
 std::string token_hash(std::string_view token);

@@ -363,13 +363,42 @@ CREATE INDEX service_visits_by_person ON service_visits (person, id);
 CREATE INDEX service_visits_by_station ON service_visits (station, checkin_at);
 )sql";
 
-constexpr std::array<migration, 6> steps{{
+// 7: notifications for staff and mini program users (docs/notifications.md): the official-account
+// user a staff member bound by chat (绑定工号), the one-time codes that bind them, and the mini
+// program users' subscription credits (one accepted wx.requestSubscribeMessage, one message).
+constexpr std::string_view staff_and_subscriptions = R"sql(
+ALTER TABLE staff ADD COLUMN openid TEXT NOT NULL DEFAULT '';  -- '' : not bound
+CREATE INDEX staff_by_openid ON staff (openid) WHERE openid <> '';
+
+-- One-time binding codes, stored as the hex SHA-256 of the code: the code itself is shown once.
+CREATE TABLE staff_bind_codes (
+    code_hash  TEXT    PRIMARY KEY,
+    staff_id   TEXT    NOT NULL REFERENCES staff (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER NOT NULL DEFAULT 0           -- 0: not used
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE mp_subscriptions (
+    openid      TEXT    NOT NULL,
+    template_id TEXT    NOT NULL,
+    credits     INTEGER NOT NULL CHECK (credits >= 0),
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (openid, template_id)
+) STRICT, WITHOUT ROWID;
+
+-- The outbox worker picks staff rows (no recipient yet) and mini program rows by channel.
+CREATE INDEX outbox_due_by_channel ON outbox (to_channel, next_attempt_at) WHERE status = 'pending';
+)sql";
+
+constexpr std::array<migration, 7> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
     {4, "case_sources", case_sources},
     {5, "outbox_delivery", outbox_delivery},
     {6, "console_and_miniprogram", console_and_miniprogram},
+    {7, "staff_and_subscriptions", staff_and_subscriptions},
 }};
 
 }  // namespace

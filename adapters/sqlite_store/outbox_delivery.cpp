@@ -7,6 +7,8 @@
 
 #include "adapters/sqlite_store/detail/connection.hpp"
 #include "adapters/sqlite_store/detail/outbox_rows.hpp"
+#include "adapters/sqlite_store/detail/raw_access.hpp"
+#include "adapters/sqlite_store/detail/staff_rows.hpp"
 #include "adapters/sqlite_store/detail/statement_cache.hpp"
 
 namespace minsheng::adapters::sqlite_store {
@@ -16,14 +18,32 @@ namespace {
 using detail::statement_cache;
 using detail::statement_use;
 
-// Only these recipients have a delivery path today; staff rows (NULL to_channel) go to staff
-// consoles and mini-program rows need subscribe credits: both stay pending, unclaimed.
+// People reached by the official account or by phone (Open311 reporters are phones too).
 const std::string& select_due() {
     static const std::string sql =
         "SELECT " + std::string(detail::notification_columns) +
         ", attempts FROM outbox "
         "WHERE status = 'pending' AND next_attempt_at <= ?1 "
-        "AND to_channel IN ('wechat_oa', 'hotline') ORDER BY id LIMIT ?2";
+        "AND to_channel IN ('wechat_oa', 'hotline', 'open311') ORDER BY id LIMIT ?2";
+    return sql;
+}
+
+// Mini program users with a credit of the template (?3), the newest row per user and case.
+const std::string& select_due_mp() {
+    static const std::string sql =
+        "SELECT " + std::string(detail::notification_columns) +
+        ", attempts FROM outbox o "
+        "WHERE status = 'pending' AND next_attempt_at <= ?1 AND to_channel = 'miniprogram' "
+        "AND EXISTS (SELECT 1 FROM mp_subscriptions m WHERE m.openid = o.to_user "
+        "AND m.template_id = ?3 AND m.credits > 0) ORDER BY id DESC LIMIT ?2";
+    return sql;
+}
+
+const std::string& select_due_staff() {
+    static const std::string sql =
+        "SELECT " + std::string(detail::notification_columns) +
+        " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?1 "
+        "AND to_channel IS NULL ORDER BY id LIMIT ?2";
     return sql;
 }
 
@@ -94,16 +114,152 @@ std::int64_t clamp_limit(std::size_t limit) {
     return static_cast<std::int64_t>(std::clamp<std::size_t>(limit, 1, 1000));
 }
 
+void finish_row(statement_cache& sql, std::int64_t id, std::int64_t now, std::string_view status,
+                const std::string& detail) {
+    statement_use s(sql.get(
+        "UPDATE outbox SET status = ?3, delivered_at = CASE WHEN ?3 = 'delivered' THEN ?2 ELSE "
+        "0 END, delivered_via = CASE WHEN ?3 = 'delivered' THEN ?4 ELSE '' END, last_error = "
+        "CASE WHEN ?3 = 'dead' THEN ?4 ELSE '' END, updated_at = ?2 WHERE id = ?1 AND status = "
+        "'pending'"));
+    s->bind(1, id);
+    s->bind(2, now);
+    s->bind(3, std::string(status));
+    s->bind(4, detail);
+    s->exec();
+}
+
+std::string assignee_of(statement_cache& sql, std::int64_t case_id) {
+    if (case_id == 0) return {};
+    statement_use s(sql.get("SELECT assignee FROM cases WHERE id = ?1"));
+    s->bind(1, case_id);
+    return s->executeStep() ? s->getColumn(0).getString() : std::string();
+}
+
+std::vector<detail::staff_recipient> staff_for(statement_cache& sql, const dialog::notification& n,
+                                               const delivery_routing& routing) {
+    if (n.audience == "supervisor") {
+        const auto street = routing.street_of.find(n.community);
+        return detail::bound_staff(sql, "supervisor", "",
+                                   street == routing.street_of.end() ? "" : street->second);
+    }
+    if (n.audience != "worker") return {};
+    if (const auto assignee = assignee_of(sql, n.case_id); !assignee.empty()) {
+        auto one = detail::bound_staff_member(sql, assignee);
+        if (!one.empty()) return one;
+    }
+    return detail::bound_staff(sql, "worker", n.community, "");
+}
+
+// One wechat_oa row per bound staff member; the staff row itself is then finished.
+void fan_out_staff_rows(statement_cache& sql, std::int64_t now, std::int64_t limit,
+                        const delivery_routing& routing) {
+    std::vector<dialog::notification> rows;
+    {
+        statement_use s(sql.get(select_due_staff()));
+        s->bind(1, now);
+        s->bind(2, limit);
+        while (s->executeStep()) rows.push_back(detail::read_notification(*s));
+    }
+    for (const auto& n : rows) {
+        const auto people = staff_for(sql, n, routing);
+        std::string ids;
+        for (const auto& p : people) {
+            dialog::notification child = n;
+            child.id = 0;
+            child.to = dialog::person_ref{dialog::channel::wechat_oa, p.openid};
+            child.idempotency_key = n.idempotency_key + "/staff:" + p.id;
+            child.created_at = now;  // due now
+            detail::enqueue(sql, child, now);
+            ids += (ids.empty() ? "" : ",") + p.id;
+        }
+        if (people.empty())
+            finish_row(sql, n.id, now, "dead",
+                       "no active " + n.audience +
+                           " has bound WeChat (minsheng-admin staff bind-code, then 绑定工号)");
+        else
+            finish_row(sql, n.id, now, "delivered", "staff: " + ids);
+    }
+}
+
+bool reserve_credit(statement_cache& sql, const std::string& openid, const std::string& template_id,
+                    std::int64_t now) {
+    statement_use s(
+        sql.get("UPDATE mp_subscriptions SET credits = credits - 1, updated_at = ?3 "
+                "WHERE openid = ?1 AND template_id = ?2 AND credits > 0"));
+    s->bind(1, openid);
+    s->bind(2, template_id);
+    s->bind(3, now);
+    return s->exec() == 1;
+}
+
+// Claims mini program rows, newest first so that the newest row of a case supersedes the older.
+void claim_mp_rows(statement_cache& sql, std::int64_t now, std::int64_t limit,
+                   const std::string& template_id, std::vector<due_notification>& out) {
+    std::vector<due_notification> candidates;
+    {
+        statement_use s(sql.get(select_due_mp()));
+        s->bind(1, now);
+        s->bind(2, limit);
+        s->bind(3, template_id);
+        while (s->executeStep()) candidates.push_back(read_due(*s));
+    }
+    for (auto& d : candidates) {
+        // An older row of a case whose newer row was claimed in this round may still be here:
+        // the supersede below has finished it, so the reservation is skipped for it.
+        statement_use still(sql.get("SELECT status FROM outbox WHERE id = ?1"));
+        still->bind(1, d.n.id);
+        if (!still->executeStep() || still->getColumn(0).getString() != "pending") continue;
+        if (!reserve_credit(sql, d.n.to->user_id, template_id, now)) continue;
+        if (d.n.case_id != 0) {
+            statement_use older(
+                sql.get("UPDATE outbox SET status = 'dead', last_error = ?4, updated_at = ?3 WHERE "
+                        "status = 'pending' AND to_channel = 'miniprogram' AND to_user = ?1 AND "
+                        "case_id = ?2 AND id < ?5"));
+            older->bind(1, d.n.to->user_id);
+            older->bind(2, d.n.case_id);
+            older->bind(3, now);
+            older->bind(
+                4, "superseded by notification " + std::to_string(d.n.id) + " about the same case");
+            older->bind(5, d.n.id);
+            older->exec();
+        }
+        d.openid = d.n.to->user_id;
+        out.push_back(std::move(d));
+    }
+}
+
+void change_credits(store& st, const std::string& openid, const std::string& template_id,
+                    std::int64_t now, bool refund) {
+    detail::raw_access::transact(
+        st, refund ? "refund subscription" : "clear subscription", [&](statement_cache& sql) {
+            statement_use s(sql.get(
+                refund ? "UPDATE mp_subscriptions SET credits = credits + 1, updated_at = ?3 WHERE "
+                         "openid = ?1 AND template_id = ?2"
+                       : "UPDATE mp_subscriptions SET credits = 0, updated_at = ?3 WHERE "
+                         "openid = ?1 AND template_id = ?2"));
+            s->bind(1, openid);
+            s->bind(2, template_id);
+            s->bind(3, now);
+            s->exec();
+        });
+}
+
 }  // namespace
 
 std::vector<due_notification> outbox_delivery::claim_due(std::int64_t now, std::size_t limit,
-                                                         std::int64_t in_flight_seconds) {
+                                                         std::int64_t in_flight_seconds,
+                                                         const delivery_routing& routing) {
     std::vector<due_notification> out;
     store_.transact("claim due notifications", [&](statement_cache& sql) {
-        {
+        const auto max = clamp_limit(limit);
+        fan_out_staff_rows(sql, now, max, routing);
+        if (!routing.mp_template_id.empty())
+            claim_mp_rows(sql, now, max, routing.mp_template_id, out);
+        const auto mp = static_cast<std::int64_t>(out.size());
+        if (mp < max) {
             statement_use s(sql.get(select_due()));
             s->bind(1, now);
-            s->bind(2, clamp_limit(limit));
+            s->bind(2, max - mp);
             while (s->executeStep()) out.push_back(read_due(*s));
         }
         statement_use claim(sql.get(
@@ -115,10 +271,20 @@ std::vector<due_notification> outbox_delivery::claim_due(std::int64_t now, std::
             claim->bind(3, now);
             claim->exec();
             claim->reset();
-            resolve_recipient(sql, d);
+            if (d.n.to->from != dialog::channel::miniprogram) resolve_recipient(sql, d);
         }
     });
     return out;
+}
+
+void outbox_delivery::refund_subscription(const std::string& openid, const std::string& template_id,
+                                          std::int64_t now) {
+    change_credits(store_, openid, template_id, now, true);
+}
+
+void outbox_delivery::clear_subscription(const std::string& openid, const std::string& template_id,
+                                         std::int64_t now) {
+    change_credits(store_, openid, template_id, now, false);
 }
 
 bool outbox_delivery::mark_delivered(std::int64_t id, std::int64_t now, const std::string& via,

@@ -56,4 +56,31 @@ std::int64_t count_mp_sessions(reader& r) {
     });
 }
 
+int add_subscription_credit(store& s, const std::string& openid, const std::string& template_id,
+                            std::int64_t now) {
+    int credits = 0;
+    detail::raw_access::transact(s, "add subscription credit", [&](detail::statement_cache& sql) {
+        statement_use q(
+            sql.get("INSERT INTO mp_subscriptions (openid, template_id, credits, updated_at) "
+                    "VALUES (?1, ?2, 1, ?3) ON CONFLICT (openid, template_id) DO UPDATE SET "
+                    "credits = min(credits + 1, ?4), updated_at = ?3 RETURNING credits"));
+        q->bind(1, openid);
+        q->bind(2, template_id);
+        q->bind(3, now);
+        q->bind(4, max_subscription_credits);
+        if (q->executeStep()) credits = q->getColumn(0).getInt();
+    });
+    return credits;
+}
+
+int subscription_credits(reader& r, const std::string& openid, const std::string& template_id) {
+    return detail::guarded("read subscription credits", [&] {
+        statement_use q(detail::raw_access::statements(r).get(
+            "SELECT credits FROM mp_subscriptions WHERE openid = ?1 AND template_id = ?2"));
+        q->bind(1, openid);
+        q->bind(2, template_id);
+        return q->executeStep() ? q->getColumn(0).getInt() : 0;
+    });
+}
+
 }  // namespace minsheng::adapters::sqlite_store

@@ -36,4 +36,15 @@ std::optional<mp_session> find_mp_session(reader& r, std::string_view token_hash
 // Sessions stored, expired or not (tests and the operator's curiosity).
 std::int64_t count_mp_sessions(reader& r);
 
+// Most credits one user may hold per template: one accepted wx.requestSubscribeMessage is one
+// message, and a client that asks in a loop should not bank more than a case's worth.
+inline constexpr int max_subscription_credits = 20;
+
+// Adds one credit of `template_id` for the mini program user (they accepted the subscription
+// once), at most max_subscription_credits; returns the credits now held.
+int add_subscription_credit(store& s, const std::string& openid, const std::string& template_id,
+                            std::int64_t now);
+// The credits the user holds for `template_id` (0 when none).
+int subscription_credits(reader& r, const std::string& openid, const std::string& template_id);
+
 }  // namespace minsheng::adapters::sqlite_store

@@ -8,6 +8,7 @@
 
 #include "adapters/sqlite_store/detail/connection.hpp"
 #include "adapters/sqlite_store/detail/raw_access.hpp"
+#include "adapters/sqlite_store/detail/staff_rows.hpp"
 #include "adapters/sqlite_store/detail/statement_cache.hpp"
 
 namespace minsheng::adapters::sqlite_store {
@@ -20,7 +21,7 @@ using detail::statement_cache;
 using detail::statement_use;
 
 constexpr std::string_view staff_columns =
-    "id, name, role, community, grid, street, active, created_at, updated_at";
+    "id, name, role, community, grid, street, active, created_at, updated_at, openid";
 
 staff_member staff_from(SQLite::Statement& s) {
     staff_member m;
@@ -33,6 +34,7 @@ staff_member staff_from(SQLite::Statement& s) {
     m.active = s.getColumn(6).getInt64() != 0;
     m.created_at = s.getColumn(7).getInt64();
     m.updated_at = s.getColumn(8).getInt64();
+    m.openid = s.getColumn(9).getString();
     return m;
 }
 
@@ -155,6 +157,45 @@ bool revoke_token(store& s, std::string_view token_or_hash, std::int64_t now) {
     return changed;
 }
 
+bind_code issue_bind_code(store& s, const std::string& staff_id, std::int64_t expires_at,
+                          std::int64_t now) {
+    auto code = new_numeric_code(detail::bind_code_digits);
+    if (!code) throw std::runtime_error("no randomness available for a code");
+    bind_code out{std::move(*code), expires_at};
+    raw_access::transact(s, "issue bind code", [&](statement_cache& c) {
+        auto m = find_staff(c, staff_id);
+        if (!m || !m->active)
+            throw std::invalid_argument("no active staff member \"" + staff_id + "\"");
+        statement_use old(
+            c.get("UPDATE staff_bind_codes SET used_at = ?2 WHERE staff_id = ?1 AND used_at = 0"));
+        old->bind(1, staff_id);
+        old->bind(2, now);
+        old->exec();
+        statement_use st(
+            c.get("INSERT INTO staff_bind_codes (code_hash, staff_id, created_at, expires_at) "
+                  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (code_hash) DO UPDATE SET staff_id = ?2, "
+                  "created_at = ?3, expires_at = ?4, used_at = 0"));
+        st->bind(1, token_hash(out.code));
+        st->bind(2, staff_id);
+        st->bind(3, now);
+        st->bind(4, expires_at);
+        st->exec();
+    });
+    return out;
+}
+
+bool unbind_staff_wechat(store& s, const std::string& id, std::int64_t now) {
+    bool changed = false;
+    raw_access::transact(s, "unbind staff wechat", [&](statement_cache& c) {
+        statement_use st(
+            c.get("UPDATE staff SET openid = '', updated_at = ?2 WHERE id = ?1 AND openid <> ''"));
+        st->bind(1, id);
+        st->bind(2, now);
+        changed = st->exec() > 0;
+    });
+    return changed;
+}
+
 std::int64_t append_audit(store& s, const audit_entry& e) {
     std::int64_t id = 0;
     raw_access::transact(s, "append audit entry", [&](statement_cache& c) {
@@ -192,7 +233,7 @@ std::optional<staff_member> staff_by_token(reader& r, std::string_view token, st
         auto& c = raw_access::statements(r);
         statement_use st(
             c.get("SELECT s.id, s.name, s.role, s.community, s.grid, s.street, s.active, "
-                  "s.created_at, s.updated_at FROM staff_tokens t JOIN staff s ON s.id = "
+                  "s.created_at, s.updated_at, s.openid FROM staff_tokens t JOIN staff s ON s.id = "
                   "t.staff_id WHERE t.token_hash = ?1 AND t.revoked_at = 0 AND (t.expires_at = "
                   "0 OR t.expires_at > ?2) AND s.active = 1"));
         st->bind(1, hash);

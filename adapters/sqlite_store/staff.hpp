@@ -29,6 +29,9 @@ struct staff_member {
     std::string grid;       // workers: their grid within it; "" the whole community
     std::string street;     // supervisors: their street (街道)
     bool active = true;
+    // The official-account user who bound this member by sending "绑定工号 <code>" (migration 7);
+    // staff notifications reach them there. "" none. save_staff keeps it; bind and unbind set it.
+    std::string openid;
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
 };
@@ -40,6 +43,12 @@ struct audit_entry {
     std::string action;  // "export", "token_issue", "token_revoke", "staff_add", ...
     std::string target;  // what it was about (a staff id, a token's hash prefix, a filter)
     std::string detail;  // free text, no personal data
+};
+
+// A one-time code for binding a staff member's WeChat (shown once; only its hash is stored).
+struct bind_code {
+    std::string code;  // 8 digits
+    std::int64_t expires_at = 0;
 };
 
 struct issued_token {
@@ -66,6 +75,13 @@ issued_token issue_token(store& s, const std::string& staff_id, std::int64_t exp
                          const std::string& label, std::int64_t now);
 // Revokes the token given as the token itself or as its hash. False: no such unrevoked token.
 bool revoke_token(store& s, std::string_view token_or_hash, std::int64_t now);
+// Issues a one-time code: the official-account user who sends "绑定工号 <code>" before
+// expires_at becomes this active staff member's WeChat (unit_of_work::bind_staff). Codes issued
+// earlier to the member and not used stop working. Throws like issue_token.
+bind_code issue_bind_code(store& s, const std::string& staff_id, std::int64_t expires_at,
+                          std::int64_t now);
+// Forgets the member's bound WeChat user. False: no such member, or none was bound.
+bool unbind_staff_wechat(store& s, const std::string& id, std::int64_t now);
 // Appends an audit entry; returns its id.
 std::int64_t append_audit(store& s, const audit_entry& e);
 

@@ -19,6 +19,7 @@
 #include "adapters/sqlite_store/detail/outbox_rows.hpp"
 #include "adapters/sqlite_store/detail/people_rows.hpp"
 #include "adapters/sqlite_store/detail/proposal_rows.hpp"
+#include "adapters/sqlite_store/detail/staff_rows.hpp"
 #include "adapters/sqlite_store/detail/statement_cache.hpp"
 #include "adapters/sqlite_store/detail/visit_rows.hpp"
 
@@ -285,6 +286,13 @@ public:
     std::optional<dialog::person> find_person_by_phone(std::string_view phone) override {
         return step("find person by phone",
                     [&] { return detail::find_person_by_phone(cache_, phone); });
+    }
+
+    // ---- staff
+
+    dialog::staff_binding bind_staff(std::string_view code, const dialog::person_ref& who,
+                                     std::int64_t now) override {
+        return step("bind staff", [&] { return detail::bind_staff(cache_, code, who, now); });
     }
 
     // ---- points ledger

@@ -82,15 +82,15 @@ std::set<std::string> index_names(const std::string& path) {
 }  // namespace
 
 TEST_CASE(
-    "Migrations 3 to 6 upgrade a version-2 database, keeping its data and defaulting new "
+    "Migrations 3 to 7 upgrade a version-2 database, keeping its data and defaulting new "
     "fields",
     "[adapters]") {
-    REQUIRE(latest_schema_version() == 6);
+    REQUIRE(latest_schema_version() == 7);
     temp_db file;
     make_version_2(file.path());
     {
         store s(file.path(), options_at(2000));
-        CHECK(s.schema_version() == 6);
+        CHECK(s.schema_version() == 7);
 
         s.run([](dialog::unit_of_work& uow) {
             auto c = uow.get_case(1);
@@ -171,7 +171,7 @@ TEST_CASE(
     for (const char* name :
          {"cases_by_status_kind", "cases_by_community", "cases_by_claimer", "cases_by_merged_into",
           "cases_remind_due", "cases_overdue", "cases_claim_due", "people_by_phone",
-          "ledger_entries_by_account", "outbox_due"})
+          "ledger_entries_by_account", "outbox_due", "staff_by_openid", "outbox_due_by_channel"})
         CHECK(indexes.count(name));
 
     SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
@@ -182,7 +182,7 @@ TEST_CASE(
     while (steps.executeStep())
         recorded.emplace_back(steps.getColumn(0).getInt(), steps.getColumn(1).getString(),
                               steps.getColumn(2).getInt64());
-    REQUIRE(recorded.size() == 6);
+    REQUIRE(recorded.size() == 7);
     CHECK(std::get<2>(recorded[1]) == 100);
     CHECK(std::get<0>(recorded[2]) == 3);
     CHECK(std::get<1>(recorded[2]) == "service");
@@ -190,6 +190,7 @@ TEST_CASE(
     CHECK(std::get<1>(recorded[3]) == "case_sources");
     CHECK(std::get<1>(recorded[4]) == "outbox_delivery");
     CHECK(std::get<1>(recorded[5]) == "console_and_miniprogram");
+    CHECK(std::get<1>(recorded[6]) == "staff_and_subscriptions");
 }
 
 TEST_CASE("The timer queries use their partial indexes", "[adapters]") {

@@ -38,6 +38,9 @@ public:
         return in_.cases_of(f, r, n);
     }
     std::optional<case_record> get_case(std::int64_t id) override { return in_.get_case(id); }
+    staff_binding bind_staff(std::string_view c, const person_ref& w, std::int64_t t) override {
+        return in_.bind_staff(c, w, t);
+    }
     std::optional<case_record> find_case(std::string_view n) override { return in_.find_case(n); }
     std::vector<case_record> list_cases(const case_query& q) override { return in_.list_cases(q); }
     std::int64_t add_event(const case_event& e) override { return in_.add_event(e); }

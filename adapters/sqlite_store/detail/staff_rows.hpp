@@ -1,0 +1,39 @@
+#pragma once
+// Private to sqlite_store: the staff SQL that runs inside another unit of work (the writer's
+// message handling binds a staff member's WeChat; the outbox worker's claim finds whom a staff
+// notification goes to). Throws SQLite::Exception on storage failure.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialog/ports.hpp"
+
+namespace minsheng::adapters::sqlite_store::detail {
+
+class statement_cache;
+
+inline constexpr std::size_t bind_code_digits = 8;
+// Wrong codes one WeChat user may send in 24 hours before binding is refused outright.
+inline constexpr int bind_attempts_per_day = 5;
+
+// unit_of_work::bind_staff. Refused attempts are written to audit_log ("staff_bind_refused").
+dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code,
+                                 const dialog::person_ref& who, std::int64_t now);
+
+// A staff member a notification can reach on the official account.
+struct staff_recipient {
+    std::string id;
+    std::string openid;
+};
+
+// Active staff with a bound WeChat user: role "worker" of `community` (every community for "");
+// role "supervisor" of `street` (every street for ""). Ordered by id.
+std::vector<staff_recipient> bound_staff(statement_cache& sql, std::string_view role,
+                                         std::string_view community, std::string_view street);
+// The active, bound staff member with this id, if any.
+std::vector<staff_recipient> bound_staff_member(statement_cache& sql, std::string_view id);
+
+}  // namespace minsheng::adapters::sqlite_store::detail
