@@ -1,6 +1,6 @@
-// case_service: construction, opening cases, volunteers, the wish wall and points. The lifecycle
-// actions are in service_act.cpp, proposals in service_proposals.cpp, timers in
-// service_sweep.cpp.
+// case_service: construction, opening cases, volunteers, the wish wall (also by distance) and
+// points. The lifecycle actions are in service_act.cpp, proposals in service_proposals.cpp,
+// timers in service_sweep.cpp.
 #include "dialog/cases/service.hpp"
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 
 #include "dialog/cases/civil_time.hpp"
 #include "dialog/cases/detail/service_support.hpp"
+#include "dialog/cases/geo.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/utf8.hpp"
 
@@ -241,6 +242,30 @@ std::vector<case_record> case_service::wall(unit_of_work& uow, std::string_view 
         out.push_back(std::move(c));
     }
     return out;
+}
+
+std::vector<near_wish> case_service::wall_near(unit_of_work& uow, geo_point here,
+                                               std::string_view community,
+                                               std::size_t limit) const {
+    std::vector<near_wish> located, elsewhere;
+    if (limit == 0) return located;
+    for (auto& c : wall(uow, community, near_scan_limit)) {
+        if (c.location) {
+            const double km = distance_km(here, *c.location);
+            located.push_back({std::move(c), km});
+        } else if (elsewhere.size() < limit) {
+            elsewhere.push_back({std::move(c), std::nullopt});
+        }
+    }
+    std::stable_sort(located.begin(), located.end(), [](const near_wish& a, const near_wish& b) {
+        return *a.distance_km < *b.distance_km;
+    });
+    if (located.size() > limit) located.resize(limit);
+    for (auto& w : elsewhere) {
+        if (located.size() >= limit) break;
+        located.push_back(std::move(w));
+    }
+    return located;
 }
 
 std::string case_service::public_summary(const case_record& c, std::size_t max_chars) {

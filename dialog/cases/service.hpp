@@ -119,6 +119,13 @@ struct visit_result {
     bool ok() const { return why == refusal::none; }
 };
 
+// A wish on the wall and how far it is from the person asking: nullopt when the wish was filed
+// without coordinates.
+struct near_wish {
+    case_record wish;
+    std::optional<double> distance_km;
+};
+
 struct sweep_report {
     int leases_expired = 0;
     int reminders = 0;
@@ -194,6 +201,13 @@ public:
     // within each group), then others; at most limit.
     std::vector<case_record> wall(unit_of_work& uow, std::string_view community,
                                   std::size_t limit) const;
+    // The wish wall seen from `here`: the wall's wishes that have coordinates, nearest first
+    // (equal distances in the wall's order), each with its distance; then those without
+    // coordinates in the wall's order (`community`'s first); at most limit. Looks through the
+    // first near_scan_limit wishes of the wall.
+    std::vector<near_wish> wall_near(unit_of_work& uow, geo_point here, std::string_view community,
+                                     std::size_t limit) const;
+    static constexpr std::size_t near_scan_limit = 1000;
     // A case's status as residents read it ("办理中"; an accepted wish on the wall reads
     // "已发布到心愿墙，等待认领"), from templates/status/. The one place status names come from:
     // replies and notifications say the same thing.

@@ -45,11 +45,28 @@ bool answer_pending(turn& t, const pending_state& s, const command& cmd) {
             return answer_proposal_community(t, s, cmd);
         case stage::vote_community:
             return answer_vote_community(t, s, cmd);
+        case stage::await_near_location:
+            return answer_near_question(t, s, cmd);
     }
     return false;
 }
 
 // An explicit command form. False for verb::none.
+// 绑定工号 <code>: the code an operator issued (minsheng-admin staff bind-code, or the
+// operator API) makes this official-account user the staff member's WeChat.
+void bind_staff(turn& t, const std::string& code) {
+    if (code.empty()) return t.say("reply/bind_staff_how");
+    const auto b = t.uow.bind_staff(code, t.me(), t.now);
+    switch (b.result) {
+        case staff_binding::outcome::bound:
+            return t.say("reply/staff_bound", {{"name", b.staff_name}});
+        case staff_binding::outcome::too_many_attempts:
+            return t.say("reply/staff_code_too_many");
+        case staff_binding::outcome::unknown_code:
+            return t.say("reply/staff_code_unknown");
+    }
+}
+
 bool run_command(turn& t, const command& cmd) {
     switch (cmd.what) {
         case verb::none:
@@ -80,6 +97,9 @@ bool run_command(turn& t, const command& cmd) {
             return true;
         case verb::wall:
             wall(t);
+            return true;
+        case verb::near_wall:
+            near_wall(t);
             return true;
         case verb::claim:
             claim(t, cmd.number);
@@ -116,6 +136,9 @@ bool run_command(turn& t, const command& cmd) {
             return true;
         case verb::thanks:
             t.say("reply/thanks");
+            return true;
+        case verb::bind_staff:
+            bind_staff(t, cmd.rest);
             return true;
         case verb::bind_phone:
             if (cmd.rest.empty()) {
@@ -209,15 +232,20 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/anonymous_volunteer", "reply/ranking_header", "reply/ranking_item",
             "reply/ranking_me", "reply/ranking_footer", "reply/ranking_empty", "reply/stars_header",
             "reply/stars_item", "reply/stars_footer", "reply/stars_empty",
+            // the wishes near a volunteer
+            "reply/ask_near_location", "reply/ask_near_location_again", "reply/near_cancelled",
+            "reply/near_not_volunteer", "reply/wall_near_header", "reply/wall_near_none_header",
+            "reply/wall_near_item", "reply/distance_m", "reply/distance_km",
             // 微实事
             "reply/propose_how", "reply/ask_proposal_community",
             "reply/ask_proposal_community_again", "reply/proposal_cancelled", "reply/proposed",
             "reply/ask_vote_community", "reply/ask_vote_community_again", "reply/vote_cancelled",
-            "reply/bind_phone_how", "reply/phone_bound", "reply/proposal_closes",
-            "reply/vote_counted", "reply/vote_passed", "reply/vote_already",
-            "reply/vote_wrong_community", "reply/vote_closed", "reply/vote_closed_passed",
-            "reply/proposal_not_found", "reply/proposals_header", "reply/proposal_item",
-            "reply/proposal_item_with_community", "reply/proposals_footer",
+            "reply/bind_phone_how", "reply/phone_bound", "reply/bind_staff_how",
+            "reply/staff_bound", "reply/staff_code_unknown", "reply/staff_code_too_many",
+            "reply/proposal_closes", "reply/vote_counted", "reply/vote_passed",
+            "reply/vote_already", "reply/vote_wrong_community", "reply/vote_closed",
+            "reply/vote_closed_passed", "reply/proposal_not_found", "reply/proposals_header",
+            "reply/proposal_item", "reply/proposal_item_with_community", "reply/proposals_footer",
             "reply/proposals_empty"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         return k;
@@ -250,9 +278,12 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
         case inbound_kind::voice:
         case inbound_kind::video:
         case inbound_kind::link:
-        case inbound_kind::file:
-            media(t, t.pending());
+        case inbound_kind::file: {
+            // A volunteer's location may ask what is near them; else a detail or a place.
+            const auto pending = t.pending();
+            if (!near_by_location(t, pending)) media(t, pending);
             return out;
+        }
         case inbound_kind::text:
             break;
     }

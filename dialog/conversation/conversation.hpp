@@ -2,7 +2,8 @@
 // The conversation: turns one inbound message (plus its understanding) into a reply and domain
 // changes, reading and writing through a unit_of_work. Residents file appeals (asking for what is
 // missing), add details, follow, cancel, confirm and rate their cases; volunteers register, read
-// the wish wall, claim and handle wishes and see their points; residents propose and vote on
+// the wish wall (nearest first when they send a location), claim and handle wishes and see their
+// points; residents propose and vote on
 // 微实事. Explicit command forms ("认领 WX…", "5分", "投票 YS…") are recognised on the normalised
 // text before the intent model is consulted. At most one pending question per person is kept in
 // the store's conversation state. Holds only immutable shared state: share freely; each step()
@@ -43,7 +44,8 @@ public:
                       unit_of_work& uow, std::int64_t now) const;
 
     // How long a pending question (an appeal's missing detail, a read-back, "确定撤销……吗？", a
-    // rating, a registration's community or skills) waits for its answer before it is dropped.
+    // rating, a registration's community or skills, the location "附近心愿" asks for) waits for
+    // its answer before it is dropped.
     static constexpr std::int64_t pending_ttl_seconds = 30 * 60;
 
 private:

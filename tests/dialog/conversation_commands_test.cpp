@@ -47,6 +47,13 @@ TEST_CASE("volunteer commands are recognised in Simplified and Traditional scrip
         {"心愿墙", verb::wall, ""},
         {"心願牆", verb::wall, ""},
         {"看看心愿", verb::wall, ""},
+        {"附近心愿", verb::near_wall, ""},
+        {"附近心願", verb::near_wall, ""},
+        {"附近的心愿", verb::near_wall, ""},
+        {"附近的微心愿", verb::near_wall, ""},
+        {"附近的微心願", verb::near_wall, ""},
+        {"我附近有什么心愿？", verb::near_wall, ""},
+        {"我附近有什麼心願", verb::near_wall, ""},
         {"注册志愿者", verb::register_volunteer, ""},
         {"註冊志願者", verb::register_volunteer, ""},
         {"我要当志愿者", verb::register_volunteer, ""},
@@ -181,6 +188,7 @@ TEST_CASE("the pending state survives its JSON and expires after its TTL", "[dia
     d.description = "路灯坏了";
     d.kind = "wish";
     d.phone_skipped = true;
+    d.location = minsheng::dialog::geo_point{23.043, 113.7633};
     d.needs_address = true;
     auto s = detail::about_draft(detail::stage::await_phone, d);
     s.since = 1000;
@@ -190,6 +198,9 @@ TEST_CASE("the pending state survives its JSON and expires after its TTL", "[dia
     CHECK(back->at == detail::stage::await_phone);
     CHECK(back->draft.description == "路灯坏了");
     CHECK(back->draft.phone_skipped);
+    REQUIRE(back->draft.location);
+    CHECK(back->draft.location->lat == Approx(23.043));
+    CHECK(back->draft.location->lng == Approx(113.7633));
     CHECK(back->draft.needs_address);
     CHECK_FALSE(detail::read_state(json, 1000 + 1801, 1800));
     CHECK_FALSE(detail::read_state("", 1000, 1800));
@@ -202,6 +213,11 @@ TEST_CASE("the pending state survives its JSON and expires after its TTL", "[dia
     REQUIRE(cb);
     CHECK(cb->case_id == 7);
     CHECK(cb->number == "MS20261123-0001");
+    auto near = detail::about_near_wishes();
+    near.since = 5;
+    auto nb = detail::read_state(detail::write_state(near), 10, 1800);
+    REQUIRE(nb);
+    CHECK(nb->at == detail::stage::await_near_location);
     // The state written before this change (await_address with a draft) still reads.
     auto old = detail::read_state(
         R"({"stage":"await_address","since":100,"draft":{"description":"灯坏了","kind":"complaint"}})",

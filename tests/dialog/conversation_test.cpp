@@ -53,6 +53,9 @@ TEST_CASE("a location message answers the question where", "[dialog]") {
     auto out = f.step(loc, nullptr, t0 + 30);
     REQUIRE(out.opened.size() == 1);
     CHECK(out.opened[0].address == "东城区光明路12号");
+    REQUIRE(out.opened[0].location);  // the coordinates go with the case (the wall sorts by them)
+    CHECK(out.opened[0].location->lat == Approx(23.0));
+    CHECK(out.opened[0].location->lng == Approx(113.7));
 }
 
 TEST_CASE("an urgent personal need opens as urgent, by express, without asking where", "[dialog]") {
@@ -218,7 +221,7 @@ TEST_CASE("greeting, help and progress get useful answers and open nothing", "[d
     auto number = f.open_complaint("openid-1");
     auto listed = f.say_as("openid-1", "查询", progress);
     CHECK(has(listed.answer.text, number));
-    CHECK(has(listed.answer.text, "已受理"));
+    CHECK(has(listed.answer.text, "已登记，等待受理"));
 }
 
 TEST_CASE("subscribing gets a welcome; other events get no reply", "[dialog]") {

@@ -228,6 +228,13 @@ command parse_command(const nlu::understanding& u, std::string_view original) {
     if (one_of(c, {"我的认领", "我认领的", "我认领的心愿", "认领记录", "我的心愿认领", "查看认领",
                    "我认领了哪些"}))
         return is(verb::my_claims);
+    if (one_of(c, {"附近心愿",         "附近的心愿",         "附近的微心愿",   "附近微心愿",
+                   "我附近有什么心愿", "我附近有什么微心愿", "附近有什么心愿", "附近有什么微心愿",
+                   "我附近的心愿",     "我附近的微心愿",     "看看附近的心愿", "看看附近心愿",
+                   "查看附近心愿",     "查看附近的心愿",     "附近的心愿墙",   "附近心愿墙",
+                   "身边的心愿",       "离我最近的心愿",     "离我近的心愿",   "附近有心愿吗",
+                   "我附近有心愿吗"}))
+        return is(verb::near_wall);
     if (one_of(c, {"心愿墙", "看看心愿", "看看心愿墙", "查看心愿", "查看心愿墙", "心愿列表",
                    "看心愿", "看心愿墙", "微心愿墙", "心愿", "打开心愿墙"}))
         return is(verb::wall);
@@ -251,6 +258,15 @@ command parse_command(const nlu::understanding& u, std::string_view original) {
     if (one_of(c, {"完成", "完成了", "已完成", "已经完成了", "做完了", "服务完成", "已办完"}))
         return is(verb::report_done);
     if (one_of(c, {"开始", "开始服务", "开始办理"})) return is(verb::start);
+
+    // A staff member binding their WeChat with the code an operator gave them (before the
+    // phone, whose bare 绑定 would take it).
+    if (prefix_of(c,
+                  {"绑定工号", "工号绑定", "绑定员工号", "绑定员工", "员工绑定", "绑定工作人员"})) {
+        for (char ch : t)
+            if (ch >= '0' && ch <= '9') cmd.rest += ch;
+        return is(verb::bind_staff);
+    }
 
     // Binding a phone, so 12345 calls from it are answered on WeChat.
     if (prefix_of(c, {"绑定手机号", "绑定手机", "绑定电话", "绑定号码", "手机绑定", "绑定"})) {

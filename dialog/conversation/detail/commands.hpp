@@ -23,6 +23,7 @@ enum class verb {
     add_detail,          // 补充…
     register_volunteer,  // 注册志愿者, 我要当志愿者
     wall,                // 心愿墙, 看看心愿
+    near_wall,           // 附近心愿, 我附近有什么心愿
     claim,               // 认领 WX…
     release,             // 放弃 WX…, 取消认领 WX…
     start,               // 开始 WX…
@@ -36,6 +37,7 @@ enum class verb {
     list_proposals,      // 议题, 提议列表
     thanks,              // 谢谢, 辛苦了
     bind_phone,          // 绑定手机 138…: hotline calls from that number reach this account
+    bind_staff,  // 绑定工号 12345678: a staff member's WeChat receives their notifications
 };
 
 struct command {
@@ -44,6 +46,7 @@ struct command {
     int rating = 0;      // rate: 1..5
     std::string rest;    // rate: the comment; propose: the proposal (as written where possible);
                          // bind_phone: the phone's digits ("" when none was given)
+                         // bind_staff: the code's digits ("" when none was given)
 };
 
 // The command in `u` (the understanding of `original`), or verb::none.

@@ -22,6 +22,8 @@ bool answer_appeal_question(turn& t, pending_state s, const command& cmd);
 // An image, voice, video, link, file or location: the place of a draft waiting for one, else a
 // detail of the person's most recent open case.
 void media(turn& t, const std::optional<pending_state>& pending);
+// Whether the person has an open case of their own (as its reporter).
+bool has_open_case(turn& t);
 // A text detail for the named or most recent open case. False (nothing said) when there is none.
 bool add_detail(turn& t, const command& cmd);
 void progress(turn& t, const std::string& number);
@@ -37,6 +39,13 @@ bool answer_rating_question(turn& t, const pending_state& s, const command& cmd)
 void register_volunteer(turn& t);
 bool answer_registration(turn& t, pending_state s, const command& cmd);
 void wall(turn& t);
+// "附近心愿": asks a registered volunteer for their location (others are asked to register).
+void near_wall(turn& t);
+bool answer_near_question(turn& t, const pending_state& s, const command& cmd);
+// A location message read as "what is near me": the answer to near_wall's question, or a
+// volunteer's bare location when nothing is pending and they have no open case of their own.
+// Lists the wall nearest first. False (nothing said) for any other message.
+bool near_by_location(turn& t, const std::optional<pending_state>& pending);
 void claim(turn& t, const std::string& number);
 void release(turn& t, const std::string& number);
 void start(turn& t, const std::string& number);

@@ -127,6 +127,7 @@ void open(turn& t, const appeal_draft& a) {
     d.source_key = a.source_key;
     d.created_at = t.now;
     d.community = a.community;
+    d.location = a.location;
     case_record rec = t.service.open(t.uow, d, a.normalised, t.now);
     t.forget();
     const std::string category =
@@ -381,6 +382,8 @@ void media(turn& t, const std::optional<pending_state>& pending) {
         if (pending->at == stage::await_address && t.m.kind == inbound_kind::location) {
             appeal_draft a = pending->draft;
             a.address = t.m.label.empty() ? t.render("reply/location_unnamed") : t.m.label;
+            if (t.m.latitude && t.m.longitude)
+                a.location = geo_point{*t.m.latitude, *t.m.longitude};
             proceed(t, std::move(a));
         } else {
             reask(t, *pending);
@@ -397,6 +400,10 @@ void media(turn& t, const std::optional<pending_state>& pending) {
         t.say("reply/detail_added", {{"number", c->number}});
     else
         t.say("reply/media_received");
+}
+
+bool has_open_case(turn& t) {
+    return latest(t, [](const case_record& r) { return cases::is_open(r.status); }).has_value();
 }
 
 bool add_detail(turn& t, const command& cmd) {

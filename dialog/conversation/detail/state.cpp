@@ -9,7 +9,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::pair<stage, std::string_view>, 10> stage_names{{
+constexpr std::array<std::pair<stage, std::string_view>, 11> stage_names{{
     {stage::await_address, "await_address"},
     {stage::await_phone, "await_phone"},
     {stage::await_readback, "await_readback"},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<stage, std::string_view>, 10> stage_names{{
     {stage::register_skills, "register_skills"},
     {stage::propose_community, "propose_community"},
     {stage::vote_community, "vote_community"},
+    {stage::await_near_location, "await_near_location"},
 }};
 
 std::optional<stage> stage_from(std::string_view name) {
@@ -80,6 +81,12 @@ pending_state about_proposal(std::string text) {
     return s;
 }
 
+pending_state about_near_wishes() {
+    pending_state s;
+    s.at = stage::await_near_location;
+    return s;
+}
+
 std::optional<pending_state> read_state(std::string_view text, std::int64_t now, std::int64_t ttl) {
     if (text.empty()) return std::nullopt;
     json j = json::parse(text, nullptr, false);
@@ -103,6 +110,8 @@ std::optional<pending_state> read_state(std::string_view text, std::int64_t now,
     s.draft.needs_address = get<bool>(d, "needs_address", s.at == stage::await_address);
     s.draft.phone_skipped = get<bool>(d, "phone_skipped", false);
     s.draft.source_key = get<std::string>(d, "source_key", "");
+    if (d.contains("lat") && d.contains("lng") && d["lat"].is_number() && d["lng"].is_number())
+        s.draft.location = geo_point{d["lat"].get<double>(), d["lng"].get<double>()};
     s.case_id = get<std::int64_t>(j, "case_id", 0);
     s.number = get<std::string>(j, "number", "");
     s.community = get<std::string>(j, "community", "");
@@ -131,6 +140,10 @@ std::string write_state(const pending_state& s) {
                           {"needs_address", s.draft.needs_address},
                           {"phone_skipped", s.draft.phone_skipped},
                           {"source_key", s.draft.source_key}};
+            if (s.draft.location) {
+                j["draft"]["lat"] = s.draft.location->lat;
+                j["draft"]["lng"] = s.draft.location->lng;
+            }
             break;
         case stage::await_cancel_confirm:
         case stage::await_cancel_which:
@@ -148,6 +161,8 @@ std::string write_state(const pending_state& s) {
         case stage::propose_community:
             j["text"] = s.text;
             break;
+        case stage::await_near_location:
+            break;  // the location itself is the whole answer
     }
     // Invalid UTF-8 in a stored text must not make the state unwritable.
     return j.dump(-1, ' ', false, json::error_handler_t::replace);

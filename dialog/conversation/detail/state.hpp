@@ -1,13 +1,16 @@
 #pragma once
 // The one pending question a conversation may have per person, kept as JSON in the store's
 // conversation state between messages: which answer is awaited (`stage`), since when, and what
-// the answer completes (an appeal draft, a case, a registration or a proposal). A question older
-// than conversation::pending_ttl_seconds is forgotten. Plain values: copy freely.
+// the answer completes (an appeal draft, a case, a registration, a proposal; nothing for the
+// location that "附近心愿" waits for). A question older than conversation::pending_ttl_seconds is
+// forgotten. Plain values: copy freely.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "dialog/ports.hpp"
 
 namespace minsheng::dialog::detail {
 
@@ -22,6 +25,7 @@ enum class stage {
     register_skills,       // volunteer registration waits for the skills (community)
     propose_community,     // a proposal waits for the proposer's community (text)
     vote_community,        // a vote waits for the voter's community (number)
+    await_near_location,   // "附近心愿" waits for the volunteer's location
 };
 
 std::string_view to_string(stage s);
@@ -34,11 +38,12 @@ struct appeal_draft {
     double category_confidence = 0.0;
     std::string kind;
     std::string urgency;
-    std::string address;         // "" until given
-    std::string community;       // from the address when it names one, else ""
-    std::string phone;           // digits, "" until given
-    bool needs_address = false;  // place-bound: the case is useless without a place
-    bool phone_skipped = false;  // the resident would rather not leave a phone
+    std::string address;                // "" until given
+    std::string community;              // from the address when it names one, else ""
+    std::string phone;                  // digits, "" until given
+    std::optional<geo_point> location;  // when the place came as a location message
+    bool needs_address = false;         // place-bound: the case is useless without a place
+    bool phone_skipped = false;         // the resident would rather not leave a phone
     std::string source_key;
 };
 
@@ -59,6 +64,7 @@ pending_state about_case(stage at, std::int64_t case_id, std::string number);
 pending_state about_registration(stage at, std::string community, std::string name,
                                  std::string skills);
 pending_state about_proposal(std::string text);
+pending_state about_near_wishes();
 
 // nullopt when `json` is empty, unreadable, of an unknown stage, or older than `ttl` at `now`.
 std::optional<pending_state> read_state(std::string_view json, std::int64_t now, std::int64_t ttl);

@@ -1,5 +1,8 @@
 #include "dialog/conversation/detail/turn.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "dialog/cases/civil_time.hpp"
 #include "dialog/cases/handling.hpp"
 #include "dialog/utf8.hpp"
@@ -38,6 +41,22 @@ const std::vector<std::string>& event_keys() {
 std::string event_text(const template_set& texts, std::string_view action) {
     std::string key = "reply/event/" + std::string(action);
     return texts.render(texts.has(key) ? key : "reply/event/other");
+}
+
+std::string distance_text(const template_set& texts, double km) {
+    if (!std::isfinite(km) || km < 0) km = 0;
+    const long long meters = std::max(10LL, std::llround(km * 100.0) * 10);
+    if (meters < 1000)
+        return texts.render("reply/distance_m", {{"meters", std::to_string(meters)}});
+    const long long tenths = std::llround(km * 10.0);
+    std::string value;
+    if (tenths >= 100)
+        value = std::to_string(std::llround(km));
+    else if (tenths % 10 == 0)
+        value = std::to_string(tenths / 10);
+    else
+        value = std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+    return texts.render("reply/distance_km", {{"km", value}});
 }
 
 std::string cut(std::string_view s, std::size_t max_chars) {

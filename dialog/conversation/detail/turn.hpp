@@ -1,7 +1,7 @@
 #pragma once
 // One step() of the conversation as the flows see it: the message, its understanding, the
 // transaction, the clock, the texts and the case service, and the outcome being built; plus the
-// formatting every flow shares (dates, statuses, lists that fit one passive reply). A turn lives
+// formatting every flow shares (dates, distances, lists that fit one passive reply). A turn lives
 // for one step() on one thread.
 
 #include <cstddef>
@@ -70,6 +70,9 @@ inline cases::act_args rating_args(int rating, std::string comment) {
 std::string date_text(std::int64_t unix, std::int64_t now);
 // One audit-trail action as residents read it ("志愿者已认领"), from reply/event/*.
 std::string event_text(const template_set& texts, std::string_view action);
+// A distance as people say it, from reply/distance_*: "约300米" under a kilometre (to 10 m),
+// "约1.2公里" under 10 km, "约52公里" beyond.
+std::string distance_text(const template_set& texts, double km);
 // At most max_chars code points of s, with "…" when cut.
 std::string cut(std::string_view s, std::size_t max_chars);
 // header, then each item on its own line while the whole stays within reply_byte_budget (at

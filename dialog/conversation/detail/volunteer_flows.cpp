@@ -1,5 +1,7 @@
-// Volunteers and party members: registration, the wish wall, claims (claim, release, start,
-// report done), their claims, points, the month's ranking and stars.
+// Volunteers and party members: registration, the wish wall (also the wishes nearest them,
+// from a location they send), claims (claim, release, start, report done), their claims,
+// points, the month's ranking and stars.
+#include "dialog/cases/geo.hpp"
 #include "dialog/cases/handling.hpp"
 #include "dialog/cases/lifecycle.hpp"
 #include "dialog/conversation/detail/flows.hpp"
@@ -79,6 +81,51 @@ void claimer_act(turn& t, const std::string& number, action a, std::string_view 
                                  {"status", cases::case_service::status_label(t.texts, r.after)}});
     else
         t.say("reply/wish_not_found", {{"number", c->number}});
+}
+
+bool is_volunteer(turn& t) {
+    auto p = t.profile();
+    return p && p->volunteer;
+}
+
+// One wish of the wall as a line of the list: number, distance when known, community, mode and
+// the masked public summary.
+std::string wall_item_text(const turn& t, const case_record& c,
+                           std::optional<double> distance_km = std::nullopt) {
+    const std::string mode(cases::mode_label(c.handling_mode));
+    const std::string where = c.community.empty() ? mode : c.community + " · " + mode;
+    const std::string summary = cases::case_service::public_summary(c, 40);
+    if (!distance_km)
+        return t.render("reply/wall_item",
+                        {{"number", c.number}, {"summary", summary}, {"where", where}});
+    return t.render("reply/wall_near_item", {{"number", c.number},
+                                             {"summary", summary},
+                                             {"where", where},
+                                             {"distance", distance_text(t.texts, *distance_km)}});
+}
+
+// The coordinates of a location message, when it has usable ones.
+std::optional<geo_point> location_of(const inbound_message& m) {
+    if (!m.latitude || !m.longitude) return std::nullopt;
+    const geo_point p{*m.latitude, *m.longitude};
+    if (!cases::valid_point(p)) return std::nullopt;
+    return p;
+}
+
+// The wall nearest `here` first, those without coordinates after them.
+void list_near(turn& t, geo_point here) {
+    auto p = t.profile();
+    const auto wishes = t.service.wall_near(t.uow, here, p ? p->community : "", list_max_items);
+    if (wishes.empty()) {
+        t.say("reply/wall_empty");
+        return;
+    }
+    std::vector<std::string> items;
+    for (const auto& w : wishes) items.push_back(wall_item_text(t, w.wish, w.distance_km));
+    const bool any_located = wishes.front().distance_km.has_value();
+    t.say_text(
+        list_text(t.render(any_located ? "reply/wall_near_header" : "reply/wall_near_none_header"),
+                  items, t.render("reply/wall_footer")));
 }
 
 std::string community_of(turn& t) {
@@ -167,16 +214,47 @@ void wall(turn& t) {
         return;
     }
     std::vector<std::string> items;
-    for (const auto& c : wishes) {
-        const std::string mode(cases::mode_label(c.handling_mode));
-        std::string where = c.community.empty() ? mode : c.community + " · " + mode;
-        items.push_back(
-            t.render("reply/wall_item", {{"number", c.number},
-                                         {"summary", cases::case_service::public_summary(c, 40)},
-                                         {"where", where}}));
-    }
+    for (const auto& c : wishes) items.push_back(wall_item_text(t, c));
     t.say_text(list_text(t.render("reply/wall_header"), items,
                          t.render(volunteer ? "reply/wall_footer" : "reply/wall_footer_register")));
+}
+
+void near_wall(turn& t) {
+    if (!is_volunteer(t)) {
+        t.say("reply/near_not_volunteer");
+        return;
+    }
+    t.ask(about_near_wishes());
+    t.say("reply/ask_near_location");
+}
+
+bool answer_near_question(turn& t, const pending_state&, const command& cmd) {
+    const auto& u = *t.u;
+    const bool bare_cancel =
+        (cmd.what == verb::cancel && cmd.number.empty()) ||
+        (cmd.what == verb::none && u.intent.name == "cancel" && !u.intent.unsure);
+    if (!bare_cancel) return false;  // a text is no location: handled as a message of its own
+    t.forget();
+    t.say("reply/near_cancelled");
+    return true;
+}
+
+bool near_by_location(turn& t, const std::optional<pending_state>& pending) {
+    if (t.m.kind != inbound_kind::location) return false;
+    const auto here = location_of(t.m);
+    if (pending && pending->at == stage::await_near_location) {
+        if (!here) {
+            t.say("reply/ask_near_location_again");
+            return true;
+        }
+        t.forget();
+        list_near(t, *here);
+        return true;
+    }
+    // A bare location: a detail of the person's own open case comes first (resident_flows).
+    if (pending || !here || !is_volunteer(t) || has_open_case(t)) return false;
+    list_near(t, *here);
+    return true;
 }
 
 void claim(turn& t, const std::string& number) {

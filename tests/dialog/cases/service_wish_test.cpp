@@ -362,3 +362,53 @@ TEST_CASE("unknown cases and impossible moves are refused without writing", "[di
     CHECK(w.events(c.id).size() == 2);
     CHECK(w.outbox(c.id).empty());
 }
+
+TEST_CASE("the wall seen from a point lists located wishes nearest first, then the others",
+          "[dialog]") {
+    wish_world w;
+    const geo_point here{23.0430, 113.7633};  // Dongguan
+    auto located = [&](const std::string& text, geo_point p, std::int64_t t,
+                       const std::string& address = "东城街道光明社区5栋") {
+        auto d = draft(resident("o" + std::to_string(t)), "wish", text, t);
+        d.address = address;
+        d.location = p;
+        return w.open(d, t);
+    };
+    auto unlocated = [&](const std::string& text, std::int64_t t, const std::string& address) {
+        auto d = draft(resident("o" + std::to_string(t)), "wish", text, t);
+        d.address = address;
+        return w.open(d, t);
+    };
+    const auto far = located("想请人教用智能手机", {23.1291, 113.2644}, t0);  // Guangzhou
+    const auto other_community = unlocated("想找人陪着去医院复查", t0 + 1, "和平社区2栋");
+    const auto km = located("想请人帮忙修一下水龙头", {23.0538, 113.7633}, t0 + 2);  // 1.2 km
+    const auto mine = unlocated("想找人帮忙搬一下柜子", t0 + 3, "光明社区8栋");
+    const auto near = located("想请人陪老人下楼散散步", {23.0457, 113.7633}, t0 + 4);  // 300 m
+
+    const auto wall =
+        w.tx([&](unit_of_work& u) { return w.service.wall_near(u, here, "光明社区", 10); });
+    REQUIRE(wall.size() == 5);
+    CHECK(wall[0].wish.id == near.id);
+    CHECK(wall[1].wish.id == km.id);
+    CHECK(wall[2].wish.id == far.id);
+    // Without coordinates: the asker's community first, as on the plain wall.
+    CHECK(wall[3].wish.id == mine.id);
+    CHECK(wall[4].wish.id == other_community.id);
+    REQUIRE(wall[0].distance_km);
+    CHECK(*wall[0].distance_km == Approx(0.300).margin(0.005));
+    CHECK(*wall[1].distance_km == Approx(1.20).margin(0.01));
+    CHECK(*wall[2].distance_km == Approx(51.9).margin(0.5));
+    CHECK_FALSE(wall[3].distance_km);
+    CHECK_FALSE(wall[4].distance_km);
+
+    // The limit keeps the nearest; a claimed wish is off the wall.
+    auto two = w.tx([&](unit_of_work& u) { return w.service.wall_near(u, here, "光明社区", 2); });
+    REQUIRE(two.size() == 2);
+    CHECK(two[1].wish.id == km.id);
+    REQUIRE(w.act(near.id, action::claim, actor::of(xiao_li), t0 + 10).ok());
+    two = w.tx([&](unit_of_work& u) { return w.service.wall_near(u, here, "", 2); });
+    REQUIRE(two.size() == 2);
+    CHECK(two[0].wish.id == km.id);
+    CHECK(two[1].wish.id == far.id);
+    CHECK(w.tx([&](unit_of_work& u) { return w.service.wall_near(u, here, "", 0); }).empty());
+}
