@@ -339,6 +339,7 @@ private:
     void auto_assign();
     void staff_list();
     void me();
+    void wechat_code();
     void legacy();  // outbox, proposals, ranking, sweep
 
     app::impl& app_;
@@ -414,6 +415,10 @@ void api_call::serve() {
         return app_.serve_stats(std::move(ctx_), std::move(*req_), std::move(*respond_), who_);
     if (path == "/api/v1/me") {
         if (only(http::verb::get)) me();
+        return;
+    }
+    if (path == "/api/v1/me/wechat-code") {
+        if (only(http::verb::post)) wechat_code();
         return;
     }
     if (path == "/api/v1/cases") {
@@ -494,6 +499,31 @@ void api_call::me() {
                               {"street", or_null(who_.street)},
                               {"communities", std::move(communities)},
                               {"sees_all", who_.sees_all()}});
+}
+
+// A one-time code the caller sends to the official account ("绑定工号 <code>") so that their
+// staff notifications reach them on WeChat; valid for 24 hours, replacing any earlier code.
+void api_call::wechat_code() {
+    const std::int64_t now = app_.now();
+    write([who = who_, now](store_ns::store& st) -> write_outcome {
+        const auto m = store_ns::list_staff(st);
+        const bool staff = std::any_of(m.begin(), m.end(), [&](const store_ns::staff_member& x) {
+            return x.id == who.id && x.active;
+        });
+        if (!staff)
+            return {http::status::conflict,
+                    error_body("not_staff",
+                               "only staff members added with minsheng-admin can bind WeChat"),
+                    ""};
+        const auto code = store_ns::issue_bind_code(st, who.id, now + 24 * 3600, now);
+        store_ns::append_audit(
+            st, {0, now, dialog::cases::actor::op(who.id).key(), "staff_bind_code", who.id, ""});
+        return {http::status::ok,
+                {{"code", code.code},
+                 {"send", "绑定工号 " + code.code},
+                 {"expires_at", dialog::cases::format_iso8601(code.expires_at)}},
+                ""};
+    });
 }
 
 // The queue's filters, shared by /cases and /cases.csv; nullopt after answering 400.

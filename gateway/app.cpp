@@ -143,7 +143,7 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
         std::make_unique<writer>(std::make_unique<adapters::sqlite_store::store>(s.cfg.db_path));
     s.readers = std::make_unique<reader_pool>(s.cfg.db_path);
     if (!s.cfg.delivery.secret.empty())
-        s.outbox = std::make_unique<outbox_worker>(s.cfg.delivery, *s.write, s.stats, s.log, s.now);
+        s.outbox = std::make_unique<outbox_worker>(s.cfg, *s.write, s.stats, s.log, s.now);
     s.staff = make_staff_state(s);
     s.mp = make_mp_state(s);
     s.open311 = make_open311_state(s);

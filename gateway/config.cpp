@@ -5,6 +5,8 @@
 #include <set>
 #include <toml.hpp>
 
+#include "adapters/wechat_api/message_fields.hpp"
+
 extern char** environ;
 
 #ifndef MINSHENG_DATA_DIR_DEFAULT
@@ -70,6 +72,12 @@ void read_console(const toml::value& t, config& c) {
         mp.requests_per_minute = toml::find_or(m, "requests_per_minute", mp.requests_per_minute);
         mp.burst = toml::find_or(m, "burst", mp.burst);
         mp.logins_per_minute = toml::find_or(m, "logins_per_minute", mp.logins_per_minute);
+        mp.subscribe_template =
+            toml::find_or<std::string>(m, "subscribe_template", mp.subscribe_template);
+        mp.subscribe_page = toml::find_or<std::string>(m, "subscribe_page", mp.subscribe_page);
+        if (m.contains("subscribe_fields"))
+            for (const auto& [key, v] : toml::find(m, "subscribe_fields").as_table())
+                mp.subscribe_fields[key] = v.as_string().str;
     }
     if (t.contains("open311")) {
         const auto& o = toml::find(t, "open311");
@@ -114,6 +122,14 @@ void check_console(config& c) {
         throw config_error("miniprogram.logins_per_minute must be from 1 to 100000");
     if (mp.base_url.rfind("http://", 0) != 0 && mp.base_url.rfind("https://", 0) != 0)
         throw config_error("miniprogram.base_url must be an http(s) URL");
+    if (!mp.subscribe_template.empty() && mp.subscribe_fields.empty())
+        throw config_error(
+            "miniprogram.subscribe_fields must say what each field of the subscribe template "
+            "shows");
+    for (const auto& [key, source] : mp.subscribe_fields)
+        if (adapters::wechat_api::field_type(key).empty() || source.empty())
+            throw config_error("miniprogram.subscribe_fields: \"" + key +
+                               "\" must be a field key such as thing1, naming what it shows");
     for (const auto& [name, key] : c.open311.api_keys)
         if (key.size() < 16)
             throw config_error("open311 api key \"" + name + "\" must be at least 16 characters");

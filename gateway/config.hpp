@@ -71,6 +71,14 @@ struct miniprogram_config {
     int requests_per_minute = 60;    // per user (openid), token bucket refill
     int burst = 20;                  // per user, bucket size
     int logins_per_minute = 20;      // all clients together (one bucket)
+    // Subscribe messages (docs/notifications.md): the one template residents and volunteers
+    // accept in the mini program (POST /mp/v1/subscriptions), the page a tap opens ("{number}"
+    // becomes the case number), and what each of the template's fields shows: field key
+    // ("character_string1") → "number" | "status" | "text" (the notification) | "time" (when it
+    // was written) | another of the notification's variables. "" : mini program rows wait.
+    std::string subscribe_template;
+    std::string subscribe_page;
+    std::map<std::string, std::string> subscribe_fields;
 };
 
 // [open311]: GeoReport v2 (docs/open311.md). POSTing a request needs one of the api keys.

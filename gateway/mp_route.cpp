@@ -22,6 +22,7 @@
 #include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/wechat_api/api_client.hpp"
 #include "dialog/cases/civil_time.hpp"
+#include "dialog/cases/geo.hpp"
 #include "dialog/cases/handling.hpp"
 #include "dialog/cases/iso8601.hpp"
 #include "dialog/cases/lifecycle.hpp"
@@ -79,7 +80,7 @@ const std::vector<std::string>& mp_texts() {
                                  "not_your_claim",     "already_checked_in", "not_checked_in",
                                  "proposal_not_found", "already_voted",      "wrong_community",
                                  "proposal_closed",    "community_required", "internal",
-                                 "shutting_down"})
+                                 "shutting_down",      "bad_template"})
             k.push_back(std::string("mp/") + name);
         return k;
     }();
@@ -131,16 +132,6 @@ bool plausible_number(std::string_view n) {
     return std::all_of(n.begin(), n.end(), [](char ch) {
         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-';
     });
-}
-
-double distance_km(dialog::geo_point a, dialog::geo_point b) {
-    constexpr double earth_km = 6371.0088;
-    constexpr double rad = 3.14159265358979323846 / 180.0;
-    const double dlat = (b.lat - a.lat) * rad, dlng = (b.lng - a.lng) * rad;
-    const double h =
-        std::sin(dlat / 2) * std::sin(dlat / 2) +
-        std::cos(a.lat * rad) * std::cos(b.lat * rad) * std::sin(dlng / 2) * std::sin(dlng / 2);
-    return 2 * earth_km * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
 // Reads fields of a JSON object body, remembering the template key of the first problem.
@@ -367,7 +358,9 @@ enum class endpoint {
     ranking,
     stations,
     checkin,
-    checkout
+    checkout,
+    subscriptions_get,
+    subscriptions_add
 };
 
 struct route_match {
@@ -410,6 +403,9 @@ route_match match(std::string_view path, http::verb method) {
         if (s == "stations") return is(endpoint::stations, get);
         if (s == "checkin") return is(endpoint::checkin, post);
         if (s == "checkout") return is(endpoint::checkout, post);
+        if (s == "subscriptions")
+            return is(post ? endpoint::subscriptions_add : endpoint::subscriptions_get,
+                      get || post);
         return m;
     }
     if (seg.size() < 2 || seg.size() > 3 || !plausible_number(seg[1])) return m;
@@ -505,15 +501,16 @@ struct outcome {
 };
 
 // Runs `fn` in one unit of work on the writer and answers its outcome after the commit.
-void change(const call_ptr& call,
-            std::function<outcome(dialog::unit_of_work&, std::int64_t now)> fn) {
+// Runs fn on the writer with the store itself (for the store's own operations, outside a unit
+// of work) and answers its outcome after the commit.
+void change_store(const call_ptr& call,
+                  std::function<outcome(adapters::sqlite_store::store&, std::int64_t now)> fn) {
     auto& app = call->gw;
     bool queued = app.write->submit(
         [call, fn = std::move(fn)](adapters::sqlite_store::store& store) -> writer::continuation {
             auto out = std::make_shared<outcome>();
             try {
-                const std::int64_t t = call->gw.now();
-                store.run([&](dialog::unit_of_work& uow) { *out = fn(uow, t); });
+                *out = fn(store, call->gw.now());
             } catch (const std::exception& e) {
                 std::string what = e.what();
                 return [call, what](bool) {
@@ -529,6 +526,52 @@ void change(const call_ptr& call,
             };
         });
     if (!queued) call->fail(http::status::service_unavailable, "shutting_down");
+}
+
+// Runs fn in one unit of work on the writer and answers its outcome after the commit.
+void change(const call_ptr& call,
+            std::function<outcome(dialog::unit_of_work&, std::int64_t now)> fn) {
+    change_store(call, [fn = std::move(fn)](adapters::sqlite_store::store& store, std::int64_t t) {
+        outcome out;
+        store.run([&](dialog::unit_of_work& uow) { out = fn(uow, t); });
+        return out;
+    });
+}
+
+// ---- notifications: subscribe-message credits (docs/notifications.md)
+
+json subscription_view(const std::string& template_id, int credits) {
+    return {{"template_id", text_or_null(template_id)}, {"credits", credits}};
+}
+
+void subscriptions_get(const call_ptr& call, reader& r) {
+    const auto& tpl = call->gw.cfg.miniprogram.subscribe_template;
+    const int credits =
+        tpl.empty() ? 0 : adapters::sqlite_store::subscription_credits(r, call->me.user_id, tpl);
+    call->send(http::status::ok, subscription_view(tpl, credits));
+}
+
+// {"accepted": ["<template id>", ...]}: what wx.requestSubscribeMessage answered "accept" for.
+void subscriptions_add(const call_ptr& call, reader& r) {
+    auto body = object_body(call->req.body());
+    if (!body) return call->fail(bad_request("bad_json"));
+    const auto& tpl = call->gw.cfg.miniprogram.subscribe_template;
+    const auto accepted = body->find("accepted");
+    if (accepted == body->end() || !accepted->is_array() || accepted->size() > 20)
+        return call->fail(bad_request("bad_template"));
+    int grants = 0;
+    for (const auto& id : *accepted) {
+        if (!id.is_string() || tpl.empty() || id.get<std::string>() != tpl)
+            return call->fail(bad_request("bad_template"));
+        ++grants;
+    }
+    if (grants == 0) return subscriptions_get(call, r);  // the user accepted nothing this time
+    change_store(call, [call, tpl, grants](adapters::sqlite_store::store& st, std::int64_t t) {
+        int credits = 0;
+        for (int i = 0; i < grants; ++i)
+            credits = adapters::sqlite_store::add_subscription_credit(st, call->me.user_id, tpl, t);
+        return outcome::ok(subscription_view(tpl, credits));
+    });
 }
 
 // ---- residents
@@ -855,7 +898,7 @@ void wall(const call_ptr& call, reader& r) {
         std::vector<std::pair<double, const dialog::case_record*>> near_me;
         for (const auto& c : wishes)
             if (c.location)
-                if (double km = distance_km(*here, *c.location); km <= radius_km)
+                if (double km = cases::distance_km(*here, *c.location); km <= radius_km)
                     near_me.emplace_back(km, &c);
         std::stable_sort(near_me.begin(), near_me.end(),
                          [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -1049,6 +1092,10 @@ void serve(const call_ptr& call, reader& r) {
             return checkin(call, r);
         case endpoint::checkout:
             return checkout(call, r);
+        case endpoint::subscriptions_get:
+            return subscriptions_get(call, r);
+        case endpoint::subscriptions_add:
+            return subscriptions_add(call, r);
         case endpoint::login:
             break;
     }

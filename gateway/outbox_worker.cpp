@@ -5,7 +5,9 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "dialog/cases/iso8601.hpp"
 #include "dialog/nlu/nlu.hpp"
+#include "dialog/utf8.hpp"
 
 namespace minsheng::gateway {
 
@@ -65,11 +67,84 @@ std::chrono::system_clock::time_point at(std::int64_t unix) {
     return std::chrono::system_clock::time_point(std::chrono::seconds(unix));
 }
 
+// Cut to `max` code points, the last of them "…" when anything was cut.
+std::string fit(const std::string& s, std::size_t max) {
+    if (dialog::count_code_points(s) <= max) return s;
+    std::string out;
+    std::size_t i = 0;
+    for (std::size_t n = 0; n + 1 < max && i < s.size(); ++n) {
+        const auto d = dialog::decode_utf8(s, i);
+        out.append(s, i, d.len);
+        i += d.len;
+    }
+    return out + "…";
+}
+
+// A `phrase` field: Chinese characters only, at most 5 ("已受理，正在安排" → "已受理正在").
+std::string chinese_phrase(const std::string& s) {
+    std::string out;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size() && n < 5;) {
+        const auto d = dialog::decode_utf8(s, i);
+        if (d.cp >= 0x4E00 && d.cp <= 0x9FFF) {
+            out.append(s, i, d.len);
+            ++n;
+        }
+        i += d.len;
+    }
+    return out;
+}
+
+// "2026-12-02 10:30", China time: what the platform's time fields take.
+std::string china_minute(std::int64_t unix) {
+    auto iso = dialog::cases::format_iso8601(unix).substr(0, 16);
+    iso[10] = ' ';
+    return iso;
+}
+
+// The subscribe message's fields from the notification, as [miniprogram.subscribe_fields]
+// says; `thing` fields (20 characters at most) are cut to fit.
+api::message_data subscribe_data(const miniprogram_config& mp, const dialog::notification& n) {
+    const auto vars = nlohmann::json::parse(n.vars_json, nullptr, false);
+    api::message_data data;
+    for (const auto& [key, source] : mp.subscribe_fields) {
+        std::string value;
+        if (source == "text")
+            value = n.text;
+        else if (source == "time")
+            value = china_minute(n.created_at);
+        else if (vars.is_object() && vars.contains(source) && vars[source].is_string())
+            value = vars[source].get<std::string>();
+        // The platform's limits of the two text types (CONSTRAINTS.md §5); the others are
+        // checked before sending and refused whole.
+        if (api::field_type(key) == "thing") value = fit(value, 20);
+        if (api::field_type(key) == "phrase") value = chinese_phrase(value);
+        data[key] = value.empty() ? "-" : value;
+    }
+    return data;
+}
+
+std::string replace_all(std::string s, std::string_view what, std::string_view with) {
+    for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at + with.size()))
+        s.replace(at, what.size(), with);
+    return s;
+}
+
+adapters::sqlite_store::delivery_routing routing_of(const config& cfg) {
+    adapters::sqlite_store::delivery_routing r;
+    for (const auto& c : cfg.communities)
+        if (!c.street.empty()) r.street_of[c.name] = c.street;
+    if (!cfg.miniprogram.secret.empty()) r.mp_template_id = cfg.miniprogram.subscribe_template;
+    return r;
+}
+
 }  // namespace
 
-outbox_worker::outbox_worker(const delivery_config& cfg, writer& w, metrics& stats,
+outbox_worker::outbox_worker(const config& cfg, writer& w, metrics& stats,
                              std::shared_ptr<logger> log, std::function<std::int64_t()> now)
-    : cfg_(cfg),
+    : cfg_(cfg.delivery),
+      mp_cfg_(cfg.miniprogram),
+      routing_(routing_of(cfg)),
       writer_(w),
       stats_(stats),
       log_(std::move(log)),
@@ -82,6 +157,15 @@ outbox_worker::outbox_worker(const delivery_config& cfg, writer& w, metrics& sta
     a.ca_file = cfg_.ca_file;
     a.request_timeout = std::chrono::milliseconds(cfg_.request_timeout_ms);
     api_ = std::make_unique<api::api_client>(std::move(a));
+    if (!routing_.mp_template_id.empty()) {
+        api::api_config m;
+        m.base_url = mp_cfg_.base_url;
+        m.appid = mp_cfg_.appid;
+        m.secret = mp_cfg_.secret;
+        m.ca_file = cfg_.ca_file;
+        m.request_timeout = std::chrono::milliseconds(cfg_.request_timeout_ms);
+        mp_api_ = std::make_unique<api::api_client>(std::move(m));
+    }
     if (!cfg_.sms_webhook.empty()) {
         auto [base, target] = split_url(cfg_.sms_webhook);
         api::transport_config t;
@@ -154,7 +238,7 @@ std::vector<due_notification> outbox_worker::claim() {
             try {
                 outbox_delivery out(s);
                 claimed = out.claim_due(now, static_cast<std::size_t>(cfg_.batch),
-                                        cfg_.in_flight_seconds);
+                                        cfg_.in_flight_seconds, routing_);
                 pending = out.pending();
             } catch (const std::exception& e) {
                 return [result, log = log_, what = std::string(e.what())](bool) {
@@ -174,6 +258,7 @@ std::vector<due_notification> outbox_worker::claim() {
 
 delivery_outcome outbox_worker::deliver(const due_notification& d) {
     try {
+        if (d.n.to->from == dialog::channel::miniprogram) return send_subscribe(d);
         return d.openid.empty() ? send_sms(d) : send_wechat(d);
     } catch (const std::exception& e) {
         return retry(std::string("unexpected: ") + e.what(), "internal");
@@ -225,6 +310,27 @@ delivery_outcome outbox_worker::send_sms(const due_notification& d) {
     return dead(what, "sms_http");
 }
 
+delivery_outcome outbox_worker::send_subscribe(const due_notification& d) {
+    using credit = delivery_outcome::credit;
+    api::subscribe_message m;
+    m.touser = d.openid;
+    m.template_id = routing_.mp_template_id;
+    m.page = replace_all(mp_cfg_.subscribe_page, "{number}",
+                         nlohmann::json::parse(d.n.vars_json, nullptr, false).value("number", ""));
+    m.data = subscribe_data(mp_cfg_, d.n);
+    const auto r = mp_api_->send_subscribe(m);
+    if (r.ok) return delivered("subscribe msgid=" + std::to_string(r.msgid.value_or(0)));
+    auto o = from_result(r);
+    if (r.errcode == 43101) {
+        // The user has no subscription left after all: wait for the next one they give.
+        o = retry(api::describe(r), "no_subscription", false);
+        o.subscription = credit::clear;
+    } else if (o.what == verdict::retry || r.kind == api::failure::invalid_request) {
+        o.subscription = credit::refund;  // the platform did not take it: the credit is unused
+    }
+    return o;
+}
+
 void outbox_worker::record(const due_notification& d, delivery_outcome o) {
     const auto now = now_();
     if (o.what == verdict::retry && o.counts_attempt && d.attempts >= cfg_.max_attempts)
@@ -233,11 +339,18 @@ void outbox_worker::record(const due_notification& d, delivery_outcome o) {
     const auto id = d.n.id;
     // Phone numbers only masked in logs; the stored error never holds one.
     const std::string who = d.openid.empty() ? dialog::nlu::mask_phone(d.n.to->user_id) : "wechat";
-    writer_.submit([id, now, next, o, who, attempts = d.attempts, &stats = stats_,
+    const std::string subscriber =
+        d.n.to->from == dialog::channel::miniprogram ? d.n.to->user_id : std::string();
+    writer_.submit([id, now, next, o, who, subscriber, tpl = routing_.mp_template_id,
+                    attempts = d.attempts, &stats = stats_,
                     log = log_](adapters::sqlite_store::store& s) -> writer::continuation {
         bool changed = false;
         try {
             outbox_delivery out(s);
+            if (!subscriber.empty() && o.subscription == delivery_outcome::credit::refund)
+                out.refund_subscription(subscriber, tpl, now);
+            if (!subscriber.empty() && o.subscription == delivery_outcome::credit::clear)
+                out.clear_subscription(subscriber, tpl, now);
             if (o.what == verdict::delivered)
                 changed = out.mark_delivered(id, now, o.detail, o.service_openid);
             else if (o.what == verdict::dead)

@@ -39,13 +39,17 @@ struct delivery_outcome {
     std::string reason;          // metrics label: "http_status", "platform", "no_sms_gateway", ...
     std::string service_openid;  // a customer-service message was sent to this user
     bool counts_attempt = true;  // false: waiting on configuration, never dies of it
+    // Mini program rows: what becomes of the subscription credit the claim reserved.
+    enum class credit { keep_used, refund, clear } subscription = credit::keep_used;
 };
 
 class outbox_worker {
 public:
-    // Throws std::invalid_argument / std::runtime_error for an unusable API or webhook config.
-    outbox_worker(const delivery_config& cfg, writer& w, metrics& stats,
-                  std::shared_ptr<logger> log, std::function<std::int64_t()> now);
+    // Delivers with cfg.delivery; mini program rows with cfg.miniprogram's credentials and
+    // subscribe template; staff rows by the streets of cfg.communities. Throws
+    // std::invalid_argument / std::runtime_error for an unusable API or webhook config.
+    outbox_worker(const config& cfg, writer& w, metrics& stats, std::shared_ptr<logger> log,
+                  std::function<std::int64_t()> now);
     ~outbox_worker();  // stop()
     outbox_worker(const outbox_worker&) = delete;
     outbox_worker& operator=(const outbox_worker&) = delete;
@@ -65,17 +69,21 @@ private:
     delivery_outcome deliver(const adapters::sqlite_store::due_notification& d);
     delivery_outcome send_wechat(const adapters::sqlite_store::due_notification& d);
     delivery_outcome send_sms(const adapters::sqlite_store::due_notification& d);
+    delivery_outcome send_subscribe(const adapters::sqlite_store::due_notification& d);
     void record(const adapters::sqlite_store::due_notification& d, delivery_outcome o);
     void release(const std::vector<adapters::sqlite_store::due_notification>& rows,
                  std::size_t from);
     bool sleep_until_next_poll();
 
     delivery_config cfg_;
+    miniprogram_config mp_cfg_;
+    adapters::sqlite_store::delivery_routing routing_;
     writer& writer_;
     metrics& stats_;
     std::shared_ptr<logger> log_;
     std::function<std::int64_t()> now_;
     std::unique_ptr<adapters::wechat_api::api_client> api_;
+    std::unique_ptr<adapters::wechat_api::api_client> mp_api_;  // null: no subscribe template
     std::unique_ptr<adapters::wechat_api::http_transport> sms_;
     std::string sms_target_;
     std::mt19937 rng_;

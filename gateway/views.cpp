@@ -141,6 +141,7 @@ json staff(const adapters::sqlite_store::staff_member& m, std::int64_t open_case
             {"grid", text_or_null(m.grid)},
             {"street", text_or_null(m.street)},
             {"active", m.active},
+            {"wechat_bound", !m.openid.empty()},
             {"open_cases", open_cases}};
 }
 

@@ -201,6 +201,11 @@ name = "东城社区党群服务驿站"
 community = "东城社区"
 [miniprogram]
 requests_per_minute = 30
+subscribe_template = "tmpl-progress"
+subscribe_page = "pages/case/detail?number={number}"
+[miniprogram.subscribe_fields]
+character_string1 = "number"
+thing2 = "text"
 [open311]
 jurisdiction_id = "dongguan"
 [open311.api_keys]
@@ -221,6 +226,10 @@ city = "city-key-0123456789"
     CHECK(c.miniprogram.secret == "api-secret");
     CHECK(c.miniprogram.appid == "wxfile000001");
     CHECK(c.miniprogram.requests_per_minute == 30);
+    CHECK(c.miniprogram.subscribe_template == "tmpl-progress");
+    CHECK(c.miniprogram.subscribe_page == "pages/case/detail?number={number}");
+    CHECK(c.miniprogram.subscribe_fields ==
+          std::map<std::string, std::string>{{"character_string1", "number"}, {"thing2", "text"}});
     CHECK(c.open311.jurisdiction_id == "dongguan");
     CHECK(c.open311.api_keys.at("city") == "city-key-0123456789");
     CHECK(c.open311.api_keys.at("default") == "env-key-0123456789");
@@ -232,6 +241,8 @@ city = "city-key-0123456789"
                             "[[station]]\ncode = \"s\"\nname = \"n\"\n[[station]]\ncode = "
                             "\"s\"\nname = \"m\"\n",
                             "[program]\nmax_visit_hours = 0\n", "[miniprogram]\nburst = 0\n",
+                            "[miniprogram]\nsubscribe_template = \"t\"\n",
+                            "[miniprogram.subscribe_fields]\n\"1x\" = \"number\"\n",
                             "[open311.api_keys]\nshort = \"abc\"\n"}) {
         INFO(bad);
         auto f = write_temp("minsheng-console-bad.toml", bad);

@@ -4,6 +4,8 @@
 //   token issue|revoke   a staff member's bearer token (docs/operator-api.md): issue prints only
 //             the token on stdout; only its SHA-256 is stored
 //   staff add|list|disable   case workers, supervisors and admins of the operator API
+//   staff bind-code|unbind   a one-time code the staff member sends to the official account
+//             ("绑定工号 <code>") so that their notifications reach them on WeChat
 //   check     load the config, templates, models and database as the gateway would; exit 1 if
 //             anything is wrong (for deployment scripts)
 //   deadline  print the SLA deadline of a case of a kind filed at a time (first line, ISO-8601
@@ -129,6 +131,7 @@ struct staff_options {
     store_ns::staff_member member;
     std::string token;
     int days = 90;
+    int hours = 24;  // bind-code validity
     std::string label;
 };
 
@@ -162,9 +165,33 @@ int staff_command(const std::string& which, const minsheng::gateway::config& cfg
     if (which == "list") {
         store_ns::reader r(s.path());
         for (const auto& m : store_ns::list_staff(r))
-            std::printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.id.c_str(), m.role.c_str(),
+            std::printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.id.c_str(), m.role.c_str(),
                         m.name.c_str(), m.community.c_str(), m.grid.c_str(), m.street.c_str(),
-                        m.active ? "active" : "disabled");
+                        m.active ? "active" : "disabled",
+                        m.openid.empty() ? "wechat:none" : "wechat:bound");
+        return 0;
+    }
+    if (which == "bind-code") {
+        const std::int64_t t = now_s();
+        auto code = store_ns::issue_bind_code(s, o.member.id, t + std::int64_t{o.hours} * 3600, t);
+        audit(s, "staff_bind_code", o.member.id,
+              "expires " + minsheng::dialog::cases::format_iso8601(code.expires_at));
+        std::printf("%s\n", code.code.c_str());
+        std::fprintf(stderr,
+                     "send \"绑定工号 %s\" to the official account from the staff member's WeChat "
+                     "before %s (one use)\n",
+                     code.code.c_str(),
+                     minsheng::dialog::cases::format_iso8601(code.expires_at).c_str());
+        return 0;
+    }
+    if (which == "unbind") {
+        if (!store_ns::unbind_staff_wechat(s, o.member.id, now_s())) {
+            std::fprintf(stderr, "minsheng-admin: \"%s\" has no WeChat bound\n",
+                         o.member.id.c_str());
+            return 2;
+        }
+        audit(s, "staff_wechat_unbound", o.member.id, "");
+        std::printf("unbound %s\n", o.member.id.c_str());
         return 0;
     }
     if (which == "disable") {
@@ -260,6 +287,16 @@ int main(int argc, char** argv) {
     auto* staff_disable = staff->add_subcommand("disable", "disable a staff member");
     staff_disable->add_option("--db", so.db, "database file (default: from the config)");
     staff_disable->add_option("--id", so.member.id, "staff id")->required();
+    auto* staff_bind = staff->add_subcommand(
+        "bind-code", "print a one-time code that binds the staff member's WeChat (绑定工号)");
+    staff_bind->add_option("--db", so.db, "database file (default: from the config)");
+    staff_bind->add_option("--id", so.member.id, "staff id")->required();
+    staff_bind->add_option("--hours", so.hours, "valid for N hours")
+        ->check(CLI::Range(1, 168))
+        ->capture_default_str();
+    auto* staff_unbind = staff->add_subcommand("unbind", "forget the staff member's WeChat");
+    staff_unbind->add_option("--db", so.db, "database file (default: from the config)");
+    staff_unbind->add_option("--id", so.member.id, "staff id")->required();
     auto* check = cli.add_subcommand("check", "check config, templates, models and database");
     auto* deadline = cli.add_subcommand("deadline", "print the SLA deadline of a case");
     std::string kind, filed;
@@ -282,6 +319,8 @@ int main(int argc, char** argv) {
         if (*staff_add) return staff_command("add", cfg, so);
         if (*staff_list) return staff_command("list", cfg, so);
         if (*staff_disable) return staff_command("disable", cfg, so);
+        if (*staff_bind) return staff_command("bind-code", cfg, so);
+        if (*staff_unbind) return staff_command("unbind", cfg, so);
         if (*migrate) {
             minsheng::adapters::sqlite_store::store s(db.empty() ? cfg.db_path : db);
             std::printf("schema version %d: %s\n", s.schema_version(), s.path().c_str());
