@@ -603,3 +603,63 @@ TEST_CASE("mini program votes pass a 微实事 proposal into a project case", "[
     CHECK(projects[0].deadline_at > projects[0].created_at + 150 * 86400);  // six months
     CHECK(s.get("/mp/v1/proposals", b).body.at("proposals").empty());       // no longer open
 }
+
+TEST_CASE("a volunteer on the official account finds the wishes near them, in both scripts",
+          "[mp][e2e]") {
+    mp_scenario s;
+    const auto resident = s.login("code-near-resident");
+    const auto file_wish = [&](const std::string& id, const std::string& text, double lat,
+                               double lng) {
+        json w = file_body(id, text);
+        w["kind"] = "wish";
+        w["urgency"] = "normal";
+        w["location"] = {{"lat", lat}, {"lng", lng}};
+        auto filed = s.post("/mp/v1/cases", w, resident);
+        INFO(filed.raw);
+        REQUIRE(filed.status == 201);
+        return filed.body.at("number").get<std::string>();
+    };
+    // About 1.1 km and 120 km from where the volunteer stands.
+    const auto far = file_wish("n-far", "希望有人陪我去医院复诊，我行动不方便", 23.9, 113.75);
+    const auto near =
+        file_wish("n-near", "我是独居老人，希望有志愿者每周帮我买一次菜", 23.03, 113.75);
+
+    wechat_peer wx(s.cfg, s.gw->port);
+    const auto say = [&](const std::string& user, const std::string& text) {
+        auto r = wx.say(user, text);
+        REQUIRE(r.status == 200);
+        return r.reply.text;
+    };
+    const auto location = [&](const std::string& user, const std::string& lat,
+                              const std::string& lng) {
+        const auto t = now_s();
+        auto r = wx.post(wx.codec.push(adapters::wechat_oa::render_location_push(
+                                           {wx.account, user, lat, lng, "东城路1号", t, ""}),
+                                       wx.account, user, t));
+        REQUIRE(r.status == 200);
+        return r.reply.text;
+    };
+
+    // Not yet a volunteer: asked to register first.
+    CHECK(say("o_near_v", "附近心愿").find("注册") != std::string::npos);
+    for (const char* line : {"我要当志愿者", "东城社区", "会买菜"}) say("o_near_v", line);
+
+    for (const auto& [user, ask] :
+         {std::pair{std::string("o_near_v"), std::string("附近心愿")},
+          std::pair{std::string("o_near_v"), std::string("附近的心願")}}) {
+        INFO(ask);
+        CHECK(say(user, ask).find("位置") != std::string::npos);
+        const auto listed = location(user, "23.020000", "113.750000");
+        INFO(listed);
+        const auto at_near = listed.find(near), at_far = listed.find(far);
+        REQUIRE(at_near != std::string::npos);
+        REQUIRE(at_far != std::string::npos);
+        CHECK(at_near < at_far);                               // nearest first
+        CHECK(listed.find("约1.1公里") != std::string::npos);  // with the distance
+        CHECK(listed.find("约98公里") != std::string::npos);
+    }
+    // A bare location from the volunteer (no question pending, no case of their own) reads the
+    // same.
+    CHECK(location("o_near_v", "23.900000", "113.750000").find(far) <
+          location("o_near_v", "23.900000", "113.750000").find(near));
+}
