@@ -150,22 +150,20 @@ outbox_worker::outbox_worker(const config& cfg, writer& w, metrics& stats,
       log_(std::move(log)),
       now_(std::move(now)),
       rng_(std::random_device{}()) {
-    api::api_config a;
-    a.base_url = cfg_.base_url;
-    a.appid = cfg_.appid;
-    a.secret = cfg_.secret;
-    a.ca_file = cfg_.ca_file;
-    a.request_timeout = std::chrono::milliseconds(cfg_.request_timeout_ms);
-    api_ = std::make_unique<api::api_client>(std::move(a));
-    if (!routing_.mp_template_id.empty()) {
-        api::api_config m;
-        m.base_url = mp_cfg_.base_url;
-        m.appid = mp_cfg_.appid;
-        m.secret = mp_cfg_.secret;
-        m.ca_file = cfg_.ca_file;
-        m.request_timeout = std::chrono::milliseconds(cfg_.request_timeout_ms);
-        mp_api_ = std::make_unique<api::api_client>(std::move(m));
-    }
+    const auto client = [this](const std::string& base, const std::string& appid,
+                               const std::string& secret) {
+        api::api_config a;
+        a.base_url = base;
+        a.appid = appid;
+        a.secret = secret;
+        a.ca_file = cfg_.ca_file;
+        a.request_timeout = std::chrono::milliseconds(cfg_.request_timeout_ms);
+        return std::make_unique<api::api_client>(std::move(a));
+    };
+    api_ = client(cfg_.base_url, cfg_.appid, cfg_.secret);
+    // The mini program is another app with its own token: subscribe messages go through it.
+    if (!routing_.mp_template_id.empty())
+        mp_api_ = client(mp_cfg_.base_url, mp_cfg_.appid, mp_cfg_.secret);
     if (!cfg_.sms_webhook.empty()) {
         auto [base, target] = split_url(cfg_.sms_webhook);
         api::transport_config t;

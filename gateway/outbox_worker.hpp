@@ -1,10 +1,11 @@
 #pragma once
-// Delivers the outbox: a thread that every poll interval claims due rows through the writer,
-// sends each outside the writer (WeChat customer-service or template message through
-// adapters/wechat_api; an SMS webhook for hotline callers without WeChat), and records each
-// outcome through the writer. At least once: a row claimed but never recorded (crash) is claimed
-// again after in_flight_seconds; template sends carry the row's idempotency key as
-// client_msg_id so a resend is recognisable.
+// Delivers the outbox: a thread that every poll interval claims due rows through the writer
+// (staff rows are fanned out to the bound staff there), sends each outside the writer (WeChat
+// customer-service or template message through adapters/wechat_api; a subscribe message for
+// mini program users, on a credit the claim reserved; an SMS webhook for hotline callers
+// without WeChat), and records each outcome through the writer. At least once: a row claimed but
+// never recorded (crash) is claimed again after in_flight_seconds; template sends carry the row's
+// idempotency key as client_msg_id so a resend is recognisable.
 //
 // Thread-safety: start()/stop() from one controlling thread; the rest runs on the worker's own
 // thread. The writer, metrics and logger must outlive it.
