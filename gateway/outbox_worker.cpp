@@ -119,7 +119,9 @@ api::message_data subscribe_data(const miniprogram_config& mp, const dialog::not
         // checked before sending and refused whole.
         if (api::field_type(key) == "thing") value = fit(value, 20);
         if (api::field_type(key) == "phrase") value = chinese_phrase(value);
-        data[key] = value.empty() ? "-" : value;
+        // A field the notification has nothing for: a phrase must still be Chinese.
+        if (value.empty()) value = api::field_type(key) == "phrase" ? "新进展" : "-";
+        data[key] = value;
     }
     return data;
 }
@@ -256,7 +258,7 @@ std::vector<due_notification> outbox_worker::claim() {
 
 delivery_outcome outbox_worker::deliver(const due_notification& d) {
     try {
-        if (d.n.to->from == dialog::channel::miniprogram) return send_subscribe(d);
+        if (d.miniprogram) return send_subscribe(d);
         return d.openid.empty() ? send_sms(d) : send_wechat(d);
     } catch (const std::exception& e) {
         return retry(std::string("unexpected: ") + e.what(), "internal");
@@ -336,9 +338,10 @@ void outbox_worker::record(const due_notification& d, delivery_outcome o) {
     const auto next = now + backoff_seconds(d.attempts, cfg_.retry_base_ms, rng_);
     const auto id = d.n.id;
     // Phone numbers only masked in logs; the stored error never holds one.
-    const std::string who = d.openid.empty() ? dialog::nlu::mask_phone(d.n.to->user_id) : "wechat";
-    const std::string subscriber =
-        d.n.to->from == dialog::channel::miniprogram ? d.n.to->user_id : std::string();
+    const std::string who = d.openid.empty() ? dialog::nlu::mask_phone(d.n.to->user_id)
+                            : d.miniprogram  ? "mini program"
+                                             : "wechat";
+    const std::string subscriber = d.miniprogram ? d.openid : std::string();
     writer_.submit([id, now, next, o, who, subscriber, tpl = routing_.mp_template_id,
                     attempts = d.attempts, &stats = stats_,
                     log = log_](adapters::sqlite_store::store& s) -> writer::continuation {

@@ -60,12 +60,14 @@ due_notification read_due(SQLite::Statement& row) {
     return d;
 }
 
-// The wechat_oa person most recently bound to this phone; "" when none.
-std::string openid_for_phone(statement_cache& sql, const std::string& phone) {
-    statement_use s(sql.get(
-        "SELECT user_id FROM people WHERE phone = ?1 AND phone <> '' AND channel = 'wechat_oa' "
-        "ORDER BY updated_at DESC LIMIT 1"));
+// The person of `channel` most recently bound to this phone; "" when none.
+std::string person_for_phone(statement_cache& sql, const std::string& phone,
+                             const std::string& channel) {
+    statement_use s(
+        sql.get("SELECT user_id FROM people WHERE phone = ?1 AND phone <> '' AND channel = ?2 "
+                "ORDER BY updated_at DESC LIMIT 1"));
     s->bind(1, phone);
+    s->bind(2, channel);
     return s->executeStep() ? s->getColumn(0).getString() : std::string();
 }
 
@@ -90,7 +92,7 @@ void resolve_recipient(statement_cache& sql, due_notification& d) {
     // WeChat, otherwise they get an SMS (or, with no phone, nothing: Open311 clients poll).
     const auto from = d.n.to->from;
     d.openid = from == dialog::channel::hotline || from == dialog::channel::open311
-                   ? openid_for_phone(sql, d.n.to->user_id)
+                   ? person_for_phone(sql, d.n.to->user_id, "wechat_oa")
                    : d.n.to->user_id;
     if (d.openid.empty()) return;
     d.last_inbound = last_inbound_of(sql, d.openid);
@@ -224,6 +226,7 @@ void claim_mp_rows(statement_cache& sql, std::int64_t now, std::int64_t limit,
             older->exec();
         }
         d.openid = d.n.to->user_id;
+        d.miniprogram = true;
         out.push_back(std::move(d));
     }
 }
@@ -271,7 +274,17 @@ std::vector<due_notification> outbox_delivery::claim_due(std::int64_t now, std::
             claim->bind(3, now);
             claim->exec();
             claim->reset();
-            if (d.n.to->from != dialog::channel::miniprogram) resolve_recipient(sql, d);
+            if (d.n.to->from == dialog::channel::miniprogram) continue;  // resolved above
+            resolve_recipient(sql, d);
+            // A caller who bound the phone in the mini program only: a subscribe message when
+            // they hold a credit, else the SMS.
+            if (d.openid.empty() && !routing.mp_template_id.empty()) {
+                const auto bound = person_for_phone(sql, d.n.to->user_id, "miniprogram");
+                if (!bound.empty() && reserve_credit(sql, bound, routing.mp_template_id, now)) {
+                    d.openid = bound;
+                    d.miniprogram = true;
+                }
+            }
         }
     });
     return out;

@@ -28,6 +28,10 @@ struct due_notification {
     // Open311 (a phone number), the wechat_oa person bound to that phone, if any; else empty
     // (SMS).
     std::string openid;
+    // True when `openid` is a mini program user (a subscribe message, one reserved credit):
+    // miniprogram rows, and hotline or Open311 callers who bound their phone only there and
+    // hold a credit.
+    bool miniprogram = false;
     // The customer-service window of `openid`: the received_at of their latest message (none:
     // never wrote) and the customer-service messages sent since.
     std::optional<std::int64_t> last_inbound;

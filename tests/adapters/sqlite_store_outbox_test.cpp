@@ -415,3 +415,28 @@ TEST_CASE("Mini program rows go out only on a subscription credit, newest news f
         CHECK(subscription_credits(r, "mp-b", tpl) == max_subscription_credits);
     }
 }
+
+TEST_CASE("A caller who bound their phone only in the mini program is reached there on a credit",
+          "[adapters]") {
+    temp_db file;
+    store s(file.path(), options_at(t0));
+    s.run([](minsheng::dialog::unit_of_work& uow) {
+        minsheng::dialog::person p;
+        p.who = {channel::miniprogram, "mp-grandpa"};
+        p.phone = "13700137000";
+        uow.save_person(p);
+    });
+    enqueue_all(s, {note(person_ref{channel::hotline, "13700137000"}, "call-1"),
+                    note(person_ref{channel::hotline, "13700137000"}, "call-2")});
+    delivery_routing routing;
+    routing.mp_template_id = "tmpl";
+    add_subscription_credit(s, "mp-grandpa", "tmpl", t0);
+    auto due = outbox_delivery(s).claim_due(t0, 10, 60, routing);
+    REQUIRE(due.size() == 2);
+    CHECK(due[0].miniprogram);  // the one credit
+    CHECK(due[0].openid == "mp-grandpa");
+    CHECK_FALSE(due[1].miniprogram);  // no credit left: the SMS
+    CHECK(due[1].openid.empty());
+    reader r(file.path());
+    CHECK(subscription_credits(r, "mp-grandpa", "tmpl") == 0);
+}

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "adapters/hotline/auth.hpp"
 #include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "gateway/http_server.hpp"
@@ -31,6 +32,7 @@ namespace {
 constexpr const char* custom_send = "/cgi-bin/message/custom/send";
 constexpr const char* subscribe_send = "/cgi-bin/message/subscribe/send";
 constexpr const char* progress_template = "tmpl-case-progress";
+constexpr const char* hotline_secret = "hotline-notify-secret-0123456789";
 
 // Runs the real minsheng-admin; stdout, and the exit code.
 std::pair<int, std::string> admin(const std::string& args) {
@@ -80,6 +82,7 @@ struct scenario {
             cfg.communities.push_back(c);
             cfg.program.settings.communities.push_back(name);
         }
+        cfg.hotline.secrets["default"] = hotline_secret;
         gw = std::make_unique<running_gateway>(cfg);
         wx = std::make_unique<wechat_peer>(cfg, gw->port);
         http = std::make_unique<gateway::http_client>("127.0.0.1", gw->port);
@@ -139,6 +142,27 @@ struct scenario {
         return out;
     }
 };
+
+// A 12345 call from `phone`, signed as the hotline system does; the case number it opened.
+std::string hotline_call(scenario& s, const std::string& call_id, const std::string& phone) {
+    const std::string body =
+        json{{"call_id", call_id},
+             {"caller", {{"phone", phone}}},
+             {"turns",
+              {{{"speaker", "caller"},
+                {"text", "东城社区和平路12号旁边的下水道井盖丢了，很危险。"}}}}}
+            .dump();
+    const auto ts = std::to_string(now_s());
+    auto res = s.http->request(
+        "POST", "/hotline/transcripts", body,
+        {{"Content-Type", "application/json"},
+         {"X-Minsheng-Timestamp", ts},
+         {"X-Minsheng-Signature", adapters::hotline::sign(hotline_secret, ts, body)}});
+    REQUIRE(res.status == 200);
+    auto r = json::parse(res.body)["results"][0];
+    REQUIRE(r["status"] == "accepted");
+    return r["cases"][0]["number"].get<std::string>();
+}
 
 bool has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
@@ -303,4 +327,19 @@ TEST_CASE("a mini program resident gets subscribe messages on the credits their 
     }));
     s.call("POST", "/mp/v1/subscriptions", {{"accepted", {progress_template}}}, auth, 200);
     REQUIRE(s.eventually([&] { return s.subscribes_to(openid).size() == 3; }));
+
+    // A 12345 caller who bound their phone only in the mini program hears the case number
+    // there, on their credit.
+    s.call("POST", "/mp/v1/phone", {{"phone", "13700137000"}}, auth, 200);
+    s.call("POST", "/mp/v1/subscriptions", {{"accepted", {progress_template}}}, auth, 200);
+    const auto called = hotline_call(s, "HL-MP-1", "13700137000");
+    const bool reached = s.eventually([&] {
+        for (const auto& m : s.subscribes_to(openid))
+            if (m["data"]["character_string1"]["value"] == called) return true;
+        return false;
+    });
+    if (!reached)
+        for (const auto& row : s.outbox())
+            UNSCOPED_INFO(row.n.idempotency_key << " " << row.status << " " << row.last_error);
+    CHECK(reached);
 }
