@@ -43,6 +43,9 @@ cat <<'MSG'
   Web console:   http://127.0.0.1:8080/console/  (sign in with demo-operator-token, or a case
                  worker's token: build/bin/minsheng-admin staff add --db demo.db --id w-01 \
                  --name 张三 --role worker --community 东城社区, then token issue --staff w-01)
+  Staff on WeChat: build/bin/minsheng-admin staff bind-code --db demo.db --id w-01 prints a code;
+                 in minsheng-chat, /user o_worker then 绑定工号 <code>: the worker's notifications
+                 (urgent cases, assignments, reminders) then reach o_worker at the fake API
   Open311:       curl http://127.0.0.1:8080/open311/v2/services.json
   Mini program:  POST /mp/v1/login {"code":"any"} against the fake (docs/miniprogram.md)
 MSG
