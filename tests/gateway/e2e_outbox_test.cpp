@@ -90,7 +90,7 @@ struct delivery_scenario {
         return cases[0].number;
     }
 
-    // Outbox rows addressed to an official-account user (staff rows wait for a later issue).
+    // Outbox rows addressed to an official-account user (no staff is bound in these scenarios).
     std::vector<adapters::sqlite_store::outbox_row> person_rows() {
         adapters::sqlite_store::reader r(cfg.db_path);
         adapters::sqlite_store::outbox_filter f;
