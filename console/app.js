@@ -770,6 +770,37 @@
       ...pictures);
   }
 
+  // ---- my WeChat: a one-time code to send to the official account (绑定工号) -----------------
+
+  function render_wechat(focus) {
+    const content = [el("p", { text: TEXT.wechat_intro })];
+    if (!me.staff) {
+      content.push(el("p", { id: "wechat-status", text: TEXT.wechat_not_staff }));
+      set_page(TEXT.wechat_heading, content, focus);
+      return;
+    }
+    content.push(el("p", { id: "wechat-status", text: me.wechat_bound ? TEXT.wechat_bound : TEXT.wechat_not_bound }));
+    const result = el("div", { id: "wechat-code" });
+    const button = el("button", { type: "button", id: "wechat-make-code", text: TEXT.wechat_make_code });
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const c = await api("POST", "/me/wechat-code");
+        result.replaceChildren(
+          el("p", { text: TEXT.wechat_code_label }),
+          el("p", { class: "send-line", id: "wechat-send", text: c.send }),
+          el("p", { class: "muted", text: fmt(TEXT.wechat_code_expires, { expires: when(c.expires_at) }) }));
+        say(TEXT.wechat_code_ready, "success");
+      } catch (err) {
+        fail(err);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    content.push(el("div", { class: "panel" }, button, result));
+    set_page(TEXT.wechat_heading, content, focus);
+  }
+
   // ---- routing ------------------------------------------------------------------------------
 
   async function route() {
@@ -801,6 +832,7 @@
     }
     if (m) return render_case(m[1], null, true);
     if (path === "#/stats") return render_stats(true);
+    if (path === "#/wechat") return render_wechat(true);
     set_page(TEXT.page_not_found, [el("p", {}, el("a", { href: "#/queue", text: TEXT.back_to_queue }))], true);
   }
 

@@ -8,6 +8,7 @@ const TEXT = {
   nav_label: "主要栏目",
   nav_queue: "案件队列",
   nav_stats: "统计",
+  nav_wechat: "微信通知",
   signed_in_as: "当前登录：{name}（{role}）",
   logout: "退出登录",
   logged_out: "您已退出登录。",
@@ -242,4 +243,14 @@ const TEXT = {
   error_server: "服务器暂时出现问题，请稍后再试。",
   error_detail: "（{detail}）",
   page_not_found: "没有这个页面。",
+
+  wechat_heading: "在微信上接收通知",
+  wechat_intro: "绑定后，分派给您的事项、到期提醒和督办通知会通过公众号发到您的微信上。",
+  wechat_bound: "您的微信已经绑定，通知会发到这个微信上。如需换一个微信，重新生成绑定码再发送即可。",
+  wechat_not_bound: "您还没有绑定微信。",
+  wechat_not_staff: "当前使用的是系统初始令牌，不对应具体的工作人员，不能绑定微信。请用管理员为您发放的个人令牌登录。",
+  wechat_make_code: "生成绑定码",
+  wechat_code_label: "请用您的微信关注公众号，并发送下面这句话：",
+  wechat_code_expires: "绑定码 {expires} 前有效，只能使用一次；重新生成后，旧的绑定码作废。",
+  wechat_code_ready: "绑定码已生成，请在 24 小时内用微信发送。",
 };

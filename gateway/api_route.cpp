@@ -498,7 +498,9 @@ void api_call::me() {
                               {"grid", or_null(who_.grid)},
                               {"street", or_null(who_.street)},
                               {"communities", std::move(communities)},
-                              {"sees_all", who_.sees_all()}});
+                              {"sees_all", who_.sees_all()},
+                              {"staff", who_.staff},
+                              {"wechat_bound", who_.wechat_bound}});
 }
 
 // A one-time code the caller sends to the official account ("绑定工号 <code>") so that their

@@ -120,7 +120,10 @@ std::optional<operator_identity> authenticate_operator(const config& cfg,
     if (token.empty() || token.size() > 256) return std::nullopt;
     auto m = adapters::sqlite_store::staff_by_token(r, token, now);
     if (!m) return std::nullopt;
-    return identity_of(cfg, m->id, m->name, m->role, m->community, m->grid, m->street);
+    auto who = identity_of(cfg, m->id, m->name, m->role, m->community, m->grid, m->street);
+    who.staff = true;
+    who.wechat_bound = !m->openid.empty();
+    return who;
 }
 
 }  // namespace minsheng::gateway

@@ -35,6 +35,8 @@ struct operator_identity {
     // The communities whose cases they see; empty with role admin: all. A worker: their
     // community; a supervisor: the configured communities of their street.
     std::vector<std::string> communities;
+    bool staff = false;         // a staff member of the store (not the bootstrap token)
+    bool wechat_bound = false;  // their staff notifications reach a WeChat user (绑定工号)
 
     bool sees_all() const { return role == "admin"; }
     // Whether the case is in their scope (admin: always; others: its community is theirs).

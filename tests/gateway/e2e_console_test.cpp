@@ -514,6 +514,20 @@ TEST_CASE("a case worker handles a resident's case on the console by keyboard an
             CHECK(s.exists(std::string("#") + picture + " svg[role=img] title"));
         }
 
+        // 微信通知: a one-time code on the page, sent from the worker's WeChat, binds it.
+        s.click(s.find("#nav-wechat"));
+        wait_for(s, "the WeChat page", "document.getElementById('wechat-make-code')");
+        CHECK(s.text(s.find("#wechat-status")).find("还没有绑定") != std::string::npos);
+        s.click(s.find("#wechat-make-code"));
+        wait_for(s, "the code", "document.getElementById('wechat-send')");
+        const std::string send = s.text(s.find("#wechat-send"));
+        CHECK(send.rfind("绑定工号 ", 0) == 0);
+        CHECK(send.size() == std::string("绑定工号 ").size() + 8);
+        auto bound = wx.say("o_console_worker", send);
+        REQUIRE(bound.status == 200);
+        CHECK(bound.reply.text.find("李芳") != std::string::npos);
+        CHECK(worker.get("/api/v1/me")["wechat_bound"] == true);
+
         // Log-out forgets the token.
         s.click(s.find("#logout"));
         wait_for(s, "the log-in form again", "document.getElementById('token')");
