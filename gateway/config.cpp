@@ -39,6 +39,14 @@ adapters::wechat_oa::security_mode parse_mode(const std::string& v) {
     throw config_error("wechat mode must be plain, compat or safe, got \"" + v + "\"");
 }
 
+// A field map of a template: keys the platform types ("thing1"), each naming what it shows.
+void check_fields(const std::map<std::string, std::string>& fields, const std::string& what) {
+    for (const auto& [key, source] : fields)
+        if (adapters::wechat_api::field_type(key).empty() || source.empty())
+            throw config_error(what + ": \"" + key +
+                               "\" must be a field key such as thing1, naming what it shows");
+}
+
 // Optional lat/lng keys of a table; both or neither, in range.
 std::optional<dialog::geo_point> read_location(const toml::value& v, const std::string& what) {
     const bool lat = v.contains("lat"), lng = v.contains("lng");
@@ -126,10 +134,7 @@ void check_console(config& c) {
         throw config_error(
             "miniprogram.subscribe_fields must say what each field of the subscribe template "
             "shows");
-    for (const auto& [key, source] : mp.subscribe_fields)
-        if (adapters::wechat_api::field_type(key).empty() || source.empty())
-            throw config_error("miniprogram.subscribe_fields: \"" + key +
-                               "\" must be a field key such as thing1, naming what it shows");
+    check_fields(mp.subscribe_fields, "miniprogram.subscribe_fields");
     for (const auto& [name, key] : c.open311.api_keys)
         if (key.size() < 16)
             throw config_error("open311 api key \"" + name + "\" must be at least 16 characters");
@@ -221,10 +226,16 @@ void read_delivery(const toml::value& t, delivery_config& d) {
     if (a.contains("templates"))
         for (const auto& [key, v] : toml::find(a, "templates").as_table())
             d.templates[key] = v.as_string().str;
+    if (a.contains("template_fields"))
+        for (const auto& [id, fields] : toml::find(a, "template_fields").as_table())
+            for (const auto& [key, v] : fields.as_table())
+                d.template_fields[id][key] = v.as_string().str;
 }
 
 void check_delivery(delivery_config& d, const std::string& oa_appid) {
     if (d.appid.empty()) d.appid = oa_appid;
+    for (const auto& [id, fields] : d.template_fields)
+        check_fields(fields, "wechat_api.template_fields." + id);
     auto in = [](int v, int lo, int hi) { return v >= lo && v <= hi; };
     if (!in(d.poll_interval_ms, 10, 3600 * 1000))
         throw config_error("wechat_api.poll_interval_ms must be from 10 to 3600000");

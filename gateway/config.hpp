@@ -47,6 +47,10 @@ struct delivery_config {
     // at all: customer-service messages only (a closed window is retried later).
     std::map<std::string, std::string> templates;
     std::string default_template;
+    // template id → its fields and what each shows, as [miniprogram] subscribe_fields
+    // ("thing2" = "status"). A template without a map gets the legacy data: the text as `first`
+    // and the notification's variables by name.            [wechat_api.template_fields.<id>]
+    std::map<std::string, std::map<std::string, std::string>> template_fields;
     // Hotline callers without WeChat: POST {phone, text, idempotency_key} as JSON here; "" none
     // (their notifications stay pending).                         [MINSHENG_SMS_WEBHOOK]
     std::string sms_webhook;

@@ -102,12 +102,13 @@ std::string china_minute(std::int64_t unix) {
     return iso;
 }
 
-// The subscribe message's fields from the notification, as [miniprogram.subscribe_fields]
-// says; `thing` fields (20 characters at most) are cut to fit.
-api::message_data subscribe_data(const miniprogram_config& mp, const dialog::notification& n) {
+// A subscribe or template message's fields from the notification, as a field map
+// ([miniprogram.subscribe_fields], [wechat_api.template_fields.<id>]) says.
+api::message_data mapped_data(const std::map<std::string, std::string>& fields,
+                              const dialog::notification& n) {
     const auto vars = nlohmann::json::parse(n.vars_json, nullptr, false);
     api::message_data data;
-    for (const auto& [key, source] : mp.subscribe_fields) {
+    for (const auto& [key, source] : fields) {
         std::string value;
         if (source == "text")
             value = n.text;
@@ -280,7 +281,9 @@ delivery_outcome outbox_worker::send_wechat(const due_notification& d) {
     api::template_message fallback;
     fallback.touser = d.openid;
     fallback.template_id = template_id;
-    fallback.data = template_data(d.n);
+    const auto fields = cfg_.template_fields.find(template_id);
+    fallback.data = fields != cfg_.template_fields.end() ? mapped_data(fields->second, d.n)
+                                                         : template_data(d.n);
     fallback.client_msg_id = d.n.idempotency_key;  // a resend after a timeout is the same message
     const auto sent =
         api_->notify(who, {d.openid, d.n.text, std::move(fallback), std::nullopt}, at(now_()));
@@ -317,7 +320,7 @@ delivery_outcome outbox_worker::send_subscribe(const due_notification& d) {
     m.template_id = routing_.mp_template_id;
     m.page = replace_all(mp_cfg_.subscribe_page, "{number}",
                          nlohmann::json::parse(d.n.vars_json, nullptr, false).value("number", ""));
-    m.data = subscribe_data(mp_cfg_, d.n);
+    m.data = mapped_data(mp_cfg_.subscribe_fields, d.n);
     const auto r = mp_api_->send_subscribe(m);
     if (r.ok) return delivered("subscribe msgid=" + std::to_string(r.msgid.value_or(0)));
     auto o = from_result(r);

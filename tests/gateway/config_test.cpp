@@ -153,6 +153,9 @@ max_attempts = 3
 default_template = "TPL-DEFAULT"
 [wechat_api.templates]
 "notify/case_closed" = "TPL-CLOSED"
+[wechat_api.template_fields.TPL-CLOSED]
+character_string1 = "number"
+thing2 = "status"
 )");
     auto c = load_config(file, {{"MINSHENG_WECHAT_API_BASE", "http://127.0.0.1:9"},
                                 {"MINSHENG_SMS_WEBHOOK", "http://127.0.0.1:10/sms"}});
@@ -163,12 +166,18 @@ default_template = "TPL-DEFAULT"
     CHECK(c.delivery.max_attempts == 3);
     CHECK(c.delivery.default_template == "TPL-DEFAULT");
     CHECK(c.delivery.templates.at("notify/case_closed") == "TPL-CLOSED");
+    CHECK(
+        c.delivery.template_fields.at("TPL-CLOSED") ==
+        std::map<std::string, std::string>{{"character_string1", "number"}, {"thing2", "status"}});
     std::filesystem::remove(file);
 
-    for (const char* bad : {"[wechat]\ntoken = \"t\"\n[wechat_api]\nsecret = \"s\"\n"
-                            "base_url = \"ftp://x\"\n",
-                            "[wechat]\ntoken = \"t\"\nappid = \"wx1\"\n[wechat_api]\nsecret = "
-                            "\"s\"\nmax_attempts = 0\n"}) {
+    for (const char* bad :
+         {"[wechat]\ntoken = \"t\"\n[wechat_api]\nsecret = \"s\"\n"
+          "base_url = \"ftp://x\"\n",
+          "[wechat]\ntoken = \"t\"\nappid = \"wx1\"\n[wechat_api]\nsecret = "
+          "\"s\"\nmax_attempts = 0\n",
+          "[wechat]\ntoken = \"t\"\nappid = \"wx1\"\n[wechat_api.template_fields.T]"
+          "\n\"1x\" = \"text\"\n"}) {
         INFO(bad);
         auto f = write_temp("minsheng-delivery-bad.toml", bad);
         CHECK_THROWS_AS(load_config(f, {}), config_error);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include "adapters/hotline/auth.hpp"
 #include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/sqlite_store/store.hpp"
+#include "dialog/utf8.hpp"
 #include "gateway/http_server.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
@@ -57,7 +59,8 @@ struct scenario {
     std::unique_ptr<wechat_peer> wx;
     std::unique_ptr<gateway::http_client> http;
 
-    explicit scenario(const std::string& tag)
+    explicit scenario(const std::string& tag,
+                      const std::function<void(gateway::config&)>& tune = {})
         : cfg(test_config(security_mode::safe, temp_db_path(tag))) {
         cfg.delivery.base_url = fake.base_url();
         cfg.delivery.appid = fake.config().appid;
@@ -83,6 +86,7 @@ struct scenario {
             cfg.program.settings.communities.push_back(name);
         }
         cfg.hotline.secrets["default"] = hotline_secret;
+        if (tune) tune(cfg);
         gw = std::make_unique<running_gateway>(cfg);
         wx = std::make_unique<wechat_peer>(cfg, gw->port);
         http = std::make_unique<gateway::http_client>("127.0.0.1", gw->port);
@@ -342,4 +346,32 @@ TEST_CASE("a mini program resident gets subscribe messages on the credits their 
         for (const auto& row : s.outbox())
             UNSCOPED_INFO(row.n.idempotency_key << " " << row.status << " " << row.last_error);
     CHECK(reached);
+}
+
+TEST_CASE("a template message fills the template's own fields from the notification",
+          "[e2e][outbox]") {
+    scenario s("notify-template", [](gateway::config& c) {
+        c.delivery.templates["hotline/case_opened"] = "tmpl-oa-case";
+        c.delivery.template_fields["tmpl-oa-case"] = {
+            {"character_string1", "number"}, {"thing2", "text"}, {"time3", "time"}};
+    });
+    CHECK(has(s.say("o_bound_caller", "绑定手机 13600136000"), "136****6000"));
+    // The customer-service window is closed on the platform's side: the template goes out.
+    injection closed;
+    closed.path = custom_send;
+    closed.errcode = 45015;
+    s.fake.inject(closed);
+    const auto number = hotline_call(s, "HL-TPL-1", "13600136000");
+    REQUIRE(s.eventually([&] { return s.fake.count("/cgi-bin/message/template/send") == 1; }));
+    const auto sent = s.fake.received("/cgi-bin/message/template/send")[0];
+    CHECK(sent.answered_errcode == 0);
+    CHECK(sent.json["touser"] == "o_bound_caller");
+    CHECK(sent.json["template_id"] == "tmpl-oa-case");
+    const auto& data = sent.json["data"];
+    CHECK(data["character_string1"]["value"] == number);
+    const auto thing = data["thing2"]["value"].get<std::string>();
+    CHECK(dialog::count_code_points(thing) == 20);  // the notification, cut to fit
+    CHECK(thing.substr(thing.size() - std::string("…").size()) == "…");
+    CHECK(data["time3"]["value"].get<std::string>().size() == 16);  // 2026-12-02 10:30
+    CHECK_FALSE(data.contains("first"));
 }
