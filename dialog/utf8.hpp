@@ -105,4 +105,12 @@ inline std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
     return s.substr(0, n);
 }
 
+// The longest prefix of s of at most max_chars code points (invalid bytes count as one each,
+// as decode_utf8 reads them).
+inline std::string_view prefix_chars(std::string_view s, std::size_t max_chars) {
+    std::size_t i = 0;
+    for (std::size_t n = 0; n < max_chars && i < s.size(); ++n) i += decode_utf8(s, i).len;
+    return s.substr(0, i);
+}
+
 }  // namespace minsheng::dialog

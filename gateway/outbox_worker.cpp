@@ -70,14 +70,7 @@ std::chrono::system_clock::time_point at(std::int64_t unix) {
 // Cut to `max` code points, the last of them "…" when anything was cut.
 std::string fit(const std::string& s, std::size_t max) {
     if (dialog::count_code_points(s) <= max) return s;
-    std::string out;
-    std::size_t i = 0;
-    for (std::size_t n = 0; n + 1 < max && i < s.size(); ++n) {
-        const auto d = dialog::decode_utf8(s, i);
-        out.append(s, i, d.len);
-        i += d.len;
-    }
-    return out + "…";
+    return std::string(dialog::prefix_chars(s, max - 1)) + "…";
 }
 
 // A `phrase` field: Chinese characters only, at most 5 ("已受理，正在安排" → "已受理正在").

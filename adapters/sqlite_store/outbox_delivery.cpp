@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
+#include <utility>
 
 #include "adapters/sqlite_store/detail/connection.hpp"
 #include "adapters/sqlite_store/detail/outbox_rows.hpp"
@@ -207,13 +209,13 @@ void claim_mp_rows(statement_cache& sql, std::int64_t now, std::int64_t limit,
         s->bind(3, template_id);
         while (s->executeStep()) candidates.push_back(read_due(*s));
     }
+    std::set<std::pair<std::string, std::int64_t>> superseded;  // (user, case) claimed newer
     for (auto& d : candidates) {
-        // An older row of a case whose newer row was claimed in this round may still be here:
-        // the supersede below has finished it, so the reservation is skipped for it.
-        statement_use still(sql.get("SELECT status FROM outbox WHERE id = ?1"));
-        still->bind(1, d.n.id);
-        if (!still->executeStep() || still->getColumn(0).getString() != "pending") continue;
+        // Candidates come newest first: an older row of a (user, case) claimed in this round
+        // was just marked dead below.
+        if (d.n.case_id != 0 && superseded.count({d.n.to->user_id, d.n.case_id})) continue;
         if (!reserve_credit(sql, d.n.to->user_id, template_id, now)) continue;
+        if (d.n.case_id != 0) superseded.insert({d.n.to->user_id, d.n.case_id});
         if (d.n.case_id != 0) {
             statement_use older(
                 sql.get("UPDATE outbox SET status = 'dead', last_error = ?4, updated_at = ?3 WHERE "

@@ -273,13 +273,7 @@ std::string case_service::public_summary(const case_record& c, std::size_t max_c
     for (char& ch : masked)
         if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
     if (count_code_points(masked) <= max_chars) return masked;
-    // The byte length of the first max_chars code points.
-    std::size_t bytes = 0;
-    for (std::size_t n = 0; n < max_chars && bytes < masked.size(); ++n)
-        bytes += decode_utf8(masked, bytes).len;
-    std::string out(utf8_prefix(masked, bytes));
-    out += "…";
-    return out;
+    return std::string(prefix_chars(masked, max_chars)) + "…";
 }
 
 std::int64_t case_service::points_of(unit_of_work& uow, const person_ref& who) const {

@@ -59,12 +59,13 @@ dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code,
     const bool well_formed =
         code.size() == bind_code_digits &&
         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const std::string hash = well_formed ? token_hash(code) : std::string();
     std::string staff_id;
     if (well_formed) {
         statement_use s(sql.get(
             "SELECT c.staff_id, s.name FROM staff_bind_codes c JOIN staff s ON s.id = c.staff_id "
             "WHERE c.code_hash = ?1 AND c.used_at = 0 AND c.expires_at > ?2 AND s.active = 1"));
-        s->bind(1, token_hash(code));
+        s->bind(1, hash);
         s->bind(2, now);
         if (s->executeStep()) {
             staff_id = s->getColumn(0).getString();
@@ -78,7 +79,7 @@ dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code,
     {
         statement_use used(
             sql.get("UPDATE staff_bind_codes SET used_at = ?2 WHERE code_hash = ?1"));
-        used->bind(1, token_hash(code));
+        used->bind(1, hash);
         used->bind(2, now);
         used->exec();
     }

@@ -60,14 +60,9 @@ std::string distance_text(const template_set& texts, double km) {
 }
 
 std::string cut(std::string_view s, std::size_t max_chars) {
-    std::size_t i = 0;
-    std::size_t n = 0;
-    while (i < s.size() && n < max_chars) {
-        i += decode_utf8(s, i).len;
-        ++n;
-    }
-    if (i >= s.size()) return std::string(s);
-    return std::string(s.substr(0, i)) + "…";
+    const auto kept = prefix_chars(s, max_chars);
+    if (kept.size() == s.size()) return std::string(s);
+    return std::string(kept) + "…";
 }
 
 std::string list_text(std::string_view header, const std::vector<std::string>& items,
