@@ -3,10 +3,8 @@
 // mini program users receive subscribe messages on the credits their client reports. Real
 // SQLite file, real HTTP, the real encrypted official-account protocol, the fake WeChat API.
 
-#include <sys/wait.h>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -35,20 +33,6 @@ constexpr const char* custom_send = "/cgi-bin/message/custom/send";
 constexpr const char* subscribe_send = "/cgi-bin/message/subscribe/send";
 constexpr const char* progress_template = "tmpl-case-progress";
 constexpr const char* hotline_secret = "hotline-notify-secret-0123456789";
-
-// Runs the real minsheng-admin; stdout, and the exit code.
-std::pair<int, std::string> admin(const std::string& args) {
-    const std::string cmd =
-        std::string(MINSHENG_BIN_DIR) + "/minsheng-admin " + args + " 2>/dev/null";
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    const int status = ::pclose(p);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 // A gateway delivering to the fake WeChat API, with two communities of one street and the
 // mini program's subscribe template configured.
@@ -180,21 +164,23 @@ TEST_CASE("case workers bind WeChat by chat and then hear of urgent cases and as
     for (const char* add : {"--id w-east --name 王小东 --role worker --community 东城社区",
                             "--id w-east-2 --name 张二 --role worker --community 东城社区",
                             "--id w-west --name 赵西 --role worker --community 西城社区"})
-        REQUIRE(admin("staff add " + s.db() + " " + add).first == 0);
+        REQUIRE(admin("staff add " + s.db() + " " + add).code == 0);
 
     // Each worker gets a one-time code from the admin program and sends it by chat.
-    const auto east_code = admin("staff bind-code " + s.db() + " --id w-east");
-    REQUIRE(east_code.first == 0);
-    REQUIRE(east_code.second.size() == 8);
-    CHECK(has(s.say("o_w_east", "绑定工号 " + east_code.second), "绑定成功"));
-    const auto west_code = admin("staff bind-code " + s.db() + " --id w-west --hours 2").second;
+    const auto issued = admin("staff bind-code " + s.db() + " --id w-east");
+    REQUIRE(issued.code == 0);
+    const auto east_code = trimmed(issued.out);
+    REQUIRE(east_code.size() == 8);
+    CHECK(has(s.say("o_w_east", "绑定工号 " + east_code), "绑定成功"));
+    const auto west_code =
+        trimmed(admin("staff bind-code " + s.db() + " --id w-west --hours 2").out);
     CHECK(has(s.say("o_w_west", "綁定工號 " + west_code), "赵西"));  // Traditional script
-    CHECK(admin("staff bind-code " + s.db() + " --id nobody").first != 0);
+    CHECK(admin("staff bind-code " + s.db() + " --id nobody").code != 0);
 
     // A code works once; a stranger guessing gets a polite no and binds nothing.
-    CHECK(has(s.say("o_stranger", "绑定工号 " + east_code.second), "绑定码不对"));
+    CHECK(has(s.say("o_stranger", "绑定工号 " + east_code), "绑定码不对"));
     CHECK(has(s.say("o_stranger", "绑定工号"), "8位绑定码"));
-    const auto listed = admin("staff list " + s.db()).second;
+    const auto listed = trimmed(admin("staff list " + s.db()).out);
     CHECK(has(listed, "w-east\tworker\t王小东\t东城社区\t\t\tactive\twechat:bound"));
     CHECK(has(listed, "w-east-2\tworker\t张二\t东城社区\t\t\tactive\twechat:none"));
     auto staff = s.op("GET", "/api/v1/staff");
@@ -233,14 +219,14 @@ TEST_CASE("case workers bind WeChat by chat and then hear of urgent cases and as
     CHECK(fanned);
 
     // The operator API issues codes to staff members for their console too.
-    const auto token = admin("token issue " + s.db() + " --staff w-east-2").second;
+    const auto token = trimmed(admin("token issue " + s.db() + " --staff w-east-2").out);
     auto code = s.call("POST", "/api/v1/me/wechat-code", nullptr, "Bearer " + token, 200);
     REQUIRE(code.at("code").get<std::string>().size() == 8);
     CHECK(code.at("send") == "绑定工号 " + code.at("code").get<std::string>());
     CHECK(has(s.say("o_w_east_2", code.at("send").get<std::string>()), "张二"));
     s.call("POST", "/api/v1/me/wechat-code", nullptr, bearer(s.cfg), 409);  // not a staff row
-    CHECK(admin("staff unbind " + s.db() + " --id w-east-2").first == 0);
-    CHECK(admin("staff unbind " + s.db() + " --id w-east-2").first == 2);
+    CHECK(admin("staff unbind " + s.db() + " --id w-east-2").code == 0);
+    CHECK(admin("staff unbind " + s.db() + " --id w-east-2").code == 2);
 }
 
 TEST_CASE("a mini program resident gets subscribe messages on the credits their client reports",
@@ -295,7 +281,7 @@ TEST_CASE("a mini program resident gets subscribe messages on the credits their 
     // Two changes while the user holds no credit: only the newer is sent on the next credit.
     REQUIRE(
         admin("staff add " + s.db() + " --id w-1 --name 王一 --role worker --community 东城社区")
-            .first == 0);
+            .code == 0);
     s.op("POST", "/api/v1/cases/" + std::to_string(id) + "/actions",
          {{"action", "assign"}, {"assignee", "w-1"}});
     act("start");

@@ -23,30 +23,6 @@ namespace store_ns = minsheng::adapters::sqlite_store;
 
 namespace {
 
-struct cli_result {
-    int code = -1;
-    std::string out;
-};
-
-// Runs the real minsheng-admin with `args` (already shell-quoted); stdout only.
-cli_result admin(const std::string& args) {
-    const std::string cmd =
-        std::string(MINSHENG_BIN_DIR) + "/minsheng-admin " + args + " 2>/dev/null";
-    cli_result r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) r.out += buf;
-    const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    return s;
-}
-
 struct reply {
     int status = 0;
     std::string raw;

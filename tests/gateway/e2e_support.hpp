@@ -2,10 +2,14 @@
 // End-to-end test support: a real gateway on 127.0.0.1:0 with a temporary SQLite file, and a
 // client that plays WeChat's servers through the real signed/encrypted protocol.
 
+#include <sys/wait.h>
+
 #include <atomic>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "adapters/wechat_oa/client_codec.hpp"
@@ -15,6 +19,32 @@
 #include "gateway/metrics.hpp"
 
 namespace minsheng::test {
+
+// What a run of the real minsheng-admin printed on stdout (stderr is dropped) and its exit code.
+struct cli_result {
+    int code = -1;
+    std::string out;
+};
+
+// Runs the real minsheng-admin (built beside the tests) with `args`, already shell-quoted.
+inline cli_result admin(const std::string& args) {
+    const std::string cmd =
+        std::string(MINSHENG_BIN_DIR) + "/minsheng-admin " + args + " 2>/dev/null";
+    cli_result r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) throw std::runtime_error("cannot run " + cmd);
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p)) r.out += buf;
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+// s without its trailing line breaks.
+inline std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
 
 inline std::string temp_db_path(const std::string& tag) {
     static std::atomic<int> seq{0};
