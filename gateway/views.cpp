@@ -1,7 +1,7 @@
 #include "gateway/views.hpp"
 
 #include "dialog/cases/handling.hpp"
-#include "dialog/cases/iso8601.hpp"
+#include "dialog/values/iso8601.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/nlu/nlu.hpp"
 
@@ -33,7 +33,7 @@ json masked_person(const std::string& key) {
 }  // namespace
 
 json time_or_null(std::int64_t unix_seconds) {
-    return unix_seconds == 0 ? json(nullptr) : json(dialog::cases::format_iso8601(unix_seconds));
+    return unix_seconds == 0 ? json(nullptr) : json(dialog::format_iso8601(unix_seconds));
 }
 
 json error_body(std::string_view code, std::string_view message) {
@@ -71,8 +71,8 @@ json operator_case(const dialog::case_record& c) {
         {"rating", c.rating == 0 ? json(nullptr) : json(c.rating)},
         {"rating_comment", masked_or_null(c.rating_comment)},
         {"proposal_id", c.proposal_id == 0 ? json(nullptr) : json(c.proposal_id)},
-        {"created_at", dialog::cases::format_iso8601(c.created_at)},
-        {"updated_at", dialog::cases::format_iso8601(c.updated_at)},
+        {"created_at", dialog::format_iso8601(c.created_at)},
+        {"updated_at", dialog::format_iso8601(c.updated_at)},
         {"closed_at", time_or_null(c.closed_at)},
         {"location",
          c.location ? json{{"lat", c.location->lat}, {"lng", c.location->lng}} : json(nullptr)},
@@ -83,7 +83,7 @@ json operator_case(const dialog::case_record& c) {
 
 json operator_event(const dialog::case_event& e) {
     return {{"id", e.id},
-            {"at", dialog::cases::format_iso8601(e.at)},
+            {"at", dialog::format_iso8601(e.at)},
             {"actor", masked_person(e.actor)},
             {"action", e.action},
             {"from_status", text_or_null(e.from_status)},
@@ -101,7 +101,7 @@ json outbox(const adapters::sqlite_store::outbox_row& r) {
             {"text", dialog::nlu::mask_personal_data(n.text)},
             {"case_id", n.case_id == 0 ? json(nullptr) : json(n.case_id)},
             {"idempotency_key", n.idempotency_key},
-            {"created_at", dialog::cases::format_iso8601(n.created_at)},
+            {"created_at", dialog::format_iso8601(n.created_at)},
             {"status", r.status},
             {"attempts", r.attempts},
             {"next_attempt_at", time_or_null(r.next_attempt_at)},
@@ -119,7 +119,7 @@ json proposal(const dialog::proposal& p) {
             {"votes", p.votes},
             {"status", p.status},
             {"case_id", p.case_id == 0 ? json(nullptr) : json(p.case_id)},
-            {"created_at", dialog::cases::format_iso8601(p.created_at)},
+            {"created_at", dialog::format_iso8601(p.created_at)},
             {"closes_at", time_or_null(p.closes_at)}};
 }
 
@@ -147,7 +147,7 @@ json staff(const adapters::sqlite_store::staff_member& m, std::int64_t open_case
 
 json audit(const adapters::sqlite_store::audit_entry& e) {
     return {{"id", e.id},
-            {"at", dialog::cases::format_iso8601(e.at)},
+            {"at", dialog::format_iso8601(e.at)},
             {"actor", e.actor},
             {"action", e.action},
             {"target", text_or_null(e.target)},
@@ -158,7 +158,7 @@ json public_case(const dialog::case_record& c, const std::vector<dialog::case_ev
     json history = json::array();
     for (const auto& e : events) {
         if (e.to_status.empty()) continue;  // notes, details, reminders: not public
-        history.push_back({{"at", dialog::cases::format_iso8601(e.at)}, {"status", e.to_status}});
+        history.push_back({{"at", dialog::format_iso8601(e.at)}, {"status", e.to_status}});
     }
     return {{"number", c.number},
             {"kind", c.kind},
@@ -166,7 +166,7 @@ json public_case(const dialog::case_record& c, const std::vector<dialog::case_ev
             {"community", text_or_null(c.community)},
             {"status", c.status},
             {"handling_mode", text_or_null(c.handling_mode)},
-            {"created_at", dialog::cases::format_iso8601(c.created_at)},
+            {"created_at", dialog::format_iso8601(c.created_at)},
             {"deadline_at", time_or_null(c.deadline_at)},
             {"closed_at", time_or_null(c.closed_at)},
             {"rating", c.rating == 0 ? json(nullptr) : json(c.rating)},
@@ -181,7 +181,7 @@ json wall_item(const dialog::case_record& c) {
             {"handling_mode_label",
              text_or_null(std::string(dialog::cases::mode_label(c.handling_mode)))},
             {"summary", dialog::cases::case_service::public_summary(c)},
-            {"created_at", dialog::cases::format_iso8601(c.created_at)},
+            {"created_at", dialog::format_iso8601(c.created_at)},
             {"deadline_at", time_or_null(c.deadline_at)}};
 }
 

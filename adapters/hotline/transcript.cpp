@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dialog/cases/iso8601.hpp"
 #include "dialog/utf8.hpp"
+#include "dialog/values/iso8601.hpp"
 
 namespace minsheng::adapters::hotline {
 
@@ -82,7 +82,7 @@ parsed_call from_json(const json& j) {
     auto optional_time = [&](const char* key, std::int64_t& into) {
         if (!j.contains(key) || j[key].is_null()) return true;
         if (!j[key].is_string()) return false;
-        auto v = dialog::cases::parse_iso8601(j[key].get<std::string>());
+        auto v = dialog::parse_iso8601(j[key].get<std::string>());
         if (!v) return false;
         into = *v;
         return true;

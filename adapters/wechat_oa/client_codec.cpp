@@ -5,10 +5,10 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "adapters/http/query_string.hpp"
 #include "adapters/wechat_oa/detail/config_check.hpp"
 #include "adapters/wechat_oa/detail/xml_text.hpp"
 #include "adapters/wechat_oa/envelope.hpp"
-#include "adapters/wechat_oa/query_string.hpp"
 #include "adapters/wechat_oa/signature.hpp"
 
 namespace minsheng::adapters::wechat_oa {
@@ -113,7 +113,7 @@ client_request oa_client_codec::url_verification(std::int64_t timestamp, std::st
     r.query["nonce"] = n;
     r.query["echostr"] = echostr.empty() ? random_digits(19) : std::string(echostr);
     r.query["signature"] = plain_signature(config_.token, ts, n);
-    r.query_string = encode_query(r.query);
+    r.query_string = http::encode_query(r.query);
     return r;
 }
 
@@ -150,7 +150,7 @@ client_request oa_client_codec::push(std::string_view xml, std::string_view to_u
             r.body += "</xml>";
         }
     }
-    r.query_string = encode_query(r.query);
+    r.query_string = http::encode_query(r.query);
     return r;
 }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <variant>
 
+#include "adapters/http/query_string.hpp"
 #include "adapters/wechat_oa/msg_crypto.hpp"
 #include "dialog/message.hpp"
 
@@ -48,7 +49,7 @@ struct rejection {
     std::string detail;  // safe to show the caller: never echoes secrets or ciphertext
 };
 
-using query_params = std::map<std::string, std::string, std::less<>>;
+using query_params = http::query_params;
 
 // A decoded push: the engine's message plus what is needed to address and encrypt the reply.
 struct decoded_push {

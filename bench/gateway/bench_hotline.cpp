@@ -21,9 +21,9 @@
 
 #include "adapters/hotline/auth.hpp"
 #include "bench/gateway/bench_support.hpp"
-#include "gateway/app.hpp"
-#include "gateway/http_client.hpp"
-#include "gateway/metrics.hpp"
+#include "gateway/server/app.hpp"
+#include "gateway/server/http_client.hpp"
+#include "gateway/server/metrics.hpp"
 
 using clock_type = std::chrono::steady_clock;
 using json = nlohmann::json;

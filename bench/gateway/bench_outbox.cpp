@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "adapters/sqlite_store/store.hpp"
-#include "gateway/app.hpp"
+#include "gateway/server/app.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
 
 using clock_type = std::chrono::steady_clock;

@@ -19,9 +19,9 @@
 
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "bench/gateway/bench_support.hpp"
-#include "gateway/app.hpp"
-#include "gateway/http_client.hpp"
-#include "gateway/metrics.hpp"
+#include "gateway/server/app.hpp"
+#include "gateway/server/http_client.hpp"
+#include "gateway/server/metrics.hpp"
 
 namespace oa = minsheng::adapters::wechat_oa;
 using clock_type = std::chrono::steady_clock;

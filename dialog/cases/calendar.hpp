@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dialog/cases/civil_time.hpp"
+#include "dialog/values/civil_time.hpp"
 
 namespace minsheng::dialog::cases {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "dialog/cases/calendar.hpp"
-#include "dialog/cases/civil_time.hpp"
 #include "dialog/cases/working_hours.hpp"
+#include "dialog/values/civil_time.hpp"
 
 namespace minsheng::dialog::cases {
 

@@ -7,9 +7,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include "dialog/cases/civil_time.hpp"
+#include "dialog/values/civil_time.hpp"
 #include "dialog/cases/detail/service_support.hpp"
-#include "dialog/cases/geo.hpp"
+#include "dialog/values/geo.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/utf8.hpp"
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "dialog/cases/calendar.hpp"
-#include "dialog/cases/civil_time.hpp"
+#include "dialog/values/civil_time.hpp"
 
 namespace minsheng::dialog::cases {
 

@@ -7,15 +7,17 @@
 #include <future>
 #include <thread>
 
+#include "adapters/http/query_string.hpp"
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "adapters/wechat_oa/detail/base64.hpp"
 #include "adapters/wechat_oa/envelope.hpp"
 #include "adapters/wechat_oa/msg_crypto.hpp"
-#include "adapters/wechat_oa/query_string.hpp"
 #include "adapters/wechat_oa/signature.hpp"
 #include "dialog/utf8.hpp"
 
 using namespace minsheng::adapters::wechat_oa;
+using minsheng::adapters::http::decode_query;
+using minsheng::adapters::http::encode_query;
 using minsheng::dialog::inbound_kind;
 using minsheng::dialog::reply;
 

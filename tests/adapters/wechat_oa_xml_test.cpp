@@ -10,15 +10,17 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "adapters/http/query_string.hpp"
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "adapters/wechat_oa/detail/base64.hpp"
 #include "adapters/wechat_oa/msg_crypto.hpp"
 #include "adapters/wechat_oa/oa_endpoint.hpp"
-#include "adapters/wechat_oa/query_string.hpp"
 #include "adapters/wechat_oa/reply_xml.hpp"
 #include "adapters/wechat_oa/signature.hpp"
 
 using namespace minsheng::adapters::wechat_oa;
+using minsheng::adapters::http::decode_query;
+using minsheng::adapters::http::encode_query;
 using minsheng::dialog::inbound_kind;
 using minsheng::dialog::reply;
 using json = nlohmann::json;

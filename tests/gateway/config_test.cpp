@@ -1,4 +1,4 @@
-#include "gateway/config.hpp"
+#include "gateway/server/config.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>

@@ -12,7 +12,7 @@
 
 #include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/sqlite_store/store.hpp"
-#include "gateway/rate_limiter.hpp"
+#include "gateway/server/rate_limiter.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
 

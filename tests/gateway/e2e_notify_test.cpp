@@ -16,7 +16,7 @@
 #include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "dialog/utf8.hpp"
-#include "gateway/http_server.hpp"
+#include "gateway/server/http_server.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
 

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include "adapters/http/query_string.hpp"
 #include "adapters/sqlite_store/store.hpp"
-#include "adapters/wechat_oa/query_string.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
 using namespace minsheng;
@@ -45,7 +45,7 @@ struct open311_fixture {
     }
     gateway::client_response post_form(const std::string& target,
                                        const adapters::wechat_oa::query_params& fields) {
-        return post(target, adapters::wechat_oa::encode_query(fields));
+        return post(target, adapters::http::encode_query(fields));
     }
 
     json operator_get(const std::string& target) {

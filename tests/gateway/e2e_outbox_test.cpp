@@ -13,7 +13,7 @@
 
 #include "adapters/hotline/auth.hpp"
 #include "adapters/sqlite_store/store.hpp"
-#include "gateway/http_server.hpp"
+#include "gateway/server/http_server.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
 

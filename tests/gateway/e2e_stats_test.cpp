@@ -10,9 +10,9 @@
 
 #include "adapters/sqlite_store/staff.hpp"
 #include "adapters/sqlite_store/store.hpp"
-#include "dialog/cases/civil_time.hpp"
 #include "dialog/templates.hpp"
-#include "gateway/stats_render.hpp"
+#include "dialog/values/civil_time.hpp"
+#include "gateway/operator/stats_render.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
 using namespace minsheng;
@@ -167,7 +167,7 @@ void parse_picture(const gateway::client_response& res, pugi::xml_document& doc)
     CHECK(res.body.find("url(") == std::string::npos);
 }
 
-std::string today_china() { return dialog::cases::format_date(dialog::cases::china_date(now_s())); }
+std::string today_china() { return dialog::format_date(dialog::china_date(now_s())); }
 
 }  // namespace
 

@@ -13,10 +13,10 @@
 #include <string>
 
 #include "adapters/wechat_oa/client_codec.hpp"
-#include "gateway/app.hpp"
-#include "gateway/config.hpp"
-#include "gateway/http_client.hpp"
-#include "gateway/metrics.hpp"
+#include "gateway/server/app.hpp"
+#include "gateway/server/config.hpp"
+#include "gateway/server/http_client.hpp"
+#include "gateway/server/metrics.hpp"
 
 namespace minsheng::test {
 

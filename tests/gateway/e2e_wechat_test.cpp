@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "adapters/wechat_oa/query_string.hpp"
+#include "adapters/http/query_string.hpp"
 #include "adapters/wechat_oa/signature.hpp"
-#include "gateway/metrics.hpp"
+#include "gateway/server/metrics.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
 using namespace minsheng;
@@ -151,7 +151,7 @@ TEST_CASE("URL verification answers echostr byte for byte and refuses a wrong si
 
     auto q = req.query;
     q["signature"] = std::string(40, '0');
-    auto bad = http.request("GET", "/wechat/oa?" + adapters::wechat_oa::encode_query(q));
+    auto bad = http.request("GET", "/wechat/oa?" + adapters::http::encode_query(q));
     CHECK(bad.status == 401);
     CHECK(bad.body != "4375120948345356249");
 }
@@ -168,8 +168,8 @@ TEST_CASE("bad input gets a clear 4xx and leaves nothing behind but a counter", 
     SECTION("wrong msg_signature") {
         auto req = fresh(now_s());
         req.query["msg_signature"] = std::string(40, 'a');
-        auto res = http.request(
-            "POST", "/wechat/oa?" + adapters::wechat_oa::encode_query(req.query), req.body);
+        auto res =
+            http.request("POST", "/wechat/oa?" + adapters::http::encode_query(req.query), req.body);
         CHECK(res.status == 401);
         CHECK(rejected.value("bad_signature") == 1);
     }
@@ -194,7 +194,7 @@ TEST_CASE("bad input gets a clear 4xx and leaves nothing behind but a counter", 
         auto q = req.query;
         q["msg_signature"] = adapters::wechat_oa::msg_signature(g.cfg.wechat.token, q["timestamp"],
                                                                 q["nonce"], "!!!not-base64!!!");
-        auto res = http.request("POST", "/wechat/oa?" + adapters::wechat_oa::encode_query(q), body);
+        auto res = http.request("POST", "/wechat/oa?" + adapters::http::encode_query(q), body);
         CHECK(res.status == 400);
         CHECK(rejected.value("bad_ciphertext") == 1);
     }

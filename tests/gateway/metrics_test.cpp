@@ -1,4 +1,4 @@
-#include "gateway/metrics.hpp"
+#include "gateway/server/metrics.hpp"
 
 #include <catch2/catch.hpp>
 #include <thread>

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "gateway/http_client.hpp"
+#include "gateway/server/http_client.hpp"
 
 namespace minsheng::test::webdriver {
 

@@ -22,14 +22,14 @@
 #include "adapters/sqlite_store/staff.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "dialog/cases/calendar.hpp"
-#include "dialog/cases/civil_time.hpp"
+#include "dialog/values/civil_time.hpp"
 #include "dialog/cases/deadline.hpp"
-#include "dialog/cases/iso8601.hpp"
+#include "dialog/values/iso8601.hpp"
 #include "dialog/cases/working_hours.hpp"
 #include "dialog/conversation/conversation.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/templates.hpp"
-#include "gateway/config.hpp"
+#include "gateway/server/config.hpp"
 
 #ifndef MINSHENG_DATA_DIR_DEFAULT
 #define MINSHENG_DATA_DIR_DEFAULT "."
@@ -57,10 +57,10 @@ std::string random_token() {
 // Fri 2026-02-13 (not counted): Sat 2026-02-14 春节调休, Tue 2026-02-24, ...".
 std::string explain(const minsheng::dialog::cases::working_calendar& cal, const std::string& kind,
                     const minsheng::dialog::cases::deadline_rule& rule,
-                    minsheng::dialog::cases::civil_date filed, std::int64_t reminder) {
+                    minsheng::dialog::civil_date filed, std::int64_t reminder) {
     namespace mc = minsheng::dialog::cases;
-    const auto day = [&](mc::civil_date d) {
-        std::string s = std::string(mc::weekday_name(d)) + " " + mc::format_date(d);
+    const auto day = [&](minsheng::dialog::civil_date d) {
+        std::string s = std::string(minsheng::dialog::weekday_name(d)) + " " + minsheng::dialog::format_date(d);
         if (const auto name = cal.name_of(d); !name.empty()) s += " " + std::string(name);
         return s;
     };
@@ -82,7 +82,7 @@ std::string explain(const minsheng::dialog::cases::working_calendar& cal, const 
                 out += "; " + std::to_string(y) + " is not in the calendar: Monday-Friday rule";
         }
     }
-    out += "; reminder " + mc::format_iso8601(reminder);
+    out += "; reminder " + minsheng::dialog::format_iso8601(reminder);
     return out;
 }
 
@@ -100,8 +100,8 @@ int print_deadline(const std::string& kind, const std::string& filed_text,
                      kinds.c_str());
         return 2;
     }
-    const auto filed = mc::parse_iso8601(filed_text);
-    if (!filed || !mc::supports(*filed)) {
+    const auto filed = minsheng::dialog::parse_iso8601(filed_text);
+    if (!filed || !minsheng::dialog::supports(*filed)) {
         std::fprintf(stderr,
                      "minsheng-admin: --filed \"%s\" is not an ISO-8601 time with an offset in "
                      "years 1-9999, e.g. 2026-02-13T10:00:00+08:00 or 2026-02-13T02:00:00Z\n",
@@ -116,8 +116,8 @@ int print_deadline(const std::string& kind, const std::string& filed_text,
         return 2;
     }
     const auto reminder = mc::reminder_time(cal, mc::working_hours::standard(), *filed, *due);
-    std::printf("%s\n%s\n", mc::format_iso8601(*due).c_str(),
-                explain(cal, kind, *rule, mc::china_date(*filed), reminder).c_str());
+    std::printf("%s\n%s\n", minsheng::dialog::format_iso8601(*due).c_str(),
+                explain(cal, kind, *rule, minsheng::dialog::china_date(*filed), reminder).c_str());
     return 0;
 }
 
@@ -175,13 +175,13 @@ int staff_command(const std::string& which, const minsheng::gateway::config& cfg
         const std::int64_t t = now_s();
         auto code = store_ns::issue_bind_code(s, o.member.id, t + std::int64_t{o.hours} * 3600, t);
         audit(s, "staff_bind_code", o.member.id,
-              "expires " + minsheng::dialog::cases::format_iso8601(code.expires_at));
+              "expires " + minsheng::dialog::format_iso8601(code.expires_at));
         std::printf("%s\n", code.code.c_str());
         std::fprintf(stderr,
                      "send \"绑定工号 %s\" to the official account from the staff member's WeChat "
                      "before %s (one use)\n",
                      code.code.c_str(),
-                     minsheng::dialog::cases::format_iso8601(code.expires_at).c_str());
+                     minsheng::dialog::format_iso8601(code.expires_at).c_str());
         return 0;
     }
     if (which == "unbind") {
@@ -238,7 +238,7 @@ int token_command(const std::string& which, const minsheng::gateway::config& cfg
     audit(s, "token_issue", o.member.id,
           "token " + issued.hash.substr(0, 12) +
               (expires == 0 ? " never expires"
-                            : " expires " + minsheng::dialog::cases::format_iso8601(expires)) +
+                            : " expires " + minsheng::dialog::format_iso8601(expires)) +
               (o.label.empty() ? "" : " label " + o.label));
     std::printf("%s\n", issued.token.c_str());
     return 0;

@@ -17,8 +17,8 @@
 
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "adapters/wechat_oa/xml_message.hpp"
-#include "gateway/config.hpp"
-#include "gateway/http_client.hpp"
+#include "gateway/server/config.hpp"
+#include "gateway/server/http_client.hpp"
 
 namespace oa = minsheng::adapters::wechat_oa;
 

@@ -7,7 +7,7 @@
 
 #include "adapters/sqlite_store/detail/connection.hpp"
 #include "adapters/sqlite_store/detail/statement_cache.hpp"
-#include "dialog/cases/civil_time.hpp"
+#include "dialog/values/civil_time.hpp"
 
 namespace minsheng::adapters::sqlite_store::detail {
 
@@ -21,7 +21,7 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; 
 std::string china_day(std::int64_t unix_seconds) {
     if (unix_seconds < earliest_case_time || unix_seconds > latest_case_time)
         throw std::out_of_range("case creation time outside 1970..9999");
-    const auto ymd = dialog::cases::china_date(unix_seconds);
+    const auto ymd = dialog::china_date(unix_seconds);
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(ymd.year()),
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));

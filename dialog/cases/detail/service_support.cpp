@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dialog/cases/civil_time.hpp"
 #include "dialog/utf8.hpp"
+#include "dialog/values/civil_time.hpp"
 
 namespace minsheng::dialog::cases::detail {
 namespace {

@@ -6,6 +6,7 @@
 #include "dialog/cases/handling.hpp"
 #include "dialog/cases/lifecycle.hpp"
 #include "dialog/conversation/detail/flows.hpp"
+#include "dialog/intake/filing.hpp"
 #include "dialog/utf8.hpp"
 
 namespace minsheng::dialog::detail {
@@ -114,21 +115,21 @@ std::string mode_line(const turn& t, const case_record& c) {
 
 // Opens the draft, whose every slot is filled, through the case service.
 void open(turn& t, const appeal_draft& a) {
-    case_draft d;
-    d.from = t.m.from;
-    d.reporter_id = t.m.user_id;
-    d.kind = a.kind;
-    d.category = a.category;
-    d.category_confidence = a.category_confidence;
-    d.urgency = a.urgency;
-    d.description = a.description;
-    d.address = a.address;
-    d.contact_phone = a.phone;
-    d.source_key = a.source_key;
-    d.created_at = t.now;
-    d.community = a.community;
-    d.location = a.location;
-    case_record rec = t.service.open(t.uow, d, a.normalised, t.now);
+    intake::report r;
+    r.from = t.m.from;
+    r.reporter_id = t.m.user_id;
+    r.description = a.description;
+    r.kind = a.kind;
+    r.category = a.category;
+    r.category_confidence = a.category_confidence;
+    r.urgency = a.urgency;
+    r.address = a.address;
+    r.phone = a.phone;
+    r.location = a.location;
+    r.community = a.community;
+    r.source_key = a.source_key;
+    // Every slot was settled by the conversation: no understanding is consulted again.
+    case_record rec = intake::file(t.service, t.uow, r, nullptr, a.normalised, t.now);
     t.forget();
     const std::string category =
         rec.category.empty() ? t.render("reply/category_unknown") : rec.category;
@@ -177,12 +178,12 @@ appeal_draft draft_from(const turn& t, const nlu::understanding& u) {
     appeal_draft a;
     a.description = t.m.text;
     a.normalised = u.normalised;
-    a.category = u.category.unsure ? "" : u.category.name;
-    a.category_confidence = u.category.confidence;
-    a.kind = u.kind.name.empty() ? "complaint" : u.kind.name;
-    a.urgency = u.urgency.name == "urgent" ? "urgent" : "normal";
-    if (const auto* e = u.find("phone")) a.phone = e->value;
-    if (const auto* e = u.find("landline"); e && a.phone.empty()) a.phone = e->value;
+    const auto f = intake::fields_of(u);
+    a.category = f.category;
+    a.category_confidence = f.category_confidence;
+    a.kind = f.kind;
+    a.urgency = f.urgency;
+    a.phone = f.phone;
     if (const auto* e = specific_address(u)) set_address(a, *e);
     a.needs_address = place_bound(u);
     a.source_key = t.m.dedup_key;

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dialog/cases/civil_time.hpp"
 #include "dialog/cases/handling.hpp"
 #include "dialog/utf8.hpp"
+#include "dialog/values/civil_time.hpp"
 
 namespace minsheng::dialog::detail {
 
@@ -21,9 +21,9 @@ void turn::ask(pending_state s) {
 void turn::forget() { uow.save_state(m.from, m.user_id, ""); }
 
 std::string date_text(std::int64_t unix, std::int64_t now) {
-    const auto d = cases::china_date(unix);
+    const auto d = dialog::china_date(unix);
     std::string s;
-    if (d.year() != cases::china_date(now).year())
+    if (d.year() != dialog::china_date(now).year())
         s = std::to_string(static_cast<int>(d.year())) + "年";
     s += std::to_string(static_cast<unsigned>(d.month())) + "月" +
          std::to_string(static_cast<unsigned>(d.day())) + "日";

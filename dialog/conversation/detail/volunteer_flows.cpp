@@ -1,10 +1,10 @@
 // Volunteers and party members: registration, the wish wall (also the wishes nearest them,
 // from a location they send), claims (claim, release, start, report done), their claims,
 // points, the month's ranking and stars.
-#include "dialog/cases/geo.hpp"
 #include "dialog/cases/handling.hpp"
 #include "dialog/cases/lifecycle.hpp"
 #include "dialog/conversation/detail/flows.hpp"
+#include "dialog/values/geo.hpp"
 
 namespace minsheng::dialog::detail {
 namespace {
@@ -108,7 +108,7 @@ std::string wall_item_text(const turn& t, const case_record& c,
 std::optional<geo_point> location_of(const inbound_message& m) {
     if (!m.latitude || !m.longitude) return std::nullopt;
     const geo_point p{*m.latitude, *m.longitude};
-    if (!cases::valid_point(p)) return std::nullopt;
+    if (!dialog::valid_point(p)) return std::nullopt;
     return p;
 }
 

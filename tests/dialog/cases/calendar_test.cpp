@@ -12,6 +12,7 @@
 #include <vector>
 
 using namespace minsheng::dialog::cases;
+using namespace minsheng::dialog;
 
 namespace {
 

@@ -5,9 +5,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "dialog/cases/iso8601.hpp"
+#include "dialog/values/iso8601.hpp"
 
 using namespace minsheng::dialog::cases;
+using namespace minsheng::dialog;
 
 // Every expected deadline below was worked out by hand from the 2026 schedule (holidays 1–3 Jan,
 // 15–23 Feb, 4–6 Apr, 1–5 May, 19–21 Jun, 25–27 Sep, 1–7 Oct; make-up working days Sun 4 Jan,

@@ -8,6 +8,7 @@
 
 using namespace minsheng::dialog;
 using namespace minsheng::dialog::cases;
+using namespace minsheng::dialog;
 
 namespace {
 

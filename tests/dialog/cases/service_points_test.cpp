@@ -11,6 +11,7 @@
 
 using namespace minsheng::dialog;
 using namespace minsheng::dialog::cases;
+using namespace minsheng::dialog;
 using namespace minsheng::dialog::cases::testing;
 
 namespace {

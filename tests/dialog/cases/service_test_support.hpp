@@ -19,8 +19,8 @@
 #include <catch2/catch.hpp>
 
 #include "adapters/sqlite_store/store.hpp"
-#include "dialog/cases/iso8601.hpp"
 #include "dialog/cases/service.hpp"
+#include "dialog/values/iso8601.hpp"
 
 namespace minsheng::dialog::cases::testing {
 

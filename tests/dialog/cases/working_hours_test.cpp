@@ -5,9 +5,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "dialog/cases/iso8601.hpp"
+#include "dialog/values/iso8601.hpp"
 
 using namespace minsheng::dialog::cases;
+using namespace minsheng::dialog;
 
 namespace {
 

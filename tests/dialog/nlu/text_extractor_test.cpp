@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "dialog/nlu/detail/calendar.hpp"
 #include "dialog/nlu/detail/chinese_number.hpp"
+#include "dialog/nlu/detail/civil_days.hpp"
 #include "dialog/nlu/normalizer.hpp"
 
 namespace nlu = minsheng::dialog::nlu;

@@ -1,0 +1,64 @@
+#include "dialog/intake/call_filing.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "dialog/intake/filing.hpp"
+
+namespace minsheng::dialog::intake {
+
+namespace {
+
+// The first specific address said anywhere in the call, for appeals that did not repeat it.
+std::string address_in_call(const std::vector<call_appeal>& appeals) {
+    for (const auto& a : appeals)
+        if (const auto* e = a.understood.find("address")) return e->text;
+    return "";
+}
+
+}  // namespace
+
+const std::vector<std::string>& required_templates() {
+    static const std::vector<std::string> keys = {"hotline/case_opened",
+                                                  "hotline/category_unknown"};
+    return keys;
+}
+
+std::vector<case_record> file_call(const cases::case_service& service,
+                                   const template_set& templates, unit_of_work& uow,
+                                   const call_report& call, std::int64_t now) {
+    std::vector<case_record> opened;
+    const std::string fallback_address = address_in_call(call.appeals);
+    for (std::size_t i = 0; i < call.appeals.size(); ++i) {
+        const auto& a = call.appeals[i];
+        report r;
+        r.from = channel::hotline;
+        r.reporter_id = call.caller_phone;
+        r.description = a.text;
+        r.phone = call.caller_phone;
+        r.fallback_category = call.operator_category;
+        r.fallback_address = fallback_address;
+        r.source_key = call.dedup_key + "#" + std::to_string(i + 1);
+        r.source_ref = call.system + ":" + call.call_id;
+        r.source_span = i < call.spans.size() ? call.spans[i] : "";
+        auto rec = file(service, uow, r, &a.understood, a.understood.normalised, now);
+
+        notification note;
+        note.audience = "resident";
+        note.to = person_ref{channel::hotline, call.caller_phone};
+        note.template_key = "hotline/case_opened";
+        note.vars_json = nlohmann::json{{"number", rec.number}}.dump();
+        note.text = templates.render(
+            "hotline/case_opened",
+            {{"number", rec.number},
+             {"category",
+              rec.category.empty() ? templates.render("hotline/category_unknown") : rec.category}});
+        note.case_id = rec.id;
+        note.idempotency_key = "hotline:" + r.source_key;
+        note.created_at = now;
+        uow.enqueue(note);
+        opened.push_back(std::move(rec));
+    }
+    return opened;
+}
+
+}  // namespace minsheng::dialog::intake

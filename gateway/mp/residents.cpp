@@ -1,0 +1,168 @@
+// A resident's own cases: filing one from the form (through the one intake path, exactly once
+// per (openid, request_id)), the list, one case with its history, and confirming or rating it.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dialog/intake/filing.hpp"
+#include "dialog/message.hpp"
+#include "dialog/nlu/nlu.hpp"
+#include "gateway/mp/fields.hpp"
+#include "gateway/mp/mp.hpp"
+#include "gateway/mp/views.hpp"
+
+namespace minsheng::gateway::mp {
+
+namespace http = boost::beast::http;
+namespace cases = dialog::cases;
+
+namespace {
+
+constexpr std::size_t max_media = 9;
+
+bool is_mine(const dialog::case_record& c, const dialog::person_ref& me) {
+    return c.from == me.from && c.reporter_id == me.user_id;
+}
+
+// Refusals of case_service::act for a resident acting on their own case.
+refusal resident_refusal(cases::refusal why) {
+    switch (why) {
+        case cases::refusal::not_found:
+            return refusal::case_not_found;
+        case cases::refusal::not_allowed:
+            return refusal::not_allowed;
+        case cases::refusal::invalid:
+            return refusal::bad_rating;
+        default:
+            return refusal::wrong_status;
+    }
+}
+
+// What handle_once left: the stored reply, and for a fresh message the JSON it was made from.
+struct filing {
+    adapters::sqlite_store::handled handled;
+    json reply;  // null for a duplicate
+};
+
+// After the commit: 201 with the new case, or 200 with what the first request was answered.
+void answer_filing(exchange& x, filing& f) {
+    count_handled(x, "miniprogram", f.handled.duplicate, f.handled.opened);
+    if (f.handled.duplicate) {
+        json reply = json::parse(f.handled.reply, nullptr, false);
+        if (reply.is_discarded()) return x.internal("the stored reply of a filing is not JSON");
+        return answer_json(x, http::status::ok, reply);
+    }
+    answer_json(x, http::status::created, f.reply);
+}
+
+// confirm / rate on the resident's own case.
+void feedback(exchange& x, const request& rq, cases::action what) {
+    auto body = object_body(x.req().body());
+    if (!body) return refuse(x, refusal::bad_json);
+    body_fields f(*body);
+    cases::act_args args;
+    if (what == cases::action::rate) {
+        f.integer("rating", args.rating, 1, 5, true, refusal::bad_rating);
+        f.text("comment", args.comment, 0, 200, false, refusal::bad_comment);
+    }
+    if (!f.ok()) return refuse(x, *f.problem());
+    x.on_writer<outcome>(
+        [app = x.app_shared(), rq, what, args](adapters::sqlite_store::store& s) {
+            const std::int64_t t = app->now();
+            return in_one_unit(s, [&](dialog::unit_of_work& uow) {
+                auto c = uow.find_case(rq.number);
+                if (!c) return outcome::no(refusal::case_not_found);
+                if (!is_mine(*c, rq.me)) return outcome::no(refusal::not_your_case);
+                auto r = app->service->act(uow, c->id, what, cases::actor::of(rq.me), args, t);
+                if (!r.ok()) return outcome::no(resident_refusal(r.why));
+                return outcome::ok(own_case(*app->templates, r.after));
+            });
+        },
+        answer_outcome);
+}
+
+}  // namespace
+
+void file_case(exchange& x, reader&, const request& rq) {
+    auto body = object_body(x.req().body());
+    if (!body) return refuse(x, refusal::bad_json);
+    body_fields f(*body);
+    std::string request_id, description;
+    dialog::intake::report form;
+    std::vector<std::string> media;
+    f.text("request_id", request_id, 1, 64, true, refusal::bad_request_id);
+    if (f.ok() && !ascii_printable(request_id)) f.fail(refusal::bad_request_id);
+    f.text("description", description, 2, 1000, true, refusal::bad_description);
+    f.one_of("category", form.category, categories(), refusal::bad_category);
+    f.one_of("kind", form.kind, {"wish", "complaint", "consultation"}, refusal::bad_kind);
+    f.one_of("urgency", form.urgency, {"urgent", "normal"}, refusal::bad_urgency);
+    f.location("location", form.location, refusal::bad_location);
+    f.text("address", form.address, 1, 200, false, refusal::bad_address);
+    f.ids("media_ids", media, max_media, refusal::bad_media);
+    f.text("phone", form.phone, 11, 11, false, refusal::bad_phone);
+    if (f.ok() && !form.phone.empty() && !mainland_mobile(form.phone)) f.fail(refusal::bad_phone);
+    if (!f.ok()) return refuse(x, *f.problem());
+
+    // The same understanding as chat, here on the reader; what the form chose wins over it.
+    auto& app = x.app();
+    auto understood =
+        std::make_shared<const dialog::nlu::understanding>(app.nlu->understand(description));
+    form.from = dialog::channel::miniprogram;
+    form.reporter_id = rq.me.user_id;
+    form.description = description;
+    form.phone_from_text = true;
+    form.phone_from_profile = true;
+    form.source_key = "mp:" + rq.me.user_id + ":" + request_id;
+    for (const auto& id : media) form.attachments.push_back("[图片] media:" + id);
+
+    dialog::inbound_message m;
+    m.from = dialog::channel::miniprogram;
+    m.user_id = rq.me.user_id;
+    m.dedup_key = form.source_key;
+    m.kind = dialog::inbound_kind::text;
+    m.text = description;
+
+    x.on_writer<filing>(
+        [app = x.app_shared(), form = std::move(form), m = std::move(m),
+         understood](adapters::sqlite_store::store& s) {
+            const std::int64_t t = app->now();
+            dialog::inbound_message message = m;
+            message.create_time = t;
+            filing out;
+            out.handled = s.handle_once(
+                message.from, message.dedup_key, message, [&](dialog::unit_of_work& uow) {
+                    auto rec = dialog::intake::file(*app->service, uow, form, understood.get(),
+                                                    understood->normalised, t);
+                    out.reply = own_case(*app->templates, rec);
+                    return out.reply.dump();
+                });
+            return out;
+        },
+        answer_filing);
+}
+
+void my_cases(exchange& x, reader& r, const request& rq) {
+    dialog::case_query q;
+    q.reporter = rq.me;
+    q.limit = 50;
+    json arr = json::array();
+    for (const auto& c : r.list_cases(q)) arr.push_back(case_summary(*x.app().templates, c));
+    answer_json(x, http::status::ok, {{"cases", std::move(arr)}});
+}
+
+void my_case(exchange& x, reader& r, const request& rq) {
+    auto c = r.get_case_by_number(rq.number);
+    if (!c) return refuse(x, refusal::case_not_found);
+    if (!is_mine(*c, rq.me)) return refuse(x, refusal::not_your_case);
+    const auto& texts = *x.app().templates;
+    json body = own_case(texts, *c);
+    body["history"] = history_of(texts, r.events_of(c->id));
+    answer_json(x, http::status::ok, body);
+}
+
+void confirm(exchange& x, reader&, const request& rq) { feedback(x, rq, cases::action::confirm); }
+
+void rate(exchange& x, reader&, const request& rq) { feedback(x, rq, cases::action::rate); }
+
+}  // namespace minsheng::gateway::mp

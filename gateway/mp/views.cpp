@@ -1,0 +1,142 @@
+#include "gateway/mp/views.hpp"
+
+#include "dialog/cases/handling.hpp"
+#include "dialog/cases/lifecycle.hpp"
+#include "dialog/nlu/nlu.hpp"
+#include "dialog/values/iso8601.hpp"
+#include "gateway/views.hpp"
+
+namespace minsheng::gateway::mp {
+
+namespace cases = dialog::cases;
+
+namespace {
+
+json location_or_null(const std::optional<dialog::geo_point>& p) {
+    return p ? json{{"lat", p->lat}, {"lng", p->lng}} : json(nullptr);
+}
+
+bool holding(const dialog::case_record& c) {
+    return c.status == cases::status::claimed || c.status == cases::status::in_progress;
+}
+
+// The resident's phone for the claimer, as the chat gives it: the case's contact, else the
+// reporter's bound phone, else a hotline caller's number.
+std::string contact_phone(const dialog::case_record& c, const find_person_fn& find_person) {
+    if (!c.contact_phone.empty()) return c.contact_phone;
+    if (auto p = find_person(dialog::person_ref{c.from, c.reporter_id}); p && !p->phone.empty())
+        return p->phone;
+    if (c.from == dialog::channel::hotline) return c.reporter_id;
+    return "";
+}
+
+}  // namespace
+
+json text_or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+json own_case(const dialog::template_set& texts, const dialog::case_record& c) {
+    return {{"number", c.number},
+            {"kind", c.kind},
+            {"category", text_or_null(c.category)},
+            {"urgency", c.urgency},
+            {"status", c.status},
+            {"status_label", cases::case_service::status_label(texts, c)},
+            {"handling_mode", text_or_null(c.handling_mode)},
+            {"handling_mode_label", text_or_null(std::string(cases::mode_label(c.handling_mode)))},
+            {"description", c.description},
+            {"address", text_or_null(c.address)},
+            {"location", location_or_null(c.location)},
+            {"community", text_or_null(c.community)},
+            {"deadline_at", views::time_or_null(c.deadline_at)},
+            {"created_at", dialog::format_iso8601(c.created_at)},
+            {"updated_at", dialog::format_iso8601(c.updated_at)},
+            {"rating", c.rating == 0 ? json(nullptr) : json(c.rating)}};
+}
+
+json case_summary(const dialog::template_set& texts, const dialog::case_record& c) {
+    return {{"number", c.number},
+            {"kind", c.kind},
+            {"category", text_or_null(c.category)},
+            {"status", c.status},
+            {"status_label", cases::case_service::status_label(texts, c)},
+            {"summary", cases::case_service::public_summary(c, 30)},
+            {"deadline_at", views::time_or_null(c.deadline_at)},
+            {"created_at", dialog::format_iso8601(c.created_at)}};
+}
+
+json history_of(const dialog::template_set& texts, const std::vector<dialog::case_event>& events) {
+    json out = json::array();
+    for (const auto& e : events) {
+        if (e.to_status.empty()) continue;
+        const std::string key = "status/" + e.to_status;
+        out.push_back({{"at", dialog::format_iso8601(e.at)},
+                       {"action", e.action},
+                       {"from_status", text_or_null(e.from_status)},
+                       {"status", e.to_status},
+                       {"status_label", texts.has(key) ? texts.render(key) : e.to_status}});
+    }
+    return out;
+}
+
+json claim_view(const dialog::template_set& texts, const dialog::case_record& c,
+                const find_person_fn& find_person) {
+    json contact = nullptr;
+    if (holding(c))
+        contact = {{"phone", text_or_null(contact_phone(c, find_person))},
+                   {"address", text_or_null(c.address)}};
+    return {{"number", c.number},
+            {"status", c.status},
+            {"status_label", cases::case_service::status_label(texts, c)},
+            {"category", text_or_null(c.category)},
+            {"community", text_or_null(c.community)},
+            {"summary", cases::case_service::public_summary(c)},
+            {"claim_expires_at", views::time_or_null(c.claim_expires_at)},
+            {"deadline_at", views::time_or_null(c.deadline_at)},
+            {"contact", std::move(contact)}};
+}
+
+json visit_view(const cases::case_service& service, const dialog::service_visit& v) {
+    const auto* st = service.find_station(v.station);
+    return {{"station", v.station},
+            {"station_name", st ? json(st->name) : json(nullptr)},
+            {"activity", text_or_null(v.activity)},
+            {"checkin_at", dialog::format_iso8601(v.checkin_at)},
+            {"checkout_at", views::time_or_null(v.checkout_at)},
+            {"minutes", v.minutes},
+            {"points", v.points}};
+}
+
+json station_view(const cases::station& s) {
+    return {{"code", s.code},
+            {"name", s.name},
+            {"community", text_or_null(s.community)},
+            {"address", text_or_null(s.address)},
+            {"location", location_or_null(s.location)}};
+}
+
+json profile_view(const std::optional<dialog::person>& p) {
+    if (!p)
+        return {{"community", nullptr},
+                {"phone", nullptr},
+                {"volunteer", false},
+                {"name", nullptr},
+                {"skills", nullptr}};
+    return {{"community", text_or_null(p->community)},
+            {"phone", p->phone.empty() ? json(nullptr) : json(dialog::nlu::mask_phone(p->phone))},
+            {"volunteer", p->volunteer},
+            {"name", text_or_null(p->name)},
+            {"skills", text_or_null(p->skills)}};
+}
+
+json proposal_view(const dialog::proposal& p) {
+    json v = views::proposal(p);
+    v.erase("id");
+    v.erase("case_id");
+    return v;
+}
+
+json subscription_view(const std::string& template_id, int credits) {
+    return {{"template_id", text_or_null(template_id)}, {"credits", credits}};
+}
+
+}  // namespace minsheng::gateway::mp

@@ -1,0 +1,139 @@
+#include "gateway/operator/call.hpp"
+
+#include <utility>
+
+#include "adapters/http/query_string.hpp"
+#include "dialog/utf8.hpp"
+#include "gateway/views.hpp"
+
+namespace minsheng::gateway::operator_api {
+
+namespace {
+
+constexpr std::size_t max_text_chars = 2000;  // a note or a reply, in code points
+
+}  // namespace
+
+exchange::error_format error_format(std::string internal_message) {
+    return [internal_message = std::move(internal_message)](
+               const http_request& req, http::status status, std::string_view code,
+               std::string_view message) {
+        if (status == http::status::internal_server_error && !internal_message.empty())
+            message = internal_message;
+        http_response res =
+            make_response(req, status, views::error_body(code, message).dump() + "\n", json_type);
+        if (status == http::status::unauthorized)
+            res.set(http::field::www_authenticate, "Bearer realm=\"minsheng\"");
+        return res;
+    };
+}
+
+http::status status_of(dialog::cases::refusal r) {
+    using dialog::cases::refusal;
+    switch (r) {
+        case refusal::none:
+            return http::status::ok;
+        case refusal::not_found:
+            return http::status::not_found;
+        case refusal::not_allowed:
+            return http::status::forbidden;
+        case refusal::invalid:
+            return http::status::bad_request;
+        default:
+            return http::status::conflict;
+    }
+}
+
+const std::string* call::param(std::string_view key) const {
+    const std::string* v = x.param(key);
+    return v && !v->empty() ? v : nullptr;
+}
+
+void call::answer(http::status status, const json& body) const {
+    x.answer(status, body.dump() + "\n", json_type);
+}
+
+bool call::only(http::verb v) const {
+    if (x.req().method() == v) return true;
+    refuse(http::status::method_not_allowed, "method_not_allowed",
+           v == http::verb::get ? "only GET is allowed here" : "only POST is allowed here");
+    return false;
+}
+
+bool call::limit(std::size_t& out) const {
+    if (auto v = param("limit")) {
+        auto n = adapters::http::whole_number(*v, 1, 1000);
+        if (!n) {
+            refuse(http::status::bad_request, "bad_parameter",
+                   "limit must be a whole number from 1 to 1000");
+            return false;
+        }
+        out = static_cast<std::size_t>(*n);
+    }
+    return true;
+}
+
+bool call::roles(std::initializer_list<std::string_view> allowed) const {
+    for (auto role : allowed)
+        if (who.role == role) return true;
+    refuse(http::status::forbidden, "forbidden", "your role may not use this endpoint");
+    return false;
+}
+
+std::optional<json> call::body_object() const {
+    json j = json::parse(x.req().body(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        refuse(http::status::bad_request, "bad_request", "the body must be a JSON object");
+        return std::nullopt;
+    }
+    return j;
+}
+
+outcome outcome::answer(http::status status, json body, std::string counted) {
+    outcome o;
+    o.status = status;
+    o.body = std::move(body);
+    o.counted = std::move(counted);
+    return o;
+}
+
+outcome outcome::refusal(http::status status, std::string code, std::string message) {
+    outcome o;
+    o.status = status;
+    o.refused = std::move(code);
+    o.message = std::move(message);
+    return o;
+}
+
+outcome outcome::no_such_case() {
+    return refusal(http::status::not_found, "not_found", "no such case");
+}
+
+outcome outcome::forbidden() {
+    return refusal(http::status::forbidden, "forbidden", std::string(outside_scope));
+}
+
+void deliver(exchange& x, outcome& o) {
+    if (!o.refused.empty()) return x.refuse(o.status, o.refused, o.message);
+    if (!o.counted.empty()) x.app().stats.case_actions.inc(o.counted);
+    x.answer(o.status, o.body.dump() + "\n", json_type);
+}
+
+std::optional<std::string> text_field(const json& j, std::string& error) {
+    if (!j.contains("text") || !j["text"].is_string()) {
+        error = "text must be a string";
+        return std::nullopt;
+    }
+    auto text = j["text"].get<std::string>();
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+        error = "text must not be empty";
+        return std::nullopt;
+    }
+    if (dialog::count_code_points(text) > max_text_chars) {
+        error = "text must be at most 2000 characters";
+        return std::nullopt;
+    }
+    return text;
+}
+
+}  // namespace minsheng::gateway::operator_api

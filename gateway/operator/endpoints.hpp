@@ -1,0 +1,57 @@
+#pragma once
+// The operator API's endpoints (docs/operator-api.md), by the file that serves them. router.cpp
+// authenticates the caller and picks one by path; each is called on the reader thread of its
+// call, has checked nothing but the path (and, where router.cpp says so, the role), and answers
+// exactly once through the call's exchange: at once, or after its writer work has committed.
+// Every case read or acted on is checked against the caller's scope (403 outside it).
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "adapters/sqlite_store/store.hpp"
+#include "dialog/cases/assignment.hpp"
+#include "gateway/operator/call.hpp"
+
+namespace minsheng::gateway::operator_api {
+
+// cases.cpp: the queue and one case.
+// The queue's filters from the query (status, kind, category, community, handling_mode,
+// assignee, channel, overdue, limit, before_id), shared by /cases and /cases.csv; nullopt after
+// refusing 400.
+std::optional<dialog::case_query> case_filters(const call& c, std::size_t default_limit);
+void list_cases(const call& c);                 // GET /api/v1/cases
+void get_case(const call& c, std::int64_t id);  // GET /api/v1/cases/{id}
+
+// case_actions.cpp: what an operator does to one case (POST /api/v1/cases/{id}/...).
+void act(const call& c, std::int64_t id);       // .../actions: a lifecycle action
+void add_note(const call& c, std::int64_t id);  // .../notes: an internal note
+void reply(const call& c, std::int64_t id);     // .../reply: a message to the reporter
+
+// assignment.cpp: who handles a case.
+// The store's staff and their open cases as the assignment rule sees them. Call on the writer.
+dialog::cases::roster roster_of(adapters::sqlite_store::store& st);
+void assign_auto(const call& c);  // POST /api/v1/assign/auto
+
+// export.cpp
+void export_cases(const call& c);  // GET /api/v1/cases.csv
+
+// staff.cpp: the caller and their colleagues.
+void me(const call& c);           // GET /api/v1/me
+void wechat_code(const call& c);  // POST /api/v1/me/wechat-code
+void list_staff(const call& c);   // GET /api/v1/staff
+void list_canned(const call& c);  // GET /api/v1/canned
+void list_audit(const call& c);   // GET /api/v1/audit
+
+// program.cpp: the program's queues and timers.
+void list_outbox(const call& c);     // GET /api/v1/outbox
+void list_proposals(const call& c);  // GET /api/v1/proposals
+void ranking(const call& c);         // GET /api/v1/ranking
+void sweep(const call& c);           // POST /api/v1/sweep
+
+// stats.cpp: GET /api/v1/stats, /api/v1/stats/demand.svg, /api/v1/stats/resources.svg (and a
+// 404 for any other /api/v1/stats/...). Its errors' messages come from templates/stats/.
+bool is_stats_path(std::string_view path);
+void stats(const call& c);
+
+}  // namespace minsheng::gateway::operator_api

@@ -1,0 +1,212 @@
+// POST /hotline/transcripts: 12345 call transcripts become cases, like chat messages do.
+//   I/O thread: HMAC check (per hotline system), parse the batch (adapters/hotline), find the
+//     appeals in each call's caller turns (dialog/intake, outside any transaction).
+//   writer: each call exactly once, keyed by (hotline, system:call_id), filed by
+//     dialog::intake::file_call; the per-call result is stored as the call's reply, so a re-sent
+//     call answers the same result and changes nothing.
+//   I/O thread after the commit: one answer with a result per call.
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/hotline/auth.hpp"
+#include "adapters/hotline/transcript.hpp"
+#include "dialog/intake/call_filing.hpp"
+#include "gateway/routes/routes.hpp"
+#include "gateway/views.hpp"
+
+namespace minsheng::gateway {
+
+namespace http = boost::beast::http;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr std::string_view json_type = "application/json; charset=utf-8";
+
+// One call, understood, ready for the writer.
+struct call_work {
+    std::size_t index = 0;  // in the batch
+    adapters::hotline::transcript call;
+    std::string text;  // the caller's words
+    dialog::intake::call_report report;
+};
+
+// "turns 2-4" (1-based) for the caller turns an appeal's bytes come from.
+std::string span_of(const adapters::hotline::caller_text& words,
+                    const dialog::intake::call_appeal& a) {
+    std::size_t first = 0;
+    std::size_t last = 0;
+    bool any = false;
+    for (const auto& p : words.pieces) {
+        if (p.end <= a.begin || p.begin >= a.end) continue;
+        if (!any) first = p.turn_index;
+        last = p.turn_index;
+        any = true;
+    }
+    if (!any) return "";
+    return first == last ? "turn " + std::to_string(first + 1)
+                         : "turns " + std::to_string(first + 1) + "-" + std::to_string(last + 1);
+}
+
+json failed_call(std::string_view call_id, std::string_view why) {
+    return {{"call_id", call_id}, {"status", "failed"}, {"error", why}};
+}
+
+constexpr std::string_view retry_later = "temporarily unable to store this call; send it again";
+
+// What the writer hands back for the batch: a result per call (by batch index), which calls were
+// handled now, and how many cases they opened.
+struct batch_outcome {
+    std::vector<json> results;
+    std::vector<std::size_t> fresh;
+    std::size_t opened = 0;
+};
+
+void answer_batch(exchange& x, std::vector<json>& results) {
+    json body{{"results", json::array()}};
+    std::size_t accepted = 0;
+    for (auto& r : results) {
+        if (r.value("status", "") == "accepted") ++accepted;
+        body["results"].push_back(std::move(r));
+    }
+    body["accepted"] = accepted;
+    x.answer(http::status::ok, body.dump() + "\n", json_type);
+}
+
+// On the writer: each call in its own unit of work, exactly once; results go into `out`.
+void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_work>& work,
+                 std::int64_t t, adapters::sqlite_store::store& store, batch_outcome& out) {
+    for (const auto& w : work) {
+        dialog::inbound_message m;
+        m.from = dialog::channel::hotline;
+        m.user_id = w.call.caller_phone;
+        m.dedup_key = w.report.dedup_key;
+        m.create_time = w.call.started_at != 0 ? w.call.started_at : t;
+        m.kind = dialog::inbound_kind::text;
+        m.text = w.text;
+        try {
+            json fresh_result;
+            auto h = store.handle_once(m.from, m.dedup_key, m, [&](dialog::unit_of_work& uow) {
+                auto opened =
+                    dialog::intake::file_call(*app->service, *app->templates, uow, w.report, t);
+                json cases = json::array();
+                for (std::size_t i = 0; i < opened.size(); ++i) {
+                    const auto& rec = opened[i];
+                    cases.push_back(
+                        {{"number", rec.number},
+                         {"kind", rec.kind},
+                         {"category", rec.category.empty() ? json(nullptr) : json(rec.category)},
+                         {"span", i < w.report.spans.size() ? w.report.spans[i] : ""}});
+                }
+                fresh_result = {{"call_id", w.call.call_id}, {"status", "accepted"}};
+                fresh_result["cases"] = std::move(cases);
+                if (opened.empty()) fresh_result["note"] = "no appeal found in the caller's words";
+                return fresh_result.dump();
+            });
+            if (h.duplicate) {
+                json r = json::parse(h.reply, nullptr, false);
+                if (r.is_discarded() || !r.is_object()) r = json::object();
+                r["status"] = "duplicate";
+                out.results[w.index] = std::move(r);
+            } else {
+                out.fresh.push_back(w.index);
+                out.opened += h.opened.size();
+                out.results[w.index] = std::move(fresh_result);
+            }
+        } catch (const std::exception& e) {
+            // Not acknowledged: the hotline system sends it again, and it is handled once.
+            x.app().stats.errors.inc("hotline");
+            x.app().log->error("{} hotline call store failure: {}", x.ctx().id, e.what());
+            out.results[w.index] = failed_call(w.call.call_id, retry_later);
+        }
+    }
+}
+
+}  // namespace
+
+void serve_hotline(const exchange_ptr& x) {
+    auto& app = x->app();
+    x->set_error_format([](const http_request& req, http::status s, std::string_view code,
+                           std::string_view message) {
+        return make_response(req, s, views::error_body(code, message).dump() + "\n", json_type);
+    });
+    if (x->ctx().path != "/hotline/transcripts")
+        return x->refuse(http::status::not_found, "not_found", "no such endpoint");
+    const auto& req = x->req();
+    if (req.method() != http::verb::post)
+        return x->refuse(http::status::method_not_allowed, "method_not_allowed",
+                         "only POST is allowed here");
+
+    std::string system(req["X-Minsheng-Hotline"]);
+    if (system.empty()) system = "default";
+    auto secret = app.cfg.hotline.secrets.find(system);
+    const std::int64_t t = app.now();
+    auto failure = adapters::hotline::verify(
+        secret == app.cfg.hotline.secrets.end() ? std::string_view()
+                                                : std::string_view(secret->second),
+        req["X-Minsheng-Timestamp"], req["X-Minsheng-Signature"], req.body(), t,
+        app.cfg.hotline.max_clock_skew);
+    if (failure != adapters::hotline::auth_failure::none)
+        return x->refuse(http::status::unauthorized, adapters::hotline::to_string(failure),
+                         "the request must carry X-Minsheng-Timestamp and a valid "
+                         "X-Minsheng-Signature for this hotline system");
+
+    auto parsed =
+        adapters::hotline::parse_batch(req.body(), req[http::field::content_type], x->ctx().query);
+    if (auto* e = std::get_if<adapters::hotline::batch_error>(&parsed))
+        return x->refuse(http::status::bad_request, "bad_batch", e->message);
+    auto& calls = std::get<std::vector<adapters::hotline::parsed_call>>(parsed);
+
+    // Understanding on this I/O thread, outside the transaction.
+    std::vector<json> results(calls.size());
+    auto work = std::make_shared<std::vector<call_work>>();
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        auto& c = calls[i];
+        if (!c.call) {
+            results[i] = {{"call_id", c.call_id}, {"status", "rejected"}, {"error", c.error}};
+            app.stats.requests_rejected.inc("bad_call");
+            continue;
+        }
+        call_work w;
+        w.index = i;
+        auto words = adapters::hotline::caller_words(*c.call);
+        w.report.appeals = dialog::intake::find_appeals(*app.nlu, words.text);
+        for (const auto& a : w.report.appeals) w.report.spans.push_back(span_of(words, a));
+        w.report.system = system;
+        w.report.call_id = c.call->call_id;
+        w.report.caller_phone = c.call->caller_phone;
+        w.report.operator_category = c.call->operator_category;
+        w.report.dedup_key = "call:" + system + ":" + c.call->call_id;
+        w.text = std::move(words.text);
+        w.call = std::move(*c.call);
+        work->push_back(std::move(w));
+    }
+    if (work->empty()) return answer_batch(*x, results);
+
+    // The writer fills the outcome; the answer reads it on an I/O thread after the commit.
+    auto state = x->app_shared();
+    auto out = std::make_shared<batch_outcome>();
+    out->results = std::move(results);
+    x->on_writer<bool>(
+        [state, x, out, work, t](adapters::sqlite_store::store& store) {
+            store_calls(state, *x, *work, t, store, *out);
+            return true;
+        },
+        [out](exchange& ex, bool&) {
+            ex.app().stats.messages_received.inc("hotline", out->fresh.size());
+            ex.app().stats.cases_opened.inc("hotline", out->opened);
+            answer_batch(ex, out->results);
+        },
+        [out, work](exchange& ex, std::string_view) {
+            // The batch's commit failed: no call handled in it is acknowledged; the hotline
+            // system sends each again and each is handled once. Duplicates stay duplicates.
+            for (auto i : out->fresh)
+                out->results[i] = failed_call(out->results[i].value("call_id", ""), retry_later);
+            for (const auto& w : *work)
+                if (out->results[w.index].is_null())
+                    out->results[w.index] = failed_call(w.call.call_id, retry_later);
+            answer_batch(ex, out->results);
+        });
+}
+
+}  // namespace minsheng::gateway

@@ -1,0 +1,36 @@
+#pragma once
+// Every route the dispatcher (gateway/server/dispatch.cpp) hands requests to, and the
+// per-feature state each builds at start-up. A route is thin: it parses what the request says,
+// calls dialog or the store through its exchange (gateway/exchange.hpp), and renders the answer.
+// Each is called on an I/O thread and answers exactly once through the exchange.
+
+#include <memory>
+
+#include "gateway/exchange.hpp"
+
+namespace minsheng::gateway {
+
+// POST/GET /wechat/oa: the official-account callback (gateway/routes/wechat_oa.cpp).
+void serve_wechat_oa(const exchange_ptr& x);
+// POST /hotline/transcripts: 12345 call transcripts (gateway/routes/hotline.cpp).
+void serve_hotline(const exchange_ptr& x);
+// /open311/v2/...: GeoReport v2 (gateway/routes/open311.cpp).
+void serve_open311(const exchange_ptr& x);
+// /public/v1/...: what anyone may read (gateway/routes/public.cpp).
+void serve_public(const exchange_ptr& x);
+// / and /console/...: the web console's static files (gateway/routes/console.cpp).
+void serve_console(const exchange_ptr& x);
+// /mp/v1/...: the mini program API (gateway/mp/router.cpp).
+void serve_mp(const exchange_ptr& x);
+// /api/v1/...: the operator API (gateway/operator/router.cpp).
+void serve_operator(const exchange_ptr& x);
+
+// Built once in app's constructor, after the writer, readers and service exist. Each throws
+// std::runtime_error naming what is missing (a template, a model label, a file), so start-up
+// fails loudly.
+std::shared_ptr<mp_state> make_mp_state(app_state& app);
+std::shared_ptr<open311_state> make_open311_state(app_state& app);
+std::shared_ptr<console_state> make_console_state(app_state& app);
+std::shared_ptr<staff_state> make_staff_state(app_state& app);
+
+}  // namespace minsheng::gateway

@@ -1,0 +1,157 @@
+#include "gateway/server/app.hpp"
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "dialog/intake/call_filing.hpp"
+#include "gateway/mp/mp.hpp"
+#include "gateway/operator/stats_render.hpp"
+#include "gateway/routes/routes.hpp"
+#include "gateway/server/app_state.hpp"
+#include "gateway/server/dispatch.hpp"
+#include "gateway/server/sweep.hpp"
+
+namespace minsheng::gateway {
+
+namespace net = boost::asio;
+
+// The process around the shared state: the io_context and its threads, the listening server and
+// the sweep timer. Declared first, the io_context is destroyed last: handlers still queued in it
+// hold the state, which is released with them once every thread has been joined.
+struct app::impl {
+    net::io_context ioc;
+    app_ptr state;
+    std::shared_ptr<http_server> server;
+    std::shared_ptr<sweeper> sweep;
+    std::vector<std::thread> threads;
+
+    std::mutex stop_mu;
+    std::condition_variable stop_cv;
+    bool stopped = false;
+    bool stopping = false;
+};
+
+app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<impl>()) {
+    impl_->state = std::make_shared<app_state>(impl_->ioc);
+    auto& s = *impl_->state;
+    s.cfg = std::move(c);
+    s.now = now ? std::move(now) : [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+    s.log = make_logger(s.cfg.log_level);
+    s.templates = dialog::template_set::load(s.cfg.templates_dir);
+    s.templates->require(dialog::intake::required_templates());
+    s.templates->require(stats_render::template_keys());
+    auto calendar = std::make_shared<const dialog::cases::working_calendar>(
+        dialog::cases::working_calendar::load(s.cfg.program.calendar_dir));
+    auto hours = s.cfg.program.working_hours.empty()
+                     ? dialog::cases::working_hours::standard()
+                     : dialog::cases::working_hours::parse(s.cfg.program.working_hours);
+    s.service = std::make_shared<const dialog::cases::case_service>(
+        s.templates, std::move(calendar), std::move(hours), s.cfg.program.settings);
+    s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service);
+    s.nlu = dialog::nlu::engine::load(s.cfg.models_dir);
+    // Build the masking tables now, not on the first operator request.
+    (void)dialog::nlu::mask_personal_data("");
+    s.oa = std::make_shared<const adapters::wechat_oa::oa_endpoint>(s.cfg.wechat);
+    s.write =
+        std::make_unique<writer>(std::make_unique<adapters::sqlite_store::store>(s.cfg.db_path));
+    s.readers = std::make_unique<reader_pool>(s.cfg.db_path);
+    if (!s.cfg.delivery.secret.empty())
+        s.outbox = std::make_unique<outbox_worker>(s.cfg, *s.write, s.stats, s.log, s.now);
+    s.staff = make_staff_state(s);
+    s.mp = make_mp_state(s);
+    s.open311 = make_open311_state(s);
+    s.console = make_console_state(s);
+    for (auto ch : {"wechat_oa", "miniprogram", "hotline", "open311"}) {
+        s.stats.messages_received.inc(ch, 0);
+        s.stats.messages_duplicate.inc(ch, 0);
+        s.stats.cases_opened.inc(ch, 0);
+    }
+}
+
+app::~app() {
+    stop(1000);
+    wait();
+}
+
+void app::start() {
+    auto& p = *impl_;
+    const app_ptr& state = p.state;
+    auto& s = *state;
+    net::ip::tcp::endpoint at(net::ip::make_address(s.cfg.host), s.cfg.port);
+    p.server = std::make_shared<http_server>(
+        p.ioc, at, server_limits{s.cfg.body_limit, s.cfg.read_timeout_ms},
+        [state](http_request&& req, std::function<void(http_response &&)> respond) {
+            dispatch(state, std::move(req), std::move(respond));
+        },
+        [state](const std::string& reason) {
+            state->stats.requests_rejected.inc(reason);
+            if (state->log->should_log(spdlog::level::warn))
+                state->log->warn("rejected {} before routing", reason);
+        });
+    p.server->start();
+    if (s.cfg.using_dev_credentials)
+        s.log->warn(
+            "using the built-in development WeChat credentials; set MINSHENG_WECHAT_TOKEN, "
+            "MINSHENG_WECHAT_AES_KEY and MINSHENG_WECHAT_APPID for a real account");
+    p.sweep = std::make_shared<sweeper>(p.ioc, state);
+    p.sweep->start();
+    if (s.outbox)
+        s.outbox->start();
+    else
+        s.log->info(
+            "notification delivery is off (no MINSHENG_WECHAT_API_SECRET); "
+            "notifications stay pending");
+    for (int i = 0; i < s.cfg.threads; ++i) p.threads.emplace_back([&ioc = p.ioc] { ioc.run(); });
+}
+
+net::ip::tcp::endpoint app::endpoint() const { return impl_->server->local_endpoint(); }
+
+void app::stop(int drain_ms) {
+    auto& p = *impl_;
+    auto& s = *p.state;
+    {
+        std::lock_guard lock(p.stop_mu);
+        if (p.stopping || p.stopped) return;
+        p.stopping = true;
+    }
+    if (p.sweep) p.sweep->stop();
+    if (p.server) {
+        p.server->stop();
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(drain_ms);
+        while (p.server->in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    p.ioc.stop();
+    for (auto& t : p.threads)
+        if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+    p.threads.clear();
+    // Before the writer: the worker's last outcomes, and a login that finished its code2session,
+    // are recorded through it.
+    if (s.outbox) s.outbox->stop();
+    if (s.mp) {
+        s.mp->login_threads.stop();
+        s.mp->login_threads.join();
+    }
+    s.write->stop();
+    s.read_threads.join();
+    {
+        std::lock_guard lock(p.stop_mu);
+        p.stopped = true;
+    }
+    p.stop_cv.notify_all();
+}
+
+void app::wait() {
+    std::unique_lock lock(impl_->stop_mu);
+    impl_->stop_cv.wait(lock, [&] { return impl_->stopped; });
+}
+
+const metrics& app::stats() const { return impl_->state->stats; }
+const config& app::settings() const { return impl_->state->cfg; }
+
+}  // namespace minsheng::gateway

@@ -1,0 +1,86 @@
+#pragma once
+// The state every route and every off-thread task shares. Built once by app's constructor,
+// before any thread runs, and held as std::shared_ptr<app_state> (app_ptr): a task that runs on
+// the writer, a reader or an I/O thread keeps it alive by value, never by a raw pointer.
+//
+// Thread-safety, per member: everything above "thread-safe" is immutable after construction and
+// may be read from any thread; the members below it are thread-safe objects.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "adapters/http/query_string.hpp"
+#include "adapters/sqlite_store/store.hpp"
+#include "adapters/wechat_oa/oa_endpoint.hpp"
+#include "dialog/cases/service.hpp"
+#include "dialog/conversation/conversation.hpp"
+#include "dialog/nlu/nlu.hpp"
+#include "dialog/templates.hpp"
+#include "gateway/server/config.hpp"
+#include "gateway/server/http_server.hpp"
+#include "gateway/server/log.hpp"
+#include "gateway/server/metrics.hpp"
+#include "gateway/server/outbox_worker.hpp"
+#include "gateway/server/reader_pool.hpp"
+#include "gateway/server/writer.hpp"
+
+namespace minsheng::gateway {
+
+// One request as the dispatcher hands it to a route.
+struct request_ctx {
+    std::string id;  // "r0000002a", in the X-Request-Id header and every log line
+    std::chrono::steady_clock::time_point start;
+    std::string route;  // metrics label: "wechat_oa", "api", "mp", ...
+    std::string path;   // without the query
+    adapters::http::query_params query;
+};
+using respond_fn = std::function<void(http_response&&)>;
+
+// Per-feature state, defined in the feature's own folder and built by its make_* function in
+// app's constructor (after the writer, readers and service exist). Each is immutable or
+// internally thread-safe.
+struct mp_state;       // gateway/mp/: sessions, rate limits, the code2session client
+struct open311_state;  // gateway/routes/open311.cpp
+struct console_state;  // gateway/routes/console.cpp: the web console's files
+struct staff_state;    // gateway/operator/staff_auth.hpp: canned replies
+
+struct app_state {
+    explicit app_state(boost::asio::io_context& ioc) : io(ioc.get_executor()) {}
+    app_state(const app_state&) = delete;
+    app_state& operator=(const app_state&) = delete;
+
+    // Immutable after construction.
+    config cfg;
+    std::function<std::int64_t()> now;  // unix seconds; thread-safe
+    std::shared_ptr<const dialog::template_set> templates;
+    std::shared_ptr<const dialog::nlu::engine> nlu;
+    std::shared_ptr<const dialog::cases::case_service> service;
+    std::shared_ptr<const dialog::conversation> talk;
+    std::shared_ptr<const adapters::wechat_oa::oa_endpoint> oa;
+    std::shared_ptr<mp_state> mp;
+    std::shared_ptr<open311_state> open311;
+    std::shared_ptr<console_state> console;
+    std::shared_ptr<staff_state> staff;
+
+    // Thread-safe.
+    metrics stats;
+    std::atomic<std::uint64_t> request_seq{0};  // the request ids' counter
+    std::shared_ptr<logger> log;
+    // The I/O threads: answers built after a commit are posted here. The io_context itself is
+    // owned by app and outlives this state's use (app joins every thread before releasing it).
+    boost::asio::io_context::executor_type io;
+    std::unique_ptr<writer> write;  // submit() from any thread
+    std::unique_ptr<reader_pool> readers;
+    boost::asio::thread_pool read_threads{2};
+    // Null when delivery is off (no API secret). Stopped before the writer.
+    std::unique_ptr<outbox_worker> outbox;
+};
+using app_ptr = std::shared_ptr<app_state>;
+
+}  // namespace minsheng::gateway

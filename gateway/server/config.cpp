@@ -1,0 +1,441 @@
+#include "gateway/server/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <set>
+#include <toml.hpp>
+
+#include "adapters/wechat_api/message_fields.hpp"
+
+extern char** environ;
+
+#ifndef MINSHENG_DATA_DIR_DEFAULT
+#define MINSHENG_DATA_DIR_DEFAULT "."
+#endif
+
+namespace minsheng::gateway {
+namespace {
+
+// Development credentials, used only when nothing else is configured, so the two README
+// commands work out of the box. The gateway warns loudly when they are in use.
+constexpr const char* dev_token = "minsheng-dev-token";
+constexpr const char* dev_aes_key = "MinshengDevelopmentKeyDoNotUseInProduction0";
+constexpr const char* dev_appid = "wxminshengdev0001";
+
+int parse_int(const std::string& name, const std::string& v, long lo, long hi) {
+    long out = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || p != v.data() + v.size() || out < lo || out > hi)
+        throw config_error(name + " must be a whole number from " + std::to_string(lo) + " to " +
+                           std::to_string(hi) + ", got \"" + v + "\"");
+    return static_cast<int>(out);
+}
+
+adapters::wechat_oa::security_mode parse_mode(const std::string& v) {
+    using adapters::wechat_oa::security_mode;
+    if (v == "plain") return security_mode::plain;
+    if (v == "compat") return security_mode::compat;
+    if (v == "safe") return security_mode::safe;
+    throw config_error("wechat mode must be plain, compat or safe, got \"" + v + "\"");
+}
+
+// A field map of a template: keys the platform types ("thing1"), each naming what it shows.
+void check_fields(const std::map<std::string, std::string>& fields, const std::string& what) {
+    for (const auto& [key, source] : fields)
+        if (adapters::wechat_api::field_type(key).empty() || source.empty())
+            throw config_error(what + ": \"" + key +
+                               "\" must be a field key such as thing1, naming what it shows");
+}
+
+// Optional lat/lng keys of a table; both or neither, in range.
+std::optional<dialog::geo_point> read_location(const toml::value& v, const std::string& what) {
+    const bool lat = v.contains("lat"), lng = v.contains("lng");
+    if (!lat && !lng) return std::nullopt;
+    if (lat != lng) throw config_error(what + ": give both lat and lng, or neither");
+    dialog::geo_point p{toml::find<double>(v, "lat"), toml::find<double>(v, "lng")};
+    if (p.lat < -90 || p.lat > 90 || p.lng < -180 || p.lng > 180)
+        throw config_error(what + ": lat must be in -90..90 and lng in -180..180");
+    return p;
+}
+
+// [[community]], [miniprogram] and [open311].
+void read_console(const toml::value& t, config& c) {
+    if (t.contains("community")) {
+        for (const auto& v : toml::find<std::vector<toml::value>>(t, "community")) {
+            community_config cc;
+            cc.name = toml::find<std::string>(v, "name");
+            cc.street = toml::find_or<std::string>(v, "street", "");
+            cc.grids = toml::find_or<std::vector<std::string>>(v, "grids", {});
+            cc.location = read_location(v, "community " + cc.name);
+            c.communities.push_back(std::move(cc));
+        }
+    }
+    if (t.contains("miniprogram")) {
+        const auto& m = toml::find(t, "miniprogram");
+        auto& mp = c.miniprogram;
+        mp.appid = toml::find_or<std::string>(m, "appid", mp.appid);
+        mp.secret = toml::find_or<std::string>(m, "secret", mp.secret);
+        mp.base_url = toml::find_or<std::string>(m, "base_url", mp.base_url);
+        mp.session_ttl_seconds = toml::find_or(m, "session_ttl_seconds", mp.session_ttl_seconds);
+        mp.requests_per_minute = toml::find_or(m, "requests_per_minute", mp.requests_per_minute);
+        mp.burst = toml::find_or(m, "burst", mp.burst);
+        mp.logins_per_minute = toml::find_or(m, "logins_per_minute", mp.logins_per_minute);
+        mp.subscribe_template =
+            toml::find_or<std::string>(m, "subscribe_template", mp.subscribe_template);
+        mp.subscribe_page = toml::find_or<std::string>(m, "subscribe_page", mp.subscribe_page);
+        if (m.contains("subscribe_fields"))
+            for (const auto& [key, v] : toml::find(m, "subscribe_fields").as_table())
+                mp.subscribe_fields[key] = v.as_string().str;
+    }
+    if (t.contains("open311")) {
+        const auto& o = toml::find(t, "open311");
+        c.open311.jurisdiction_id =
+            toml::find_or<std::string>(o, "jurisdiction_id", c.open311.jurisdiction_id);
+        if (o.contains("api_keys"))
+            for (const auto& [name, v] : toml::find(o, "api_keys").as_table())
+                c.open311.api_keys[name] = v.as_string().str;
+    }
+}
+
+void check_console(config& c) {
+    std::set<std::string> names;
+    for (const auto& cc : c.communities) {
+        if (cc.name.empty()) throw config_error("a [[community]] needs a name");
+        if (!names.insert(cc.name).second)
+            throw config_error("community \"" + cc.name + "\" is listed twice");
+        c.program.settings.communities.push_back(cc.name);
+    }
+    std::set<std::string> codes;
+    for (const auto& st : c.program.settings.stations) {
+        if (st.code.empty() || st.name.empty())
+            throw config_error("a [[station]] needs a code and a name");
+        if (!codes.insert(st.code).second)
+            throw config_error("station \"" + st.code + "\" is listed twice");
+    }
+    const auto& s = c.program.settings;
+    if (s.points_per_hour < 0) throw config_error("program.points_per_hour must not be negative");
+    if (s.max_visit_minutes < 60 || s.max_visit_minutes > 24 * 60)
+        throw config_error("program.max_visit_hours must be from 1 to 24");
+    auto& mp = c.miniprogram;
+    if (mp.appid.empty()) mp.appid = c.delivery.appid;
+    if (mp.secret.empty()) mp.secret = c.delivery.secret;
+    if (mp.base_url.empty()) mp.base_url = c.delivery.base_url;
+    if (mp.session_ttl_seconds < 60 || mp.session_ttl_seconds > 30 * 86400)
+        throw config_error("miniprogram.session_ttl_seconds must be from 60 to 2592000");
+    if (mp.requests_per_minute < 1 || mp.requests_per_minute > 100000)
+        throw config_error("miniprogram.requests_per_minute must be from 1 to 100000");
+    if (mp.burst < 1 || mp.burst > 100000)
+        throw config_error("miniprogram.burst must be from 1 to 100000");
+    if (mp.logins_per_minute < 1 || mp.logins_per_minute > 100000)
+        throw config_error("miniprogram.logins_per_minute must be from 1 to 100000");
+    if (mp.base_url.rfind("http://", 0) != 0 && mp.base_url.rfind("https://", 0) != 0)
+        throw config_error("miniprogram.base_url must be an http(s) URL");
+    if (!mp.subscribe_template.empty() && mp.subscribe_fields.empty())
+        throw config_error(
+            "miniprogram.subscribe_fields must say what each field of the subscribe template "
+            "shows");
+    check_fields(mp.subscribe_fields, "miniprogram.subscribe_fields");
+    for (const auto& [name, key] : c.open311.api_keys)
+        if (key.size() < 16)
+            throw config_error("open311 api key \"" + name + "\" must be at least 16 characters");
+    if (c.open311.jurisdiction_id.empty())
+        throw config_error("open311.jurisdiction_id must not be empty");
+}
+
+// [program], [deadlines] and [[handling.rule]]: the program's rules.
+void read_program(const toml::value& t, program_config& p) {
+    auto& s = p.settings;
+    if (t.contains("program")) {
+        const auto& g = toml::find(t, "program");
+        p.calendar_dir = toml::find_or<std::string>(g, "calendar_dir", p.calendar_dir);
+        p.working_hours = toml::find_or<std::string>(g, "working_hours", p.working_hours);
+        p.sweep_interval_seconds =
+            toml::find_or(g, "sweep_interval_seconds", p.sweep_interval_seconds);
+        s.claim_lease_seconds =
+            toml::find_or<std::int64_t>(g, "claim_lease_hours", s.claim_lease_seconds / 3600) *
+            3600;
+        s.points_per_wish = toml::find_or<std::int64_t>(g, "points_per_wish", s.points_per_wish);
+        s.proposal_threshold = toml::find_or(g, "proposal_threshold", s.proposal_threshold);
+        s.proposal_voting_seconds = toml::find_or<std::int64_t>(g, "proposal_voting_days",
+                                                                s.proposal_voting_seconds / 86400) *
+                                    86400;
+        s.low_rating = toml::find_or(g, "low_rating", s.low_rating);
+        s.auto_close_seconds =
+            toml::find_or<std::int64_t>(g, "auto_close_days", s.auto_close_seconds / 86400) * 86400;
+        s.points_per_hour = toml::find_or<std::int64_t>(g, "points_per_hour", s.points_per_hour);
+        s.max_visit_minutes =
+            toml::find_or<std::int64_t>(g, "max_visit_hours", s.max_visit_minutes / 60) * 60;
+    }
+    if (t.contains("station")) {
+        for (const auto& v : toml::find<std::vector<toml::value>>(t, "station")) {
+            dialog::cases::station st;
+            st.code = toml::find<std::string>(v, "code");
+            st.name = toml::find<std::string>(v, "name");
+            st.community = toml::find_or<std::string>(v, "community", "");
+            st.address = toml::find_or<std::string>(v, "address", "");
+            st.location = read_location(v, "station " + st.code);
+            s.stations.push_back(std::move(st));
+        }
+    }
+    if (t.contains("deadlines")) {
+        for (const auto& [kind, v] : toml::find(t, "deadlines").as_table()) {
+            auto rule = dialog::cases::parse_deadline_rule(v.as_string().str);
+            if (!rule)
+                throw config_error("deadlines." + kind +
+                                   " must read like \"5 working days\" or \"6 months\"");
+            s.deadlines.set(kind, *rule);
+        }
+    }
+    if (t.contains("handling")) {
+        const auto& h = toml::find(t, "handling");
+        std::vector<dialog::cases::handling_rule> rules;
+        for (const auto& r : toml::find<std::vector<toml::value>>(h, "rule")) {
+            dialog::cases::handling_rule rule;
+            rule.name = toml::find<std::string>(r, "name");
+            rule.mode = toml::find_or<std::string>(r, "mode", "");
+            rule.kinds = toml::find_or<std::vector<std::string>>(r, "kinds", {});
+            rule.urgencies = toml::find_or<std::vector<std::string>>(r, "urgencies", {});
+            rule.categories = toml::find_or<std::vector<std::string>>(r, "categories", {});
+            rule.keywords = toml::find_or<std::vector<std::string>>(r, "keywords", {});
+            rules.push_back(std::move(rule));
+        }
+        try {
+            s.rules = dialog::cases::handling_rules(std::move(rules));
+        } catch (const std::invalid_argument& e) {
+            throw config_error(std::string("handling rules: ") + e.what());
+        }
+    }
+}
+
+// [wechat_api]
+void read_delivery(const toml::value& t, delivery_config& d) {
+    if (!t.contains("wechat_api")) return;
+    const auto& a = toml::find(t, "wechat_api");
+    d.base_url = toml::find_or<std::string>(a, "base_url", d.base_url);
+    d.appid = toml::find_or<std::string>(a, "appid", d.appid);
+    d.secret = toml::find_or<std::string>(a, "secret", d.secret);
+    d.ca_file = toml::find_or<std::string>(a, "ca_file", d.ca_file);
+    d.poll_interval_ms = toml::find_or(a, "poll_interval_ms", d.poll_interval_ms);
+    d.batch = toml::find_or(a, "batch", d.batch);
+    d.max_attempts = toml::find_or(a, "max_attempts", d.max_attempts);
+    d.in_flight_seconds = toml::find_or(a, "in_flight_seconds", d.in_flight_seconds);
+    d.retry_base_ms = toml::find_or(a, "retry_base_ms", d.retry_base_ms);
+    d.request_timeout_ms = toml::find_or(a, "request_timeout_ms", d.request_timeout_ms);
+    d.default_template = toml::find_or<std::string>(a, "default_template", d.default_template);
+    d.sms_webhook = toml::find_or<std::string>(a, "sms_webhook", d.sms_webhook);
+    if (a.contains("templates"))
+        for (const auto& [key, v] : toml::find(a, "templates").as_table())
+            d.templates[key] = v.as_string().str;
+    if (a.contains("template_fields"))
+        for (const auto& [id, fields] : toml::find(a, "template_fields").as_table())
+            for (const auto& [key, v] : fields.as_table())
+                d.template_fields[id][key] = v.as_string().str;
+}
+
+void check_delivery(delivery_config& d, const std::string& oa_appid) {
+    if (d.appid.empty()) d.appid = oa_appid;
+    for (const auto& [id, fields] : d.template_fields)
+        check_fields(fields, "wechat_api.template_fields." + id);
+    auto in = [](int v, int lo, int hi) { return v >= lo && v <= hi; };
+    if (!in(d.poll_interval_ms, 10, 3600 * 1000))
+        throw config_error("wechat_api.poll_interval_ms must be from 10 to 3600000");
+    if (!in(d.batch, 1, 1000)) throw config_error("wechat_api.batch must be from 1 to 1000");
+    if (!in(d.max_attempts, 1, 100))
+        throw config_error("wechat_api.max_attempts must be from 1 to 100");
+    if (!in(d.in_flight_seconds, 1, 86400))
+        throw config_error("wechat_api.in_flight_seconds must be from 1 to 86400");
+    if (!in(d.retry_base_ms, 1, 3600 * 1000))
+        throw config_error("wechat_api.retry_base_ms must be from 1 to 3600000");
+    if (!in(d.request_timeout_ms, 100, 120000))
+        throw config_error("wechat_api.request_timeout_ms must be from 100 to 120000");
+    auto is_http = [](const std::string& u) {
+        return u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
+    };
+    if (!is_http(d.base_url)) throw config_error("wechat_api.base_url must be an http(s) URL");
+    if (!d.sms_webhook.empty() && !is_http(d.sms_webhook))
+        throw config_error("wechat_api.sms_webhook must be an http(s) URL");
+    if (!d.secret.empty() && d.appid.empty())
+        throw config_error("wechat_api.appid (or wechat.appid) is required with a secret");
+}
+
+void check_program(program_config& p) {
+    const auto& s = p.settings;
+    if (p.sweep_interval_seconds < 1 || p.sweep_interval_seconds > 3600)
+        throw config_error("program.sweep_interval_seconds must be from 1 to 3600");
+    if (s.claim_lease_seconds < 3600)
+        throw config_error("program.claim_lease_hours must be at least 1");
+    if (s.points_per_wish < 0) throw config_error("program.points_per_wish must not be negative");
+    if (s.proposal_threshold < 1)
+        throw config_error("program.proposal_threshold must be at least 1");
+    if (s.proposal_voting_seconds < 86400)
+        throw config_error("program.proposal_voting_days must be at least 1");
+    if (s.low_rating < 0 || s.low_rating > 4)
+        throw config_error("program.low_rating must be from 0 to 4");
+    if (s.auto_close_seconds < 86400)
+        throw config_error("program.auto_close_days must be at least 1");
+    if (!p.working_hours.empty()) {
+        try {
+            (void)dialog::cases::working_hours::parse(p.working_hours);
+        } catch (const std::invalid_argument& e) {
+            throw config_error(std::string("program.working_hours: ") + e.what());
+        }
+    }
+}
+
+}  // namespace
+
+std::pair<std::string, std::uint16_t> parse_listen(const std::string& s) {
+    std::string host;
+    std::string port;
+    if (!s.empty() && s.front() == '[') {
+        auto close = s.find(']');
+        if (close == std::string::npos || close + 1 >= s.size() || s[close + 1] != ':')
+            throw config_error("listen must be host:port, got \"" + s + "\"");
+        host = s.substr(1, close - 1);
+        port = s.substr(close + 2);
+    } else {
+        auto colon = s.rfind(':');
+        if (colon == std::string::npos || colon == 0)
+            throw config_error("listen must be host:port, got \"" + s + "\"");
+        host = s.substr(0, colon);
+        port = s.substr(colon + 1);
+    }
+    return {host, static_cast<std::uint16_t>(parse_int("listen port", port, 0, 65535))};
+}
+
+std::map<std::string, std::string> minsheng_environment() {
+    std::map<std::string, std::string> out;
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view kv(*e);
+        if (kv.rfind("MINSHENG_", 0) != 0) continue;
+        auto eq = kv.find('=');
+        if (eq == std::string_view::npos) continue;
+        out.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    }
+    return out;
+}
+
+config load_config(const std::optional<std::string>& file,
+                   const std::map<std::string, std::string>& env) {
+    config c;
+    std::string data_dir = MINSHENG_DATA_DIR_DEFAULT;
+    std::string mode;
+    std::string listen;
+
+    if (file) {
+        toml::value t;
+        try {
+            t = toml::parse(*file);
+        } catch (const std::exception& e) {
+            throw config_error("cannot read config " + *file + ": " + e.what());
+        }
+        try {
+            listen = toml::find_or<std::string>(t, "listen", "");
+            c.threads = toml::find_or(t, "threads", c.threads);
+            c.db_path = toml::find_or<std::string>(t, "db", c.db_path);
+            data_dir = toml::find_or<std::string>(t, "data_dir", data_dir);
+            c.templates_dir = toml::find_or<std::string>(t, "templates_dir", "");
+            c.models_dir = toml::find_or<std::string>(t, "models_dir", "");
+            c.body_limit = toml::find_or(t, "body_limit", c.body_limit);
+            c.read_timeout_ms = toml::find_or(t, "read_timeout_ms", c.read_timeout_ms);
+            c.log_level = toml::find_or<std::string>(t, "log_level", c.log_level);
+            c.operator_token = toml::find_or<std::string>(t, "operator_token", "");
+            if (t.contains("wechat")) {
+                const auto& w = toml::find(t, "wechat");
+                c.wechat.token = toml::find_or<std::string>(w, "token", "");
+                c.wechat.encoding_aes_key = toml::find_or<std::string>(w, "aes_key", "");
+                c.wechat.appid = toml::find_or<std::string>(w, "appid", "");
+                mode = toml::find_or<std::string>(w, "mode", "");
+                c.wechat.max_clock_skew =
+                    toml::find_or(w, "max_clock_skew", c.wechat.max_clock_skew);
+            }
+            read_program(t, c.program);
+            read_delivery(t, c.delivery);
+            read_console(t, c);
+            c.console_dir = toml::find_or<std::string>(t, "console_dir", "");
+            if (t.contains("hotline")) {
+                const auto& h = toml::find(t, "hotline");
+                c.hotline.max_clock_skew =
+                    toml::find_or<std::int64_t>(h, "max_clock_skew", c.hotline.max_clock_skew);
+                if (h.contains("secrets"))
+                    for (const auto& [name, v] : toml::find(h, "secrets").as_table())
+                        c.hotline.secrets[name] = v.as_string().str;
+            }
+        } catch (const config_error&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw config_error("bad value in " + *file + ": " + e.what());
+        }
+    }
+
+    auto get = [&](const char* name) -> const std::string* {
+        auto it = env.find(name);
+        return it == env.end() ? nullptr : &it->second;
+    };
+    if (auto v = get("MINSHENG_LISTEN")) listen = *v;
+    if (auto v = get("MINSHENG_THREADS")) c.threads = parse_int("MINSHENG_THREADS", *v, 1, 256);
+    if (auto v = get("MINSHENG_DB")) c.db_path = *v;
+    if (auto v = get("MINSHENG_DATA_DIR")) data_dir = *v;
+    if (auto v = get("MINSHENG_LOG_LEVEL")) c.log_level = *v;
+    if (auto v = get("MINSHENG_OPERATOR_TOKEN")) c.operator_token = *v;
+    if (auto v = get("MINSHENG_WECHAT_TOKEN")) c.wechat.token = *v;
+    if (auto v = get("MINSHENG_WECHAT_AES_KEY")) c.wechat.encoding_aes_key = *v;
+    if (auto v = get("MINSHENG_WECHAT_APPID")) c.wechat.appid = *v;
+    if (auto v = get("MINSHENG_WECHAT_MODE")) mode = *v;
+    if (auto v = get("MINSHENG_WECHAT_API_BASE")) c.delivery.base_url = *v;
+    if (auto v = get("MINSHENG_WECHAT_API_APPID")) c.delivery.appid = *v;
+    if (auto v = get("MINSHENG_WECHAT_API_SECRET")) c.delivery.secret = *v;
+    if (auto v = get("MINSHENG_SMS_WEBHOOK")) c.delivery.sms_webhook = *v;
+    if (auto v = get("MINSHENG_HOTLINE_SECRET")) c.hotline.secrets["default"] = *v;
+    if (auto v = get("MINSHENG_MP_APPID")) c.miniprogram.appid = *v;
+    if (auto v = get("MINSHENG_MP_SECRET")) c.miniprogram.secret = *v;
+    if (auto v = get("MINSHENG_OPEN311_KEY")) c.open311.api_keys["default"] = *v;
+    if (auto v = get("MINSHENG_BODY_LIMIT"))
+        c.body_limit =
+            static_cast<std::size_t>(parse_int("MINSHENG_BODY_LIMIT", *v, 1024, 16 << 20));
+
+    if (!listen.empty()) std::tie(c.host, c.port) = parse_listen(listen);
+
+    if (c.wechat.token.empty() && c.wechat.encoding_aes_key.empty() && c.wechat.appid.empty()) {
+        c.wechat.token = dev_token;
+        c.wechat.encoding_aes_key = dev_aes_key;
+        c.wechat.appid = dev_appid;
+        c.using_dev_credentials = true;
+    }
+    if (c.wechat.token.empty())
+        throw config_error("MINSHENG_WECHAT_TOKEN (wechat.token) is required");
+    if (mode.empty())
+        c.wechat.mode = c.wechat.encoding_aes_key.empty()
+                            ? adapters::wechat_oa::security_mode::plain
+                            : adapters::wechat_oa::security_mode::safe;
+    else
+        c.wechat.mode = parse_mode(mode);
+    if (c.wechat.mode != adapters::wechat_oa::security_mode::plain) {
+        if (c.wechat.encoding_aes_key.size() != 43)
+            throw config_error("MINSHENG_WECHAT_AES_KEY must be the 43-character EncodingAESKey");
+        if (c.wechat.appid.empty())
+            throw config_error("MINSHENG_WECHAT_APPID is required in compat and safe mode");
+    }
+    if (c.threads < 1 || c.threads > 256) throw config_error("threads must be from 1 to 256");
+    if (c.read_timeout_ms < 100) throw config_error("read_timeout_ms must be at least 100");
+    if (c.body_limit < 1024) throw config_error("body_limit must be at least 1024 bytes");
+    if (c.wechat.max_clock_skew < 1) throw config_error("wechat.max_clock_skew must be positive");
+    if (c.hotline.max_clock_skew < 1) throw config_error("hotline.max_clock_skew must be positive");
+    for (const auto& [name, secret] : c.hotline.secrets)
+        if (secret.size() < 16)
+            throw config_error("hotline secret \"" + name + "\" must be at least 16 characters");
+    static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
+    if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
+        throw config_error("log_level must be one of trace, debug, info, warn, error, off");
+    if (c.templates_dir.empty()) c.templates_dir = data_dir + "/templates";
+    if (c.models_dir.empty()) c.models_dir = data_dir + "/models";
+    if (c.program.calendar_dir.empty()) c.program.calendar_dir = data_dir + "/calendar";
+    if (c.console_dir.empty()) c.console_dir = data_dir + "/console";
+    check_program(c.program);
+    // The API appid defaults to the official account's, never to the development one.
+    check_delivery(c.delivery, c.using_dev_credentials ? std::string() : c.wechat.appid);
+    check_console(c);
+    return c;
+}
+
+}  // namespace minsheng::gateway

@@ -1,0 +1,23 @@
+#include "gateway/server/reader_pool.hpp"
+
+namespace minsheng::gateway {
+
+std::unique_ptr<adapters::sqlite_store::reader> reader_pool::acquire() {
+    {
+        std::lock_guard lock(mu_);
+        if (!free_.empty()) {
+            auto r = std::move(free_.back());
+            free_.pop_back();
+            return r;
+        }
+    }
+    return std::make_unique<adapters::sqlite_store::reader>(path_);
+}
+
+void reader_pool::release(std::unique_ptr<adapters::sqlite_store::reader> r) {
+    if (!r) return;
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(r));
+}
+
+}  // namespace minsheng::gateway

@@ -1,0 +1,66 @@
+#include "gateway/server/sweep.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+
+#include "gateway/exchange.hpp"
+
+namespace minsheng::gateway {
+
+void run_sweep(const app_ptr& app,
+               std::function<void(std::optional<dialog::cases::sweep_report>)> done) {
+    after_commit<dialog::cases::sweep_report>(
+        app, "sweep",
+        [app](adapters::sqlite_store::store& store) {
+            dialog::cases::sweep_report report;
+            const std::int64_t t = app->now();
+            store.run([&](dialog::unit_of_work& uow) { report = app->service->sweep(uow, t); });
+            return report;
+        },
+        [app, done = std::move(done)](std::optional<dialog::cases::sweep_report> report) {
+            if (report) {
+                auto& s = app->stats;
+                s.timer_actions.inc("lease_expired", report->leases_expired);
+                s.timer_actions.inc("reminder", report->reminders);
+                s.timer_actions.inc("escalation", report->escalations);
+                s.timer_actions.inc("auto_close", report->auto_closed);
+                s.timer_actions.inc("proposal_expired", report->proposals_expired);
+                if (app->log->should_log(spdlog::level::info) &&
+                    report->leases_expired + report->reminders + report->escalations +
+                            report->auto_closed + report->proposals_expired >
+                        0)
+                    app->log->info(
+                        "sweep: {} leases expired, {} reminders, {} escalations, {} closed, {} "
+                        "proposals expired",
+                        report->leases_expired, report->reminders, report->escalations,
+                        report->auto_closed, report->proposals_expired);
+            }
+            done(report);
+        });
+}
+
+sweeper::sweeper(boost::asio::io_context& ioc, app_ptr app)
+    : app_(std::move(app)), timer_(boost::asio::make_strand(ioc)) {}
+
+void sweeper::start() {
+    boost::asio::post(timer_.get_executor(), [self = shared_from_this()] { self->schedule(); });
+}
+
+void sweeper::stop() {
+    boost::asio::post(timer_.get_executor(), [self = shared_from_this()] {
+        self->stopped_ = true;
+        self->timer_.cancel();
+    });
+}
+
+void sweeper::schedule() {
+    timer_.expires_after(std::chrono::seconds(app_->cfg.program.sweep_interval_seconds));
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || self->stopped_) return;  // cancelled: shutting down
+        run_sweep(self->app_, [](std::optional<dialog::cases::sweep_report>) {});
+        self->schedule();
+    });
+}
+
+}  // namespace minsheng::gateway
