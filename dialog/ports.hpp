@@ -123,7 +123,9 @@ struct case_event {
 };
 
 // Which cases to list. Every set field narrows the result; the result is ordered by id, newest
-// first unless oldest_first, at most `limit` rows.
+// first unless oldest_first, at most `limit` rows. A store may return fewer than `limit` (the
+// SQLite store at most 1000 per call): to see every match, page on with before_id (newest first)
+// or after_id (oldest_first) from the last id returned until a page comes back empty.
 struct case_query {
     std::vector<std::string> statuses;  // any of these; empty: any status
     std::optional<std::string> kind;
@@ -142,10 +144,13 @@ struct case_query {
     std::optional<std::string> assignee;   // assignee == this ("" : unassigned)
     std::optional<std::int64_t> late_at;   // deadline_at in (0, t) and not closed/cancelled/
                                            // merged/done/confirmed: overdue now, escalated or not
-    std::optional<std::int64_t> created_since;  // created_at >= this
-    std::optional<std::int64_t> created_until;  // created_at < this
-    std::optional<std::string> source_ref;      // source_ref == this
-    std::int64_t before_id = 0;                 // paging: only ids below this (<= 0: no bound)
+    std::optional<std::int64_t> created_since;   // created_at >= this
+    std::optional<std::int64_t> created_until;   // created_at < this
+    std::optional<std::string> source_ref;       // source_ref == this
+    std::vector<std::string> numbers;            // number any of these; empty: any number
+    std::optional<std::int64_t> updated_before;  // updated_at < this
+    std::int64_t before_id = 0;                  // paging: only ids below this (<= 0: no bound)
+    std::int64_t after_id = 0;                   // paging: only ids above this (<= 0: no bound)
     bool oldest_first = false;
     std::size_t limit = 100;
 };
@@ -300,6 +305,13 @@ public:
     virtual std::optional<proposal> find_proposal(std::string_view number) = 0;  // like find_case
     // Open proposals of a community ("" = all), newest first.
     virtual std::vector<proposal> open_proposals(std::string_view community, std::size_t limit) = 0;
+    // Open proposals whose voting time is over (closes_at in (0, at]) with ids above after_id,
+    // lowest id first, at most `limit` (a store may return fewer, as list_cases): page on from
+    // the last id returned until a page comes back empty.
+    virtual std::vector<proposal> proposals_to_expire(std::int64_t at, std::int64_t after_id,
+                                                      std::size_t limit) = 0;
+    // How many proposals `proposer` made at or after `since`, whatever became of them.
+    virtual std::int64_t count_proposals(const person_ref& proposer, std::int64_t since) = 0;
     // Writes status, case_id and updated_at if the stored status is still expected_status.
     virtual bool update_proposal(const proposal& updated, std::string_view expected_status) = 0;
     // Records one vote; false if this person already voted on the proposal. Updates `votes`.

@@ -391,7 +391,19 @@ CREATE TABLE mp_subscriptions (
 CREATE INDEX outbox_due_by_channel ON outbox (to_channel, next_attempt_at) WHERE status = 'pending';
 )sql";
 
-constexpr std::array<migration, 7> steps{{
+// 8: the timers' sweeps page through every due row (case_query::updated_before with after_id,
+// unit_of_work::proposals_to_expire), and the per-person daily cap on proposals counts a
+// proposer's proposals since the start of the day.
+constexpr std::string_view sweeps_and_proposal_cap = R"sql(
+-- Cases left done/confirmed since before a time (the auto-close sweep).
+CREATE INDEX cases_by_status_updated ON cases (status, updated_at);
+-- Open proposals past their closing time (the expiry sweep).
+CREATE INDEX proposals_by_status_closes ON proposals (status, closes_at);
+-- A proposer's proposals since a time (the daily cap).
+CREATE INDEX proposals_by_proposer ON proposals (channel, user_id, created_at);
+)sql";
+
+constexpr std::array<migration, 8> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -399,6 +411,7 @@ constexpr std::array<migration, 7> steps{{
     {5, "outbox_delivery", outbox_delivery},
     {6, "console_and_miniprogram", console_and_miniprogram},
     {7, "staff_and_subscriptions", staff_and_subscriptions},
+    {8, "sweeps_and_proposal_cap", sweeps_and_proposal_cap},
 }};
 
 }  // namespace

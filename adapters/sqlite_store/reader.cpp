@@ -132,6 +132,13 @@ std::vector<dialog::case_event> reader::events_of(std::int64_t case_id) {
     return guarded("list case events", [&] { return detail::events_of(impl_->cache, case_id); });
 }
 
+std::map<std::int64_t, std::vector<std::string>> reader::details_of(
+    const std::vector<std::int64_t>& case_ids) {
+    if (case_ids.size() > 1000)
+        throw store_error("sqlite_store: details_of takes at most 1000 ids");
+    return guarded("list case details", [&] { return detail::details_of(impl_->cache, case_ids); });
+}
+
 std::optional<dialog::person> reader::get_person(const dialog::person_ref& who) {
     return guarded("get person", [&] { return detail::get_person(impl_->cache, who); });
 }

@@ -25,6 +25,22 @@
 
 namespace minsheng::adapters::sqlite_store {
 
+std::string_view to_string(durability d) {
+    switch (d) {
+        case durability::full:
+            return "full";
+        case durability::normal:
+            return "normal";
+    }
+    return "full";
+}
+
+std::optional<durability> durability_from_string(std::string_view name) {
+    if (name == "full") return durability::full;
+    if (name == "normal") return durability::normal;
+    return std::nullopt;
+}
+
 namespace {
 
 using detail::guarded;
@@ -343,6 +359,17 @@ public:
                     [&] { return detail::open_proposals(cache_, community, limit); });
     }
 
+    std::vector<dialog::proposal> proposals_to_expire(std::int64_t at, std::int64_t after_id,
+                                                      std::size_t limit) override {
+        return step("list proposals to expire",
+                    [&] { return detail::proposals_to_expire(cache_, at, after_id, limit); });
+    }
+
+    std::int64_t count_proposals(const dialog::person_ref& proposer, std::int64_t since) override {
+        return step("count proposals",
+                    [&] { return detail::count_proposals(cache_, proposer, since); });
+    }
+
     bool update_proposal(const dialog::proposal& updated,
                          std::string_view expected_status) override {
         return step("update proposal",
@@ -442,7 +469,8 @@ struct store::impl {
     impl(const std::string& p, store_options options)
         : path(p),
           clock(options.clock ? std::move(options.clock) : std::make_shared<wall_clock>()),
-          db(detail::open_writer(p, options.busy_timeout_ms, options.full_sync)),
+          db(detail::open_writer(p, options.busy_timeout_ms, options.sync)),
+          sync_mode(guarded("read synchronous mode", [&] { return detail::synchronous_mode(db); })),
           version(detail::migrate(db, clock->now())),
           sql(guarded("prepare statements", [&] { return statements(db); })),
           cache(db) {}
@@ -450,6 +478,7 @@ struct store::impl {
     std::string path;
     std::shared_ptr<const dialog::clock> clock;
     SQLite::Database db;
+    std::string sync_mode;
     int version;
     statements sql;
     detail::statement_cache cache;
@@ -531,6 +560,8 @@ store::store(const std::string& path, store_options options)
 store::~store() = default;
 
 int store::schema_version() const { return impl_->version; }
+
+const std::string& store::synchronous_mode() const { return impl_->sync_mode; }
 
 const std::string& store::path() const { return impl_->path; }
 

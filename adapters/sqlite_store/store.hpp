@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -38,14 +39,28 @@ struct handled {
     std::vector<dialog::case_record> opened;  // cases opened by this message (empty if duplicate)
 };
 
+// How hard a commit reaches the disk (SQLite's synchronous setting on the writer).
+enum class durability {
+    // synchronous=FULL: the -wal file is fsynced at every commit, so a committed (and then
+    // acknowledged) message survives a power loss or OS crash. One fsync per commit (or batch).
+    full,
+    // synchronous=NORMAL: fsync at checkpoints only. A process crash loses nothing committed and
+    // nothing is ever corrupted, but a power loss or OS crash can roll back the transactions
+    // committed since the last checkpoint: messages already answered, which WeChat and the
+    // hotline do not resend.
+    normal,
+};
+// "full" | "normal", as a config file writes them.
+std::string_view to_string(durability d);
+// Parses to_string's names (exactly, lower case); nullopt for anything else.
+std::optional<durability> durability_from_string(std::string_view name);
+
 struct store_options {
     // How long a statement waits for a lock held by another connection (another process, or
     // a checkpoint) before failing with "database is locked".
     int busy_timeout_ms = 5000;
-    // false: synchronous=NORMAL. A process crash loses no committed message; a power loss or
-    // OS crash can roll back the messages committed since the last checkpoint (never corrupts).
-    // true: synchronous=FULL, an fsync per commit; committed messages survive a power loss too.
-    bool full_sync = false;
+    // Full unless the operator chose otherwise: an acknowledged message must be on disk.
+    durability sync = durability::full;
     // Source of received_at / updated_at / applied_at, and of created_at for a case drafted
     // with created_at == 0. Null: the system clock.
     std::shared_ptr<const dialog::clock> clock;
@@ -53,9 +68,12 @@ struct store_options {
 
 class store {
 public:
-    // Opens or creates the database at `path` (":memory:" allowed), sets WAL, synchronous, busy
-    // timeout and foreign keys, and applies pending migrations, each in its own transaction.
-    // Throws store_error, also when the database's schema is newer than this build.
+    // Opens or creates the database at `path` (":memory:" allowed), sets WAL, synchronous (from
+    // options.sync), busy timeout and foreign keys, and applies pending migrations, each in its
+    // own transaction. A database file the store creates is mode 0600 whatever the umask, and so
+    // are its -wal and -shm files (an existing file keeps its mode; SQLite gives -wal and -shm
+    // the database file's). Throws store_error, also when the database's schema is newer than
+    // this build.
     explicit store(const std::string& path);
     store(const std::string& path, store_options options);
     ~store();
@@ -65,6 +83,11 @@ public:
     // Schema version after migrations (number of migrations applied in total); equals
     // latest_schema_version().
     int schema_version() const;
+
+    // The writer's synchronous setting as SQLite reports it (PRAGMA synchronous, read back once
+    // at open): "full" or "normal" as configured ("off" or "extra" only if something else set
+    // them). Fixed for the store's life: safe to call from any thread.
+    const std::string& synchronous_mode() const;
 
     // Exactly-once handling of the message keyed (channel, dedup_key), in one transaction:
     // if the key was recorded before, returns its stored reply with duplicate=true and calls
@@ -168,6 +191,10 @@ public:
     // code. Throws store_error.
     std::vector<dialog::case_record> list_cases(const dialog::case_query& query);
     std::vector<dialog::case_event> events_of(std::int64_t case_id);
+    // The "detail" notes (what the reporter added: photos, words) of each case, oldest first, in
+    // one query for a page of cases (at most 1000 ids). Throws store_error.
+    std::map<std::int64_t, std::vector<std::string>> details_of(
+        const std::vector<std::int64_t>& case_ids);
     std::optional<dialog::person> get_person(const dialog::person_ref& who);
     std::vector<dialog::ranking_row> ranking(std::string_view community, std::int64_t since,
                                              std::int64_t until, std::size_t limit);

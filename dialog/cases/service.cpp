@@ -7,11 +7,11 @@
 #include <stdexcept>
 #include <utility>
 
-#include "dialog/values/civil_time.hpp"
 #include "dialog/cases/detail/service_support.hpp"
-#include "dialog/values/geo.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/utf8.hpp"
+#include "dialog/values/civil_time.hpp"
+#include "dialog/values/geo.hpp"
 
 namespace minsheng::dialog::cases {
 
@@ -51,6 +51,8 @@ std::string_view to_string(refusal r) {
             return "wrong_community";
         case refusal::closed:
             return "closed";
+        case refusal::daily_limit:
+            return "daily_limit";
     }
     return "unknown";
 }

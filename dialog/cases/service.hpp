@@ -44,6 +44,9 @@ struct program_settings {
     // Votes that pass a 微实事 proposal, and how long it stays open for votes.
     int proposal_threshold = 5;
     std::int64_t proposal_voting_seconds = 30 * 86400;
+    // Proposals one person may make per China-time calendar day (00:00–24:00 UTC+8), whatever
+    // became of them; more are refused (refusal::daily_limit). 0 or less: no limit.
+    int max_proposals_per_day = 5;
     // Ratings at or below this reopen the case instead of closing it.
     int low_rating = 2;
     // A case left done (or confirmed without a rating) this long is closed by the system.
@@ -85,6 +88,7 @@ enum class refusal {
     already_voted,    // vote: one vote per person per proposal
     wrong_community,  // vote: the voter is not of the proposal's community (or has none)
     closed,           // vote: the proposal no longer takes votes
+    daily_limit,      // propose: the person made max_proposals_per_day today already
 };
 std::string_view to_string(refusal r);  // "not_found", ...
 
@@ -108,6 +112,12 @@ struct vote_result {
     proposal after;           // the proposal after the vote (as found when refused)
     bool passed_now = false;  // this vote reached the threshold
     case_record project;      // the project case opened when passed_now
+    bool ok() const { return why == refusal::none; }
+};
+
+struct propose_result {
+    refusal why = refusal::none;  // daily_limit
+    proposal after;               // the new proposal; empty (id 0) when refused
     bool ok() const { return why == refusal::none; }
 };
 
@@ -225,8 +235,10 @@ public:
                                             std::int64_t now, std::size_t count) const;
 
     // 微实事: a resident of `community` proposes; threshold and closing time from the settings.
-    proposal propose(unit_of_work& uow, const person_ref& who, std::string community,
-                     std::string title, std::string description, std::int64_t now) const;
+    // Refused with daily_limit, nothing written, when `who` already made max_proposals_per_day
+    // proposals since 00:00 China time of `now`'s day.
+    propose_result propose(unit_of_work& uow, const person_ref& who, std::string community,
+                           std::string title, std::string description, std::int64_t now) const;
     // One vote per person per proposal, voters of the proposal's community only. The vote that
     // reaches the threshold passes the proposal and opens its project case (kind "project",
     // 6-month deadline), notifying the proposer and every voter.
@@ -246,6 +258,8 @@ public:
     // deadline and escalations to the supervisor after it (only in working hours, once each, for
     // cases not yet reported done);
     // auto-close of cases left done/confirmed; proposals past their closing time expire.
+    // Each step pages through its due rows by id, so it reaches every one however many there
+    // are; a second sweep at the same instant changes nothing.
     sweep_report sweep(unit_of_work& uow, std::int64_t now) const;
 
 private:

@@ -1,10 +1,11 @@
-// case_service::propose and vote: 微实事 proposals, one vote per resident of the community, and
-// the project case the passing vote opens.
+// case_service::propose and vote: 微实事 proposals (a few per person per day), one vote per
+// resident of the community, and the project case the passing vote opens.
 #include <string>
 #include <utility>
 
 #include "dialog/cases/detail/service_support.hpp"
 #include "dialog/cases/service.hpp"
+#include "dialog/values/civil_time.hpp"
 
 namespace minsheng::dialog::cases {
 
@@ -13,8 +14,17 @@ inline constexpr std::string_view open = "open";
 inline constexpr std::string_view passed = "passed";
 }  // namespace proposal_status
 
-proposal case_service::propose(unit_of_work& uow, const person_ref& who, std::string community,
-                               std::string title, std::string description, std::int64_t now) const {
+propose_result case_service::propose(unit_of_work& uow, const person_ref& who,
+                                     std::string community, std::string title,
+                                     std::string description, std::int64_t now) const {
+    propose_result r;
+    if (settings_.max_proposals_per_day > 0) {
+        const std::int64_t day_start = now - china_second_of_day(now);
+        if (uow.count_proposals(who, day_start) >= settings_.max_proposals_per_day) {
+            r.why = refusal::daily_limit;
+            return r;
+        }
+    }
     proposal_draft d;
     d.proposer = who;
     d.community = std::move(community);
@@ -24,7 +34,8 @@ proposal case_service::propose(unit_of_work& uow, const person_ref& who, std::st
     d.created_at = now;
     d.closes_at =
         settings_.proposal_voting_seconds > 0 ? now + settings_.proposal_voting_seconds : 0;
-    return uow.create_proposal(d);
+    r.after = uow.create_proposal(d);
+    return r;
 }
 
 vote_result case_service::vote(unit_of_work& uow, std::string_view proposal_number,

@@ -1,6 +1,8 @@
 // case_service::sweep: the timers. Idempotent: every step selects only what it has not done yet
 // (claims still held, reminded_at/escalated_at still 0, cases still done, proposals still open),
-// so a second sweep at the same instant changes nothing.
+// so a second sweep at the same instant changes nothing. Every step pages through its rows by id
+// (a keyset cursor, oldest first), so it sees every due row however many there are, each once:
+// a row it handles or refuses stays behind the cursor, and the cursor only moves forward.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -11,7 +13,8 @@
 namespace minsheng::dialog::cases {
 namespace {
 
-// Rows fetched per query; a step repeats its query while a full page made progress.
+// Rows asked for per query. A store may return fewer than asked, so only an empty page ends a
+// step.
 constexpr std::size_t page = 200;
 
 // Cases someone still has to work on: reminders and escalations are about them. Once reported
@@ -22,19 +25,36 @@ std::vector<std::string> active_statuses() {
             std::string(status::in_progress)};
 }
 
-// Runs `step` on every case `q` lists, re-listing while a full page made progress. Returns how
-// many cases step() handled.
+// Runs `step` on every case `q` lists, page by page in id order. Returns how many cases step()
+// handled (returned true for).
 template <typename Step>
 int for_each_case(unit_of_work& uow, case_query q, Step step) {
     q.limit = page;
+    q.oldest_first = true;
+    q.before_id = 0;
+    q.after_id = 0;
     int done = 0;
     while (true) {
         const auto batch = uow.list_cases(q);
-        int progressed = 0;
+        if (batch.empty()) return done;
         for (const auto& c : batch)
-            if (step(c)) ++progressed;
-        done += progressed;
-        if (batch.size() < page || progressed == 0) return done;
+            if (step(c)) ++done;
+        q.after_id = batch.back().id;
+    }
+}
+
+// Runs `step` on every open proposal whose voting time is over at `now`, page by page in id
+// order. Returns how many proposals step() handled.
+template <typename Step>
+int for_each_proposal_to_expire(unit_of_work& uow, std::int64_t now, Step step) {
+    std::int64_t after_id = 0;
+    int done = 0;
+    while (true) {
+        const auto batch = uow.proposals_to_expire(now, after_id, page);
+        if (batch.empty()) return done;
+        for (const auto& p : batch)
+            if (step(p)) ++done;
+        after_id = batch.back().id;
     }
 }
 
@@ -49,7 +69,6 @@ sweep_report case_service::sweep(unit_of_work& uow, std::int64_t now) const {
         case_query q;
         q.statuses = {std::string(status::claimed)};
         q.claim_expired_at = now;
-        q.oldest_first = true;
         act_args args;
         args.note = "claim lease of " + std::to_string(settings_.claim_lease_seconds / 3600) +
                     " hours expired";
@@ -88,7 +107,6 @@ sweep_report case_service::sweep(unit_of_work& uow, std::int64_t now) const {
         };
         case_query q;
         q.statuses = active_statuses();
-        q.oldest_first = true;
         q.remind_due_at = now;
         report.reminders =
             for_each_case(uow, q, [&](const case_record& c) { return mark(c, false); });
@@ -102,29 +120,24 @@ sweep_report case_service::sweep(unit_of_work& uow, std::int64_t now) const {
     {
         case_query q;
         q.statuses = {std::string(status::done), std::string(status::confirmed)};
-        q.oldest_first = true;
-        q.limit = 100000;  // no time filter in case_query: look at every waiting case
+        q.updated_before = now - settings_.auto_close_seconds;  // waiting longer than that
         act_args args;
         args.note = "closed automatically after " +
                     std::to_string(settings_.auto_close_seconds / seconds_per_day) +
                     " days without an answer";
-        for (const auto& c : uow.list_cases(q)) {
-            if (now - c.updated_at <= settings_.auto_close_seconds) continue;
-            if (act(uow, c.id, action::close, system, args, now).ok()) ++report.auto_closed;
-        }
+        report.auto_closed = for_each_case(uow, q, [&](const case_record& c) {
+            return act(uow, c.id, action::close, system, args, now).ok();
+        });
     }
 
     // Proposals whose voting time is over without passing expire.
     {
         detail::outbox out(uow, *templates_, now);
-        // Newest first: the expired ones are at the end, so look at every open proposal.
-        for (const auto& p : uow.open_proposals("", 100000)) {
-            if (p.closes_at == 0 || p.closes_at > now) continue;
+        report.proposals_expired = for_each_proposal_to_expire(uow, now, [&](const proposal& p) {
             proposal u = p;
             u.status = "expired";
             u.updated_at = now;
-            if (!uow.update_proposal(u, "open")) continue;
-            ++report.proposals_expired;
+            if (!uow.update_proposal(u, "open")) return false;
             out.to_person("proposal:" + std::to_string(p.id) + ":expired", "resident", p.proposer,
                           "notify/proposal_expired",
                           {{"title", p.title},
@@ -132,7 +145,8 @@ sweep_report case_service::sweep(unit_of_work& uow, std::int64_t now) const {
                            {"votes", std::to_string(p.votes)},
                            {"threshold", std::to_string(p.threshold)}},
                           0);
-        }
+            return true;
+        });
     }
     return report;
 }

@@ -246,7 +246,7 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/vote_already", "reply/vote_wrong_community", "reply/vote_closed",
             "reply/vote_closed_passed", "reply/proposal_not_found", "reply/proposals_header",
             "reply/proposal_item", "reply/proposal_item_with_community", "reply/proposals_footer",
-            "reply/proposals_empty"};
+            "reply/proposals_empty", "reply/proposal_daily_limit"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         return k;
     }();

@@ -460,3 +460,69 @@ TEST_CASE("A hotline case keeps its call and span; lists filter by channel and p
     page.limit = 1;
     CHECK(listed(s, page) == std::vector<std::int64_t>{chat1.id});
 }
+
+TEST_CASE("after_id pages oldest first through more cases than one list returns", "[adapters]") {
+    store s(":memory:");
+    const int many = 1234;  // above the 1000 a list returns
+    s.run([&](dialog::unit_of_work& uow) {
+        for (int i = 0; i < many; ++i)
+            uow.open_case(draft_for("u" + std::to_string(i), nov23_china_0030, "complaint"));
+    });
+    dialog::case_query q;
+    q.oldest_first = true;
+    q.limit = 5000;
+    CHECK(listed(s, q).size() == 1000);  // the store's cap: one list is not enough
+
+    std::vector<std::int64_t> seen;
+    for (auto page = listed(s, q); !page.empty(); page = listed(s, q)) {
+        seen.insert(seen.end(), page.begin(), page.end());
+        q.after_id = page.back();
+    }
+    REQUIRE(seen.size() == static_cast<std::size_t>(many));
+    for (std::size_t i = 1; i < seen.size(); ++i) CHECK(seen[i] > seen[i - 1]);
+
+    q.after_id = seen[10];
+    q.limit = 2;
+    CHECK(listed(s, q) == std::vector<std::int64_t>{seen[11], seen[12]});
+    q.before_id = seen[12];  // both bounds
+    CHECK(listed(s, q) == std::vector<std::int64_t>{seen[11]});
+}
+
+TEST_CASE("updated_before lists cases last changed before a time", "[adapters]") {
+    store s(":memory:");
+    auto a = open(s, draft_for("a", nov23_china_0030, "complaint"));
+    auto b = open(s, draft_for("b", nov23_china_0030, "complaint"));
+    auto c = open(s, draft_for("c", nov23_china_0030, "complaint"));
+    change_case(s, a.id, [](dialog::case_record& r) {
+        r.status = "done";
+        r.updated_at = 1000;
+    });
+    change_case(s, b.id, [](dialog::case_record& r) {
+        r.status = "done";
+        r.updated_at = 2000;
+    });
+    change_case(s, c.id, [](dialog::case_record& r) { r.updated_at = 500; });
+    dialog::case_query q;
+    q.statuses = {"done", "confirmed"};
+    q.oldest_first = true;
+    q.updated_before = 2000;
+    CHECK(listed(s, q) == std::vector<std::int64_t>{a.id});
+    q.updated_before = 2001;
+    CHECK(listed(s, q) == std::vector<std::int64_t>{a.id, b.id});
+    q.statuses.clear();
+    CHECK(listed(s, q) == std::vector<std::int64_t>{a.id, b.id, c.id});
+}
+
+TEST_CASE("The auto-close query searches an index, not the whole cases table", "[adapters]") {
+    temp_db file;
+    { store s(file.path()); }
+    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
+    // What detail::list_cases writes for the sweep's case_query (statuses, updated_before,
+    // after_id, oldest_first).
+    SQLite::Statement q(db,
+                        "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE status IN (?, ?) AND "
+                        "updated_at < ? AND id > ? ORDER BY id ASC LIMIT ?");
+    std::string plan;
+    while (q.executeStep()) plan += q.getColumn(3).getString() + "\n";
+    CHECK_THAT(plan, Catch::Contains("cases_by_status_updated"));
+}

@@ -1,6 +1,7 @@
 // 微实事 proposals and votes, and the outbox, through the unit of work and the reader.
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include <catch2/catch.hpp>
 #include <stdexcept>
@@ -257,4 +258,92 @@ TEST_CASE("A notification is enqueued once per idempotency key, pending and due 
     REQUIRE(dead.size() == 1);
     CHECK(dead[0].attempts == 5);
     CHECK(dead[0].last_error == "timeout");
+}
+
+TEST_CASE("proposals_to_expire pages by id through the open proposals past their closing time",
+          "[adapters]") {
+    using ids = std::vector<std::int64_t>;
+    store s(":memory:");
+    auto early = create(s, proposal_in("东城社区", nov23_china_0030));
+    auto later = create(s, proposal_in("西城社区", nov23_china_0030 + 86400));
+    auto never = proposal_in("东城社区", nov23_china_0030);
+    never.closes_at = 0;
+    create(s, never);
+    auto passed = create(s, proposal_in("东城社区", nov23_china_0030));
+    auto due = create(s, proposal_in("东城社区", nov23_china_0030));
+    s.run([&](dialog::unit_of_work& uow) {
+        auto p = passed;
+        p.status = "passed";
+        REQUIRE(uow.update_proposal(p, "open"));
+    });
+    const auto closes = nov23_china_0030 + 14 * 86400;
+    s.run([&](dialog::unit_of_work& uow) {
+        CHECK(uow.proposals_to_expire(closes - 1, 0, 10).empty());
+        CHECK(ids_of(uow.proposals_to_expire(closes, 0, 10)) == ids{early.id, due.id});
+        CHECK(ids_of(uow.proposals_to_expire(closes, 0, 1)) == ids{early.id});
+        CHECK(ids_of(uow.proposals_to_expire(closes, early.id, 10)) == ids{due.id});
+        CHECK(ids_of(uow.proposals_to_expire(closes + 86400, 0, 10)) ==
+              ids{early.id, later.id, due.id});
+        CHECK(uow.proposals_to_expire(closes, 0, 0).empty());
+    });
+}
+
+TEST_CASE("More expired proposals than one list returns are all reached by paging", "[adapters]") {
+    store s(":memory:");
+    const int many = 1234;
+    s.run([&](dialog::unit_of_work& uow) {
+        for (int i = 0; i < many; ++i)
+            uow.create_proposal(proposal_in("东城社区", nov23_china_0030));
+    });
+    const auto closes = nov23_china_0030 + 14 * 86400;
+    s.run([&](dialog::unit_of_work& uow) {
+        CHECK(uow.proposals_to_expire(closes, 0, 5000).size() == 1000);  // the store's cap
+        std::size_t seen = 0;
+        std::int64_t after = 0;
+        for (auto page = uow.proposals_to_expire(closes, after, 1000); !page.empty();
+             page = uow.proposals_to_expire(closes, after, 1000)) {
+            seen += page.size();
+            after = page.back().id;
+        }
+        CHECK(seen == static_cast<std::size_t>(many));
+    });
+}
+
+TEST_CASE("count_proposals counts one proposer's proposals since a time, any status",
+          "[adapters]") {
+    store s(":memory:");
+    auto first = create(s, proposal_in("东城社区", 1000));
+    create(s, proposal_in("东城社区", 2000));
+    auto by_bob = proposal_in("东城社区", 2000);
+    by_bob.proposer = bob;
+    create(s, by_bob);
+    s.run([&](dialog::unit_of_work& uow) {
+        auto p = first;
+        p.status = "withdrawn";
+        REQUIRE(uow.update_proposal(p, "open"));
+        CHECK(uow.count_proposals(alice, 0) == 2);
+        CHECK(uow.count_proposals(alice, 1000) == 2);
+        CHECK(uow.count_proposals(alice, 1001) == 1);
+        CHECK(uow.count_proposals(alice, 2001) == 0);
+        CHECK(uow.count_proposals(bob, 0) == 1);
+        CHECK(uow.count_proposals(bob_by_phone, 0) == 0);  // another channel, another person
+    });
+}
+
+TEST_CASE("The proposal sweep and cap queries search their indexes", "[adapters]") {
+    temp_db file;
+    { store s(file.path()); }
+    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
+    auto plan = [&](const std::string& sql) {
+        SQLite::Statement q(db, "EXPLAIN QUERY PLAN " + sql);
+        std::string out;
+        while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
+        return out;
+    };
+    CHECK_THAT(plan("SELECT id FROM proposals WHERE status = 'open' AND closes_at > 0 AND "
+                    "closes_at <= ?1 AND id > ?2 ORDER BY id LIMIT ?3"),
+               Catch::Contains("proposals_by_status_closes"));
+    CHECK_THAT(plan("SELECT count(*) FROM proposals WHERE channel = ?1 AND user_id = ?2 AND "
+                    "created_at >= ?3"),
+               Catch::Contains("proposals_by_proposer"));
 }

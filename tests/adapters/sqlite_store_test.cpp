@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <memory>
@@ -175,12 +177,87 @@ TEST_CASE("A store on a path that cannot be opened throws store_error naming the
                       Catch::Contains("open database"));
 }
 
-TEST_CASE("A store opened with full_sync handles messages the same way", "[adapters]") {
+TEST_CASE("A store is durable by default: synchronous=FULL, read back from a real file",
+          "[adapters]") {
+    CHECK(store_options{}.sync == durability::full);
+    temp_db file;
+    {
+        store s(file.path());
+        CHECK(s.synchronous_mode() == "full");
+        CHECK(open_one(s, "k", draft_for("alice", nov23_china_0030)) == "MS20261123-0001");
+    }
+    store again(file.path(), at_time(2000));
+    CHECK(again.synchronous_mode() == "full");
+    store in_memory(":memory:");
+    CHECK(in_memory.synchronous_mode() == "full");
+}
+
+TEST_CASE("A store opened with durability normal uses synchronous=NORMAL", "[adapters]") {
     temp_db file;
     store_options o;
-    o.full_sync = true;
+    o.sync = durability::normal;
     store s(file.path(), o);
+    CHECK(s.synchronous_mode() == "normal");
     CHECK(open_one(s, "k", draft_for("alice", nov23_china_0030)) == "MS20261123-0001");
+}
+
+TEST_CASE("Durability reads and writes the config names full and normal only", "[adapters]") {
+    CHECK(to_string(durability::full) == "full");
+    CHECK(to_string(durability::normal) == "normal");
+    CHECK(durability_from_string("full") == durability::full);
+    CHECK(durability_from_string("normal") == durability::normal);
+    CHECK_FALSE(durability_from_string("FULL"));
+    CHECK_FALSE(durability_from_string("off"));
+    CHECK_FALSE(durability_from_string(""));
+}
+
+namespace {
+
+// The permission bits of `path`; -1 when it cannot be stat()ed.
+int mode_of(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return -1;
+    return static_cast<int>(st.st_mode & 07777);
+}
+
+// Sets the process umask for a scope.
+class umask_scope {
+public:
+    explicit umask_scope(mode_t m) : old_(::umask(m)) {}
+    ~umask_scope() { ::umask(old_); }
+    umask_scope(const umask_scope&) = delete;
+    umask_scope& operator=(const umask_scope&) = delete;
+
+private:
+    mode_t old_;
+};
+
+}  // namespace
+
+TEST_CASE("The database, -wal and -shm files a store creates are 0600 whatever the umask",
+          "[adapters]") {
+    for (const mode_t mask : {mode_t{0}, mode_t{022}, mode_t{077}}) {
+        INFO("umask " << mask);
+        temp_db file;
+        umask_scope scope(mask);
+        store s(file.path());
+        open_one(s, "k", draft_for("alice", nov23_china_0030));  // the -wal file has a commit
+        CHECK(mode_of(file.path()) == 0600);
+        CHECK(mode_of(file.path() + "-wal") == 0600);
+        CHECK(mode_of(file.path() + "-shm") == 0600);
+        // A reader next to it changes nothing.
+        reader r(file.path());
+        CHECK(r.count_cases() == 1);
+        CHECK(mode_of(file.path() + "-wal") == 0600);
+    }
+}
+
+TEST_CASE("A store keeps the mode of a database file that already exists", "[adapters]") {
+    temp_db file;
+    { store s(file.path()); }
+    REQUIRE(::chmod(file.path().c_str(), 0640) == 0);
+    store s(file.path());
+    CHECK(mode_of(file.path()) == 0640);
 }
 
 TEST_CASE("Handling the same message twice calls the handler once and replays its reply",

@@ -152,3 +152,28 @@ TEST_CASE("a resident's first vote asks their community once, remembers it, then
     f.reply("undecided", "取消", t0 + 130);
     CHECK(proposal_of(f, number)->votes == 2);
 }
+
+TEST_CASE("a sixth 提议 on one day is declined politely, and the next day is taken", "[dialog]") {
+    fixture f;
+    f.register_volunteer("resident-1");
+    for (int i = 1; i <= 5; ++i) {
+        auto out = f.reply("resident-1", "提议 小区第" + std::to_string(i) + "排加装电动车充电桩",
+                           t0 + 60 * i);
+        CHECK(proposal_number(out).size() == 15);
+    }
+    auto declined = f.reply("resident-1", "提议 小区门口加装一排长椅", t0 + 600);
+    CHECK(proposal_number(declined).empty());
+    CHECK(has(declined, "每人每天最多提5条"));
+    CHECK(has(declined, "明天"));
+    std::int64_t made = 0;
+    f.with([&](dialog::unit_of_work& uow) {
+        made = uow.count_proposals({dialog::channel::wechat_oa, "resident-1"}, 0);
+    });
+    CHECK(made == 5);
+    // A neighbour is not held to it, and the proposer may propose again the next day.
+    f.register_volunteer("neighbour-1");
+    CHECK(proposal_number(f.reply("neighbour-1", "提议 小区门口加装一排长椅", t0 + 700)).size() ==
+          15);
+    CHECK(proposal_number(f.reply("resident-1", "提议 小区门口加装一排长椅", t0 + 86400)).size() ==
+          15);
+}

@@ -93,6 +93,7 @@ query_text where_of(const dialog::case_query& q) {
     if (q.proposal_id) t.add("proposal_id = ?", *q.proposal_id);
     if (q.from) t.add("channel = ?", std::string(dialog::to_string(*q.from)));
     if (!q.communities.empty()) t.add_in("community", q.communities);
+    if (!q.numbers.empty()) t.add_in("number", q.numbers);
     if (q.assignee) t.add("assignee = ?", *q.assignee);
     if (q.late_at) {
         t.add(
@@ -103,7 +104,9 @@ query_text where_of(const dialog::case_query& q) {
     if (q.created_since) t.add("created_at >= ?", *q.created_since);
     if (q.created_until) t.add("created_at < ?", *q.created_until);
     if (q.source_ref) t.add("source_ref = ?", *q.source_ref);
+    if (q.updated_before) t.add("updated_at < ?", *q.updated_before);
     if (q.before_id > 0) t.add("id < ?", q.before_id);
+    if (q.after_id > 0) t.add("id > ?", q.after_id);
     return t;
 }
 
@@ -253,6 +256,20 @@ std::vector<dialog::case_event> events_of(statement_cache& sql, std::int64_t cas
         e.note = s->getColumn(7).getString();
         out.push_back(std::move(e));
     }
+    return out;
+}
+
+std::map<std::int64_t, std::vector<std::string>> details_of(
+    statement_cache& sql, const std::vector<std::int64_t>& case_ids) {
+    std::map<std::int64_t, std::vector<std::string>> out;
+    if (case_ids.empty()) return out;
+    std::string text =
+        "SELECT case_id, note FROM case_events WHERE action = 'detail' AND case_id IN (";
+    for (std::size_t i = 0; i < case_ids.size(); ++i) text += i == 0 ? "?" : ", ?";
+    text += ") ORDER BY id";
+    statement_use s(sql.get_shaped(text));
+    for (std::size_t i = 0; i < case_ids.size(); ++i) s->bind(static_cast<int>(i + 1), case_ids[i]);
+    while (s->executeStep()) out[s->getColumn(0).getInt64()].push_back(s->getColumn(1).getString());
     return out;
 }
 

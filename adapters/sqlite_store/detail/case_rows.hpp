@@ -9,6 +9,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -51,5 +52,8 @@ std::int64_t add_event(statement_cache& sql, const dialog::case_event& event);
 
 // Oldest first.
 std::vector<dialog::case_event> events_of(statement_cache& sql, std::int64_t case_id);
+// The "detail" notes of each of `case_ids` (at most a few hundred), oldest first, in one query.
+std::map<std::int64_t, std::vector<std::string>> details_of(
+    statement_cache& sql, const std::vector<std::int64_t>& case_ids);
 
 }  // namespace minsheng::adapters::sqlite_store::detail

@@ -2,6 +2,12 @@
 
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Transaction.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "adapters/sqlite_store/migrations.hpp"
 
@@ -49,6 +55,38 @@ int checked_version(SQLite::Database& db) {
     return expected - 1;
 }
 
+// Owner read and write only: the database holds residents' names, phones and addresses.
+constexpr mode_t private_mode = S_IRUSR | S_IWUSR;
+
+// A path SQLite opens as a file of that name (not an in-memory or temporary database).
+bool is_file_path(const std::string& path) { return !path.empty() && path != ":memory:"; }
+
+// Creates `path` as an empty file of private_mode, whatever the umask, if nothing is there yet;
+// SQLite then takes an empty file for a new database and gives its -wal and -shm files the same
+// mode. Returns whether it created the file. Any failure but "exists" is left to SQLite's open
+// to report (a missing directory, no permission).
+bool create_private_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, private_mode);
+    if (fd < 0) return false;
+    const int error = ::fchmod(fd, private_mode) == 0 ? 0 : errno;
+    ::close(fd);
+    if (error != 0)
+        throw store_error("sqlite_store: cannot make " + quoted(path) +
+                          " private (chmod 0600): " + std::strerror(error));
+    return true;
+}
+
+// Makes the -wal and -shm files of a database the store created private too, in case they were
+// made before the database file's mode could count (belt and braces; SQLite copies it).
+void make_wal_private(const std::string& path) {
+    for (const char* suffix : {"-wal", "-shm"}) {
+        const std::string file = path + suffix;
+        if (::chmod(file.c_str(), private_mode) != 0 && errno != ENOENT)
+            throw store_error("sqlite_store: cannot make " + quoted(file) +
+                              " private (chmod 0600): " + std::strerror(errno));
+    }
+}
+
 }  // namespace
 
 void throw_store_error(std::string_view operation, const SQLite::Exception& e) {
@@ -60,8 +98,9 @@ void throw_store_error(std::string_view operation, const SQLite::Exception& e) {
     throw store_error(message);
 }
 
-SQLite::Database open_writer(const std::string& path, int busy_timeout_ms, bool full_sync) {
+SQLite::Database open_writer(const std::string& path, int busy_timeout_ms, durability sync) {
     require_library();
+    const bool created = is_file_path(path) && create_private_file(path);
     auto db = guarded("open database " + quoted(path), [&] {
         return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                 busy_timeout_ms);
@@ -70,16 +109,18 @@ SQLite::Database open_writer(const std::string& path, int busy_timeout_ms, bool 
         // WAL: readers never block the writer nor the writer the readers, and a commit is one
         // append to the -wal file.
         //
-        // synchronous=NORMAL (the default here): the -wal file is fsynced at checkpoints, not at
-        // every commit. A crash of the process loses nothing that was committed, and the file is
-        // never corrupted; only a power loss or OS crash can roll back the transactions
-        // committed since the last checkpoint. synchronous=FULL (full_sync) fsyncs every commit
-        // and so keeps even those, at the price of one fsync per message.
+        // synchronous=FULL (the default): the -wal file is fsynced at every commit, so what the
+        // gateway acknowledged survives a power loss, at the price of one fsync per commit
+        // (batches share one). synchronous=NORMAL fsyncs at checkpoints only: a crash of the
+        // process loses nothing that was committed and the file is never corrupted, but a power
+        // loss or OS crash can roll back the transactions committed since the last checkpoint.
         const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
         if (mode != "wal" && !(path == ":memory:" && mode == "memory"))
             throw store_error("sqlite_store: " + quoted(path) +
                               " cannot use WAL mode (journal_mode is " + mode + ")");
-        db.exec(full_sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+        if (created) make_wal_private(path);
+        db.exec(sync == durability::full ? "PRAGMA synchronous = FULL"
+                                         : "PRAGMA synchronous = NORMAL");
         db.exec("PRAGMA foreign_keys = ON");
         if (db.execAndGet("PRAGMA foreign_keys").getInt() != 1)
             throw store_error("sqlite_store: this SQLite build does not enforce foreign keys");
@@ -88,6 +129,21 @@ SQLite::Database open_writer(const std::string& path, int busy_timeout_ms, bool 
         db.exec("PRAGMA journal_size_limit = 67108864");
     });
     return db;
+}
+
+std::string synchronous_mode(SQLite::Database& db) {
+    switch (db.execAndGet("PRAGMA synchronous").getInt()) {
+        case 0:
+            return "off";
+        case 1:
+            return "normal";
+        case 2:
+            return "full";
+        case 3:
+            return "extra";
+        default:
+            return "unknown";
+    }
 }
 
 SQLite::Database open_reader(const std::string& path, int busy_timeout_ms) {

@@ -44,9 +44,14 @@ private:
     SQLite::Statement& s_;
 };
 
-// Opens (creating if needed) the write connection: WAL, synchronous=NORMAL (FULL when
-// `full_sync`), foreign keys on, busy timeout. Throws store_error.
-SQLite::Database open_writer(const std::string& path, int busy_timeout_ms, bool full_sync);
+// Opens (creating if needed) the write connection: WAL, synchronous FULL or NORMAL as `sync`
+// says, foreign keys on, busy timeout. A database file it creates is mode 0600 (umask or not),
+// and so are the -wal and -shm files next to it. Throws store_error.
+SQLite::Database open_writer(const std::string& path, int busy_timeout_ms, durability sync);
+
+// The connection's synchronous setting: "off", "normal", "full" or "extra". Throws
+// SQLite::Exception.
+std::string synchronous_mode(SQLite::Database& db);
 
 // Opens an existing database read-only (never creates the file), with a busy timeout, and checks
 // that its schema is one this build understands. Throws store_error.

@@ -122,6 +122,34 @@ std::vector<dialog::proposal> open_proposals(statement_cache& sql, std::string_v
     return out;
 }
 
+std::vector<dialog::proposal> proposals_to_expire(statement_cache& sql, std::int64_t at,
+                                                  std::int64_t after_id, std::size_t limit) {
+    std::vector<dialog::proposal> out;
+    if (limit == 0) return out;
+    // Repeats proposals_by_status_closes (migration 8): status, then a range of closes_at.
+    static const std::string due = select_proposals(
+        "WHERE status = 'open' AND closes_at > 0 AND closes_at <= ?1 AND id > ?2 "
+        "ORDER BY id LIMIT ?3");
+    statement_use s(sql.get(due));
+    s->bind(1, at);
+    s->bind(2, after_id);
+    s->bind(3, static_cast<std::int64_t>(std::min(limit, max_list)));
+    while (s->executeStep()) out.push_back(read_proposal(*s));
+    return out;
+}
+
+std::int64_t count_proposals(statement_cache& sql, const dialog::person_ref& proposer,
+                             std::int64_t since) {
+    statement_use s(
+        sql.get("SELECT count(*) FROM proposals "
+                "WHERE channel = ?1 AND user_id = ?2 AND created_at >= ?3"));
+    s->bind(1, std::string(dialog::to_string(proposer.from)));
+    s->bind(2, proposer.user_id);
+    s->bind(3, since);
+    s->executeStep();
+    return s->getColumn(0).getInt64();
+}
+
 bool update_proposal(statement_cache& sql, const dialog::proposal& p,
                      std::string_view expected_status) {
     statement_use s(

@@ -23,6 +23,13 @@ std::optional<dialog::proposal> find_proposal(statement_cache& sql, std::string_
 // Open proposals of `community` ("" all), newest first; limit clamped to 1000, 0 gives none.
 std::vector<dialog::proposal> open_proposals(statement_cache& sql, std::string_view community,
                                              std::size_t limit);
+// Open proposals with closes_at in (0, at] and ids above after_id, lowest id first; limit
+// clamped to 1000, 0 gives none.
+std::vector<dialog::proposal> proposals_to_expire(statement_cache& sql, std::int64_t at,
+                                                  std::int64_t after_id, std::size_t limit);
+// Proposals of `proposer` created at or after `since`, any status.
+std::int64_t count_proposals(statement_cache& sql, const dialog::person_ref& proposer,
+                             std::int64_t since);
 // status, case_id, updated_at if the stored status is still expected_status.
 bool update_proposal(statement_cache& sql, const dialog::proposal& updated,
                      std::string_view expected_status);

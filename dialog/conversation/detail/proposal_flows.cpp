@@ -1,4 +1,4 @@
-// 微实事 proposals: propose, vote, list the open ones of the person's community.
+// 微实事 proposals: propose (a few a day), vote, list the open ones of the person's community.
 #include "dialog/conversation/detail/flows.hpp"
 
 namespace minsheng::dialog::detail {
@@ -19,8 +19,14 @@ std::string title_of(std::string_view text) {
 void do_propose(turn& t, const std::string& community, const std::string& text) {
     // The proposer lives there: remember it, so they can vote on it and on their neighbours'.
     t.service.set_community(t.uow, t.me(), community, t.now);
-    proposal p = t.service.propose(t.uow, t.me(), community, title_of(text), text, t.now);
+    auto r = t.service.propose(t.uow, t.me(), community, title_of(text), text, t.now);
     t.forget();
+    if (!r.ok()) {  // daily_limit, the only refusal of propose
+        t.say("reply/proposal_daily_limit",
+              {{"limit", std::to_string(t.service.settings().max_proposals_per_day)}});
+        return;
+    }
+    const proposal& p = r.after;
     std::string closes;
     if (p.closes_at != 0)
         closes = t.render("reply/proposal_closes", {{"date", date_text(p.closes_at, t.now)}});

@@ -9,6 +9,7 @@
 
 using namespace minsheng::dialog;
 using namespace minsheng::dialog::cases;
+using namespace minsheng::dialog;
 using namespace minsheng::dialog::cases::testing;
 
 namespace {
@@ -33,8 +34,13 @@ struct vote_world : world {
     static person_ref voter(int i) { return resident("oVoter" + std::to_string(i)); }
 
     proposal propose(std::int64_t t = t0) {
+        const auto r = propose_as(proposer, t);
+        REQUIRE(r.ok());
+        return r.after;
+    }
+    propose_result propose_as(const person_ref& who, std::int64_t t) {
         return tx([&](unit_of_work& u) {
-            return service.propose(u, proposer, "光明社区", "5栋门口装路灯",
+            return service.propose(u, who, "光明社区", "5栋门口装路灯",
                                    "5栋门口晚上太黑，老人出门不方便，建议装两盏路灯", t);
         });
     }
@@ -148,4 +154,47 @@ TEST_CASE("a proposal past its voting time expires in the sweep, once", "[dialog
     CHECK(expired[0].to == proposer);
     CHECK(expired[0].text.find("5栋门口装路灯") != std::string::npos);
     CHECK(w.vote(p.number, vote_world::voter(2), t0 + 10 * day + 1).why == refusal::closed);
+}
+
+TEST_CASE("a person makes at most max_proposals_per_day proposals per China-time day", "[dialog]") {
+    program_settings s = vote_world::settings();
+    s.max_proposals_per_day = 2;
+    world capped(s);
+    CHECK(program_settings{}.max_proposals_per_day == 5);  // the default
+
+    const auto midnight = at("2026-03-02T00:00:00+08:00");  // 2026-03-01T16:00Z
+    const auto last_second = at("2026-03-02T23:59:59+08:00");
+    auto propose = [&](const person_ref& who, std::int64_t t) {
+        return capped.tx([&](unit_of_work& u) {
+            return capped.service.propose(u, who, "光明社区", "装路灯", "5栋门口装路灯", t);
+        });
+    };
+    // The day before counts for the day before.
+    REQUIRE(propose(proposer, midnight - 1).ok());
+    REQUIRE(propose(proposer, midnight - 1).ok());
+    const auto first = propose(proposer, midnight);
+    REQUIRE(first.ok());
+    CHECK(first.after.id != 0);
+    REQUIRE(propose(proposer, last_second - 60).ok());
+
+    const auto refused = propose(proposer, last_second);
+    CHECK(refused.why == refusal::daily_limit);
+    CHECK_FALSE(refused.ok());
+    CHECK(refused.after.id == 0);
+    CHECK(to_string(refused.why) == "daily_limit");
+    CHECK(capped.tx([&](unit_of_work& u) { return u.count_proposals(proposer, 0); }) == 4);
+
+    // Someone else is not held to the proposer's count; the next China day starts afresh.
+    CHECK(propose(resident("oNeighbour"), last_second).ok());
+    CHECK(propose(proposer, last_second + 1).ok());
+}
+
+TEST_CASE("max_proposals_per_day 0 is no limit", "[dialog]") {
+    program_settings s = vote_world::settings();
+    s.max_proposals_per_day = 0;
+    world w(s);
+    for (int i = 0; i < 8; ++i)
+        CHECK(w.tx([&](unit_of_work& u) {
+                   return w.service.propose(u, proposer, "光明社区", "装路灯", "装路灯", t0 + i);
+               }).ok());
 }

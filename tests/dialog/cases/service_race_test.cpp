@@ -11,6 +11,7 @@
 
 using namespace minsheng::dialog;
 using namespace minsheng::dialog::cases;
+using namespace minsheng::dialog;
 using namespace minsheng::dialog::cases::testing;
 
 namespace {
@@ -73,6 +74,13 @@ public:
     }
     std::vector<proposal> open_proposals(std::string_view c, std::size_t n) override {
         return in_.open_proposals(c, n);
+    }
+    std::vector<proposal> proposals_to_expire(std::int64_t at, std::int64_t after,
+                                              std::size_t n) override {
+        return in_.proposals_to_expire(at, after, n);
+    }
+    std::int64_t count_proposals(const person_ref& w, std::int64_t since) override {
+        return in_.count_proposals(w, since);
     }
     bool update_proposal(const proposal& p, std::string_view s) override {
         return in_.update_proposal(p, s);

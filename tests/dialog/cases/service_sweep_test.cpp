@@ -9,6 +9,7 @@
 
 using namespace minsheng::dialog;
 using namespace minsheng::dialog::cases;
+using namespace minsheng::dialog;
 using namespace minsheng::dialog::cases::testing;
 
 namespace {
@@ -136,4 +137,92 @@ TEST_CASE("sweeping twice at the same instant does nothing the second time", "[d
     for (auto id : {w.unclaimed.id, w.claimed.id, w.finished.id, lease.id})
         events_after += w.events(id).size();
     CHECK(events_after == events);
+}
+
+namespace {
+
+// More than the store returns per query (1000), and not a multiple of the sweep's page.
+constexpr int many = 1234;
+
+}  // namespace
+
+TEST_CASE("the auto-close sweep closes every waiting case, more than the store lists at once",
+          "[dialog]") {
+    world w;
+    const auto filed = at("2026-03-02T10:00:00+08:00");
+    const auto done_at = filed + 3600;
+    // Bulk: cases reported done, written straight through the store in one transaction.
+    const auto fresh = w.tx([&](unit_of_work& u) {
+        for (int i = 0; i < many; ++i) {
+            auto c = u.open_case(
+                draft(resident("oBulk" + std::to_string(i)), "complaint", "楼道灯坏了", filed));
+            auto done = c;
+            done.status = "done";
+            done.updated_at = done_at;
+            REQUIRE(u.update_case(done, c.status, c.updated_at));
+        }
+        // One more, done later: not due at the sweep below.
+        auto c = u.open_case(draft(grandma, "complaint", "路灯坏了", filed));
+        auto done = c;
+        done.status = "done";
+        done.updated_at = done_at + 86400;
+        REQUIRE(u.update_case(done, c.status, c.updated_at));
+        return done;
+    });
+
+    const auto now = done_at + 7 * 86400 + 1;
+    CHECK(w.sweep(now).auto_closed == many);
+    const auto left = w.tx([&](unit_of_work& u) {
+        case_query q;
+        q.statuses = {"done"};
+        q.limit = 1000;
+        return u.list_cases(q);
+    });
+    REQUIRE(left.size() == 1);
+    CHECK(left[0].id == fresh.id);
+    store::reader r(w.file.path());
+    store::case_filter closed;
+    closed.status = "closed";
+    CHECK(r.count_cases(closed) == many);
+    CHECK(r.count_outbox("pending") == many);  // each reporter is told
+    CHECK(w.sweep(now).auto_closed == 0);
+    CHECK(w.sweep(done_at + 8 * 86400 + 1).auto_closed == 1);
+}
+
+TEST_CASE("every open proposal past its voting time expires, more than the store lists at once",
+          "[dialog]") {
+    world w;
+    const auto t = at("2026-03-02T10:00:00+08:00");
+    const auto closes = t + 10 * 86400;
+    const auto still_open = w.tx([&](unit_of_work& u) {
+        for (int i = 0; i < many; ++i) {
+            proposal_draft d;
+            d.proposer = resident("oBulk" + std::to_string(i));
+            d.community = "光明社区";
+            d.title = "装路灯";
+            d.threshold = 5;
+            d.created_at = t;
+            d.closes_at = closes;
+            u.create_proposal(d);
+        }
+        // Newest of all, and still open for votes at the sweep below.
+        proposal_draft d;
+        d.proposer = grandma;
+        d.community = "光明社区";
+        d.title = "装长椅";
+        d.threshold = 5;
+        d.created_at = t;
+        d.closes_at = closes + 86400;
+        return u.create_proposal(d);
+    });
+
+    const auto report = w.sweep(closes);
+    CHECK(report.proposals_expired == many);
+    const auto open = w.tx([&](unit_of_work& u) { return u.open_proposals("", 1000); });
+    REQUIRE(open.size() == 1);
+    CHECK(open[0].id == still_open.id);
+    // Each proposer is told.
+    CHECK(store::reader(w.file.path()).count_outbox("pending") == many);
+    CHECK(with_template(w.outbox(), "notify/proposal_expired").size() == 1000);  // one page
+    CHECK(w.sweep(closes).proposals_expired == 0);
 }
