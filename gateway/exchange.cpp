@@ -96,7 +96,17 @@ void exchange::on_io(std::function<void(exchange&)> fn) {
 }
 
 void exchange::on_reader(std::function<void(exchange&, adapters::sqlite_store::reader&)> fn) {
+    // Bounded: a flood of reads (public pages, Open311 lists, token checks) waits in a queue of
+    // at most limits.reader_queue and is then refused, so it cannot starve everyone else.
+    auto& waiting = app_->reads_waiting;
+    if (waiting.fetch_add(1) >= app_->cfg.limits.reader_queue) {
+        waiting.fetch_sub(1);
+        app_->stats.overloaded.inc("reader");
+        return refuse(http::status::service_unavailable, "busy",
+                      "the service is busy; please try again shortly", 1);
+    }
     boost::asio::post(app_->read_threads, [self = shared_from_this(), fn = std::move(fn)] {
+        self->app_->reads_waiting.fetch_sub(1);
         self->guarded([&](exchange& x) {
             reader_pool::lease r(*x.app().readers);
             fn(x, *r);
@@ -114,7 +124,7 @@ void exchange::submit(
         if (*shared_failed) return (*shared_failed)(x, why);
         x.internal(why);
     };
-    bool queued =
+    const auto submitted =
         app_->write->submit([self, work = std::move(work),
                              fail](adapters::sqlite_store::store& s) -> writer::continuation {
             std::function<void(exchange&)> then;
@@ -134,9 +144,14 @@ void exchange::submit(
                 self->on_io(then);
             };
         });
-    if (!queued)
-        refuse(http::status::service_unavailable, "shutting_down",
-               "the service is shutting down; please try again shortly", 1);
+    if (submitted == writer::submitted::stopping)
+        return refuse(http::status::service_unavailable, "shutting_down",
+                      "the service is shutting down; please try again shortly", 1);
+    if (submitted == writer::submitted::full) {
+        app_->stats.overloaded.inc("writer");
+        return refuse(http::status::service_unavailable, "busy",
+                      "the service is busy; please try again shortly", 1);
+    }
 }
 
 void count_handled(const exchange& x, std::string_view channel, bool duplicate,
@@ -159,29 +174,33 @@ void after_commit_erased(const app_ptr& app, std::string what,
         app->stats.errors.inc(what);
         app->log->error("{} failed: {}", what, why);
     };
-    bool queued = app->write->submit([app, work = std::move(work), on_failure, report](
-                                         adapters::sqlite_store::store& s) -> writer::continuation {
-        std::function<void()> then;
-        try {
-            then = work(s);
-        } catch (const std::exception& e) {
-            return [app, on_failure, report, why = std::string(e.what())](bool) {
-                boost::asio::post(app->io, [on_failure, report, why] {
-                    report(why);
-                    on_failure();
-                });
+    const auto submitted =
+        app->write->submit([app, work = std::move(work), on_failure,
+                            report](adapters::sqlite_store::store& s) -> writer::continuation {
+            std::function<void()> then;
+            try {
+                then = work(s);
+            } catch (const std::exception& e) {
+                return [app, on_failure, report, why = std::string(e.what())](bool) {
+                    boost::asio::post(app->io, [on_failure, report, why] {
+                        report(why);
+                        on_failure();
+                    });
+                };
+            }
+            return [app, on_failure, report, then = std::move(then)](bool committed) {
+                if (!committed)
+                    return boost::asio::post(app->io, [on_failure, report] {
+                        report("the commit failed");
+                        on_failure();
+                    });
+                boost::asio::post(app->io, then);
             };
-        }
-        return [app, on_failure, report, then = std::move(then)](bool committed) {
-            if (!committed)
-                return boost::asio::post(app->io, [on_failure, report] {
-                    report("the commit failed");
-                    on_failure();
-                });
-            boost::asio::post(app->io, then);
-        };
-    });
-    if (!queued) on_failure();
+        });
+    if (submitted != writer::submitted::queued) {
+        if (submitted == writer::submitted::full) app->stats.overloaded.inc("writer");
+        on_failure();
+    }
 }
 
 }  // namespace minsheng::gateway

@@ -1,9 +1,9 @@
 #include "gateway/views.hpp"
 
 #include "dialog/cases/handling.hpp"
-#include "dialog/values/iso8601.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/nlu/nlu.hpp"
+#include "dialog/values/iso8601.hpp"
 
 namespace minsheng::gateway::views {
 
@@ -184,5 +184,11 @@ json wall_item(const dialog::case_record& c) {
             {"created_at", dialog::format_iso8601(c.created_at)},
             {"deadline_at", time_or_null(c.deadline_at)}};
 }
+
+std::string json_compact(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string json_text(const json& j) { return json_compact(j) + "\n"; }
 
 }  // namespace minsheng::gateway::views

@@ -34,6 +34,12 @@ json public_case(const dialog::case_record& c, const std::vector<dialog::case_ev
 // One wish on the wish wall.
 json wall_item(const dialog::case_record& c);
 
+// The text of a JSON answer or stored value, with a newline: bytes that are not UTF-8 (which
+// should have been refused at the edge) are replaced with U+FFFD instead of throwing.
+std::string json_text(const json& j);
+// The same without the newline, for storage.
+std::string json_compact(const json& j);
+
 // {"error": {"code": ..., "message": ...}}
 json error_body(std::string_view code, std::string_view message);
 

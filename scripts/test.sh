@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the release build's suite, the same
-# suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the formatting check.
+# suite under AddressSanitizer + UndefinedBehaviorSanitizer, the formatting check, and a short
+# run of every fuzzer (scripts/fuzz.sh; run it with a long budget by hand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -9,7 +10,12 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # builds below from compiling the same sources twice when nothing changed.
 scripts/install-deps.sh chromium chromium-driver ccache
 launcher=()
-if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Paths relative to the checkout, so that another clone of the repo (CI's) hits the same
+  # cache entries.
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+fi
 
 echo "== formatting"
 files=$(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find . -name '*.[ch]pp' -not -path './build*')
@@ -19,6 +25,9 @@ echo "== release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMINSHENG_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure
+
+echo "== fuzzing (libFuzzer, ASan + UBSan), 15 s per harness"
+scripts/fuzz.sh 15
 
 echo "== sanitizer build (ASan + UBSan) and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMINSHENG_SANITIZE=ON -DMINSHENG_BENCH=OFF \

@@ -25,7 +25,8 @@ std::vector<std::string> split_commas(std::string_view s) {
 
 }  // namespace
 
-std::variant<request_filter, problem> parse_filter(const http::query_params& q, std::int64_t now) {
+std::variant<request_filter, problem> parse_filter(const http::query_params& q, std::int64_t now,
+                                                   std::size_t page) {
     auto get = [&](std::string_view k) {
         auto it = q.find(k);
         return it == q.end() ? std::string() : it->second;
@@ -34,14 +35,14 @@ std::variant<request_filter, problem> parse_filter(const http::query_params& q, 
     request_filter out;
     if (auto ids = get("service_request_id"); !ids.empty()) {
         out.numbers = split_commas(ids);
-        if (out.numbers.size() > max_results)
-            return bad("at most 1000 service_request_id values at a time");
+        if (out.numbers.size() > page)
+            return bad("at most " + std::to_string(page) + " service_request_id values at a time");
         for (const auto& n : out.numbers)
             if (n.size() > max_number_bytes) return bad("service_request_id must be case numbers");
         return out;
     }
     auto& query = out.query;
-    query.limit = max_results;
+    query.limit = page;
     if (auto code = get("service_code"); !code.empty()) {
         out.only = find_service(code);
         if (!out.only) return problem{404, "no service with this service_code"};

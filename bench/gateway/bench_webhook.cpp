@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
     cli.add_option("-c,--connections", connections, "concurrent keep-alive connections");
     cli.add_option("-t,--server-threads", server_threads, "gateway I/O threads");
     cli.add_option("--appeals", appeals_file, "one appeal per line");
+    std::string durability = "full";
+    cli.add_option("--durability", durability, "the store's durability: full or normal")
+        ->check(CLI::IsMember({"full", "normal"}));
     CLI11_PARSE(cli, argc, argv);
 
     const auto appeals = minsheng::bench::read_lines(appeals_file);
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
     cfg.models_dir = MINSHENG_SOURCE_DIR "/models";
     cfg.program.calendar_dir = MINSHENG_SOURCE_DIR "/calendar";
     cfg.log_level = "off";
+    cfg.store.durability = durability;
     cfg.wechat.token = "bench-token";
     cfg.wechat.appid = "wxbench000000001";
     cfg.wechat.encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
@@ -110,8 +114,9 @@ int main(int argc, char** argv) {
         auto pct = [&](double p) { return all.at(p); };
         std::printf(
             "bench_webhook: safe-mode POST /wechat/oa, %zu requests, %zu connections, %d "
-            "server threads, %u cores\n",
-            all.count(), connections, server_threads, std::thread::hardware_concurrency());
+            "server threads, %u cores, durability %s\n",
+            all.count(), connections, server_threads, std::thread::hardware_concurrency(),
+            durability.c_str());
         std::printf("  throughput   %.0f requests/s\n", static_cast<double>(all.count()) / secs);
         std::printf("  latency p50  %.3f ms\n", pct(0.50));
         std::printf("  latency p90  %.3f ms\n", pct(0.90));

@@ -72,8 +72,16 @@ void login(const exchange_ptr& x) {
     std::string code;
     f.text("code", code, 1, 128, true, refusal::missing_code);
     if (!f.ok() || !ascii_printable(code)) return refuse(*x, refusal::missing_code);
-    if (auto d = state.logins.take(""); !d.allowed)
+    // Spent before code2session: per address, so one client sending junk codes locks out only
+    // itself, and per code, so one code is not tried again and again.
+    if (auto d = state.logins.take(x->ctx().peer); !d.allowed) {
+        x->app().stats.rate_limited.inc("login");
         return refuse(*x, refusal::rate_limited, d.retry_after_seconds);
+    }
+    if (auto d = state.login_codes.take(code); !d.allowed) {
+        x->app().stats.rate_limited.inc("login_code");
+        return refuse(*x, refusal::rate_limited, d.retry_after_seconds);
+    }
 
     // The task holds the exchange (and through it the application state) by value. A pool
     // thread is outside the exchange's error boundary: nothing may escape it.

@@ -1,9 +1,10 @@
 #include "gateway/mp/mp.hpp"
+#include "gateway/views.hpp"
 
 namespace minsheng::gateway::mp {
 
 void answer_json(exchange& x, boost::beast::http::status status, const json& body) {
-    x.answer(status, body.dump() + "\n", "application/json; charset=utf-8");
+    x.answer(status, views::json_text(body), "application/json; charset=utf-8");
 }
 
 void answer_outcome(exchange& x, outcome& o) {

@@ -33,12 +33,14 @@ namespace minsheng::gateway {
 struct mp_state {
     // Null when no mini program secret is configured: login answers 503.
     std::unique_ptr<adapters::wechat_api::api_client> wechat;
-    rate_limiter logins;    // one global bucket (key "")
-    rate_limiter requests;  // per openid
+    rate_limiter logins;       // per client address: one client cannot lock the others out
+    rate_limiter login_codes;  // per code: a code cannot be tried again and again
+    rate_limiter requests;     // per openid
     boost::asio::thread_pool login_threads{2};
 
     mp_state(const config& cfg, std::function<std::int64_t()> now)
         : logins(cfg.miniprogram.logins_per_minute, cfg.miniprogram.logins_per_minute, now),
+          login_codes(1, cfg.limits.login_code_tries, now),
           requests(cfg.miniprogram.requests_per_minute, cfg.miniprogram.burst, now) {}
     mp_state(const mp_state&) = delete;
     mp_state& operator=(const mp_state&) = delete;

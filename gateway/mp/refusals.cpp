@@ -104,8 +104,9 @@ exchange::error_format error_format(std::shared_ptr<const dialog::template_set> 
         if (!row) row = with_text(code);
         std::string text =
             row ? texts->render("mp/" + std::string(row->text)) : std::string(message);
-        http_response res = make_response(req, status, views::error_body(code, text).dump() + "\n",
-                                          "application/json; charset=utf-8");
+        http_response res =
+            make_response(req, status, views::json_text(views::error_body(code, text)),
+                          "application/json; charset=utf-8");
         if (status == http_status::unauthorized)
             res.set(boost::beast::http::field::www_authenticate, "Bearer realm=\"minsheng-mp\"");
         return res;

@@ -11,6 +11,7 @@
 #include "gateway/mp/fields.hpp"
 #include "gateway/mp/mp.hpp"
 #include "gateway/mp/views.hpp"
+#include "gateway/views.hpp"
 
 namespace minsheng::gateway::mp {
 
@@ -135,7 +136,7 @@ void file_case(exchange& x, reader&, const request& rq) {
                     auto rec = dialog::intake::file(*app->service, uow, form, understood.get(),
                                                     understood->normalised, t);
                     out.reply = own_case(*app->templates, rec);
-                    return out.reply.dump();
+                    return views::json_compact(out.reply);
                 });
             return out;
         },

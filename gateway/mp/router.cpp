@@ -136,7 +136,6 @@ void route(const exchange_ptr& x) {
 }  // namespace
 
 void serve_mp(const exchange_ptr& x) {
-    x->set_error_format(mp::error_format(x->app().templates));
     // The I/O thread's part is outside the exchange's error boundary: nothing may escape it.
     try {
         route(x);
@@ -161,6 +160,10 @@ std::shared_ptr<mp_state> make_mp_state(app_state& app) {
         s->wechat = std::make_unique<adapters::wechat_api::api_client>(std::move(c));
     }
     return s;
+}
+
+exchange::error_format mp_error_format(const exchange& x) {
+    return mp::error_format(x.app().templates);
 }
 
 }  // namespace minsheng::gateway

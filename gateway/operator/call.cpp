@@ -20,8 +20,8 @@ exchange::error_format error_format(std::string internal_message) {
                std::string_view message) {
         if (status == http::status::internal_server_error && !internal_message.empty())
             message = internal_message;
-        http_response res =
-            make_response(req, status, views::error_body(code, message).dump() + "\n", json_type);
+        http_response res = make_response(
+            req, status, views::json_text(views::error_body(code, message)), json_type);
         if (status == http::status::unauthorized)
             res.set(http::field::www_authenticate, "Bearer realm=\"minsheng\"");
         return res;
@@ -50,7 +50,7 @@ const std::string* call::param(std::string_view key) const {
 }
 
 void call::answer(http::status status, const json& body) const {
-    x.answer(status, body.dump() + "\n", json_type);
+    x.answer(status, views::json_text(body), json_type);
 }
 
 bool call::only(http::verb v) const {
@@ -116,7 +116,7 @@ outcome outcome::forbidden() {
 void deliver(exchange& x, outcome& o) {
     if (!o.refused.empty()) return x.refuse(o.status, o.refused, o.message);
     if (!o.counted.empty()) x.app().stats.case_actions.inc(o.counted);
-    x.answer(o.status, o.body.dump() + "\n", json_type);
+    x.answer(o.status, views::json_text(o.body), json_type);
 }
 
 std::optional<std::string> text_field(const json& j, std::string& error) {

@@ -16,7 +16,9 @@ namespace {
 // One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes
 // doubled. A field that a spreadsheet would run as a formula (= + - @ first) gets a leading '.
 std::string csv_field(const json& v) {
-    std::string s = v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump();
+    std::string s = v.is_null()     ? ""
+                    : v.is_string() ? v.get<std::string>()
+                                    : views::json_compact(v);
     if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s.insert(0, "'");
     if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
     std::string out = "\"";

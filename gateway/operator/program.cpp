@@ -72,7 +72,7 @@ void sweep(const call& c) {
                                 {"escalations", r->escalations},
                                 {"auto_closed", r->auto_closed},
                                 {"proposals_expired", r->proposals_expired}};
-                      x->answer(http::status::ok, body.dump() + "\n", json_type);
+                      x->answer(http::status::ok, views::json_text(body), json_type);
                   } catch (const std::exception& e) {
                       x->internal(e.what());
                   }

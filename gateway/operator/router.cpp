@@ -94,11 +94,14 @@ void route(const call& c) {
 
 }  // namespace
 
+exchange::error_format operator_error_format(const exchange& x) {
+    // The statistics say a 500 in their own words.
+    return is_stats_path(x.ctx().path)
+               ? operator_api::error_format(x.app().templates->render("stats/unavailable"))
+               : operator_api::error_format();
+}
+
 void serve_operator(const exchange_ptr& x) {
-    // Decided before any work starts: the statistics say a 500 in their own words.
-    x->set_error_format(is_stats_path(x->ctx().path)
-                            ? error_format(x->app().templates->render("stats/unavailable"))
-                            : error_format());
     x->on_reader([](exchange& ex, adapters::sqlite_store::reader& r) {
         auto& app = ex.app();
         auto who =

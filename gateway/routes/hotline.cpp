@@ -70,7 +70,7 @@ void answer_batch(exchange& x, std::vector<json>& results) {
         body["results"].push_back(std::move(r));
     }
     body["accepted"] = accepted;
-    x.answer(http::status::ok, body.dump() + "\n", json_type);
+    x.answer(http::status::ok, views::json_text(body), json_type);
 }
 
 // On the writer: each call in its own unit of work, exactly once; results go into `out`.
@@ -101,7 +101,7 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
                 fresh_result = {{"call_id", w.call.call_id}, {"status", "accepted"}};
                 fresh_result["cases"] = std::move(cases);
                 if (opened.empty()) fresh_result["note"] = "no appeal found in the caller's words";
-                return fresh_result.dump();
+                return views::json_compact(fresh_result);
             });
             if (h.duplicate) {
                 json r = json::parse(h.reply, nullptr, false);
@@ -126,10 +126,6 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
 
 void serve_hotline(const exchange_ptr& x) {
     auto& app = x->app();
-    x->set_error_format([](const http_request& req, http::status s, std::string_view code,
-                           std::string_view message) {
-        return make_response(req, s, views::error_body(code, message).dump() + "\n", json_type);
-    });
     if (x->ctx().path != "/hotline/transcripts")
         return x->refuse(http::status::not_found, "not_found", "no such endpoint");
     const auto& req = x->req();

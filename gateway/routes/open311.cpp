@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <algorithm>
 
 #include <memory>
 #include <optional>
@@ -91,20 +92,35 @@ std::string community_near(const std::vector<community_config>& communities, dia
 }
 
 // The first photo the reporter sent with the case (its media_url detail line), or "".
-std::string media_of(adapters::sqlite_store::reader& r, const dialog::case_record& c) {
-    for (const auto& e : r.events_of(c.id))
-        if (e.action == "detail")
-            if (auto url = o311::media_url_of(e.note)) return std::move(*url);
+std::string media_in(const std::vector<std::string>* details) {
+    if (details)
+        for (const auto& note : *details)
+            if (auto url = o311::media_url_of(note)) return std::move(*url);
     return "";
 }
 
-// One case as GET requests shows it; nullopt for cases outside Open311 (微实事 projects).
-std::optional<o311::record> view_of(adapters::sqlite_store::reader& r,
-                                    const dialog::template_set& texts,
-                                    const dialog::case_record& c) {
-    const auto* s = o311::service_of(c);
-    if (!s) return std::nullopt;
-    return o311::request_record(c, *s, texts, media_of(r, c));
+// The cases as GET requests shows them, leaving out cases outside Open311 (微实事 projects):
+// their photos come from one query for the whole page, never one per case.
+std::vector<o311::record> views_of(adapters::sqlite_store::reader& r,
+                                   const dialog::template_set& texts,
+                                   const std::vector<dialog::case_record>& cases,
+                                   const o311::service* only) {
+    std::vector<const dialog::case_record*> shown;
+    std::vector<std::int64_t> ids;
+    for (const auto& c : cases) {
+        const auto* s = o311::service_of(c);
+        if (!s || (only && s != only)) continue;
+        shown.push_back(&c);
+        ids.push_back(c.id);
+    }
+    const auto details = r.details_of(ids);
+    std::vector<o311::record> out;
+    for (const auto* c : shown) {
+        auto it = details.find(c->id);
+        out.push_back(o311::request_record(*c, *o311::service_of(*c), texts,
+                                           media_in(it == details.end() ? nullptr : &it->second)));
+    }
+    return out;
 }
 
 http::status http_status_of(const o311::problem& p) { return static_cast<http::status>(p.status); }
@@ -132,25 +148,32 @@ exchange::error_format error_format_of(format f, bool requests, bool post) {
 
 // GET requests: the filtered list, on a reader.
 void list_requests(const exchange_ptr& x, format f) {
-    auto parsed = o311::parse_filter(x->ctx().query, x->app().now());
+    const auto page = static_cast<std::size_t>(x->app().cfg.limits.open311_page);
+    auto parsed = o311::parse_filter(x->ctx().query, x->app().now(), page);
     if (auto* p = std::get_if<o311::problem>(&parsed))
         return x->refuse(http_status_of(*p), "bad_parameter", p->description);
     auto filter = std::make_shared<const o311::request_filter>(
         std::move(std::get<o311::request_filter>(parsed)));
-    x->on_reader([filter, f](exchange& ex, adapters::sqlite_store::reader& r) {
+    x->on_reader([filter, f, page](exchange& ex, adapters::sqlite_store::reader& r) {
         const auto& texts = *ex.app().templates;
-        std::vector<o311::record> out;
+        std::vector<dialog::case_record> cases;
         if (!filter->numbers.empty()) {
-            for (const auto& n : filter->numbers)
-                if (auto c = r.get_case_by_number(n))
-                    if (auto v = view_of(r, texts, *c)) out.push_back(std::move(*v));
+            dialog::case_query q;
+            q.numbers = filter->numbers;
+            q.oldest_first = true;
+            q.limit = page;
+            cases = r.list_cases(q);
+            // In the order they were asked for.
+            auto rank = [&](const dialog::case_record& c) {
+                return std::find(filter->numbers.begin(), filter->numbers.end(), c.number) -
+                       filter->numbers.begin();
+            };
+            std::stable_sort(cases.begin(), cases.end(),
+                             [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
         } else {
-            for (const auto& c : r.list_cases(filter->query)) {
-                if (filter->only && o311::service_of(c) != filter->only) continue;
-                if (auto v = view_of(r, texts, c)) out.push_back(std::move(*v));
-            }
+            cases = r.list_cases(filter->query);
         }
-        answer_list(ex, f, out);
+        answer_list(ex, f, views_of(r, texts, cases, filter->only));
     });
 }
 
@@ -159,10 +182,12 @@ void get_request(const exchange_ptr& x, format f, std::string number) {
     if (number.empty() || number.size() > o311::max_number_bytes)
         return x->refuse(http::status::not_found, "not_found", "no such service request");
     x->on_reader([number = std::move(number), f](exchange& ex, adapters::sqlite_store::reader& r) {
-        std::optional<o311::record> v;
-        if (auto c = r.get_case_by_number(number)) v = view_of(r, *ex.app().templates, *c);
-        if (!v) return ex.refuse(http::status::not_found, "not_found", "no such service request");
-        answer_list(ex, f, {std::move(*v)});
+        std::vector<dialog::case_record> found;
+        if (auto c = r.get_case_by_number(number)) found.push_back(std::move(*c));
+        auto v = views_of(r, *ex.app().templates, found, nullptr);
+        if (v.empty())
+            return ex.refuse(http::status::not_found, "not_found", "no such service request");
+        answer_list(ex, f, v);
     });
 }
 
@@ -226,18 +251,30 @@ void post_request(const exchange_ptr& x, format f) {
         });
 }
 
-void serve(const exchange_ptr& x) {
-    // "requests/MS20260213-0001.json" → resource "requests/MS20260213-0001", extension "json".
-    const std::string_view rest = std::string_view(x->ctx().path).substr(prefix.size());
+// What a path names: "requests/MS20260213-0001.json" → resource "requests/MS20260213-0001" in
+// JSON. Without a known extension there is no such resource (fmt empty); errors are then written
+// in XML, the standard's required format.
+struct target {
+    std::optional<format> fmt;
+    format f = format::xml;
+    std::string resource;
+};
+
+target target_of(std::string_view path) {
+    const std::string_view rest = path.substr(prefix.size());
     const auto dot = rest.rfind('.');
     const bool has_ext = dot != std::string_view::npos && rest.find('/', dot) == rest.npos;
-    const auto fmt = has_ext ? o311::format_from_extension(rest.substr(dot + 1)) : std::nullopt;
-    // Without a known extension there is no such resource; XML is the standard's required format.
-    const format f = fmt.value_or(format::xml);
-    const std::string resource(has_ext ? rest.substr(0, dot) : rest);
+    target t;
+    t.fmt = has_ext ? o311::format_from_extension(rest.substr(dot + 1)) : std::nullopt;
+    t.f = t.fmt.value_or(format::xml);
+    t.resource = std::string(has_ext ? rest.substr(0, dot) : rest);
+    return t;
+}
+
+void serve(const exchange_ptr& x) {
+    const auto [fmt, f, resource] = target_of(x->ctx().path);
     const bool get = x->req().method() == http::verb::get;
     const bool post = x->req().method() == http::verb::post;
-    x->set_error_format(error_format_of(f, resource == "requests", post));
 
     if (!fmt)
         return x->refuse(http::status::not_found, "not_found",
@@ -301,6 +338,11 @@ void serve_open311(const exchange_ptr& x) {
     } catch (const std::exception& e) {
         x->internal(e.what());
     }
+}
+
+exchange::error_format open311_error_format(const exchange& x) {
+    const auto t = target_of(x.ctx().path);
+    return error_format_of(t.f, t.resource == "requests", x.req().method() == http::verb::post);
 }
 
 }  // namespace minsheng::gateway

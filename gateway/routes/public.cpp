@@ -27,19 +27,22 @@ void read_json(const exchange_ptr& x, std::function<json(adapters::sqlite_store:
         json body = read(r);
         if (body.is_object() && body.contains("error")) {
             ex.app().stats.requests_rejected.inc(body["error"].value("code", "not_found"));
-            return ex.answer(http::status::not_found, body.dump() + "\n", json_type);
+            return ex.answer(http::status::not_found, views::json_text(body), json_type);
         }
-        ex.answer(http::status::ok, body.dump() + "\n", json_type);
+        ex.answer(http::status::ok, views::json_text(body), json_type);
     });
 }
 
 }  // namespace
 
+exchange::error_format json_error_format() {
+    return [](const http_request& req, http::status s, std::string_view code,
+              std::string_view message) {
+        return make_response(req, s, views::json_text(views::error_body(code, message)), json_type);
+    };
+}
+
 void serve_public(const exchange_ptr& x) {
-    x->set_error_format([](const http_request& req, http::status s, std::string_view code,
-                           std::string_view message) {
-        return make_response(req, s, views::error_body(code, message).dump() + "\n", json_type);
-    });
     const std::string& path = x->ctx().path;
     auto reject = [&](http::status s, std::string_view reason, std::string_view message) {
         x->refuse(s, reason, message);

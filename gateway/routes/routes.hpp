@@ -25,6 +25,14 @@ void serve_mp(const exchange_ptr& x);
 // /api/v1/...: the operator API (gateway/operator/router.cpp).
 void serve_operator(const exchange_ptr& x);
 
+// Each route's error format. The dispatcher sets it before anything can be refused, so that its
+// own refusals (a query that is not UTF-8, a rate limit) reach the client in the format the route
+// speaks: JSON for the APIs, the standard's XML or JSON document for Open311, text elsewhere.
+exchange::error_format json_error_format();                       // public, hotline
+exchange::error_format mp_error_format(const exchange& x);        // gateway/mp/refusals.cpp
+exchange::error_format operator_error_format(const exchange& x);  // gateway/operator/router.cpp
+exchange::error_format open311_error_format(const exchange& x);   // gateway/routes/open311.cpp
+
 // Built once in app's constructor, after the writer, readers and service exist. Each throws
 // std::runtime_error naming what is missing (a template, a model label, a file), so start-up
 // fails loudly.

@@ -57,8 +57,18 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     // Build the masking tables now, not on the first operator request.
     (void)dialog::nlu::mask_personal_data("");
     s.oa = std::make_shared<const adapters::wechat_oa::oa_endpoint>(s.cfg.wechat);
-    s.write =
-        std::make_unique<writer>(std::make_unique<adapters::sqlite_store::store>(s.cfg.db_path));
+    adapters::sqlite_store::store_options store_options;
+    store_options.sync = *adapters::sqlite_store::durability_from_string(s.cfg.store.durability);
+    auto store = std::make_unique<adapters::sqlite_store::store>(s.cfg.db_path, store_options);
+    s.stats.store_synchronous = store->synchronous_mode();
+    s.write = std::make_unique<writer>(std::move(store),
+                                       static_cast<std::size_t>(s.cfg.limits.writer_queue));
+    const auto& l = s.cfg.limits;
+    s.public_by_peer = std::make_unique<rate_limiter>(l.public_per_minute, l.public_burst, s.now);
+    s.open311_by_peer =
+        std::make_unique<rate_limiter>(l.open311_per_minute, l.open311_burst, s.now);
+    s.hotline_by_peer =
+        std::make_unique<rate_limiter>(l.hotline_per_minute, l.hotline_burst, s.now);
     s.readers = std::make_unique<reader_pool>(s.cfg.db_path);
     if (!s.cfg.delivery.secret.empty())
         s.outbox = std::make_unique<outbox_worker>(s.cfg, *s.write, s.stats, s.log, s.now);
@@ -83,16 +93,29 @@ void app::start() {
     const app_ptr& state = p.state;
     auto& s = *state;
     net::ip::tcp::endpoint at(net::ip::make_address(s.cfg.host), s.cfg.port);
+    server_limits limits;
+    limits.body_limit = s.cfg.body_limit;
+    limits.body_limit_for = [state](std::string_view target) {
+        const auto& l = state->cfg.limits.body_limits;
+        auto it = l.find(route_of(target.substr(0, target.find('?'))));
+        return it == l.end() ? state->cfg.body_limit : it->second;
+    };
+    limits.header_timeout_ms = s.cfg.limits.header_timeout_ms;
+    limits.body_timeout_ms = s.cfg.limits.body_timeout_ms;
+    limits.max_connections = static_cast<std::size_t>(s.cfg.limits.max_connections);
     p.server = std::make_shared<http_server>(
-        p.ioc, at, server_limits{s.cfg.body_limit, s.cfg.read_timeout_ms},
-        [state](http_request&& req, std::function<void(http_response &&)> respond) {
-            dispatch(state, std::move(req), std::move(respond));
+        p.ioc, at, std::move(limits),
+        [state](http_request&& req, const std::string& peer,
+                std::function<void(http_response &&)> respond) {
+            dispatch(state, std::move(req), peer, std::move(respond));
         },
         [state](const std::string& reason) {
             state->stats.requests_rejected.inc(reason);
+            if (reason == "too_many_connections") state->stats.overloaded.inc("connections");
             if (state->log->should_log(spdlog::level::warn))
                 state->log->warn("rejected {} before routing", reason);
         });
+    s.connections = p.server->connections_counter();
     p.server->start();
     if (s.cfg.using_dev_credentials)
         s.log->warn(
@@ -106,7 +129,23 @@ void app::start() {
         s.log->info(
             "notification delivery is off (no MINSHENG_WECHAT_API_SECRET); "
             "notifications stay pending");
-    for (int i = 0; i < s.cfg.threads; ++i) p.threads.emplace_back([&ioc = p.ioc] { ioc.run(); });
+    for (int i = 0; i < s.cfg.threads; ++i)
+        p.threads.emplace_back([&ioc = p.ioc, state] {
+            // The last line of defence: every handler runs inside an exchange's error boundary,
+            // but nothing thrown past one may end the process either.
+            for (;;) {
+                try {
+                    ioc.run();
+                    return;
+                } catch (const std::exception& e) {
+                    state->stats.handler_errors.inc("io_thread");
+                    state->log->error("I/O thread: {} (the thread goes on)", e.what());
+                } catch (...) {
+                    state->stats.handler_errors.inc("io_thread");
+                    state->log->error("I/O thread: unknown exception (the thread goes on)");
+                }
+            }
+        });
 }
 
 net::ip::tcp::endpoint app::endpoint() const { return impl_->server->local_endpoint(); }

@@ -27,6 +27,7 @@
 #include "gateway/server/log.hpp"
 #include "gateway/server/metrics.hpp"
 #include "gateway/server/outbox_worker.hpp"
+#include "gateway/server/rate_limiter.hpp"
 #include "gateway/server/reader_pool.hpp"
 #include "gateway/server/writer.hpp"
 
@@ -39,6 +40,7 @@ struct request_ctx {
     std::string route;  // metrics label: "wechat_oa", "api", "mp", ...
     std::string path;   // without the query
     adapters::http::query_params query;
+    std::string peer;  // the client's address as the connection shows it
 };
 using respond_fn = std::function<void(http_response&&)>;
 
@@ -71,6 +73,11 @@ struct app_state {
     // Thread-safe.
     metrics stats;
     std::atomic<std::uint64_t> request_seq{0};  // the request ids' counter
+    std::atomic<int> reads_waiting{0};          // reader tasks queued, not yet started
+    // Token buckets per client address for the routes that need no account.
+    std::unique_ptr<rate_limiter> public_by_peer, open311_by_peer, hotline_by_peer;
+    // The server's open connections (set by app::start before the threads run).
+    std::shared_ptr<const std::atomic<std::int64_t>> connections;
     std::shared_ptr<logger> log;
     // The I/O threads: answers built after a commit are posted here. The io_context itself is
     // owned by app and outlives this state's use (app joins every thread before releasing it).

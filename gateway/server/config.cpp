@@ -2,8 +2,12 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <fstream>
+#include <limits>
 #include <set>
+#include <sstream>
 #include <toml.hpp>
+#include "dialog/utf8.hpp"
 
 #include "adapters/wechat_api/message_fields.hpp"
 
@@ -15,6 +19,27 @@ extern char** environ;
 
 namespace minsheng::gateway {
 namespace {
+
+// An integer setting that must fit T: toml11's find_or converts with a plain cast.
+template <class T>
+T int_or(const toml::value& v, const char* key, T fallback) {
+    if (!v.contains(key)) return fallback;
+    const std::int64_t n = toml::find<std::int64_t>(v, key);
+    if (n < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+        static_cast<std::uint64_t>(n) > static_cast<std::uint64_t>(std::numeric_limits<T>::max()) ||
+        (std::is_unsigned_v<T> && n < 0))
+        throw config_error(std::string(key) + " is out of range");
+    return static_cast<T>(n);
+}
+
+// A count of `unit`-second periods, in seconds; refused when it does not fit.
+std::int64_t seconds_of(const toml::value& v, const char* key, std::int64_t fallback_seconds,
+                        std::int64_t unit) {
+    const std::int64_t n = int_or<std::int64_t>(v, key, fallback_seconds / unit);
+    if (n < 0 || n > std::numeric_limits<std::int64_t>::max() / unit)
+        throw config_error(std::string("program.") + key + " is out of range");
+    return n * unit;
+}
 
 // Development credentials, used only when nothing else is configured, so the two README
 // commands work out of the box. The gateway warns loudly when they are in use.
@@ -76,10 +101,10 @@ void read_console(const toml::value& t, config& c) {
         mp.appid = toml::find_or<std::string>(m, "appid", mp.appid);
         mp.secret = toml::find_or<std::string>(m, "secret", mp.secret);
         mp.base_url = toml::find_or<std::string>(m, "base_url", mp.base_url);
-        mp.session_ttl_seconds = toml::find_or(m, "session_ttl_seconds", mp.session_ttl_seconds);
-        mp.requests_per_minute = toml::find_or(m, "requests_per_minute", mp.requests_per_minute);
-        mp.burst = toml::find_or(m, "burst", mp.burst);
-        mp.logins_per_minute = toml::find_or(m, "logins_per_minute", mp.logins_per_minute);
+        mp.session_ttl_seconds = int_or(m, "session_ttl_seconds", mp.session_ttl_seconds);
+        mp.requests_per_minute = int_or(m, "requests_per_minute", mp.requests_per_minute);
+        mp.burst = int_or(m, "burst", mp.burst);
+        mp.logins_per_minute = int_or(m, "logins_per_minute", mp.logins_per_minute);
         mp.subscribe_template =
             toml::find_or<std::string>(m, "subscribe_template", mp.subscribe_template);
         mp.subscribe_page = toml::find_or<std::string>(m, "subscribe_page", mp.subscribe_page);
@@ -149,22 +174,17 @@ void read_program(const toml::value& t, program_config& p) {
         const auto& g = toml::find(t, "program");
         p.calendar_dir = toml::find_or<std::string>(g, "calendar_dir", p.calendar_dir);
         p.working_hours = toml::find_or<std::string>(g, "working_hours", p.working_hours);
-        p.sweep_interval_seconds =
-            toml::find_or(g, "sweep_interval_seconds", p.sweep_interval_seconds);
-        s.claim_lease_seconds =
-            toml::find_or<std::int64_t>(g, "claim_lease_hours", s.claim_lease_seconds / 3600) *
-            3600;
-        s.points_per_wish = toml::find_or<std::int64_t>(g, "points_per_wish", s.points_per_wish);
-        s.proposal_threshold = toml::find_or(g, "proposal_threshold", s.proposal_threshold);
-        s.proposal_voting_seconds = toml::find_or<std::int64_t>(g, "proposal_voting_days",
-                                                                s.proposal_voting_seconds / 86400) *
-                                    86400;
-        s.low_rating = toml::find_or(g, "low_rating", s.low_rating);
-        s.auto_close_seconds =
-            toml::find_or<std::int64_t>(g, "auto_close_days", s.auto_close_seconds / 86400) * 86400;
-        s.points_per_hour = toml::find_or<std::int64_t>(g, "points_per_hour", s.points_per_hour);
-        s.max_visit_minutes =
-            toml::find_or<std::int64_t>(g, "max_visit_hours", s.max_visit_minutes / 60) * 60;
+        p.sweep_interval_seconds = int_or(g, "sweep_interval_seconds", p.sweep_interval_seconds);
+        s.claim_lease_seconds = seconds_of(g, "claim_lease_hours", s.claim_lease_seconds, 3600);
+        s.points_per_wish = int_or(g, "points_per_wish", s.points_per_wish);
+        s.proposal_threshold = int_or(g, "proposal_threshold", s.proposal_threshold);
+        s.proposal_voting_seconds =
+            seconds_of(g, "proposal_voting_days", s.proposal_voting_seconds, 86400);
+        s.max_proposals_per_day = int_or(g, "max_proposals_per_day", s.max_proposals_per_day);
+        s.low_rating = int_or(g, "low_rating", s.low_rating);
+        s.auto_close_seconds = seconds_of(g, "auto_close_days", s.auto_close_seconds, 86400);
+        s.points_per_hour = int_or(g, "points_per_hour", s.points_per_hour);
+        s.max_visit_minutes = seconds_of(g, "max_visit_hours", s.max_visit_minutes, 60);
     }
     if (t.contains("station")) {
         for (const auto& v : toml::find<std::vector<toml::value>>(t, "station")) {
@@ -215,12 +235,12 @@ void read_delivery(const toml::value& t, delivery_config& d) {
     d.appid = toml::find_or<std::string>(a, "appid", d.appid);
     d.secret = toml::find_or<std::string>(a, "secret", d.secret);
     d.ca_file = toml::find_or<std::string>(a, "ca_file", d.ca_file);
-    d.poll_interval_ms = toml::find_or(a, "poll_interval_ms", d.poll_interval_ms);
-    d.batch = toml::find_or(a, "batch", d.batch);
-    d.max_attempts = toml::find_or(a, "max_attempts", d.max_attempts);
-    d.in_flight_seconds = toml::find_or(a, "in_flight_seconds", d.in_flight_seconds);
-    d.retry_base_ms = toml::find_or(a, "retry_base_ms", d.retry_base_ms);
-    d.request_timeout_ms = toml::find_or(a, "request_timeout_ms", d.request_timeout_ms);
+    d.poll_interval_ms = int_or(a, "poll_interval_ms", d.poll_interval_ms);
+    d.batch = int_or(a, "batch", d.batch);
+    d.max_attempts = int_or(a, "max_attempts", d.max_attempts);
+    d.in_flight_seconds = int_or(a, "in_flight_seconds", d.in_flight_seconds);
+    d.retry_base_ms = int_or(a, "retry_base_ms", d.retry_base_ms);
+    d.request_timeout_ms = int_or(a, "request_timeout_ms", d.request_timeout_ms);
     d.default_template = toml::find_or<std::string>(a, "default_template", d.default_template);
     d.sms_webhook = toml::find_or<std::string>(a, "sms_webhook", d.sms_webhook);
     if (a.contains("templates"))
@@ -269,6 +289,8 @@ void check_program(program_config& p) {
         throw config_error("program.proposal_threshold must be at least 1");
     if (s.proposal_voting_seconds < 86400)
         throw config_error("program.proposal_voting_days must be at least 1");
+    if (s.max_proposals_per_day < 0)
+        throw config_error("program.max_proposals_per_day must not be negative (0: no limit)");
     if (s.low_rating < 0 || s.low_rating > 4)
         throw config_error("program.low_rating must be from 0 to 4");
     if (s.auto_close_seconds < 86400)
@@ -315,6 +337,65 @@ std::map<std::string, std::string> minsheng_environment() {
     return out;
 }
 
+namespace {
+
+// [limits]
+void read_limits(const toml::value& t, limits_config& l) {
+    if (!t.contains("limits")) return;
+    const auto& v = toml::find(t, "limits");
+    if (v.contains("body_limits")) {
+        for (const auto& [route, n] : toml::find(v, "body_limits").as_table()) {
+            if (n.as_integer() < 0)
+                throw config_error("limits.body_limits." + route + " is out of range");
+            l.body_limits[route] = static_cast<std::size_t>(n.as_integer());
+        }
+    }
+    l.header_timeout_ms = int_or(v, "header_timeout_ms", l.header_timeout_ms);
+    l.body_timeout_ms = int_or(v, "body_timeout_ms", l.body_timeout_ms);
+    l.max_connections = int_or(v, "max_connections", l.max_connections);
+    l.reader_queue = int_or(v, "reader_queue", l.reader_queue);
+    l.writer_queue = int_or(v, "writer_queue", l.writer_queue);
+    l.public_per_minute = int_or(v, "public_per_minute", l.public_per_minute);
+    l.public_burst = int_or(v, "public_burst", l.public_burst);
+    l.open311_per_minute = int_or(v, "open311_per_minute", l.open311_per_minute);
+    l.open311_burst = int_or(v, "open311_burst", l.open311_burst);
+    l.hotline_per_minute = int_or(v, "hotline_per_minute", l.hotline_per_minute);
+    l.hotline_burst = int_or(v, "hotline_burst", l.hotline_burst);
+    l.login_code_tries = int_or(v, "login_code_tries", l.login_code_tries);
+    l.open311_page = int_or(v, "open311_page", l.open311_page);
+}
+
+void check_limits(const limits_config& l) {
+    static const char* routes[] = {"wechat_oa", "hotline", "mp",     "api",
+                                   "open311",   "public",  "console"};
+    for (const auto& [route, n] : l.body_limits) {
+        if (std::find(std::begin(routes), std::end(routes), route) == std::end(routes))
+            throw config_error("limits.body_limits: no route named \"" + route + "\"");
+        if (n < 1024 || n > (64u << 20))
+            throw config_error("limits.body_limits." + route + " must be from 1024 to 64 MiB");
+    }
+    if (l.header_timeout_ms < 100) throw config_error("limits.header_timeout_ms must be >= 100");
+    if (l.body_timeout_ms < l.header_timeout_ms)
+        throw config_error("limits.body_timeout_ms must be at least limits.header_timeout_ms");
+    auto positive = [](int n, const char* name) {
+        if (n < 1) throw config_error(std::string("limits.") + name + " must be at least 1");
+    };
+    positive(l.max_connections, "max_connections");
+    positive(l.reader_queue, "reader_queue");
+    positive(l.writer_queue, "writer_queue");
+    positive(l.public_per_minute, "public_per_minute");
+    positive(l.public_burst, "public_burst");
+    positive(l.open311_per_minute, "open311_per_minute");
+    positive(l.open311_burst, "open311_burst");
+    positive(l.hotline_per_minute, "hotline_per_minute");
+    positive(l.hotline_burst, "hotline_burst");
+    positive(l.login_code_tries, "login_code_tries");
+    if (l.open311_page < 1 || l.open311_page > 1000)
+        throw config_error("limits.open311_page must be from 1 to 1000");
+}
+
+}  // namespace
+
 config load_config(const std::optional<std::string>& file,
                    const std::map<std::string, std::string>& env) {
     config c;
@@ -325,19 +406,34 @@ config load_config(const std::optional<std::string>& file,
     if (file) {
         toml::value t;
         try {
-            t = toml::parse(*file);
+            std::ifstream in(*file, std::ios::binary);
+            std::ostringstream bytes;
+            bytes << in.rdbuf();
+            if (!in) throw std::runtime_error("cannot open the file");
+            // TOML is UTF-8; toml11 3.7.1 also reads out of bounds on some invalid bytes.
+            if (!dialog::is_valid_utf8(bytes.str()))
+                throw std::runtime_error("the file is not valid UTF-8");
+            std::istringstream text(bytes.str());
+            t = toml::parse(text, *file);
         } catch (const std::exception& e) {
             throw config_error("cannot read config " + *file + ": " + e.what());
         }
         try {
             listen = toml::find_or<std::string>(t, "listen", "");
-            c.threads = toml::find_or(t, "threads", c.threads);
+            c.threads = int_or(t, "threads", c.threads);
             c.db_path = toml::find_or<std::string>(t, "db", c.db_path);
             data_dir = toml::find_or<std::string>(t, "data_dir", data_dir);
             c.templates_dir = toml::find_or<std::string>(t, "templates_dir", "");
             c.models_dir = toml::find_or<std::string>(t, "models_dir", "");
-            c.body_limit = toml::find_or(t, "body_limit", c.body_limit);
-            c.read_timeout_ms = toml::find_or(t, "read_timeout_ms", c.read_timeout_ms);
+            c.body_limit = int_or(t, "body_limit", c.body_limit);
+            // The old single read timeout is the body timeout.
+            c.limits.body_timeout_ms = int_or(t, "read_timeout_ms", c.limits.body_timeout_ms);
+            read_limits(t, c.limits);
+            if (t.contains("store")) {
+                const auto& st = toml::find(t, "store");
+                c.store.durability =
+                    toml::find_or<std::string>(st, "durability", c.store.durability);
+            }
             c.log_level = toml::find_or<std::string>(t, "log_level", c.log_level);
             c.operator_token = toml::find_or<std::string>(t, "operator_token", "");
             if (t.contains("wechat")) {
@@ -346,8 +442,7 @@ config load_config(const std::optional<std::string>& file,
                 c.wechat.encoding_aes_key = toml::find_or<std::string>(w, "aes_key", "");
                 c.wechat.appid = toml::find_or<std::string>(w, "appid", "");
                 mode = toml::find_or<std::string>(w, "mode", "");
-                c.wechat.max_clock_skew =
-                    toml::find_or(w, "max_clock_skew", c.wechat.max_clock_skew);
+                c.wechat.max_clock_skew = int_or(w, "max_clock_skew", c.wechat.max_clock_skew);
             }
             read_program(t, c.program);
             read_delivery(t, c.delivery);
@@ -355,8 +450,7 @@ config load_config(const std::optional<std::string>& file,
             c.console_dir = toml::find_or<std::string>(t, "console_dir", "");
             if (t.contains("hotline")) {
                 const auto& h = toml::find(t, "hotline");
-                c.hotline.max_clock_skew =
-                    toml::find_or<std::int64_t>(h, "max_clock_skew", c.hotline.max_clock_skew);
+                c.hotline.max_clock_skew = int_or(h, "max_clock_skew", c.hotline.max_clock_skew);
                 if (h.contains("secrets"))
                     for (const auto& [name, v] : toml::find(h, "secrets").as_table())
                         c.hotline.secrets[name] = v.as_string().str;
@@ -390,6 +484,7 @@ config load_config(const std::optional<std::string>& file,
     if (auto v = get("MINSHENG_MP_APPID")) c.miniprogram.appid = *v;
     if (auto v = get("MINSHENG_MP_SECRET")) c.miniprogram.secret = *v;
     if (auto v = get("MINSHENG_OPEN311_KEY")) c.open311.api_keys["default"] = *v;
+    if (auto v = get("MINSHENG_DURABILITY")) c.store.durability = *v;
     if (auto v = get("MINSHENG_BODY_LIMIT"))
         c.body_limit =
             static_cast<std::size_t>(parse_int("MINSHENG_BODY_LIMIT", *v, 1024, 16 << 20));
@@ -411,14 +506,16 @@ config load_config(const std::optional<std::string>& file,
     else
         c.wechat.mode = parse_mode(mode);
     if (c.wechat.mode != adapters::wechat_oa::security_mode::plain) {
-        if (c.wechat.encoding_aes_key.size() != 43)
+        if (!adapters::wechat_oa::decode_encoding_aes_key(c.wechat.encoding_aes_key))
             throw config_error("MINSHENG_WECHAT_AES_KEY must be the 43-character EncodingAESKey");
         if (c.wechat.appid.empty())
             throw config_error("MINSHENG_WECHAT_APPID is required in compat and safe mode");
     }
     if (c.threads < 1 || c.threads > 256) throw config_error("threads must be from 1 to 256");
-    if (c.read_timeout_ms < 100) throw config_error("read_timeout_ms must be at least 100");
     if (c.body_limit < 1024) throw config_error("body_limit must be at least 1024 bytes");
+    check_limits(c.limits);
+    if (c.store.durability != "full" && c.store.durability != "normal")
+        throw config_error("store.durability must be \"full\" or \"normal\"");
     if (c.wechat.max_clock_skew < 1) throw config_error("wechat.max_clock_skew must be positive");
     if (c.hotline.max_clock_skew < 1) throw config_error("hotline.max_clock_skew must be positive");
     for (const auto& [name, secret] : c.hotline.secrets)

@@ -74,7 +74,7 @@ struct miniprogram_config {
     int session_ttl_seconds = 7200;  // a session token's life
     int requests_per_minute = 60;    // per user (openid), token bucket refill
     int burst = 20;                  // per user, bucket size
-    int logins_per_minute = 20;      // all clients together (one bucket)
+    int logins_per_minute = 20;      // per client address, bucket size and refill
     // Subscribe messages (docs/notifications.md): the one template residents and volunteers
     // accept in the mini program (POST /mp/v1/subscriptions), the page a tap opens ("{number}"
     // becomes the case number), and what each of the template's fields shows: field key
@@ -92,6 +92,36 @@ struct open311_config {
     std::string jurisdiction_id = "minsheng";
 };
 
+// [limits]: what holds under abuse (docs/security.md). Body limits are per route (the dispatcher's
+// route names: "wechat_oa", "hotline", "mp", "api", "open311", "public", "console"); a route not
+// listed gets config::body_limit.
+struct limits_config {
+    std::map<std::string, std::size_t, std::less<>> body_limits = {
+        {"hotline", 4 << 20},    // a documented 500-call batch of appeal-length calls
+        {"api", 1 << 20},        // operator JSON bodies
+        {"open311", 256 << 10},  // a GeoReport form with a long description
+    };
+    int header_timeout_ms = 10000;  // request line and headers; keep-alive idle
+    int body_timeout_ms = 30000;    // the body once the headers are in
+    int max_connections = 4096;     // above it: 503 and close
+    int reader_queue = 256;         // reads waiting for a reader thread; above it: 503
+    int writer_queue = 4096;        // tasks waiting for the writer; above it: 503
+    // Token buckets per client address on the routes that need no account (per minute, burst).
+    int public_per_minute = 300, public_burst = 100;    // /public/v1
+    int open311_per_minute = 120, open311_burst = 60;   // /open311/v2 (reads and posts)
+    int hotline_per_minute = 600, hotline_burst = 120;  // /hotline, before the HMAC check
+    int login_code_tries = 5;  // /mp/v1/login: tries of one code (a minute back per try)
+    int open311_page = 200;    // most requests one GET lists
+};
+
+// [store]
+struct store_config {
+    // "full": every commit is fsynced before anyone is answered (nothing acknowledged is lost,
+    // even to a power cut). "normal": fsynced at checkpoints; a power cut or OS crash can lose
+    // the commits since the last checkpoint (a crash of the process alone loses nothing).
+    std::string durability = "full";  // [MINSHENG_DURABILITY]
+};
+
 struct config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 picks a free port
@@ -99,10 +129,11 @@ struct config {
     std::string db_path = "minsheng.db";
     std::string templates_dir;           // default: <data_dir>/templates
     std::string models_dir;              // default: <data_dir>/models
-    std::size_t body_limit = 64 * 1024;  // bytes per request body
-    int read_timeout_ms = 10000;         // per request read, and keep-alive idle
-    std::string log_level = "info";      // trace, debug, info, warn, error, off
-    std::string operator_token;          // bearer token of the bootstrap operator; "" disables
+    std::size_t body_limit = 64 * 1024;  // bytes per request body, routes without their own limit
+    limits_config limits;
+    store_config store;
+    std::string log_level = "info";  // trace, debug, info, warn, error, off
+    std::string operator_token;      // bearer token of the bootstrap operator; "" disables
     adapters::wechat_oa::oa_config wechat;
     program_config program;
     hotline_config hotline;

@@ -2,14 +2,13 @@
 
 #include <cstdio>
 
+#include "dialog/utf8.hpp"
 #include "gateway/exchange.hpp"
 #include "gateway/routes/routes.hpp"
 
 namespace minsheng::gateway {
 
 namespace http = boost::beast::http;
-
-namespace {
 
 std::string_view route_of(std::string_view path) {
     auto starts = [&](std::string_view p) { return path.rfind(p, 0) == 0; };
@@ -23,6 +22,34 @@ std::string_view route_of(std::string_view path) {
     if (path == "/healthz") return "healthz";
     if (path == "/metrics") return "metrics";
     return "unknown";
+}
+
+namespace {
+
+// Every decoded query key and value must be UTF-8: they are echoed into JSON answers, logs and
+// the audit trail, and a byte that is not text would fail there instead of here.
+bool text_query(const adapters::http::query_params& q) {
+    for (const auto& [k, v] : q)
+        if (!dialog::is_valid_utf8(k) || !dialog::is_valid_utf8(v)) return false;
+    return true;
+}
+
+// The route's error format, set before anything can be refused.
+exchange::error_format error_format_for(const exchange& x) {
+    const auto& route = x.ctx().route;
+    if (route == "api") return operator_error_format(x);
+    if (route == "mp") return mp_error_format(x);
+    if (route == "open311") return open311_error_format(x);
+    if (route == "public" || route == "hotline") return json_error_format();
+    return {};
+}
+
+// The per-address bucket of a route that needs no account; null for the others.
+rate_limiter* bucket_of(app_state& app, std::string_view route) {
+    if (route == "public") return app.public_by_peer.get();
+    if (route == "open311") return app.open311_by_peer.get();
+    if (route == "hotline") return app.hotline_by_peer.get();
+    return nullptr;
 }
 
 void route(const app_ptr& app, exchange& ex) {
@@ -46,15 +73,17 @@ void route(const app_ptr& app, exchange& ex) {
                          "only GET is allowed here");
     if (route == "healthz")
         return x->answer(http::status::ok, "{\"status\":\"ok\"}\n", "application/json");
-    if (route == "metrics")
+    if (route == "metrics") {
+        if (app->connections) app->stats.connections_open.store(app->connections->load());
         return x->answer(http::status::ok, app->stats.render(),
                          "text/plain; version=0.0.4; charset=utf-8");
+    }
     x->refuse(http::status::not_found, "not_found", "no such endpoint");
 }
 
 }  // namespace
 
-void dispatch(const app_ptr& app, http_request&& req, respond_fn respond) {
+void dispatch(const app_ptr& app, http_request&& req, const std::string& peer, respond_fn respond) {
     request_ctx ctx;
     char idbuf[24];
     std::snprintf(idbuf, sizeof idbuf, "r%08llx",
@@ -64,6 +93,7 @@ void dispatch(const app_ptr& app, http_request&& req, respond_fn respond) {
     auto [path, query] = adapters::http::split_target(req.target());
     ctx.route = std::string(route_of(path));
     ctx.path = std::move(path);
+    ctx.peer = peer;
 
     // Every answer passes here: latency, request id header, one log line.
     auto done = [app, id = ctx.id, route = ctx.route, start = ctx.start,
@@ -79,9 +109,23 @@ void dispatch(const app_ptr& app, http_request&& req, respond_fn respond) {
     const bool query_ok = query.has_value();
     if (query_ok) ctx.query = std::move(*query);
     auto x = exchange::make(app, std::move(ctx), std::move(req), std::move(done));
+    if (auto format = error_format_for(*x)) x->set_error_format(std::move(format));
     if (!query_ok)
         return x->refuse(http::status::bad_request, "bad_query",
                          "the query string has a bad escape or a repeated parameter");
+    if (!text_query(x->ctx().query))
+        return x->refuse(http::status::bad_request, "bad_query",
+                         "the query string must be UTF-8 text");
+    if (auto* bucket = bucket_of(*app, x->ctx().route)) {
+        // Before any work, and before the hotline's HMAC check: a client without an account
+        // spends only its own address's tokens.
+        if (auto d = bucket->take(x->ctx().route + ":" + peer); !d.allowed) {
+            app->stats.rate_limited.inc(x->ctx().route);
+            return x->refuse(http::status::too_many_requests, "rate_limited",
+                             "too many requests from this address; please slow down",
+                             d.retry_after_seconds);
+        }
+    }
 
     // Every route runs inside the exchange's error boundary: an exception in its synchronous part
     // (on this I/O thread) answers 500 like one in its reader or writer work.

@@ -8,6 +8,12 @@
 
 namespace minsheng::gateway {
 
-void dispatch(const app_ptr& app, http_request&& req, respond_fn respond);
+// `peer` is the client's address as the connection shows it.
+void dispatch(const app_ptr& app, http_request&& req, const std::string& peer, respond_fn respond);
+
+// The route a path belongs to ("wechat_oa", "hotline", "mp", "api", "open311", "public",
+// "console", "healthz", "metrics", "unknown"): the metrics label and the key of the per-route
+// body limit.
+std::string_view route_of(std::string_view path);
 
 }  // namespace minsheng::gateway

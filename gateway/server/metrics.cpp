@@ -125,6 +125,20 @@ std::string metrics::render() const {
             "# TYPE minsheng_notifications_pending gauge\n"
             "minsheng_notifications_pending " +
             std::to_string(pending) + "\n";
+    overloaded.render(out);
+    rate_limited.render(out);
+    if (const auto open = connections_open.load(); open >= 0)
+        out +=
+            "# HELP minsheng_connections_open Client connections open now.\n"
+            "# TYPE minsheng_connections_open gauge\n"
+            "minsheng_connections_open " +
+            std::to_string(open) + "\n";
+    if (!store_synchronous.empty())
+        out +=
+            "# HELP minsheng_store_synchronous The store's SQLite synchronous mode (1 = in use).\n"
+            "# TYPE minsheng_store_synchronous gauge\n"
+            "minsheng_store_synchronous{mode=\"" +
+            store_synchronous + "\"} 1\n";
     latency.render(out);
     return out;
 }

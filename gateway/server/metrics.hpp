@@ -78,8 +78,20 @@ struct metrics {
                                         "reason"};
     counter_family notifications_dead{"minsheng_notifications_dead_total",
                                       "Notifications given up, by reason.", "reason"};
+    counter_family overloaded{"minsheng_overload_rejections_total",
+                              "Requests answered 503 because a queue or the connection cap was "
+                              "full, by what was full.",
+                              "queue"};
+    counter_family rate_limited{"minsheng_rate_limited_total",
+                                "Requests refused 429 by a per-client token bucket, by bucket.",
+                                "bucket"};
     // Outbox rows still pending at the worker's last poll; -1 until it first polls (not shown).
     std::atomic<std::int64_t> notifications_pending{-1};
+    // Connections open now; -1 until the server runs (not shown).
+    std::atomic<std::int64_t> connections_open{-1};
+    // The store's synchronous mode as it reads it back ("full", "normal"); set once at start-up
+    // before any thread reads it.
+    std::string store_synchronous;
     histogram_family latency{"minsheng_http_request_duration_seconds",
                              "Time from request read to response written.", "route"};
 

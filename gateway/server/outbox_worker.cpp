@@ -226,26 +226,30 @@ std::vector<due_notification> outbox_worker::claim() {
     auto future = result->get_future();
     const auto now = now_();
     const bool queued =
-        writer_.submit([now, result, batch = static_cast<std::size_t>(cfg_.batch),
-                        in_flight = cfg_.in_flight_seconds, routing = routing_, log = log_,
-                        &stats = stats_](adapters::sqlite_store::store& s) -> writer::continuation {
-            rows claimed;
-            std::int64_t pending = -1;
-            try {
-                outbox_delivery out(s);
-                claimed = out.claim_due(now, batch, in_flight, routing);
-                pending = out.pending();
-            } catch (const std::exception& e) {
-                return [result, log, what = std::string(e.what())](bool) {
-                    log->error("outbox: claiming failed: {}", what);
-                    result->set_value({});
+        writer::submitted::queued ==
+        writer_.submit(
+            [now, result, batch = static_cast<std::size_t>(cfg_.batch),
+             in_flight = cfg_.in_flight_seconds, routing = routing_, log = log_,
+             &stats = stats_](adapters::sqlite_store::store& s) -> writer::continuation {
+                rows claimed;
+                std::int64_t pending = -1;
+                try {
+                    outbox_delivery out(s);
+                    claimed = out.claim_due(now, batch, in_flight, routing);
+                    pending = out.pending();
+                } catch (const std::exception& e) {
+                    return [result, log, what = std::string(e.what())](bool) {
+                        log->error("outbox: claiming failed: {}", what);
+                        result->set_value({});
+                    };
+                }
+                return [result, claimed = std::move(claimed), pending,
+                        &stats](bool committed) mutable {
+                    if (committed) stats.notifications_pending.store(pending);
+                    result->set_value(committed ? std::move(claimed) : rows{});
                 };
-            }
-            return [result, claimed = std::move(claimed), pending, &stats](bool committed) mutable {
-                if (committed) stats.notifications_pending.store(pending);
-                result->set_value(committed ? std::move(claimed) : rows{});
-            };
-        });
+            },
+            true);
     if (!queued) return {};
     return future.get();
 }
@@ -338,46 +342,47 @@ void outbox_worker::record(const due_notification& d, delivery_outcome o) {
                             : d.miniprogram  ? "mini program"
                                              : "wechat";
     const std::string subscriber = d.miniprogram ? d.openid : std::string();
-    writer_.submit([id, now, next, o, who, subscriber, tpl = routing_.mp_template_id,
-                    attempts = d.attempts, &stats = stats_,
-                    log = log_](adapters::sqlite_store::store& s) -> writer::continuation {
-        bool changed = false;
-        try {
-            outbox_delivery out(s);
-            if (!subscriber.empty() && o.subscription == delivery_outcome::credit::refund)
-                out.refund_subscription(subscriber, tpl, now);
-            if (!subscriber.empty() && o.subscription == delivery_outcome::credit::clear)
-                out.clear_subscription(subscriber, tpl, now);
-            if (o.what == verdict::delivered)
-                changed = out.mark_delivered(id, now, o.detail, o.service_openid);
-            else if (o.what == verdict::dead)
-                changed = out.mark_dead(id, now, o.detail);
-            else
-                changed = out.mark_retry(id, now, o.detail, next);
-        } catch (const std::exception& e) {
-            // Unrecorded: the row is claimed again after in_flight_seconds.
-            return [log, id, what = std::string(e.what())](bool) {
-                log->error("outbox {}: recording the outcome failed: {}", id, what);
+    writer_.submit(
+        [id, now, next, o, who, subscriber, tpl = routing_.mp_template_id, attempts = d.attempts,
+         &stats = stats_, log = log_](adapters::sqlite_store::store& s) -> writer::continuation {
+            bool changed = false;
+            try {
+                outbox_delivery out(s);
+                if (!subscriber.empty() && o.subscription == delivery_outcome::credit::refund)
+                    out.refund_subscription(subscriber, tpl, now);
+                if (!subscriber.empty() && o.subscription == delivery_outcome::credit::clear)
+                    out.clear_subscription(subscriber, tpl, now);
+                if (o.what == verdict::delivered)
+                    changed = out.mark_delivered(id, now, o.detail, o.service_openid);
+                else if (o.what == verdict::dead)
+                    changed = out.mark_dead(id, now, o.detail);
+                else
+                    changed = out.mark_retry(id, now, o.detail, next);
+            } catch (const std::exception& e) {
+                // Unrecorded: the row is claimed again after in_flight_seconds.
+                return [log, id, what = std::string(e.what())](bool) {
+                    log->error("outbox {}: recording the outcome failed: {}", id, what);
+                };
+            }
+            return [=, &stats](bool committed) {
+                if (!committed || !changed) return;
+                if (o.what == verdict::delivered) {
+                    stats.notifications_delivered.inc(o.detail.substr(0, o.detail.find(' ')));
+                    if (log->should_log(spdlog::level::info))
+                        log->info("outbox {} delivered to {} via {}", id, who, o.detail);
+                    return;
+                }
+                stats.notifications_failed.inc(o.reason);
+                if (o.what == verdict::dead) {
+                    stats.notifications_dead.inc(o.reason);
+                    log->warn("outbox {} dead after {} attempts: {}", id, attempts, o.detail);
+                } else if (log->should_log(spdlog::level::info)) {
+                    log->info("outbox {} attempt {} failed, retry at {}: {}", id, attempts, next,
+                              o.detail);
+                }
             };
-        }
-        return [=, &stats](bool committed) {
-            if (!committed || !changed) return;
-            if (o.what == verdict::delivered) {
-                stats.notifications_delivered.inc(o.detail.substr(0, o.detail.find(' ')));
-                if (log->should_log(spdlog::level::info))
-                    log->info("outbox {} delivered to {} via {}", id, who, o.detail);
-                return;
-            }
-            stats.notifications_failed.inc(o.reason);
-            if (o.what == verdict::dead) {
-                stats.notifications_dead.inc(o.reason);
-                log->warn("outbox {} dead after {} attempts: {}", id, attempts, o.detail);
-            } else if (log->should_log(spdlog::level::info)) {
-                log->info("outbox {} attempt {} failed, retry at {}: {}", id, attempts, next,
-                          o.detail);
-            }
-        };
-    });
+        },
+        true);
 }
 
 // Stopping between sends: the rows not sent are due again at once, not after the in-flight time.
@@ -385,15 +390,17 @@ void outbox_worker::release(const std::vector<due_notification>& rows, std::size
     const auto now = now_();
     std::vector<std::int64_t> ids;
     for (std::size_t i = from; i < rows.size(); ++i) ids.push_back(rows[i].n.id);
-    writer_.submit([ids, now](adapters::sqlite_store::store& s) -> writer::continuation {
-        try {
-            outbox_delivery out(s);
-            for (auto id : ids) out.mark_retry(id, now, "not sent: the gateway stopped", now);
-        } catch (const std::exception&) {
-            // Then they come back after in_flight_seconds; nothing is lost.
-        }
-        return {};
-    });
+    writer_.submit(
+        [ids, now](adapters::sqlite_store::store& s) -> writer::continuation {
+            try {
+                outbox_delivery out(s);
+                for (auto id : ids) out.mark_retry(id, now, "not sent: the gateway stopped", now);
+            } catch (const std::exception&) {
+                // Then they come back after in_flight_seconds; nothing is lost.
+            }
+            return {};
+        },
+        true);
 }
 
 }  // namespace minsheng::gateway

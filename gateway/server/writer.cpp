@@ -5,19 +5,25 @@
 
 namespace minsheng::gateway {
 
-writer::writer(std::unique_ptr<adapters::sqlite_store::store> s)
-    : store_(std::move(s)), thread_([this] { run(); }) {}
+writer::writer(std::unique_ptr<adapters::sqlite_store::store> s, std::size_t max_queue)
+    : store_(std::move(s)), max_queue_(max_queue), thread_([this] { run(); }) {}
 
 writer::~writer() { stop(); }
 
-bool writer::submit(task t) {
+writer::submitted writer::submit(task t, bool internal) {
     {
         std::lock_guard lock(mu_);
-        if (stopping_) return false;
+        if (stopping_) return submitted::stopping;
+        if (!internal && queue_.size() >= max_queue_) return submitted::full;
         queue_.push_back(std::move(t));
     }
     cv_.notify_one();
-    return true;
+    return submitted::queued;
+}
+
+std::size_t writer::waiting() const {
+    std::lock_guard lock(mu_);
+    return queue_.size();
 }
 
 void writer::stop() {

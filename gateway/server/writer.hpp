@@ -24,15 +24,22 @@ public:
     // Does the task's writes; returns what to do once they are committed (may be empty).
     using task = std::function<continuation(adapters::sqlite_store::store&)>;
 
-    // Takes ownership of the store and starts the thread.
-    explicit writer(std::unique_ptr<adapters::sqlite_store::store> s);
+    // Takes ownership of the store and starts the thread. At most `max_queue` tasks wait at a
+    // time (submit() refuses more).
+    explicit writer(std::unique_ptr<adapters::sqlite_store::store> s,
+                    std::size_t max_queue = 1 << 20);
     // Runs every task already submitted, then joins.
     ~writer();
 
+    enum class submitted { queued, stopping, full };
     // Queues a task. Tasks should catch their own exceptions; one that escapes has its writes
-    // rolled back and is logged to stderr. Returns false once stop() was called (the task is not
-    // run).
-    bool submit(task t);
+    // rolled back and is logged to stderr. Not queued (and never run) once stop() was called, or
+    // while max_queue tasks are already waiting: the caller answers 503. `internal` tasks (the
+    // outbox worker's claims and records, whose number it bounds itself) are never refused for
+    // a full queue.
+    submitted submit(task t, bool internal = false);
+    // Tasks waiting now (a gauge; any thread).
+    std::size_t waiting() const;
     // Stops accepting tasks, lets the thread finish the queue (every continuation run) and joins
     // it. Idempotent; any thread.
     void stop();
@@ -43,7 +50,8 @@ private:
     void run();
 
     std::unique_ptr<adapters::sqlite_store::store> store_;
-    std::mutex mu_;
+    const std::size_t max_queue_;
+    mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<task> queue_;
     bool stopping_ = false;

@@ -227,7 +227,7 @@ struct sms_gateway {
         server = std::make_shared<gateway::http_server>(
             ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
             gateway::server_limits{},
-            [this](gateway::http_request&& req,
+            [this](gateway::http_request&& req, const std::string& /*peer*/,
                    std::function<void(gateway::http_response &&)> respond) {
                 {
                     std::lock_guard lock(mu);

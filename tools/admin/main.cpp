@@ -22,13 +22,14 @@
 #include "adapters/sqlite_store/staff.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "dialog/cases/calendar.hpp"
-#include "dialog/values/civil_time.hpp"
 #include "dialog/cases/deadline.hpp"
-#include "dialog/values/iso8601.hpp"
 #include "dialog/cases/working_hours.hpp"
 #include "dialog/conversation/conversation.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/templates.hpp"
+#include "dialog/utf8.hpp"
+#include "dialog/values/civil_time.hpp"
+#include "dialog/values/iso8601.hpp"
 #include "gateway/server/config.hpp"
 
 #ifndef MINSHENG_DATA_DIR_DEFAULT
@@ -60,7 +61,8 @@ std::string explain(const minsheng::dialog::cases::working_calendar& cal, const 
                     minsheng::dialog::civil_date filed, std::int64_t reminder) {
     namespace mc = minsheng::dialog::cases;
     const auto day = [&](minsheng::dialog::civil_date d) {
-        std::string s = std::string(minsheng::dialog::weekday_name(d)) + " " + minsheng::dialog::format_date(d);
+        std::string s =
+            std::string(minsheng::dialog::weekday_name(d)) + " " + minsheng::dialog::format_date(d);
         if (const auto name = cal.name_of(d); !name.empty()) s += " " + std::string(name);
         return s;
     };
@@ -159,8 +161,31 @@ std::string unknown_place(const minsheng::gateway::config& cfg, const store_ns::
     return "";
 }
 
+// Every text given on the command line ends up in JSON answers, logs and the audit trail: it must
+// be UTF-8 (and have no control characters), checked here, at the edge.
+std::string bad_text(const staff_options& o) {
+    const std::pair<const char*, const std::string*> fields[] = {
+        {"--id", &o.member.id},     {"--name", &o.member.name},
+        {"--role", &o.member.role}, {"--community", &o.member.community},
+        {"--grid", &o.member.grid}, {"--street", &o.member.street},
+        {"--label", &o.label},
+    };
+    for (const auto& [flag, value] : fields) {
+        if (!minsheng::dialog::is_valid_utf8(*value))
+            return std::string(flag) + " must be UTF-8 text";
+        for (unsigned char c : *value)
+            if (c < 0x20 || c == 0x7f)
+                return std::string(flag) + " must not hold control characters";
+    }
+    return "";
+}
+
 int staff_command(const std::string& which, const minsheng::gateway::config& cfg,
                   staff_options& o) {
+    if (auto why = bad_text(o); !why.empty()) {
+        std::fprintf(stderr, "minsheng-admin: %s\n", why.c_str());
+        return 2;
+    }
     store_ns::store s(o.db.empty() ? cfg.db_path : o.db);
     if (which == "list") {
         store_ns::reader r(s.path());
@@ -180,8 +205,7 @@ int staff_command(const std::string& which, const minsheng::gateway::config& cfg
         std::fprintf(stderr,
                      "send \"绑定工号 %s\" to the official account from the staff member's WeChat "
                      "before %s (one use)\n",
-                     code.code.c_str(),
-                     minsheng::dialog::format_iso8601(code.expires_at).c_str());
+                     code.code.c_str(), minsheng::dialog::format_iso8601(code.expires_at).c_str());
         return 0;
     }
     if (which == "unbind") {
@@ -220,6 +244,10 @@ int staff_command(const std::string& which, const minsheng::gateway::config& cfg
 
 int token_command(const std::string& which, const minsheng::gateway::config& cfg,
                   const staff_options& o) {
+    if (auto why = bad_text(o); !why.empty()) {
+        std::fprintf(stderr, "minsheng-admin: %s\n", why.c_str());
+        return 2;
+    }
     store_ns::store s(o.db.empty() ? cfg.db_path : o.db);
     if (which == "revoke") {
         if (!store_ns::revoke_token(s, o.token, now_s())) {
