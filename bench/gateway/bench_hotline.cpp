@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
     cli.add_option("-b,--batch", batch_size, "calls per request (1..500)");
     cli.add_option("-c,--connections", connections, "concurrent keep-alive connections");
     cli.add_option("--appeals", appeals_file, "one appeal per line");
+    std::string durability = "full";
+    cli.add_option("--durability", durability, "the store's durability: full or normal")
+        ->check(CLI::IsMember({"full", "normal"}));
     CLI11_PARSE(cli, argc, argv);
     batch_size = std::clamp<std::size_t>(batch_size, 1, 500);
 
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
     cfg.models_dir = MINSHENG_SOURCE_DIR "/models";
     cfg.program.calendar_dir = MINSHENG_SOURCE_DIR "/calendar";
     cfg.log_level = "off";
+    cfg.store.durability = durability;
     cfg.body_limit = 4 << 20;
     // One client sends everything: the per-address bucket would measure itself, not the feed.
     cfg.limits.hotline_per_minute = 100000000;

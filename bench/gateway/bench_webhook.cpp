@@ -104,7 +104,9 @@ int main(int argc, char** argv) {
                         auto* r = std::get_if<oa::client_reply>(&decoded);
                         ok = r && r->reply.kind == minsheng::dialog::reply::type::text;
                     }
-                    if (!ok) failures.fetch_add(1);
+                    if (!ok && failures.fetch_add(1) == 0)
+                        std::fprintf(stderr, "first failure: HTTP %d %.200s\n", res.status,
+                                     res.body.c_str());
                 }
             });
         for (auto& w : workers) w.join();
