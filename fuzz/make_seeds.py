@@ -302,6 +302,73 @@ def config_seeds():
         write(h, name, text)
 
 
+def mp_body_seeds():
+    """The mini program bodies the tests send (tests/gateway/e2e_mp_test.cpp), one per reader."""
+    h = "mp_bodies"
+    clear(h)
+    bodies = {
+        "login": {"code": "code-resident-1"},
+        "phone": {"phone": "13800138000"},
+        "profile": {"community": "东城社区"},
+        "subscriptions": {"accepted": ["tpl-progress-0001", "tpl-progress-0001"]},
+        "case": {"request_id": "r-1", "description": "幸福小区3栋门口的路灯坏了一个星期了",
+                 "category": "城乡建设", "kind": "complaint", "urgency": "normal",
+                 "location": {"lat": 23.04, "lng": 113.76}, "address": "东城街道幸福小区3栋",
+                 "media_ids": ["m1", "m2"], "phone": "13800138000"},
+        "case-wish": {"request_id": "r-2", "description": "独居老人需要有人帮忙买菜", "kind": "wish",
+                      "urgency": "urgent"},
+        "rate": {"rating": 4, "comment": "处理得很及时，谢谢"},
+        "volunteer": {"name": "李师傅", "skills": "水电维修", "community": "东城社区"},
+        "checkin": {"station": "dongcheng-1", "activity": "义剪"},
+    }
+    for name, body in bodies.items():
+        write(h, name, json.dumps(body, ensure_ascii=False))
+    write(h, "empty", "")
+    write(h, "blank-object", "{}")
+    write(h, "not-object", "[1,2,3]")
+
+
+def operator_body_seeds():
+    """The operator bodies of docs/operator-api.md."""
+    h = "operator_bodies"
+    clear(h)
+    bodies = {
+        "accept": {"action": "accept", "note": "已受理"},
+        "assign": {"action": "assign", "assignee": "auto"},
+        "assign-worker": {"action": "assign", "assignee": "w-dongcheng-1", "note": "请尽快上门"},
+        "merge-id": {"action": "merge", "into": 12},
+        "merge-number": {"action": "merge", "into": "WX20261123-0001"},
+        "close": {"action": "close", "comment": "已修复", "rating": 5},
+        "note": {"text": "已电话联系居民，约定明天上午上门"},
+        "reply-canned": {"canned": "received"},
+        "reply-text": {"text": "您好，您反映的问题已转交社区处理。"},
+    }
+    for name, body in bodies.items():
+        write(h, name, json.dumps(body, ensure_ascii=False))
+
+
+def open311_seeds():
+    """Open311 inputs: the first byte says what the rest is (fuzz/fuzz_open311.cpp)."""
+    h = "open311"
+    clear(h)
+    form = query({"api_key": "key-1", "service_code": "construction", "lat": "23.04",
+                  "long": "113.76", "description": "路灯坏了一个星期了", "phone": "+86 138-0013-8000",
+                  "first_name": "张", "media_url": "https://example.org/a.jpg"})
+    write(h, "post-form", b"\x00" + form.encode())
+    write(h, "post-json", b"\x01" + json.dumps(
+        {"api_key": "key-1", "service_code": "wish", "address_string": "东城街道幸福小区3栋",
+         "description": "独居老人需要有人帮忙买菜", "lat": 23.04, "long": 113.76},
+        ensure_ascii=False).encode())
+    write(h, "post-bare", b"\x02" + query({"service_code": "consultation", "address_id": "a-1",
+                                           "description": "请问社区还开居住证明吗"}).encode())
+    write(h, "get-dates", b"\x03" + query({"start_date": "2026-11-01T00:00:00+08:00",
+                                           "end_date": "2026-11-30T23:59:59Z", "status": "open",
+                                           "service_code": "construction"}).encode())
+    write(h, "get-ids", b"\x03" + query({"service_request_id": "WX20261123-0001,GD20261124-0002"}).encode())
+    write(h, "datetime", b"\x04" + b"2026-02-13T10:00:00+08:00")
+    write(h, "datetime-z", b"\x04" + b"2026-12-31T23:59:59Z")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", required=True, type=Path, help="the shared folder (wechat/, corpus/)")
@@ -313,6 +380,9 @@ def main():
     calendar_seeds()
     nlu_seeds(args.shared)
     config_seeds()
+    mp_body_seeds()
+    operator_body_seeds()
+    open311_seeds()
     for d in sorted(CORPUS.iterdir()):
         print("%-20s %3d seeds" % (d.name, len(list(d.iterdir()))))
 

@@ -50,6 +50,9 @@ targets=(
   "nlu                1024  -"
   "call_appeals       2048  -"
   "config             10240 config"
+  "mp_bodies          4096  bodies"
+  "operator_bodies    4096  bodies"
+  "open311            4096  open311"
 )
 
 selected=("$@")

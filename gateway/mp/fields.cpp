@@ -10,7 +10,7 @@
 
 namespace minsheng::gateway::mp {
 
-std::optional<json> object_body(const std::string& body) {
+std::optional<json> object_body(std::string_view body) {
     if (trimmed(body).empty()) return json::object();
     json j = json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;

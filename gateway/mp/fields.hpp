@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "dialog/ports.hpp"
-#include "gateway/mp/refusals.hpp"
+#include "gateway/mp/refusal.hpp"
 #include "gateway/server/config.hpp"
 
 namespace minsheng::gateway::mp {
@@ -20,7 +20,7 @@ namespace minsheng::gateway::mp {
 using json = nlohmann::json;
 
 // The body as a JSON object; an empty (or blank) body is {}. nullopt for anything else.
-std::optional<json> object_body(const std::string& body);
+std::optional<json> object_body(std::string_view body);
 
 // Reads fields of a JSON object body into the caller's variables. Each reader does nothing once
 // a problem was found; an absent (or null) optional field leaves its variable alone. Holds a

@@ -7,10 +7,12 @@
 #include <boost/asio/post.hpp>
 #include <exception>
 #include <string>
+#include <variant>
 
 #include "adapters/sqlite_store/bearer_token.hpp"
 #include "adapters/sqlite_store/sessions.hpp"
 #include "dialog/values/iso8601.hpp"
+#include "gateway/mp/bodies.hpp"
 #include "gateway/mp/fields.hpp"
 #include "gateway/mp/mp.hpp"
 
@@ -66,12 +68,9 @@ void finish_login(const exchange_ptr& x, const std::string& code) {
 void login(const exchange_ptr& x) {
     auto& state = *x->app().mp;
     if (!state.wechat) return refuse(*x, refusal::not_configured);
-    auto body = object_body(x->req().body());
-    if (!body) return refuse(*x, refusal::bad_json);
-    body_fields f(*body);
-    std::string code;
-    f.text("code", code, 1, 128, true, refusal::missing_code);
-    if (!f.ok() || !ascii_printable(code)) return refuse(*x, refusal::missing_code);
+    auto body = read_login(x->req().body());
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(*x, *why);
+    const std::string code = std::get<login_body>(body).code;
     // Spent before code2session: per address, so one client sending junk codes locks out only
     // itself, and per code, so one code is not tried again and again.
     if (auto d = state.logins.take(x->ctx().peer); !d.allowed) {

@@ -2,9 +2,11 @@
 // credits the notification worker spends (docs/notifications.md).
 
 #include <string>
+#include <variant>
 
 #include "adapters/sqlite_store/sessions.hpp"
 #include "dialog/nlu/nlu.hpp"
+#include "gateway/mp/bodies.hpp"
 #include "gateway/mp/fields.hpp"
 #include "gateway/mp/mp.hpp"
 #include "gateway/mp/views.hpp"
@@ -14,12 +16,9 @@ namespace minsheng::gateway::mp {
 namespace http = boost::beast::http;
 
 void bind_phone(exchange& x, reader&, const request& rq) {
-    auto body = object_body(x.req().body());
-    if (!body) return refuse(x, refusal::bad_json);
-    body_fields f(*body);
-    std::string phone;
-    f.text("phone", phone, 11, 11, true, refusal::bad_phone);
-    if (!f.ok() || !mainland_mobile(phone)) return refuse(x, refusal::bad_phone);
+    auto body = read_phone(x.req().body());
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
+    const std::string phone = std::get<phone_body>(body).phone;
     x.on_writer<outcome>(
         [app = x.app_shared(), rq, phone](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();
@@ -36,12 +35,9 @@ void profile_get(exchange& x, reader& r, const request& rq) {
 }
 
 void profile_set(exchange& x, reader&, const request& rq) {
-    auto body = object_body(x.req().body());
-    if (!body) return refuse(x, refusal::bad_json);
-    body_fields f(*body);
-    std::string community;
-    f.community(x.app().cfg, community);
-    if (!f.ok()) return refuse(x, *f.problem());
+    auto body = read_profile(x.req().body(), x.app().cfg);
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
+    const std::string community = std::get<profile_body>(body).community;
     x.on_writer<outcome>(
         [app = x.app_shared(), rq, community](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();
@@ -62,18 +58,10 @@ void subscriptions_get(exchange& x, reader& r, const request& rq) {
 
 // {"accepted": ["<template id>", ...]}: what wx.requestSubscribeMessage answered "accept" for.
 void subscriptions_add(exchange& x, reader& r, const request& rq) {
-    auto body = object_body(x.req().body());
-    if (!body) return refuse(x, refusal::bad_json);
     const std::string tpl = x.app().cfg.miniprogram.subscribe_template;
-    const auto accepted = body->find("accepted");
-    if (accepted == body->end() || !accepted->is_array() || accepted->size() > 20)
-        return refuse(x, refusal::bad_template);
-    int grants = 0;
-    for (const auto& id : *accepted) {
-        if (!id.is_string() || tpl.empty() || id.get<std::string>() != tpl)
-            return refuse(x, refusal::bad_template);
-        ++grants;
-    }
+    auto body = read_subscriptions(x.req().body(), tpl);
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
+    const int grants = std::get<subscriptions_body>(body).grants;
     if (grants == 0) return subscriptions_get(x, r, rq);  // the user accepted nothing this time
     // The store's own operation, outside a unit of work.
     x.on_writer<outcome>(

@@ -17,73 +17,9 @@
 
 #include "dialog/templates.hpp"
 #include "gateway/exchange.hpp"
+#include "gateway/mp/refusal.hpp"
 
 namespace minsheng::gateway::mp {
-
-// One per templates/mp/ text; the name is the text's.
-enum class refusal {
-    // 400, code "bad_request": the body or the query, one text per field.
-    bad_json,
-    missing_code,
-    bad_description,
-    bad_location,
-    bad_address,
-    bad_media,
-    bad_phone,
-    bad_request_id,
-    bad_category,
-    bad_kind,
-    bad_urgency,
-    bad_rating,
-    bad_comment,
-    bad_community,
-    unknown_community,
-    bad_name,
-    bad_skills,
-    bad_station,
-    bad_activity,
-    bad_query,
-    bad_near,
-    bad_template,
-    // 400 with its own code.
-    unknown_station,
-    // 401
-    unauthorized,
-    session_expired,
-    bad_code,
-    // 403
-    not_your_case,
-    not_allowed,
-    wrong_community,
-    not_volunteer,
-    not_your_claim,
-    // 404
-    not_found,
-    case_not_found,
-    proposal_not_found,
-    wish_not_found,
-    // 405
-    method_not_allowed,
-    // 409
-    wrong_status,
-    community_required,
-    already_voted,
-    proposal_closed,  // code "closed"
-    taken,
-    already_yours,
-    not_on_wall,
-    already_checked_in,
-    not_checked_in,
-    // 429
-    rate_limited,
-    // 500
-    internal,
-    // 502
-    wechat_unavailable,
-    // 503
-    not_configured,
-    shutting_down,
-};
 
 struct refusal_row {
     refusal what;

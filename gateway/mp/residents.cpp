@@ -3,11 +3,13 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "dialog/intake/filing.hpp"
 #include "dialog/message.hpp"
 #include "dialog/nlu/nlu.hpp"
+#include "gateway/mp/bodies.hpp"
 #include "gateway/mp/fields.hpp"
 #include "gateway/mp/mp.hpp"
 #include "gateway/mp/views.hpp"
@@ -19,8 +21,6 @@ namespace http = boost::beast::http;
 namespace cases = dialog::cases;
 
 namespace {
-
-constexpr std::size_t max_media = 9;
 
 bool is_mine(const dialog::case_record& c, const dialog::person_ref& me) {
     return c.from == me.from && c.reporter_id == me.user_id;
@@ -59,17 +59,11 @@ void answer_filing(exchange& x, filing& f) {
 
 // confirm / rate on the resident's own case.
 void feedback(exchange& x, const request& rq, cases::action what) {
-    auto body = object_body(x.req().body());
-    if (!body) return refuse(x, refusal::bad_json);
-    body_fields f(*body);
-    cases::act_args args;
-    if (what == cases::action::rate) {
-        f.integer("rating", args.rating, 1, 5, true, refusal::bad_rating);
-        f.text("comment", args.comment, 0, 200, false, refusal::bad_comment);
-    }
-    if (!f.ok()) return refuse(x, *f.problem());
+    auto body = read_feedback(x.req().body(), what == cases::action::rate);
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     x.on_writer<outcome>(
-        [app = x.app_shared(), rq, what, args](adapters::sqlite_store::store& s) {
+        [app = x.app_shared(), rq, what,
+         args = std::get<cases::act_args>(std::move(body))](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 auto c = uow.find_case(rq.number);
@@ -86,24 +80,13 @@ void feedback(exchange& x, const request& rq, cases::action what) {
 }  // namespace
 
 void file_case(exchange& x, reader&, const request& rq) {
-    auto body = object_body(x.req().body());
-    if (!body) return refuse(x, refusal::bad_json);
-    body_fields f(*body);
-    std::string request_id, description;
-    dialog::intake::report form;
-    std::vector<std::string> media;
-    f.text("request_id", request_id, 1, 64, true, refusal::bad_request_id);
-    if (f.ok() && !ascii_printable(request_id)) f.fail(refusal::bad_request_id);
-    f.text("description", description, 2, 1000, true, refusal::bad_description);
-    f.one_of("category", form.category, categories(), refusal::bad_category);
-    f.one_of("kind", form.kind, {"wish", "complaint", "consultation"}, refusal::bad_kind);
-    f.one_of("urgency", form.urgency, {"urgent", "normal"}, refusal::bad_urgency);
-    f.location("location", form.location, refusal::bad_location);
-    f.text("address", form.address, 1, 200, false, refusal::bad_address);
-    f.ids("media_ids", media, max_media, refusal::bad_media);
-    f.text("phone", form.phone, 11, 11, false, refusal::bad_phone);
-    if (f.ok() && !form.phone.empty() && !mainland_mobile(form.phone)) f.fail(refusal::bad_phone);
-    if (!f.ok()) return refuse(x, *f.problem());
+    auto body = read_case_form(x.req().body());
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
+    auto& read = std::get<case_form>(body);
+    const std::string& request_id = read.request_id;
+    const std::string& description = read.description;
+    const std::vector<std::string>& media = read.media_ids;
+    dialog::intake::report& form = read.form;
 
     // The same understanding as chat, here on the reader; what the form chose wins over it.
     auto& app = x.app();

@@ -7,12 +7,14 @@
 #include <cstdlib>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "dialog/utf8.hpp"
 #include "dialog/values/civil_time.hpp"
 #include "dialog/values/geo.hpp"
 #include "dialog/values/iso8601.hpp"
+#include "gateway/mp/bodies.hpp"
 #include "gateway/mp/fields.hpp"
 #include "gateway/mp/mp.hpp"
 #include "gateway/mp/views.hpp"
@@ -88,20 +90,15 @@ void claim_or_release(exchange& x, const request& rq, cases::action what) {
 }  // namespace
 
 void volunteer(exchange& x, reader&, const request& rq) {
-    auto body = object_body(x.req().body());
-    if (!body) return refuse(x, refusal::bad_json);
-    body_fields f(*body);
-    std::string name, community, skills;
-    f.text("name", name, 1, 20, false, refusal::bad_name);
-    f.text("skills", skills, 0, 100, false, refusal::bad_skills);
-    f.community(x.app().cfg, community);
-    if (!f.ok()) return refuse(x, *f.problem());
+    auto body = read_volunteer(x.req().body(), x.app().cfg);
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     x.on_writer<outcome>(
-        [app = x.app_shared(), rq, name, community, skills](adapters::sqlite_store::store& s) {
+        [app = x.app_shared(), rq,
+         b = std::get<volunteer_body>(std::move(body))](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
-                return outcome::ok(profile_view(
-                    app->service->register_volunteer(uow, rq.me, name, community, skills, t)));
+                return outcome::ok(profile_view(app->service->register_volunteer(
+                    uow, rq.me, b.name, b.community, b.skills, t)));
             });
         },
         answer_outcome);
@@ -219,18 +216,14 @@ void stations(exchange& x, reader&, const request&) {
 }
 
 void checkin(exchange& x, reader&, const request& rq) {
-    auto body = object_body(x.req().body());
-    if (!body) return refuse(x, refusal::bad_json);
-    body_fields f(*body);
-    std::string station, activity;
-    f.text("station", station, 1, 64, true, refusal::bad_station);
-    f.text("activity", activity, 0, 50, false, refusal::bad_activity);
-    if (!f.ok()) return refuse(x, *f.problem());
+    auto body = read_checkin(x.req().body());
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     x.on_writer<outcome>(
-        [app = x.app_shared(), rq, station, activity](adapters::sqlite_store::store& s) {
+        [app = x.app_shared(), rq,
+         b = std::get<checkin_body>(std::move(body))](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
-                auto r = app->service->check_in(uow, rq.me, station, activity, t);
+                auto r = app->service->check_in(uow, rq.me, b.station, b.activity, t);
                 if (r.why == cases::refusal::not_volunteer)
                     return outcome::no(refusal::not_volunteer);
                 if (r.why == cases::refusal::invalid) return outcome::no(refusal::unknown_station);
@@ -242,7 +235,7 @@ void checkin(exchange& x, reader&, const request& rq) {
 }
 
 void checkout(exchange& x, reader&, const request& rq) {
-    if (!object_body(x.req().body())) return refuse(x, refusal::bad_json);
+    if (auto why = read_empty(x.req().body())) return refuse(x, *why);
     x.on_writer<outcome>(
         [app = x.app_shared(), rq](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();

@@ -3,16 +3,9 @@
 #include <utility>
 
 #include "adapters/http/query_string.hpp"
-#include "dialog/utf8.hpp"
 #include "gateway/views.hpp"
 
 namespace minsheng::gateway::operator_api {
-
-namespace {
-
-constexpr std::size_t max_text_chars = 2000;  // a note or a reply, in code points
-
-}  // namespace
 
 exchange::error_format error_format(std::string internal_message) {
     return [internal_message = std::move(internal_message)](
@@ -80,15 +73,6 @@ bool call::roles(std::initializer_list<std::string_view> allowed) const {
     return false;
 }
 
-std::optional<json> call::body_object() const {
-    json j = json::parse(x.req().body(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        refuse(http::status::bad_request, "bad_request", "the body must be a JSON object");
-        return std::nullopt;
-    }
-    return j;
-}
-
 outcome outcome::answer(http::status status, json body, std::string counted) {
     outcome o;
     o.status = status;
@@ -117,23 +101,6 @@ void deliver(exchange& x, outcome& o) {
     if (!o.refused.empty()) return x.refuse(o.status, o.refused, o.message);
     if (!o.counted.empty()) x.app().stats.case_actions.inc(o.counted);
     x.answer(o.status, views::json_text(o.body), json_type);
-}
-
-std::optional<std::string> text_field(const json& j, std::string& error) {
-    if (!j.contains("text") || !j["text"].is_string()) {
-        error = "text must be a string";
-        return std::nullopt;
-    }
-    auto text = j["text"].get<std::string>();
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-        error = "text must not be empty";
-        return std::nullopt;
-    }
-    if (dialog::count_code_points(text) > max_text_chars) {
-        error = "text must be at most 2000 characters";
-        return std::nullopt;
-    }
-    return text;
 }
 
 }  // namespace minsheng::gateway::operator_api

@@ -56,14 +56,12 @@ struct call {
         x.refuse(status, code, message);
     }
 
-    // Each of these refuses and returns false (or nullopt) when the request is not what the
-    // endpoint takes: only(v) 405 for another method; limit(out) 400 for a `limit` outside
-    // 1..1000 (leaves `out` alone when absent); roles(...) 403 for another role; body_object()
-    // 400 for a body that is not a JSON object.
+    // Each of these refuses and returns false when the request is not what the endpoint takes:
+    // only(v) 405 for another method; limit(out) 400 for a `limit` outside 1..1000 (leaves
+    // `out` alone when absent); roles(...) 403 for another role. Bodies are read by bodies.hpp.
     bool only(http::verb v) const;
     bool limit(std::size_t& out) const;
     bool roles(std::initializer_list<std::string_view> allowed) const;
-    std::optional<json> body_object() const;
 };
 
 // What a writer task decided: an answer, or a refusal in the API's error format. deliver()
@@ -83,9 +81,5 @@ struct outcome {
     static outcome forbidden();
 };
 void deliver(exchange& x, outcome& o);
-
-// The JSON body's "text": a string, not blank, of at most 2000 code points; nullopt with `error`
-// set otherwise.
-std::optional<std::string> text_field(const json& j, std::string& error);
 
 }  // namespace minsheng::gateway::operator_api

@@ -9,9 +9,11 @@
 #include <functional>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "adapters/sqlite_store/staff.hpp"
 #include "dialog/cases/operator_desk.hpp"
+#include "gateway/operator/bodies.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/views.hpp"
 
@@ -21,72 +23,6 @@ namespace {
 
 namespace store_ns = adapters::sqlite_store;
 using dialog::cases::actor;
-
-// The body of POST /api/v1/cases/{id}/actions.
-struct action_request {
-    dialog::cases::action what{};
-    dialog::cases::act_args args;
-    std::string into_number;  // merge target given as a case number
-};
-
-// nullopt with `error` set when the body is not what the endpoint takes.
-std::optional<action_request> parse_action(const std::string& body, std::string& error) {
-    json j = json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        error = "the body must be a JSON object";
-        return std::nullopt;
-    }
-    auto string_field = [&](const char* k, std::string& out) {
-        if (!j.contains(k)) return true;
-        if (!j[k].is_string()) {
-            error = std::string(k) + " must be a string";
-            return false;
-        }
-        out = j[k].get<std::string>();
-        return true;
-    };
-    action_request a;
-    std::string name;
-    if (!string_field("action", name)) return std::nullopt;
-    auto what = dialog::cases::action_from_string(name);
-    if (!what) {
-        error =
-            "action must be one of accept, assign, release, start, report_done, confirm, "
-            "reopen, close, cancel, merge";
-        return std::nullopt;
-    }
-    a.what = *what;
-    if (!string_field("note", a.args.note) || !string_field("assignee", a.args.assignee) ||
-        !string_field("comment", a.args.comment))
-        return std::nullopt;
-    if (j.contains("into")) {
-        const auto& into = j["into"];
-        if (into.is_number_integer() && into.get<std::int64_t>() > 0)
-            a.args.merge_into = into.get<std::int64_t>();
-        else if (into.is_string() && !into.get<std::string>().empty())
-            a.into_number = into.get<std::string>();
-        else {
-            error = "into must be a case id or a case number";
-            return std::nullopt;
-        }
-    }
-    if (j.contains("rating")) {
-        if (!j["rating"].is_number_integer()) {
-            error = "rating must be a whole number";
-            return std::nullopt;
-        }
-        a.args.rating = j["rating"].get<int>();
-    }
-    if (a.what == dialog::cases::action::assign && a.args.assignee.empty()) {
-        error = "assign needs an assignee";
-        return std::nullopt;
-    }
-    if (a.what == dialog::cases::action::merge && a.args.merge_into == 0 && a.into_number.empty()) {
-        error = "merge needs into (the case that absorbs this one)";
-        return std::nullopt;
-    }
-    return a;
-}
 
 outcome refused_assignee(dialog::cases::assignee_refusal why) {
     if (why == dialog::cases::assignee_refusal::no_worker)
@@ -166,24 +102,23 @@ void on_visible_case(
 }  // namespace
 
 void act(const call& c, std::int64_t id) {
-    std::string error;
-    auto parsed = parse_action(c.x.req().body(), error);
-    if (!parsed) return c.refuse(http::status::bad_request, "bad_request", error);
-    c.x.on_writer<outcome>([app = c.x.app_shared(), id, a = std::move(*parsed), who = c.who](
-                               store_ns::store& st) { return apply(*app, st, id, a, who); },
-                           deliver);
+    auto parsed = parse_action(c.x.req().body());
+    if (const auto* bad = std::get_if<bad_body>(&parsed))
+        return c.refuse(http::status::bad_request, "bad_request", bad->reason);
+    c.x.on_writer<outcome>(
+        [app = c.x.app_shared(), id, a = std::get<action_request>(std::move(parsed)),
+         who = c.who](store_ns::store& st) { return apply(*app, st, id, a, who); },
+        deliver);
 }
 
 void add_note(const call& c, std::int64_t id) {
-    auto j = c.body_object();
-    if (!j) return;
-    std::string error;
-    auto text = text_field(*j, error);
-    if (!text) return c.refuse(http::status::bad_request, "bad_request", error);
+    auto parsed = parse_note(c.x.req().body());
+    if (const auto* bad = std::get_if<bad_body>(&parsed))
+        return c.refuse(http::status::bad_request, "bad_request", bad->reason);
     on_visible_case(
         c, id,
-        [text = std::move(*text), who = c.who](const app_state& app, dialog::unit_of_work& uow,
-                                               const dialog::case_record& found) {
+        [text = std::get<note_request>(std::move(parsed)).text, who = c.who](
+            const app_state& app, dialog::unit_of_work& uow, const dialog::case_record& found) {
             auto e = dialog::cases::add_note(uow, found, actor::op(who.id), text, app.now());
             return outcome::answer(http::status::created, {{"event", views::operator_event(e)}},
                                    "note");
@@ -191,29 +126,21 @@ void add_note(const call& c, std::int64_t id) {
 }
 
 void reply(const call& c, std::int64_t id) {
-    auto j = c.body_object();
-    if (!j) return;
-    const bool canned = j->contains("canned");
-    if (canned == j->contains("text"))
-        return c.refuse(http::status::bad_request, "bad_request",
-                        "give either canned (a canned reply's key) or text");
-    std::string text, key;
-    if (canned) {
-        const auto& name = j->at("canned");
-        if (!name.is_string() || !c.app().staff->find_canned(name.get<std::string>()))
+    auto parsed = parse_reply(c.x.req().body());
+    if (const auto* bad = std::get_if<bad_body>(&parsed))
+        return c.refuse(http::status::bad_request, "bad_request", bad->reason);
+    auto& r = std::get<reply_request>(parsed);
+    std::string key;
+    if (!r.canned.empty()) {
+        if (!c.app().staff->find_canned(r.canned))
             return c.refuse(http::status::bad_request, "unknown_canned",
                             "canned must be the key of a reply listed by /api/v1/canned");
-        key = "canned/" + name.get<std::string>();
-    } else {
-        std::string error;
-        auto t = text_field(*j, error);
-        if (!t) return c.refuse(http::status::bad_request, "bad_request", error);
-        text = std::move(*t);
+        key = "canned/" + r.canned;
     }
     on_visible_case(
         c, id,
-        [id, key, text, who = c.who](const app_state& app, dialog::unit_of_work& uow,
-                                     const dialog::case_record& found) {
+        [id, key, text = std::move(r.text), who = c.who](
+            const app_state& app, dialog::unit_of_work& uow, const dialog::case_record& found) {
             std::string message =
                 key.empty() ? text : dialog::cases::canned_reply_text(*app.templates, key, found);
             auto n = app.service->reply_to_reporter(uow, id, actor::op(who.id), key,

@@ -1,0 +1,120 @@
+#include "gateway/mp/bodies.hpp"
+
+#include "gateway/mp/fields.hpp"
+
+namespace minsheng::gateway::mp {
+
+namespace {
+
+// The value, or the body's first problem.
+template <class T>
+read_result<T> result(const body_fields& f, T value) {
+    if (!f.ok()) return *f.problem();
+    return value;
+}
+
+}  // namespace
+
+read_result<login_body> read_login(std::string_view body) {
+    auto j = object_body(body);
+    if (!j) return refusal::bad_json;
+    body_fields f(*j);
+    login_body b;
+    f.text("code", b.code, 1, 128, true, refusal::missing_code);
+    if (f.ok() && !ascii_printable(b.code)) f.fail(refusal::missing_code);
+    return result(f, std::move(b));
+}
+
+read_result<phone_body> read_phone(std::string_view body) {
+    auto j = object_body(body);
+    if (!j) return refusal::bad_json;
+    body_fields f(*j);
+    phone_body b;
+    f.text("phone", b.phone, 11, 11, true, refusal::bad_phone);
+    if (f.ok() && !mainland_mobile(b.phone)) f.fail(refusal::bad_phone);
+    return result(f, std::move(b));
+}
+
+read_result<profile_body> read_profile(std::string_view body, const config& cfg) {
+    auto j = object_body(body);
+    if (!j) return refusal::bad_json;
+    body_fields f(*j);
+    profile_body b;
+    f.community(cfg, b.community);
+    return result(f, std::move(b));
+}
+
+read_result<subscriptions_body> read_subscriptions(std::string_view body, std::string_view tpl) {
+    auto j = object_body(body);
+    if (!j) return refusal::bad_json;
+    const auto accepted = j->find("accepted");
+    if (accepted == j->end() || !accepted->is_array() || accepted->size() > 20)
+        return refusal::bad_template;
+    subscriptions_body b;
+    for (const auto& id : *accepted) {
+        if (!id.is_string() || tpl.empty() || id.get_ref<const std::string&>() != tpl)
+            return refusal::bad_template;
+        ++b.grants;
+    }
+    return b;
+}
+
+read_result<case_form> read_case_form(std::string_view body) {
+    auto j = object_body(body);
+    if (!j) return refusal::bad_json;
+    body_fields f(*j);
+    case_form b;
+    f.text("request_id", b.request_id, 1, 64, true, refusal::bad_request_id);
+    if (f.ok() && !ascii_printable(b.request_id)) f.fail(refusal::bad_request_id);
+    f.text("description", b.description, 2, 1000, true, refusal::bad_description);
+    f.one_of("category", b.form.category, categories(), refusal::bad_category);
+    f.one_of("kind", b.form.kind, {"wish", "complaint", "consultation"}, refusal::bad_kind);
+    f.one_of("urgency", b.form.urgency, {"urgent", "normal"}, refusal::bad_urgency);
+    f.location("location", b.form.location, refusal::bad_location);
+    f.text("address", b.form.address, 1, 200, false, refusal::bad_address);
+    f.ids("media_ids", b.media_ids, max_media, refusal::bad_media);
+    f.text("phone", b.form.phone, 11, 11, false, refusal::bad_phone);
+    if (f.ok() && !b.form.phone.empty() && !mainland_mobile(b.form.phone))
+        f.fail(refusal::bad_phone);
+    return result(f, std::move(b));
+}
+
+read_result<dialog::cases::act_args> read_feedback(std::string_view body, bool rating) {
+    auto j = object_body(body);
+    if (!j) return refusal::bad_json;
+    body_fields f(*j);
+    dialog::cases::act_args args;
+    if (rating) {
+        f.integer("rating", args.rating, 1, 5, true, refusal::bad_rating);
+        f.text("comment", args.comment, 0, 200, false, refusal::bad_comment);
+    }
+    return result(f, std::move(args));
+}
+
+read_result<volunteer_body> read_volunteer(std::string_view body, const config& cfg) {
+    auto j = object_body(body);
+    if (!j) return refusal::bad_json;
+    body_fields f(*j);
+    volunteer_body b;
+    f.text("name", b.name, 1, 20, false, refusal::bad_name);
+    f.text("skills", b.skills, 0, 100, false, refusal::bad_skills);
+    f.community(cfg, b.community);
+    return result(f, std::move(b));
+}
+
+read_result<checkin_body> read_checkin(std::string_view body) {
+    auto j = object_body(body);
+    if (!j) return refusal::bad_json;
+    body_fields f(*j);
+    checkin_body b;
+    f.text("station", b.station, 1, 64, true, refusal::bad_station);
+    f.text("activity", b.activity, 0, 50, false, refusal::bad_activity);
+    return result(f, std::move(b));
+}
+
+std::optional<refusal> read_empty(std::string_view body) {
+    if (!object_body(body)) return refusal::bad_json;
+    return std::nullopt;
+}
+
+}  // namespace minsheng::gateway::mp
