@@ -30,7 +30,11 @@ struct person {
     person_ref who;
     std::string name;       // how they asked to be called; "" when not given
     std::string community;  // e.g. "东城社区"; "" when unknown
-    std::string phone;      // bound phone, digits; "" when none (hotline calls reach them by it)
+    std::string phone;      // bound phone, digits; "" when none
+    // When `phone` was verified (an SMS code sent back, or WeChat's getPhoneNumber); 0: not
+    // verified. Only a verified phone is reached by 12345 and Open311 notices of that number, and
+    // one phone is verified by one person at a time.
+    std::int64_t phone_verified_at = 0;
     bool volunteer = false;
     std::string skills;              // free text as given, "" when none
     std::int64_t registered_at = 0;  // when they registered as a volunteer; 0 never
@@ -108,7 +112,12 @@ struct case_record {
     std::string source_ref;      // as in case_draft
     std::string source_span;
     std::optional<geo_point> location;  // as in case_draft (set at opening only)
+    std::string public_code;            // 8 random hex digits, set by the store at opening
 };
+
+// What anyone follows a case by (/public/v1/cases/{ref}): "<number>-<public code>", e.g.
+// "WX20261123-0002-3f9a0c1e". The number alone is sequential and can be walked; the code cannot.
+inline std::string public_ref(const case_record& c) { return c.number + "-" + c.public_code; }
 
 // One line of a case's audit trail. Never updated or deleted.
 struct case_event {
@@ -232,6 +241,31 @@ struct notification {
     std::int64_t created_at = 0;
 };
 
+// A one-time code sent by SMS to verify a phone (绑定手机 on the official account). The code is
+// only in the SMS; the store keeps its keyed hash (code_book::hash).
+struct phone_code {
+    std::int64_t id = 0;  // assigned by the store
+    person_ref who;
+    std::string phone;  // digits
+    std::string code_hash;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    int attempts = 0;          // wrong codes sent against it
+    std::int64_t used_at = 0;  // 0: not used
+};
+
+// Makes one-time codes and keeps them as keyed hashes (the gateway's: OpenSSL randomness and
+// HMAC-SHA256 with the server's secret, so a copy of the database cannot be searched for the
+// codes). Immutable; thread-safe.
+class code_book {
+public:
+    virtual ~code_book() = default;
+    // Six random decimal digits.
+    virtual std::string new_code() const = 0;
+    // The keyed hash of `code` for `phone` (the phone salts it): lower-case hex.
+    virtual std::string hash(std::string_view phone, std::string_view code) const = 0;
+};
+
 // What became of a code sent with "绑定工号": the staff member the user now receives staff
 // notifications as, or why not.
 struct staff_binding {
@@ -279,8 +313,20 @@ public:
     virtual std::optional<person> get_person(const person_ref& who) = 0;
     // Insert or replace by `who`.
     virtual void save_person(const person& p) = 0;
-    // The person who bound this phone (digits), if any; the most recently updated when several.
+    // The person who verified this phone (digits), if any; the most recently verified when
+    // several (the service keeps it to one).
     virtual std::optional<person> find_person_by_phone(std::string_view phone) = 0;
+
+    // ---- phone verification
+    // Records a code sent; returns the id the store gave it.
+    virtual std::int64_t add_phone_code(const phone_code& code) = 0;
+    // The newest code sent for `who`, used or not, if any.
+    virtual std::optional<phone_code> latest_phone_code(const person_ref& who) = 0;
+    // Writes attempts and used_at of the code `code.id`.
+    virtual void update_phone_code(const phone_code& code) = 0;
+    // Codes sent to `phone` / for `who` at or after `since`.
+    virtual std::int64_t count_phone_codes_to(std::string_view phone, std::int64_t since) = 0;
+    virtual std::int64_t count_phone_codes_for(const person_ref& who, std::int64_t since) = 0;
 
     // ---- staff
     // Binds the official-account user `who` to the active staff member holding the one-time

@@ -69,8 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_text(b->code, 1, 128);
         FUZZ_CHECK(ascii_printable(b->code));
     }
-    if (const auto r2 = read_phone(body); const auto* b = accepted(r2, not_object))
-        FUZZ_CHECK(mainland_mobile(b->phone));
+    if (const auto r2 = read_phone(body); const auto* b = accepted(r2, not_object)) {
+        check_text(b->code, 1, 128);
+        FUZZ_CHECK(ascii_printable(b->code));
+    }
     for (const config* cfg : {&open_cfg, &known_cfg}) {
         if (const auto r3 = read_profile(body, *cfg); const auto* b = accepted(r3, not_object))
             check_community(b->community, *cfg);

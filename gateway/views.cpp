@@ -44,6 +44,7 @@ json operator_case(const dialog::case_record& c) {
     return {
         {"id", c.id},
         {"number", c.number},
+        {"public_ref", dialog::public_ref(c)},
         {"kind", c.kind},
         {"category", text_or_null(c.category)},
         {"category_confidence", c.category_confidence},
@@ -98,7 +99,9 @@ json outbox(const adapters::sqlite_store::outbox_row& r) {
             {"to", n.to ? masked_person(n.to->key()) : json(nullptr)},
             {"community", text_or_null(n.community)},
             {"template", n.template_key},
-            {"text", dialog::nlu::mask_personal_data(n.text)},
+            // A verification SMS is nobody's to read but the phone's.
+            {"text", n.audience == "phone_code" ? json(nullptr)
+                                                : json(dialog::nlu::mask_personal_data(n.text))},
             {"case_id", n.case_id == 0 ? json(nullptr) : json(n.case_id)},
             {"idempotency_key", n.idempotency_key},
             {"created_at", dialog::format_iso8601(n.created_at)},

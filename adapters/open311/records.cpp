@@ -51,6 +51,7 @@ record request_record(const dialog::case_record& c, const service& s,
     auto masked = [](std::string_view text) {
         return mask_long_numbers(mask_emails(dialog::nlu::mask_personal_data(text)));
     };
+    const bool full = shown_in_full(c);
     std::string agency = c.community;
     if (agency.empty()) agency = std::string(dialog::cases::mode_label(c.handling_mode));
     record r = {
@@ -59,23 +60,26 @@ record request_record(const dialog::case_record& c, const service& s,
         {"status_notes", dialog::cases::case_service::status_label(texts, c)},
         {"service_name", texts.render(service_key(s, "name"))},
         {"service_code", std::string(s.code)},
-        {"description", masked(c.description)},
+        {"description", full ? json(masked(c.description)) : json(nullptr)},
         {"agency_responsible", text_or_null(std::move(agency))},
         {"service_notice", nullptr},
         {"requested_datetime", dialog::format_iso8601(c.created_at)},
         {"updated_datetime", dialog::format_iso8601(c.updated_at)},
         {"expected_datetime",
          c.deadline_at == 0 ? json(nullptr) : json(dialog::format_iso8601(c.deadline_at))},
-        {"address", text_or_null(masked(c.address))},
+        {"address", full ? text_or_null(masked(c.address)) : json(nullptr)},
     };
     if (c.location) {
-        auto round3 = [](double v) { return std::round(v * 1000.0) / 1000.0; };
-        r.push_back({"lat", round3(c.location->lat)});
-        r.push_back({"long", round3(c.location->lng)});
+        const double scale = full ? 1000.0 : 100.0;
+        auto round = [scale](double v) { return std::round(v * scale) / scale; };
+        r.push_back({"lat", round(c.location->lat)});
+        r.push_back({"long", round(c.location->lng)});
     }
-    if (!media_url.empty()) r.push_back({"media_url", std::string(media_url)});
+    if (full && !media_url.empty()) r.push_back({"media_url", std::string(media_url)});
     return r;
 }
+
+bool shown_in_full(const dialog::case_record& c) { return c.from == dialog::channel::open311; }
 
 record posted_record(const dialog::case_record& c, std::string_view token,
                      std::string_view account_id, const dialog::template_set& texts) {

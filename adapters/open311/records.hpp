@@ -24,12 +24,16 @@ std::vector<std::string> required_templates();
 // GET services: one service as listed (names and descriptions from templates/open311/).
 record service_record(const service& s, const dialog::template_set& texts);
 
-// GET requests: what anyone may read of a case. The description and address are masked
-// (phones, ID numbers, detailed addresses, e-mail addresses, any run of 11+ digits), the location
-// is rounded to three decimals (about 100 m); no reporter, phone, e-mail or name. `media_url` "" :
-// none.
+// GET requests: what anyone may read of a case; never the reporter, phone, e-mail or name.
+// A case filed through Open311 (c.from == open311) is shown in full: its description and address
+// masked (phones, ID numbers, detailed addresses, e-mail addresses, any run of 11+ digits), the
+// location rounded to three decimals (about 100 m), and the client's own `media_url` ("" : none).
+// Any other channel's case (chat, mini program, 12345) is shown as the public view shows it: no
+// description, address or media, the location rounded to two decimals (about 1 km).
 record request_record(const dialog::case_record& c, const service& s,
                       const dialog::template_set& texts, std::string_view media_url);
+// Whether GET requests shows `c` in full (filed through Open311).
+bool shown_in_full(const dialog::case_record& c);
 
 // POST requests: the case opened, the token to follow it by, the notice, and the client's
 // account_id ("" : null).

@@ -50,6 +50,20 @@ std::optional<std::string> new_numeric_code(std::size_t digits) {
     return out;
 }
 
+std::optional<std::string> new_hex_code(std::size_t bytes) {
+    std::string raw(bytes, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
+        return std::nullopt;
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes * 2);
+    for (unsigned char b : raw) {
+        out += hex[b >> 4];
+        out += hex[b & 0xf];
+    }
+    return out;
+}
+
 std::string token_hash(std::string_view token) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int len = 0;

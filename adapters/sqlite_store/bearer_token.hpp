@@ -19,6 +19,10 @@ std::optional<std::string> new_bearer_token();
 // generator fails.
 std::optional<std::string> new_numeric_code(std::size_t digits);
 
+// A fresh code of 2 × `bytes` lower-case hex digits (a case's public code: 4 bytes); nullopt
+// when OpenSSL's generator fails.
+std::optional<std::string> new_hex_code(std::size_t bytes);
+
 // Lower-case hex SHA-256 of the token (64 characters). Throws std::runtime_error if OpenSSL's
 // digest fails.
 std::string token_hash(std::string_view token);

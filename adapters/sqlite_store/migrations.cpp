@@ -403,7 +403,38 @@ CREATE INDEX proposals_by_status_closes ON proposals (status, closes_at);
 CREATE INDEX proposals_by_proposer ON proposals (channel, user_id, created_at);
 )sql";
 
-constexpr std::array<migration, 8> steps{{
+// 9: least data and verified phones (docs/security.md). A case's public code makes its public
+// reference (number-code) unguessable; raw messages are purged by received_at after the
+// retention period; the mini program's session_key, never used, is no longer kept. A phone
+// reaches its holder only once verified (by an SMS code, kept as a keyed hash, or by WeChat):
+// phones bound before are kept as the person's own contact but verified by nobody.
+constexpr std::string_view least_data = R"sql(
+ALTER TABLE cases ADD COLUMN public_code TEXT NOT NULL DEFAULT '';
+UPDATE cases SET public_code = lower(hex(randomblob(4)));
+CREATE INDEX messages_by_time ON messages (received_at);
+ALTER TABLE mp_sessions DROP COLUMN session_key;
+CREATE INDEX staff_bind_codes_by_expiry ON staff_bind_codes (expires_at);
+
+ALTER TABLE people ADD COLUMN phone_verified_at INTEGER NOT NULL DEFAULT 0;  -- 0: not verified
+CREATE TABLE phone_codes (
+    id         INTEGER PRIMARY KEY,
+    channel    TEXT    NOT NULL,
+    user_id    TEXT    NOT NULL,
+    phone      TEXT    NOT NULL,
+    code_hash  TEXT    NOT NULL,                    -- keyed hash; the code is only in the SMS
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    used_at    INTEGER NOT NULL DEFAULT 0           -- 0: not used
+) STRICT;
+CREATE INDEX phone_codes_by_person ON phone_codes (channel, user_id, id);
+CREATE INDEX phone_codes_by_phone ON phone_codes (phone, created_at);
+CREATE INDEX phone_codes_by_time ON phone_codes (created_at);
+-- Verification SMS still holding their code (the retention sweep blanks them once sent).
+CREATE INDEX outbox_phone_code_texts ON outbox (id) WHERE audience = 'phone_code' AND text <> '';
+)sql";
+
+constexpr std::array<migration, 9> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -412,6 +443,7 @@ constexpr std::array<migration, 8> steps{{
     {6, "console_and_miniprogram", console_and_miniprogram},
     {7, "staff_and_subscriptions", staff_and_subscriptions},
     {8, "sweeps_and_proposal_cap", sweeps_and_proposal_cap},
+    {9, "least_data", least_data},
 }};
 
 }  // namespace

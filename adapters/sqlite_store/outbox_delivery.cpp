@@ -64,12 +64,13 @@ due_notification read_due(SQLite::Statement& row) {
     return d;
 }
 
-// The person of `channel` most recently bound to this phone; "" when none.
+// The person of `channel` who verified this phone; "" when none. A phone somebody merely typed
+// reaches nobody: it could be anyone's.
 std::string person_for_phone(statement_cache& sql, const std::string& phone,
                              const std::string& channel) {
     statement_use s(
         sql.get("SELECT user_id FROM people WHERE phone = ?1 AND phone <> '' AND channel = ?2 "
-                "ORDER BY updated_at DESC LIMIT 1"));
+                "AND phone_verified_at > 0 ORDER BY phone_verified_at DESC LIMIT 1"));
     s->bind(1, phone);
     s->bind(2, channel);
     return s->executeStep() ? s->getColumn(0).getString() : std::string();
@@ -94,7 +95,12 @@ int sends_since(statement_cache& sql, const std::string& openid, std::int64_t wi
 void resolve_recipient(statement_cache& sql, due_notification& d) {
     // Hotline and Open311 reporters are known by phone: a phone bound in chat reaches them on
     // WeChat, otherwise they get an SMS (or, with no phone, nothing: Open311 clients poll).
+    // A phone verification code goes to the phone by SMS only, never to whoever holds it now.
     const auto from = d.n.to->from;
+    if (d.n.audience == "phone_code") {
+        d.openid.clear();
+        return;
+    }
     d.openid = from == dialog::channel::hotline || from == dialog::channel::open311
                    ? person_for_phone(sql, d.n.to->user_id, "wechat_oa")
                    : d.n.to->user_id;
@@ -282,7 +288,8 @@ std::vector<due_notification> outbox_delivery::claim_due(std::int64_t now, std::
             resolve_recipient(sql, d);
             // A caller who bound the phone in the mini program only: a subscribe message when
             // they hold a credit, else the SMS.
-            if (d.openid.empty() && !routing.mp_template_id.empty()) {
+            if (d.openid.empty() && d.n.audience != "phone_code" &&
+                !routing.mp_template_id.empty()) {
                 const auto bound = person_for_phone(sql, d.n.to->user_id, "miniprogram");
                 if (!bound.empty() && reserve_credit(sql, bound, routing.mp_template_id, now)) {
                     d.openid = bound;

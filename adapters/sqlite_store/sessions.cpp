@@ -18,14 +18,13 @@ void save_mp_session(store& s, const mp_session& session, std::int64_t purge_bef
             purge->exec();
         }
         statement_use ins(
-            sql.get("INSERT INTO mp_sessions (token_hash, openid, unionid, session_key, "
-                    "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+            sql.get("INSERT INTO mp_sessions (token_hash, openid, unionid, created_at, "
+                    "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
         ins->bind(1, session.token_hash);
         ins->bind(2, session.openid);
         ins->bind(3, session.unionid);
-        ins->bind(4, session.session_key);
-        ins->bind(5, session.created_at);
-        ins->bind(6, session.expires_at);
+        ins->bind(4, session.created_at);
+        ins->bind(5, session.expires_at);
         ins->exec();
     });
 }
@@ -33,7 +32,7 @@ void save_mp_session(store& s, const mp_session& session, std::int64_t purge_bef
 std::optional<mp_session> find_mp_session(reader& r, std::string_view token_hash) {
     return detail::guarded("find mp session", [&]() -> std::optional<mp_session> {
         statement_use q(detail::raw_access::statements(r).get(
-            "SELECT token_hash, openid, unionid, session_key, created_at, expires_at "
+            "SELECT token_hash, openid, unionid, created_at, expires_at "
             "FROM mp_sessions WHERE token_hash = ?1"));
         q->bind(1, std::string(token_hash));
         if (!q->executeStep()) return std::nullopt;
@@ -41,9 +40,8 @@ std::optional<mp_session> find_mp_session(reader& r, std::string_view token_hash
         s.token_hash = q->getColumn(0).getString();
         s.openid = q->getColumn(1).getString();
         s.unionid = q->getColumn(2).getString();
-        s.session_key = q->getColumn(3).getString();
-        s.created_at = q->getColumn(4).getInt64();
-        s.expires_at = q->getColumn(5).getInt64();
+        s.created_at = q->getColumn(3).getInt64();
+        s.expires_at = q->getColumn(4).getInt64();
         return s;
     });
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Mini program sessions (table mp_sessions): what a login through code2session leaves behind.
-// Only the SHA-256 of a session token is stored, so a copy of the database opens no session; the
-// WeChat session_key stays here and is never returned to a client.
+// Only the SHA-256 of a session token is stored, so a copy of the database opens no session.
+// WeChat's session_key is not kept at all: nothing uses it (the verified phone comes from
+// getuserphonenumber, which needs no session_key), and what is not kept cannot leak.
 //
 // Thread-safety: the store functions run on the single writer (like every store method); the
 // reader function on the reader's thread. Storage failures throw store_error.
@@ -18,8 +19,7 @@ namespace minsheng::adapters::sqlite_store {
 struct mp_session {
     std::string token_hash;  // lowercase hex SHA-256 of the token the client holds
     std::string openid;
-    std::string unionid;      // "" when the app has no open-platform binding
-    std::string session_key;  // WeChat's; server side only
+    std::string unionid;  // "" when the app has no open-platform binding
     std::int64_t created_at = 0;
     std::int64_t expires_at = 0;
 };

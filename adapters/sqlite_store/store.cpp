@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "adapters/sqlite_store/bearer_token.hpp"
 #include "adapters/sqlite_store/detail/case_number.hpp"
 #include "adapters/sqlite_store/detail/case_rows.hpp"
 #include "adapters/sqlite_store/detail/connection.hpp"
@@ -113,9 +114,9 @@ struct statements {
                       "category_confidence, urgency, status, description, address, "
                       "contact_phone, source_key, created_at, updated_at, community, "
                       "handling_mode, handling_rule, deadline_at, remind_at, proposal_id, "
-                      "source_ref, source_span, lat, lng) "
+                      "source_ref, source_span, lat, lng, public_code) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, "
-                      "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) RETURNING id"),
+                      "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24) RETURNING id"),
           cases_of(db, "SELECT " + std::string(detail::case_columns) +
                            " FROM cases WHERE channel = ?1 AND reporter_id = ?2"
                            " ORDER BY id DESC LIMIT ?3"),
@@ -196,6 +197,9 @@ public:
             c.source_ref = d.source_ref;
             c.source_span = d.source_span;
             c.location = d.location;
+            auto code = new_hex_code(4);
+            if (!code) throw store_error("sqlite_store: no random public code for a case");
+            c.public_code = std::move(*code);
             {
                 statement_use s(sql_.insert_case);
                 s->bind(1, c.number);
@@ -226,6 +230,7 @@ public:
                     s->bind(22);
                     s->bind(23);
                 }
+                s->bind(24, c.public_code);
                 if (!s->executeStep())
                     throw store_error("sqlite_store: open case failed: no id returned");
                 c.id = s->getColumn(0).getInt64();
@@ -302,6 +307,30 @@ public:
     std::optional<dialog::person> find_person_by_phone(std::string_view phone) override {
         return step("find person by phone",
                     [&] { return detail::find_person_by_phone(cache_, phone); });
+    }
+
+    // ---- phone verification
+
+    std::int64_t add_phone_code(const dialog::phone_code& code) override {
+        return step("add phone code", [&] { return detail::add_phone_code(cache_, code); });
+    }
+
+    std::optional<dialog::phone_code> latest_phone_code(const dialog::person_ref& who) override {
+        return step("latest phone code", [&] { return detail::latest_phone_code(cache_, who); });
+    }
+
+    void update_phone_code(const dialog::phone_code& code) override {
+        step("update phone code", [&] { detail::update_phone_code(cache_, code); });
+    }
+
+    std::int64_t count_phone_codes_to(std::string_view phone, std::int64_t since) override {
+        return step("count phone codes",
+                    [&] { return detail::count_phone_codes_to(cache_, phone, since); });
+    }
+
+    std::int64_t count_phone_codes_for(const dialog::person_ref& who, std::int64_t since) override {
+        return step("count phone codes",
+                    [&] { return detail::count_phone_codes_for(cache_, who, since); });
     }
 
     // ---- staff

@@ -140,23 +140,25 @@ struct api_client::impl {
         return grant;
     }
 
-    api_result post_with(const std::string& path, const std::string& token,
-                         const std::string& body) {
+    api_result post_with(const std::string& path, const std::string& token, const std::string& body,
+                         json* answer) {
         return interpret(
-            http.post_json(path + "?access_token=" + detail::percent_encode(token), body));
+            http.post_json(path + "?access_token=" + detail::percent_encode(token), body), answer);
     }
 
     // Sends with the cached token; a stale-token answer expires that token (if it is still the
-    // cached one) and the send is retried once with a token obtained again.
-    api_result send_with_token(const std::string& path, const std::string& body) {
+    // cached one) and the send is retried once with a token obtained again. `answer`, when
+    // given, receives the answer's JSON.
+    api_result send_with_token(const std::string& path, const std::string& body,
+                               json* answer = nullptr) {
         auto first = tokens.get();
         if (!first.ok()) return first.result;
-        auto r = post_with(path, first.token, body);
+        auto r = post_with(path, first.token, body, answer);
         if (r.kind != failure::platform || !is_token_error(r.errcode)) return r;
         tokens.expire_if(first.token);
         auto second = tokens.get();
         if (!second.ok()) return second.result;
-        return post_with(path, second.token, body);
+        return post_with(path, second.token, body, answer);
     }
 };
 
@@ -229,6 +231,34 @@ session_info api_client::code2session(const std::string& js_code) {
         out.result.kind = failure::bad_response;
         out.result.http_status = status;
         out.result.errmsg = "no openid/session_key in the answer";
+    }
+    return out;
+}
+
+phone_number_info api_client::phone_number(const std::string& code) {
+    phone_number_info out;
+    if (code.empty()) {
+        out.result = refused("code is empty");
+        return out;
+    }
+    json j;
+    out.result =
+        impl_->send_with_token("/wxa/business/getuserphonenumber", dump(json{{"code", code}}), &j);
+    if (!out.result.ok) return out;
+    const json info =
+        j.contains("phone_info") && j["phone_info"].is_object() ? j["phone_info"] : json::object();
+    out.phone = string_field(info, "purePhoneNumber");
+    out.country_code = string_field(info, "countryCode");
+    const json mark = info.contains("watermark") && info["watermark"].is_object()
+                          ? info["watermark"]
+                          : json::object();
+    // The number must be for this app: the watermark names the appid it was issued to.
+    if (out.phone.empty() || string_field(mark, "appid") != impl_->cfg.appid) {
+        const int status = out.result.http_status;
+        out = phone_number_info{};
+        out.result.kind = failure::bad_response;
+        out.result.http_status = status;
+        out.result.errmsg = "no phone_info for this appid in the answer";
     }
     return out;
 }

@@ -77,6 +77,14 @@ struct session_info {
     std::string unionid;  // empty unless the app is bound to an open-platform account
 };
 
+// POST /wxa/business/getuserphonenumber: the number WeChat verified for the user who tapped the
+// mini program's getPhoneNumber button (its one-time code).
+struct phone_number_info {
+    api_result result;
+    std::string phone;         // purePhoneNumber: without the country code
+    std::string country_code;  // "86" for the mainland
+};
+
 // One notification, ready for every channel that might carry it. The fallbacks' touser is
 // replaced by `openid`.
 struct notice {
@@ -110,6 +118,9 @@ public:
     api_result send_subscribe(const subscribe_message& m);
     // No access_token involved (appid + secret). Refused locally: empty js_code.
     session_info code2session(const std::string& js_code);
+    // With the access_token. The watermark's appid must be this client's. Refused locally: an
+    // empty code.
+    phone_number_info phone_number(const std::string& code);
 
     // Sends `what` on choose_channel(who, now); a customer-service send answered 45015/45047
     // is sent again as the template (official account) or subscribe (mini program) message.

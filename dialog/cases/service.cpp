@@ -109,6 +109,9 @@ const std::vector<std::string>& case_service::required_templates() {
             "notify/proposal_passed_voter",
             "notify/proposal_expired",
             "notify/voter_progress",
+            // phones
+            "notify/phone_moved",
+            "sms/phone_code",
         };
         for (auto s : all_statuses()) k.push_back("status/" + std::string(s));
         k.push_back("status/accepted_wall");
@@ -206,17 +209,6 @@ person case_service::set_community(unit_of_work& uow, const person_ref& who, std
     p.who = who;
     if (community.empty() || community == p.community) return p;
     p.community = std::move(community);
-    p.updated_at = now;
-    uow.save_person(p);
-    return p;
-}
-
-person case_service::bind_phone(unit_of_work& uow, const person_ref& who, std::string phone,
-                                std::int64_t now) const {
-    person p = uow.get_person(who).value_or(person{});
-    p.who = who;
-    if (phone.empty() || phone == p.phone) return p;
-    p.phone = std::move(phone);
     p.updated_at = now;
     uow.save_person(p);
     return p;

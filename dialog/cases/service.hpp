@@ -59,6 +59,37 @@ struct program_settings {
     std::vector<std::string> communities;
     std::int64_t points_per_hour = 10;
     std::int64_t max_visit_minutes = 8 * 60;
+    // Verifying a phone by SMS (绑定手机): how codes are made and kept (null: phones cannot be
+    // verified by SMS, request_phone_code answers unavailable), how long a code lives, how many
+    // wrong codes end it, and how many codes one person, or one phone, gets a day.
+    std::shared_ptr<const code_book> codes;
+    std::int64_t phone_code_seconds = 600;
+    int phone_code_tries = 5;
+    int phone_codes_per_day = 3;
+};
+
+// What became of a request for a phone verification code.
+struct phone_request {
+    enum class outcome {
+        sent,           // a code is on its way by SMS; expires_at says until when it works
+        bad_phone,      // not a mainland mobile number
+        already_yours,  // the person has verified this phone already
+        too_many,       // the person, or the phone, had phone_codes_per_day codes today
+        unavailable,    // no code book configured
+    } result = outcome::unavailable;
+    std::int64_t expires_at = 0;
+};
+
+// What became of a code sent back.
+struct phone_confirmation {
+    enum class outcome {
+        bound,       // the phone is the person's, verified
+        wrong_code,  // not the code; tries are left
+        locked,      // too many wrong codes: this code is void
+        expired,     // expired or used already
+        no_code,     // no code was asked for
+    } result = outcome::no_code;
+    std::string phone;  // the phone the code was for ("" for no_code)
 };
 
 // Who acts. The service works out the role from the case: the reporter (or a reporter of a case
@@ -202,10 +233,24 @@ public:
     person set_community(unit_of_work& uow, const person_ref& who, std::string community,
                          std::int64_t now) const;
 
-    // Binds a phone (digits) to the person: 12345 calls from that number are then answered on
-    // this account (the outbox worker resolves hotline recipients by it). Keeps other fields.
-    person bind_phone(unit_of_work& uow, const person_ref& who, std::string phone,
-                      std::int64_t now) const;
+    // Verifying a phone (docs/security.md, "verified phones"): a phone reaches its holder with
+    // 12345 and Open311 notices of that number only once verified, and one person holds a
+    // verified phone at a time.
+    //
+    // Sends a one-time code to `phone` (digits) by SMS for `who`: the code's keyed hash is
+    // stored with its expiry, the SMS goes through the outbox (audience "phone_code", which the
+    // outbox worker sends by SMS only, never to a WeChat account).
+    phone_request request_phone_code(unit_of_work& uow, const person_ref& who,
+                                     std::string_view phone, std::int64_t now) const;
+    // Checks the code `who` sent back against their newest code; on a match the phone becomes
+    // theirs, verified (bind_verified_phone).
+    phone_confirmation confirm_phone_code(unit_of_work& uow, const person_ref& who,
+                                          std::string_view code, std::int64_t now) const;
+    // Makes `phone` the person's verified phone (a code came back, or WeChat verified it in the
+    // mini program). A previous holder loses it and is told so (notify/phone_moved). Keeps the
+    // person's other fields.
+    person bind_verified_phone(unit_of_work& uow, const person_ref& who, std::string phone,
+                               std::int64_t now) const;
 
     // The wish wall: accepted wishes in wall modes, the given community's first (oldest first
     // within each group), then others; at most limit.

@@ -67,6 +67,45 @@ void bind_staff(turn& t, const std::string& code) {
     }
 }
 
+// 绑定手机 <phone>: a code by SMS to that phone; nothing is bound until it comes back.
+void request_phone_code(turn& t, const std::string& phone) {
+    if (phone.empty()) return t.say("reply/bind_phone_how");
+    const auto r = t.service.request_phone_code(t.uow, t.me(), phone, t.now);
+    const std::string masked = nlu::mask_phone(phone);
+    switch (r.result) {
+        case cases::phone_request::outcome::sent:
+            return t.say(
+                "reply/phone_code_sent",
+                {{"phone", masked},
+                 {"minutes", std::to_string(t.service.settings().phone_code_seconds / 60)}});
+        case cases::phone_request::outcome::bad_phone:
+            return t.say("reply/phone_invalid");
+        case cases::phone_request::outcome::already_yours:
+            return t.say("reply/phone_already_bound", {{"phone", masked}});
+        case cases::phone_request::outcome::too_many:
+            return t.say("reply/phone_code_too_many");
+        case cases::phone_request::outcome::unavailable:
+            return t.say("reply/phone_unavailable");
+    }
+}
+
+// 验证码 <code>: the code back; the phone becomes this account's, verified.
+void confirm_phone_code(turn& t, const std::string& code) {
+    const auto r = t.service.confirm_phone_code(t.uow, t.me(), code, t.now);
+    switch (r.result) {
+        case cases::phone_confirmation::outcome::bound:
+            return t.say("reply/phone_bound", {{"phone", nlu::mask_phone(r.phone)}});
+        case cases::phone_confirmation::outcome::wrong_code:
+            return t.say("reply/phone_code_wrong");
+        case cases::phone_confirmation::outcome::locked:
+            return t.say("reply/phone_code_locked");
+        case cases::phone_confirmation::outcome::expired:
+            return t.say("reply/phone_code_expired");
+        case cases::phone_confirmation::outcome::no_code:
+            return t.say("reply/phone_code_none");
+    }
+}
+
 bool run_command(turn& t, const command& cmd) {
     switch (cmd.what) {
         case verb::none:
@@ -141,12 +180,10 @@ bool run_command(turn& t, const command& cmd) {
             bind_staff(t, cmd.rest);
             return true;
         case verb::bind_phone:
-            if (cmd.rest.empty()) {
-                t.say("reply/bind_phone_how");
-            } else {
-                t.service.bind_phone(t.uow, t.me(), cmd.rest, t.now);
-                t.say("reply/phone_bound", {{"phone", nlu::mask_phone(cmd.rest)}});
-            }
+            request_phone_code(t, cmd.rest);
+            return true;
+        case verb::verify_phone:
+            confirm_phone_code(t, cmd.rest);
             return true;
     }
     return false;
@@ -240,7 +277,10 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/propose_how", "reply/ask_proposal_community",
             "reply/ask_proposal_community_again", "reply/proposal_cancelled", "reply/proposed",
             "reply/ask_vote_community", "reply/ask_vote_community_again", "reply/vote_cancelled",
-            "reply/bind_phone_how", "reply/phone_bound", "reply/bind_staff_how",
+            "reply/bind_phone_how", "reply/phone_bound", "reply/phone_code_sent",
+            "reply/phone_code_wrong", "reply/phone_code_expired", "reply/phone_code_locked",
+            "reply/phone_code_too_many", "reply/phone_code_none", "reply/phone_already_bound",
+            "reply/phone_invalid", "reply/phone_unavailable", "reply/bind_staff_how",
             "reply/staff_bound", "reply/staff_code_unknown", "reply/staff_code_too_many",
             "reply/proposal_closes", "reply/vote_counted", "reply/vote_passed",
             "reply/vote_already", "reply/vote_wrong_community", "reply/vote_closed",

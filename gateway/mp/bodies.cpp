@@ -30,8 +30,8 @@ read_result<phone_body> read_phone(std::string_view body) {
     if (!j) return refusal::bad_json;
     body_fields f(*j);
     phone_body b;
-    f.text("phone", b.phone, 11, 11, true, refusal::bad_phone);
-    if (f.ok() && !mainland_mobile(b.phone)) f.fail(refusal::bad_phone);
+    f.text("code", b.code, 1, 128, true, refusal::bad_phone_code);
+    if (f.ok() && !ascii_printable(b.code)) f.fail(refusal::bad_phone_code);
     return result(f, std::move(b));
 }
 

@@ -33,9 +33,11 @@ struct login_body {
 };
 read_result<login_body> read_login(std::string_view body);
 
-// POST /mp/v1/phone {"phone"}: a mainland mobile number.
+// POST /mp/v1/phone {"code"}: the one-time code of the getPhoneNumber button (1..128 printable
+// ASCII characters), which WeChat exchanges for the number it verified. A number typed by the
+// user is not taken: it could be anyone's.
 struct phone_body {
-    std::string phone;
+    std::string code;
 };
 read_result<phone_body> read_phone(std::string_view body);
 

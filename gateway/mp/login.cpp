@@ -2,7 +2,7 @@
 // (code2session) for the user's openid, and a new session token for it. code2session blocks on
 // a remote call, so it runs on mp_state's own small pool (never on an I/O thread, a reader or
 // the writer); the session row then goes through the writer, and the token is answered after
-// the commit. Only the token's hash is stored; WeChat's session_key never leaves the server.
+// the commit. Only the token's hash is stored; WeChat's session_key is dropped.
 
 #include <boost/asio/post.hpp>
 #include <exception>
@@ -49,7 +49,6 @@ void finish_login(const exchange_ptr& x, const std::string& code) {
     row.token_hash = adapters::sqlite_store::token_hash(*token);
     row.openid = info.openid;
     row.unionid = info.unionid;
-    row.session_key = info.session_key;
     row.created_at = t;
     row.expires_at = t + app.cfg.miniprogram.session_ttl_seconds;
     x->on_writer<std::int64_t>(

@@ -1,6 +1,8 @@
 // The person's own settings: the bound phone, the profile (community), and the subscribe-message
 // credits the notification worker spends (docs/notifications.md).
 
+#include <boost/asio/post.hpp>
+#include <exception>
 #include <string>
 #include <variant>
 
@@ -15,19 +17,58 @@ namespace minsheng::gateway::mp {
 
 namespace http = boost::beast::http;
 
-void bind_phone(exchange& x, reader&, const request& rq) {
-    auto body = read_phone(x.req().body());
-    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
-    const std::string phone = std::get<phone_body>(body).phone;
-    x.on_writer<outcome>(
-        [app = x.app_shared(), rq, phone](adapters::sqlite_store::store& s) {
+namespace {
+
+// On a login-pool thread: WeChat's verified number for the code, then the binding through the
+// writer (the previous holder of the number loses it and is told).
+void finish_phone(const exchange_ptr& x, const request& rq, const std::string& code) {
+    auto& app = x->app();
+    auto info = app.mp->wechat->phone_number(code);
+    if (!info.result.ok) {
+        if (app.log->should_log(spdlog::level::warn))
+            app.log->warn("{} mp getuserphonenumber: {}", x->ctx().id,
+                          adapters::wechat_api::describe(info.result));
+        const auto e = info.result.errcode;
+        return refuse(*x, e == 40029 || e == 40163 || e == 41008 ? refusal::bad_phone_code
+                                                                 : refusal::wechat_unavailable);
+    }
+    // 12345 and SMS reach mainland mobiles only.
+    if (info.country_code != "86" || !mainland_mobile(info.phone))
+        return refuse(*x, refusal::bad_phone);
+    x->on_writer<outcome>(
+        [app = x->app_shared(), rq, phone = info.phone](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
-                auto p = app->service->bind_phone(uow, rq.me, phone, t);
-                return outcome::ok({{"phone", dialog::nlu::mask_phone(p.phone)}});
+                auto p = app->service->bind_verified_phone(uow, rq.me, phone, t);
+                return outcome::ok(
+                    {{"phone", dialog::nlu::mask_phone(p.phone)}, {"verified", true}});
             });
         },
         answer_outcome);
+}
+
+}  // namespace
+
+// {"code"}: the getPhoneNumber button's code. WeChat's answer blocks on a remote call, so it
+// runs on the login pool; the task holds the exchange by value and catches everything (a pool
+// thread is outside the exchange's error boundary).
+void bind_phone(exchange& x, reader&, const request& rq) {
+    auto body = read_phone(x.req().body());
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
+    auto& state = *x.app().mp;
+    if (!state.wechat) return refuse(x, refusal::not_configured);
+    boost::asio::post(state.login_threads,
+                      [xp = x.shared_from_this(), rq, code = std::get<phone_body>(body).code] {
+                          try {
+                              finish_phone(xp, rq, code);
+                          } catch (const std::exception& e) {
+                              xp->app().stats.handler_errors.inc(xp->ctx().route);
+                              xp->internal(e.what());
+                          } catch (...) {
+                              xp->app().stats.handler_errors.inc(xp->ctx().route);
+                              xp->internal("unknown exception");
+                          }
+                      });
 }
 
 void profile_get(exchange& x, reader& r, const request& rq) {

@@ -15,6 +15,7 @@ enum class refusal {
     bad_address,
     bad_media,
     bad_phone,
+    bad_phone_code,
     bad_request_id,
     bad_category,
     bad_kind,

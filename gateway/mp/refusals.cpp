@@ -25,6 +25,7 @@ constexpr std::array rows = {
     refusal_row{refusal::bad_address, bad_request, "bad_request", "bad_address"},
     refusal_row{refusal::bad_media, bad_request, "bad_request", "bad_media"},
     refusal_row{refusal::bad_phone, bad_request, "bad_request", "bad_phone"},
+    refusal_row{refusal::bad_phone_code, bad_request, "bad_phone_code", "bad_phone_code"},
     refusal_row{refusal::bad_request_id, bad_request, "bad_request", "bad_request_id"},
     refusal_row{refusal::bad_category, bad_request, "bad_request", "bad_category"},
     refusal_row{refusal::bad_kind, bad_request, "bad_request", "bad_kind"},

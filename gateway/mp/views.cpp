@@ -36,6 +36,7 @@ json text_or_null(const std::string& s) { return s.empty() ? json(nullptr) : jso
 
 json own_case(const dialog::template_set& texts, const dialog::case_record& c) {
     return {{"number", c.number},
+            {"public_ref", dialog::public_ref(c)},
             {"kind", c.kind},
             {"category", text_or_null(c.category)},
             {"urgency", c.urgency},

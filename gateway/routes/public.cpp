@@ -2,6 +2,10 @@
 // progress by its number, the open 微实事 proposals and the month's volunteer stars. Nothing here
 // names or locates a person: no reporter, claimer, contact, address or note.
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <cctype>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -81,12 +85,20 @@ void serve_public(const exchange_ptr& x) {
     }
     constexpr std::string_view cases_prefix = "/public/v1/cases/";
     if (path.rfind(cases_prefix, 0) == 0) {
-        std::string number = path.substr(cases_prefix.size());
-        if (number.empty() || number.size() > 32)
+        // "<number>-<public code>": the number alone is sequential and could be walked.
+        const std::string ref = path.substr(cases_prefix.size());
+        const auto dash = ref.rfind('-');
+        if (ref.size() > 48 || dash == std::string::npos || dash == 0)
             return reject(http::status::not_found, "not_found", "no such case");
-        return read_json(x, [number](adapters::sqlite_store::reader& r) {
+        std::string number = ref.substr(0, dash), code = ref.substr(dash + 1);
+        std::transform(code.begin(), code.end(), code.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        return read_json(x, [number, code](adapters::sqlite_store::reader& r) {
             auto c = r.get_case_by_number(number);
-            if (!c) return views::error_body("not_found", "no such case");
+            // Unknown number and wrong code answer alike; the code is compared in constant time.
+            if (!c || c->public_code.size() != code.size() || code.empty() ||
+                CRYPTO_memcmp(c->public_code.data(), code.data(), code.size()) != 0)
+                return views::error_body("not_found", "no such case");
             return views::public_case(*c, r.events_of(c->id));
         });
     }

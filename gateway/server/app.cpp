@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/sqlite_store/keyed_codes.hpp"
 #include "dialog/intake/call_filing.hpp"
 #include "gateway/mp/mp.hpp"
 #include "gateway/operator/stats_render.hpp"
@@ -50,8 +51,12 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     auto hours = s.cfg.program.working_hours.empty()
                      ? dialog::cases::working_hours::standard()
                      : dialog::cases::working_hours::parse(s.cfg.program.working_hours);
+    auto settings = s.cfg.program.settings;
+    settings.codes = std::make_shared<const adapters::sqlite_store::keyed_code_book>(
+        s.cfg.store.code_secret.empty() ? adapters::sqlite_store::server_secret(s.cfg.db_path)
+                                        : s.cfg.store.code_secret);
     s.service = std::make_shared<const dialog::cases::case_service>(
-        s.templates, std::move(calendar), std::move(hours), s.cfg.program.settings);
+        s.templates, std::move(calendar), std::move(hours), std::move(settings));
     s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service);
     s.nlu = dialog::nlu::engine::load(s.cfg.models_dir);
     // Build the masking tables now, not on the first operator request.

@@ -433,6 +433,9 @@ config load_config(const std::optional<std::string>& file,
                 const auto& st = toml::find(t, "store");
                 c.store.durability =
                     toml::find_or<std::string>(st, "durability", c.store.durability);
+                c.store.message_retention_days =
+                    int_or(st, "message_retention_days", c.store.message_retention_days);
+                c.store.code_secret = toml::find_or<std::string>(st, "code_secret", "");
             }
             c.log_level = toml::find_or<std::string>(t, "log_level", c.log_level);
             c.operator_token = toml::find_or<std::string>(t, "operator_token", "");
@@ -485,6 +488,7 @@ config load_config(const std::optional<std::string>& file,
     if (auto v = get("MINSHENG_MP_SECRET")) c.miniprogram.secret = *v;
     if (auto v = get("MINSHENG_OPEN311_KEY")) c.open311.api_keys["default"] = *v;
     if (auto v = get("MINSHENG_DURABILITY")) c.store.durability = *v;
+    if (auto v = get("MINSHENG_CODE_SECRET")) c.store.code_secret = *v;
     if (auto v = get("MINSHENG_BODY_LIMIT"))
         c.body_limit =
             static_cast<std::size_t>(parse_int("MINSHENG_BODY_LIMIT", *v, 1024, 16 << 20));
@@ -516,6 +520,11 @@ config load_config(const std::optional<std::string>& file,
     check_limits(c.limits);
     if (c.store.durability != "full" && c.store.durability != "normal")
         throw config_error("store.durability must be \"full\" or \"normal\"");
+    if (c.store.message_retention_days < 1 || c.store.message_retention_days > 3650)
+        throw config_error("store.message_retention_days must be from 1 to 3650");
+    if (!c.store.code_secret.empty() && c.store.code_secret.size() < 32)
+        throw config_error(
+            "store.code_secret (MINSHENG_CODE_SECRET) must be at least 32 characters");
     if (c.wechat.max_clock_skew < 1) throw config_error("wechat.max_clock_skew must be positive");
     if (c.hotline.max_clock_skew < 1) throw config_error("hotline.max_clock_skew must be positive");
     for (const auto& [name, secret] : c.hotline.secrets)

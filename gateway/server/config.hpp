@@ -120,6 +120,13 @@ struct store_config {
     // even to a power cut). "normal": fsynced at checkpoints; a power cut or OS crash can lose
     // the commits since the last checkpoint (a crash of the process alone loses nothing).
     std::string durability = "full";  // [MINSHENG_DURABILITY]
+    // Inbound messages (what residents typed, phones and all) are deleted this many days after
+    // they arrived (1..3650); cases keep what they need. Expired sessions and codes go at once.
+    int message_retention_days = 180;
+    // Keys the hashes of one-time codes (phone verification), at least 32 characters. ""
+    // (default): the gateway makes one on its first start and keeps it in <db>.secret (0600);
+    // several gateways on one database must be given the same one.   [MINSHENG_CODE_SECRET]
+    std::string code_secret;
 };
 
 struct config {

@@ -4,23 +4,38 @@
 #include <boost/asio/strand.hpp>
 #include <chrono>
 
+#include "adapters/sqlite_store/retention.hpp"
 #include "gateway/exchange.hpp"
 
 namespace minsheng::gateway {
 
 void run_sweep(const app_ptr& app,
                std::function<void(std::optional<dialog::cases::sweep_report>)> done) {
-    after_commit<dialog::cases::sweep_report>(
+    struct sweep_result {
+        dialog::cases::sweep_report cases;
+        adapters::sqlite_store::retention_report purged;
+    };
+    after_commit<sweep_result>(
         app, "sweep",
         [app](adapters::sqlite_store::store& store) {
-            dialog::cases::sweep_report report;
+            sweep_result r;
             const std::int64_t t = app->now();
-            store.run([&](dialog::unit_of_work& uow) { report = app->service->sweep(uow, t); });
-            return report;
+            store.run([&](dialog::unit_of_work& uow) { r.cases = app->service->sweep(uow, t); });
+            const std::int64_t kept = std::int64_t{app->cfg.store.message_retention_days} * 86400;
+            r.purged = adapters::sqlite_store::purge_expired(store, t, t - kept);
+            return r;
         },
-        [app, done = std::move(done)](std::optional<dialog::cases::sweep_report> report) {
-            if (report) {
+        [app, done = std::move(done)](std::optional<sweep_result> result) {
+            std::optional<dialog::cases::sweep_report> report;
+            if (result) {
+                report = result->cases;
                 auto& s = app->stats;
+                s.timer_actions.inc("messages_purged",
+                                    static_cast<std::uint64_t>(result->purged.messages));
+                s.timer_actions.inc("sessions_purged",
+                                    static_cast<std::uint64_t>(result->purged.sessions));
+                s.timer_actions.inc("bind_codes_purged",
+                                    static_cast<std::uint64_t>(result->purged.bind_codes));
                 s.timer_actions.inc("lease_expired", report->leases_expired);
                 s.timer_actions.inc("reminder", report->reminders);
                 s.timer_actions.inc("escalation", report->escalations);

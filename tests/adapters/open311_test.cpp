@@ -364,6 +364,7 @@ TEST_CASE("what a client reads of a case is masked and rounded", "[adapters][ope
 
     dialog::case_record c;
     c.number = "MS20260213-0001";
+    c.from = dialog::channel::open311;
     c.kind = "complaint";
     c.category = "环境保护";
     c.status = "received";
@@ -393,6 +394,33 @@ TEST_CASE("what a client reads of a case is masked and rounded", "[adapters][ope
 
     c.location.reset();
     CHECK(names_of(request_record(c, *service_of(c), t, "")).back() == "address");
+}
+
+TEST_CASE("another channel's case reads in Open311 as the public view shows it",
+          "[adapters][open311]") {
+    const auto& t = *texts();
+    dialog::case_record c;
+    c.number = "WX20260213-0001";
+    c.kind = "wish";
+    c.status = "accepted";
+    c.description = "我是独居老人，有糖尿病，腿脚不便，电话13912345678，想请人帮忙买药。";
+    c.address = "东城社区幸福路12号3栋501";
+    c.created_at = now;
+    c.updated_at = now;
+    c.location = dialog::geo_point{22.543216, 114.056789};
+    for (auto from :
+         {dialog::channel::wechat_oa, dialog::channel::miniprogram, dialog::channel::hotline}) {
+        c.from = from;
+        CHECK_FALSE(shown_in_full(c));
+        const auto r = request_record(c, *service_of(c), t, "https://mmbiz.qpic.cn/resident.jpg");
+        CHECK(value_of(r, "description").is_null());
+        CHECK(value_of(r, "address").is_null());
+        CHECK(value_of(r, "lat") == 22.54);
+        CHECK(value_of(r, "long") == 114.06);
+        CHECK(names_of(r).back() == "long");  // no media_url
+        CHECK(value_of(r, "service_code") == "wish");
+        CHECK(value_of(r, "status") == "open");
+    }
 
     const auto posted = posted_record(c, token, "", t);
     CHECK(names_of(posted) ==

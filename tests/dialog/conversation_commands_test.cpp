@@ -227,15 +227,66 @@ TEST_CASE("the pending state survives its JSON and expires after its TTL", "[dia
     CHECK(old->draft.normalised == "灯坏了");
 }
 
-TEST_CASE("绑定手机 binds the resident's phone for 12345 calls, in either script", "[dialog]") {
+TEST_CASE("绑定手机 sends a code by SMS and binds the phone only when it comes back", "[dialog]") {
     fixture f;
+    auto who_has = [&](const std::string& phone) {
+        std::optional<dialog::person> found;
+        f.with([&](dialog::unit_of_work& uow) { found = uow.find_person_by_phone(phone); });
+        return found ? found->who.user_id : std::string();
+    };
     auto how = f.reply("resident-1", "绑定手机");
     CHECK(has(how, "绑定手机 13800138000"));
-    auto bound = f.reply("resident-1", "綁定手機 139-0013-9000", t0 + 60);
+    CHECK(has(how, "验证码"));
+
+    // In either script; the number is masked even to its owner.
+    auto sent = f.reply("resident-1", "綁定手機 139-0013-9000", t0 + 60);
+    CHECK(has(sent, "139****9000"));
+    CHECK(has(sent, "验证码"));
+    CHECK_FALSE(has(sent, "13900139000"));
+    CHECK_FALSE(has(sent, "246810"));       // the code goes by SMS, never in the chat
+    CHECK(who_has("13900139000").empty());  // nothing bound yet: anyone can type a number
+
+    CHECK(has(f.reply("resident-1", "验证码 111111", t0 + 90), "不对"));
+    CHECK(who_has("13900139000").empty());
+    auto bound = f.reply("resident-1", "验证码 246810", t0 + 120);
+    CHECK(has(bound, "验证成功"));
     CHECK(has(bound, "139****9000"));
-    CHECK_FALSE(has(bound, "13900139000"));  // not even to its owner in full
-    std::optional<dialog::person> found;
-    f.with([&](dialog::unit_of_work& uow) { found = uow.find_person_by_phone("13900139000"); });
-    REQUIRE(found);
-    CHECK(found->who.user_id == "resident-1");
+    CHECK(who_has("13900139000") == "resident-1");
+    // A used code does not work twice.
+    CHECK(has(f.reply("resident-1", "验证码 246810", t0 + 130), "过期"));
+
+    // Another account verifies the same phone: it moves, and resident-1 is told.
+    CHECK(has(f.reply("resident-2", "绑定手机 13900139000", t0 + 200), "139****9000"));
+    CHECK(has(f.reply("resident-2", "验证码 246810", t0 + 210), "验证成功"));
+    CHECK(who_has("13900139000") == "resident-2");
+    std::optional<dialog::person> first;
+    f.with([&](dialog::unit_of_work& uow) {
+        first = uow.get_person({dialog::channel::wechat_oa, "resident-1"});
+    });
+    REQUIRE(first);
+    CHECK(first->phone.empty());
+    CHECK(first->phone_verified_at == 0);
+}
+
+TEST_CASE("phone codes expire, lock after five wrong tries, and are limited per day", "[dialog]") {
+    fixture f;
+    // Expired: ten minutes.
+    f.reply("resident-1", "绑定手机 13800138001", t0);
+    CHECK(has(f.reply("resident-1", "验证码 246810", t0 + 601), "过期"));
+    // Five wrong codes void the code, even if the right one follows.
+    f.reply("resident-2", "绑定手机 13800138002", t0);
+    for (int i = 0; i < 4; ++i)
+        CHECK(has(f.reply("resident-2", "验证码 000000", t0 + 10 + i), "不对"));
+    CHECK(has(f.reply("resident-2", "验证码 000000", t0 + 20), "作废"));
+    CHECK(has(f.reply("resident-2", "验证码 246810", t0 + 30), "作废"));
+    // Three codes a day per person, and per phone (whoever asks).
+    f.reply("resident-3", "绑定手机 13800138003", t0);
+    f.reply("resident-3", "绑定手机 13800138003", t0 + 1);
+    f.reply("resident-3", "绑定手机 13800138003", t0 + 2);
+    CHECK(has(f.reply("resident-3", "绑定手机 13800138003", t0 + 3), "明天"));
+    CHECK(has(f.reply("resident-4", "绑定手机 13800138003", t0 + 4), "明天"));
+    CHECK(has(f.reply("resident-3", "绑定手机 13800138003", t0 + 86400 + 5), "验证码"));
+    // No code asked for; a number that is not a mobile.
+    CHECK(has(f.reply("resident-5", "验证码 246810", t0), "还没有"));
+    CHECK(has(f.reply("resident-5", "绑定手机 12345", t0), "格式"));
 }

@@ -35,12 +35,25 @@ inline std::shared_ptr<const dialog::template_set> shipped_templates() {
     return t;
 }
 
-inline std::shared_ptr<const dialog::cases::case_service> make_service() {
+// One-time codes the tests can read: the next code is whatever `next` holds. The hash is keyed
+// by a fixed string (enough to tell codes and phones apart).
+struct readable_codes final : dialog::code_book {
+    std::shared_ptr<std::string> next = std::make_shared<std::string>("246810");
+    std::string new_code() const override { return *next; }
+    std::string hash(std::string_view phone, std::string_view code) const override {
+        return "k:" + std::string(phone) + ":" + std::string(code);
+    }
+};
+
+inline std::shared_ptr<const dialog::cases::case_service> make_service(
+    std::shared_ptr<const dialog::code_book> codes = std::make_shared<readable_codes>()) {
     auto calendar = std::make_shared<const dialog::cases::working_calendar>(
         dialog::cases::working_calendar::load(MINSHENG_SOURCE_DIR "/calendar"));
+    dialog::cases::program_settings settings;
+    settings.codes = std::move(codes);
     return std::make_shared<const dialog::cases::case_service>(
         shipped_templates(), calendar, dialog::cases::working_hours::standard(),
-        dialog::cases::program_settings{});
+        std::move(settings));
 }
 
 // A fake understanding, for flows whose point is not what the classifiers make of a text.

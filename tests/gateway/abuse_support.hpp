@@ -375,7 +375,7 @@ public:
         }
         if (out_ >= 0) ::close(out_);
         if (!keep_files_)
-            for (const char* suffix : {"", "-wal", "-shm", ".toml"})
+            for (const char* suffix : {"", "-wal", "-shm", ".secret", ".toml"})
                 std::filesystem::remove(db_ + suffix);
     }
     gateway_process(const gateway_process&) = delete;

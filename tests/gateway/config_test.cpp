@@ -259,3 +259,26 @@ city = "city-key-0123456789"
         std::filesystem::remove(f);
     }
 }
+
+TEST_CASE("message retention and the code secret are read and checked", "[gateway]") {
+    auto c = load_config(std::nullopt, {});
+    CHECK(c.store.message_retention_days == 180);
+    CHECK(c.store.code_secret.empty());  // the gateway makes one beside the database
+    auto file = write_temp("minsheng-config-retention.toml",
+                           "[store]\nmessage_retention_days = 30\n"
+                           "code_secret = \"0123456789abcdef0123456789abcdef\"\n");
+    c = load_config(file, {});
+    CHECK(c.store.message_retention_days == 30);
+    CHECK(c.store.code_secret == "0123456789abcdef0123456789abcdef");
+    c = load_config(file, {{"MINSHENG_CODE_SECRET", "from-the-environment-0123456789abcdef"}});
+    CHECK(c.store.code_secret == "from-the-environment-0123456789abcdef");
+    std::filesystem::remove(file);
+    CHECK_THROWS_WITH(load_config(std::nullopt, {{"MINSHENG_CODE_SECRET", "short"}}),
+                      Catch::Contains("code_secret"));
+    for (const char* days : {"0", "3651"}) {
+        auto bad = write_temp("minsheng-config-retention-bad.toml",
+                              std::string("[store]\nmessage_retention_days = ") + days + "\n");
+        CHECK_THROWS_WITH(load_config(bad, {}), Catch::Contains("message_retention_days"));
+        std::filesystem::remove(bad);
+    }
+}

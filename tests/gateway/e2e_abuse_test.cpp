@@ -236,7 +236,7 @@ TEST_CASE("minsheng-admin refuses a staff name that is not UTF-8 and stores noth
     CHECK(listed.out.find("a-lone") == std::string::npos);
     CHECK(listed.out.find("a-cut") == std::string::npos);
     CHECK(dialog::is_valid_utf8(listed.out));
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".secret"}) std::filesystem::remove(db + suffix);
 }
 
 TEST_CASE("a staff member whose stored name is not UTF-8 gets 200 from /api/v1/me, never 500",

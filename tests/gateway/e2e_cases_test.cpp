@@ -4,6 +4,7 @@
 
 #include <barrier>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -165,8 +166,21 @@ void run_wish_loop(scenario& s, const wish_script& w) {
     auto stars = s.get_public("/public/v1/stars?community=%E5%85%89%E6%98%8E%E7%A4%BE%E5%8C%BA");
     CHECK(stars["stars"].size() == 1);
 
-    // Anyone can follow the case by its number; nobody is named there.
-    auto pub = s.get_public("/public/v1/cases/" + number);
+    // Anyone given its public reference (number and code) can follow the case; nobody is named
+    // there. The number alone, or with another code, finds nothing: numbers can be walked.
+    const std::string ref = c["public_ref"];
+    CHECK(ref.rfind(number + "-", 0) == 0);
+    CHECK(ref.size() == number.size() + 9);
+    s.get_public("/public/v1/cases/" + number, 404);
+    std::string wrong = ref;
+    wrong.back() = wrong.back() == '0' ? '1' : '0';
+    s.get_public("/public/v1/cases/" + wrong, 404);
+    std::string upper = ref;
+    for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    CHECK(s.get_public("/public/v1/cases/" + upper)["number"] == number);
+    // The resident can give it to their family: 查询 <number> tells them.
+    CHECK(s.say(resident, "查询 " + number).find(ref) != std::string::npos);
+    auto pub = s.get_public("/public/v1/cases/" + ref);
     CHECK(pub["status"] == "closed");
     CHECK(pub["history"].size() >= 5);
     CHECK(pub.dump().find(resident) == std::string::npos);

@@ -6,6 +6,8 @@
 
 #include <array>
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -190,7 +192,13 @@ TEST_CASE("mini program login exchanges a code for a session token stored only a
     auto row = adapters::sqlite_store::find_mp_session(r, sha256_hex(token));
     REQUIRE(row);
     CHECK(row->openid == openid);
-    CHECK(row->session_key == fake_wechat_server::session_key_for_code("code-login-1"));
+    // WeChat's session_key is not kept anywhere: not in the database file, not in its WAL.
+    for (const auto& file : {s.cfg.db_path, s.cfg.db_path + "-wal"}) {
+        std::ifstream in(file, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        CHECK(bytes.find(fake_wechat_server::session_key_for_code("code-login-1")) ==
+              std::string::npos);
+    }
     CHECK(row->expires_at - row->created_at == s.cfg.miniprogram.session_ttl_seconds);
     CHECK_FALSE(adapters::sqlite_store::find_mp_session(r, token));  // not stored in the clear
 
@@ -547,7 +555,7 @@ TEST_CASE("a resident sets a phone and community, then votes on proposals", "[mp
     auto need = s.post("/mp/v1/proposals/YS20260101-0001/vote", json::object(), t);
     CHECK(need.status == 409);
     CHECK(need.code() == "community_required");
-    auto phone = s.post("/mp/v1/phone", {{"phone", "13900139000"}}, t);
+    auto phone = s.post("/mp/v1/phone", {{"code", "phone-13900139000"}}, t);
     REQUIRE(phone.status == 200);
     CHECK(phone.body.at("phone") != "13900139000");  // masked
     REQUIRE(s.post("/mp/v1/profile", {{"community", "东城社区"}}, t).status == 200);

@@ -320,7 +320,7 @@ TEST_CASE("a mini program resident gets subscribe messages on the credits their 
 
     // A 12345 caller who bound their phone only in the mini program hears the case number
     // there, on their credit.
-    s.call("POST", "/mp/v1/phone", {{"phone", "13700137000"}}, auth, 200);
+    s.call("POST", "/mp/v1/phone", {{"code", "phone-13700137000"}}, auth, 200);
     s.call("POST", "/mp/v1/subscriptions", {{"accepted", {progress_template}}}, auth, 200);
     const auto called = hotline_call(s, "HL-MP-1", "13700137000");
     const bool reached = s.eventually([&] {

@@ -440,3 +440,41 @@ TEST_CASE("personal data in a service request never comes back unmasked", "[e2e]
         CHECK(r.body.find("email") == std::string::npos);
     }
 }
+
+TEST_CASE("a resident's chat appeal is listed in Open311 without its words, address or picture",
+          "[e2e][open311]") {
+    open311_fixture f("open311-least");
+    wechat_peer wx(f.g.cfg, f.g.port);
+    auto said =
+        wx.say("o_least_1",
+               "我是独居老人，有糖尿病腿脚不便，住西城社区和平街8号3栋501，电话13912345678，"
+               "想请志愿者每周帮我买一次药");
+    REQUIRE(said.status == 200);
+    const auto cases = f.operator_get("/api/v1/cases?limit=10")["cases"];
+    REQUIRE(cases.size() == 1);
+    const std::string chat_number = cases[0]["number"];
+    REQUIRE(f.post_form("/open311/v2/requests.json", streetlight()).status == 200);
+
+    for (const std::string& target :
+         {"/open311/v2/requests/" + chat_number + ".json", std::string("/open311/v2/requests.json"),
+          "/open311/v2/requests/" + chat_number + ".xml",
+          std::string("/open311/v2/requests.xml")}) {
+        auto r = f.get(target);
+        INFO(target << " " << r.body);
+        REQUIRE(r.status == 200);
+        CHECK(r.body.find(chat_number) != std::string::npos);  // listed, as the public view is
+        CHECK(r.body.find("糖尿病") == std::string::npos);
+        CHECK(r.body.find("独居") == std::string::npos);
+        CHECK(r.body.find("和平街") == std::string::npos);
+        CHECK(r.body.find("13912345678") == std::string::npos);
+    }
+    // The Open311 client's own request is still shown in full.
+    auto list = json::parse(f.get("/open311/v2/requests.json").body);
+    REQUIRE(list.size() == 2);
+    for (const auto& item : list) {
+        if (item["service_request_id"] == chat_number)
+            CHECK(item["description"].is_null());
+        else
+            CHECK(item["description"].get<std::string>().find("路灯") != std::string::npos);
+    }
+}

@@ -15,6 +15,7 @@
 #include "adapters/sqlite_store/store.hpp"
 #include "gateway/server/http_server.hpp"
 #include "tests/gateway/e2e_support.hpp"
+#include "tests/gateway/sms_fake.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
 
 using namespace minsheng;
@@ -215,47 +216,6 @@ TEST_CASE("notifications pending when the gateway stops are delivered by the nex
 
 namespace {
 
-// A stand-in SMS gateway: a real HTTP server on 127.0.0.1 that records what it is sent.
-struct sms_gateway {
-    boost::asio::io_context ioc;
-    std::shared_ptr<gateway::http_server> server;
-    std::thread thread;
-    std::mutex mu;
-    std::vector<nlohmann::json> received;
-
-    sms_gateway() {
-        server = std::make_shared<gateway::http_server>(
-            ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
-            gateway::server_limits{},
-            [this](gateway::http_request&& req, const std::string& /*peer*/,
-                   std::function<void(gateway::http_response &&)> respond) {
-                {
-                    std::lock_guard lock(mu);
-                    received.push_back(nlohmann::json::parse(req.body(), nullptr, false));
-                }
-                gateway::http_response res{boost::beast::http::status::ok, req.version()};
-                res.body() = "{\"ok\":true}";
-                res.prepare_payload();
-                respond(std::move(res));
-            },
-            [](const std::string&) {});
-        server->start();
-        thread = std::thread([this] { ioc.run(); });
-    }
-    ~sms_gateway() {
-        server->stop();
-        ioc.stop();
-        thread.join();
-    }
-    std::string url() const {
-        return "http://127.0.0.1:" + std::to_string(server->local_endpoint().port()) + "/sms";
-    }
-    std::vector<nlohmann::json> seen() {
-        std::lock_guard lock(mu);
-        return received;
-    }
-};
-
 std::string signed_call(gateway::app& app, const std::string& secret, const std::string& call_id,
                         const std::string& phone) {
     std::string body =
@@ -335,22 +295,41 @@ TEST_CASE("a notification the platform refuses for good is dead, visible to oper
     CHECK(s.app->stats().render().find("minsheng_notifications_dead_total") != std::string::npos);
 }
 
-TEST_CASE("a 12345 caller who bound their phone in chat gets the case number on WeChat",
-          "[e2e][outbox][hotline]") {
+TEST_CASE(
+    "a 12345 caller who verified their phone in chat gets the case number on WeChat; "
+    "a number merely typed reaches nobody",
+    "[e2e][outbox][hotline]") {
+    sms_gateway sms;
     delivery_scenario s("outbox-hotline");
-    // Stop, add a hotline secret, start again on the same file.
+    // Stop, add a hotline secret and the SMS gateway, start again on the same file.
     s.stop();
     const std::string secret = "hotline-outbox-secret-0123456789";
     s.cfg.hotline.secrets["default"] = secret;
+    s.cfg.delivery.sms_webhook = sms.url();
     s.start();
 
+    // The owner verifies 139…: the code goes to the phone by SMS, never to WeChat.
     const std::string bound = "o_outbox_bound";
+    auto say_as = [&](const std::string& user) {
+        return [&s, user](const std::string& text) { return s.wx->say(user, text).reply.text; };
+    };
     s.say(bound, "綁定手機 139-0013-9000");  // Traditional, with dashes
+    const std::string code = sms.code_sent_to("13900139000");
+    REQUIRE(code.size() == 6);
+    for (const auto& [key, n] : s.accepted_sends())
+        CHECK(key.second.find(code) == std::string::npos);
+    CHECK(say_as(bound)("验证码 " + code).find("验证成功") != std::string::npos);
+
+    // Someone else types the other caller's number and never verifies it (they cannot: the
+    // code went to that phone).
+    const std::string typer = "o_outbox_typer";
+    CHECK(say_as(typer)("绑定手机 13700137000").find("137****7000") != std::string::npos);
+    CHECK(say_as(typer)("验证码 000000").find("不对") != std::string::npos);
 
     const std::string number = signed_call(*s.app, secret, "CALL-BOUND-1", "13900139000");
-    signed_call(*s.app, secret, "CALL-UNBOUND-1", "13700137000");  // nobody bound this one
+    const std::string other = signed_call(*s.app, secret, "CALL-UNBOUND-1", "13700137000");
 
-    // The bound caller hears the number on WeChat, once.
+    // The verified caller hears the number on WeChat, once.
     bool told = false;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     while (!told && std::chrono::steady_clock::now() < deadline) {
@@ -362,27 +341,23 @@ TEST_CASE("a 12345 caller who bound their phone in chat gets the case number on 
         if (!told) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     CHECK(told);
-    // The other caller's notification waits for an SMS gateway; nothing went to WeChat for it.
-    // The worker may not have looked at it yet: wait until it has tried once.
-    adapters::sqlite_store::reader r(s.cfg.db_path);
-    adapters::sqlite_store::outbox_filter f;
-    f.limit = 1000;
-    auto unbound_rows = [&] {
-        std::vector<adapters::sqlite_store::outbox_row> rows;
-        for (auto& row : r.list_outbox(f))
-            if (row.n.to && row.n.to->from == dialog::channel::hotline &&
-                row.n.to->user_id == "13700137000")
-                rows.push_back(std::move(row));
-        return rows;
-    };
-    auto rows = unbound_rows();
-    const auto tried_by = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (std::chrono::steady_clock::now() < tried_by &&
-           (rows.size() != 1 || rows[0].last_error.empty())) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        rows = unbound_rows();
+    // The other caller hears theirs by SMS on their own phone; the typer gets nothing of it.
+    bool texted = false;
+    const auto sms_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (!texted && std::chrono::steady_clock::now() < sms_deadline) {
+        for (const auto& t : sms.texts_to("13700137000"))
+            texted = texted || t.find(other) != std::string::npos;
+        if (!texted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    REQUIRE(rows.size() == 1);
-    CHECK(rows[0].status == "pending");
-    CHECK(rows[0].last_error.find("SMS") != std::string::npos);
+    CHECK(texted);
+    for (const auto& [key, n] : s.accepted_sends()) {
+        CHECK(key.second.find(other) == std::string::npos);
+        if (key.first == typer) CHECK(key.second.find("CALL-UNBOUND") == std::string::npos);
+    }
+    // Operators never read a verification code in the outbox.
+    auto http = gateway::http_client("127.0.0.1", s.app->endpoint().port());
+    auto outbox =
+        http.request("GET", "/api/v1/outbox?limit=1000", "", {{"Authorization", bearer(s.cfg)}});
+    REQUIRE(outbox.status == 200);
+    CHECK(outbox.body.find(code) == std::string::npos);
 }

@@ -56,7 +56,7 @@ TEST_CASE("the gateway program prints its real port, serves, and exits cleanly o
     kill(c.pid, SIGTERM);
     CHECK(wait_exit(c.pid, std::chrono::seconds(10)) == 0);
     close(c.out);
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".secret"}) std::filesystem::remove(db + suffix);
 }
 
 TEST_CASE("the gateway program exits non-zero when it cannot bind its port", "[e2e]") {
@@ -71,7 +71,7 @@ TEST_CASE("the gateway program exits non-zero when it cannot bind its port", "[e
                             "MINSHENG_DATA_DIR=" MINSHENG_SOURCE_DIR});
     CHECK(wait_exit(c.pid, std::chrono::seconds(20)) == 1);
     close(c.out);
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".secret"}) std::filesystem::remove(db + suffix);
 }
 
 TEST_CASE("the gateway killed with notifications in flight: after a restart each is delivered",
@@ -154,5 +154,6 @@ TEST_CASE("the gateway killed with notifications in flight: after a restart each
         CHECK(count <= 2);
     }
     CHECK(fake.count("/cgi-bin/message/template/send") == n + sent_before);
-    for (const char* suffix : {"", "-wal", "-shm", ".toml"}) std::filesystem::remove(db + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".secret", ".toml"})
+        std::filesystem::remove(db + suffix);
 }

@@ -68,6 +68,7 @@ inline gateway::config test_config(adapters::wechat_oa::security_mode mode, cons
     c.body_limit = 64 * 1024;
     c.log_level = "off";
     c.operator_token = "test-operator-token";
+    c.store.code_secret = "e2e-code-secret-0123456789abcdef-0123";
     c.wechat.token = "e2e-token";
     c.wechat.appid = "wxe2e00000000001";
     c.wechat.encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";

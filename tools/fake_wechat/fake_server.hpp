@@ -105,6 +105,9 @@ public:
     static std::string openid_for_code(std::string_view js_code);
     static std::string unionid_for_code(std::string_view js_code);
     static std::string session_key_for_code(std::string_view js_code);
+    // What getuserphonenumber answers for a getPhoneNumber code: "phone-13912345678" is that
+    // number, verified; any other code is invalid (40029). Each code works once.
+    static std::string phone_for_code(std::string_view code);
 
     struct impl;
 

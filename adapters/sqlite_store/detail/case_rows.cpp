@@ -152,6 +152,7 @@ dialog::case_record read_case(const SQLite::Statement& row) {
     if (!row.getColumn(31).isNull() && !row.getColumn(32).isNull())
         c.location =
             dialog::geo_point{row.getColumn(31).getDouble(), row.getColumn(32).getDouble()};
+    c.public_code = row.getColumn(33).getString();
     return c;
 }
 

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::string_view person_columns =
     "SELECT channel, user_id, name, community, phone, volunteer, skills, registered_at, "
-    "updated_at FROM people ";
+    "updated_at, phone_verified_at FROM people ";
 
 std::string select_people(std::string_view rest) {
     std::string sql(person_columns);
@@ -36,7 +36,24 @@ dialog::person read_person(const SQLite::Statement& row) {
     p.skills = row.getColumn(6).getString();
     p.registered_at = row.getColumn(7).getInt64();
     p.updated_at = row.getColumn(8).getInt64();
+    p.phone_verified_at = row.getColumn(9).getInt64();
     return p;
+}
+
+dialog::phone_code read_phone_code(const SQLite::Statement& row) {
+    dialog::phone_code c;
+    c.id = row.getColumn(0).getInt64();
+    const auto from = dialog::channel_from_string(row.getColumn(1).getString());
+    if (!from) throw store_error("sqlite_store: a phone_codes row names an unknown channel");
+    c.who.from = *from;
+    c.who.user_id = row.getColumn(2).getString();
+    c.phone = row.getColumn(3).getString();
+    c.code_hash = row.getColumn(4).getString();
+    c.created_at = row.getColumn(5).getInt64();
+    c.expires_at = row.getColumn(6).getInt64();
+    c.attempts = row.getColumn(7).getInt();
+    c.used_at = row.getColumn(8).getInt64();
+    return c;
 }
 
 }  // namespace
@@ -53,11 +70,12 @@ std::optional<dialog::person> get_person(statement_cache& sql, const dialog::per
 void save_person(statement_cache& sql, const dialog::person& p) {
     statement_use s(
         sql.get("INSERT INTO people (channel, user_id, name, community, phone, volunteer, skills, "
-                "registered_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-                "ON CONFLICT (channel, user_id) DO UPDATE SET name = excluded.name, "
-                "community = excluded.community, phone = excluded.phone, "
+                "registered_at, updated_at, phone_verified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                "?7, ?8, ?9, ?10) ON CONFLICT (channel, user_id) DO UPDATE SET "
+                "name = excluded.name, community = excluded.community, phone = excluded.phone, "
                 "volunteer = excluded.volunteer, skills = excluded.skills, "
-                "registered_at = excluded.registered_at, updated_at = excluded.updated_at"));
+                "registered_at = excluded.registered_at, updated_at = excluded.updated_at, "
+                "phone_verified_at = excluded.phone_verified_at"));
     s->bind(1, std::string(dialog::to_string(p.who.from)));
     s->bind(2, p.who.user_id);
     s->bind(3, p.name);
@@ -67,6 +85,7 @@ void save_person(statement_cache& sql, const dialog::person& p) {
     s->bind(7, p.skills);
     s->bind(8, p.registered_at);
     s->bind(9, p.updated_at);
+    s->bind(10, p.phone_verified_at);
     s->exec();
 }
 
@@ -74,11 +93,71 @@ std::optional<dialog::person> find_person_by_phone(statement_cache& sql, std::st
     if (phone.empty()) return std::nullopt;
     // "phone <> ''" repeats the partial index's condition so that SQLite uses it.
     static const std::string by_phone = select_people(
-        "WHERE phone <> '' AND phone = ?1 ORDER BY updated_at DESC, channel, user_id LIMIT 1");
+        "WHERE phone <> '' AND phone = ?1 AND phone_verified_at > 0 "
+        "ORDER BY phone_verified_at DESC, channel, user_id LIMIT 1");
     statement_use s(sql.get(by_phone));
     s->bind(1, std::string(phone));
     if (!s->executeStep()) return std::nullopt;
     return read_person(*s);
+}
+
+std::int64_t add_phone_code(statement_cache& sql, const dialog::phone_code& c) {
+    statement_use s(
+        sql.get("INSERT INTO phone_codes (channel, user_id, phone, code_hash, created_at, "
+                "expires_at, attempts, used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                "RETURNING id"));
+    s->bind(1, std::string(dialog::to_string(c.who.from)));
+    s->bind(2, c.who.user_id);
+    s->bind(3, c.phone);
+    s->bind(4, c.code_hash);
+    s->bind(5, c.created_at);
+    s->bind(6, c.expires_at);
+    s->bind(7, c.attempts);
+    s->bind(8, c.used_at);
+    if (!s->executeStep()) throw store_error("sqlite_store: add phone code returned no id");
+    return s->getColumn(0).getInt64();
+}
+
+std::optional<dialog::phone_code> latest_phone_code(statement_cache& sql,
+                                                    const dialog::person_ref& who) {
+    statement_use s(
+        sql.get("SELECT id, channel, user_id, phone, code_hash, created_at, expires_at, "
+                "attempts, used_at FROM phone_codes WHERE channel = ?1 AND user_id = ?2 "
+                "ORDER BY id DESC LIMIT 1"));
+    s->bind(1, std::string(dialog::to_string(who.from)));
+    s->bind(2, who.user_id);
+    if (!s->executeStep()) return std::nullopt;
+    return read_phone_code(*s);
+}
+
+void update_phone_code(statement_cache& sql, const dialog::phone_code& c) {
+    statement_use s(sql.get("UPDATE phone_codes SET attempts = ?2, used_at = ?3 WHERE id = ?1"));
+    s->bind(1, c.id);
+    s->bind(2, c.attempts);
+    s->bind(3, c.used_at);
+    s->exec();
+}
+
+std::int64_t count_phone_codes_to(statement_cache& sql, std::string_view phone,
+                                  std::int64_t since) {
+    statement_use s(
+        sql.get("SELECT count(*) FROM phone_codes WHERE phone = ?1 AND created_at >= ?2"));
+    s->bind(1, std::string(phone));
+    s->bind(2, since);
+    s->executeStep();
+    return s->getColumn(0).getInt64();
+}
+
+std::int64_t count_phone_codes_for(statement_cache& sql, const dialog::person_ref& who,
+                                   std::int64_t since) {
+    statement_use s(
+        sql.get("SELECT count(*) FROM phone_codes WHERE channel = ?1 AND user_id = ?2 "
+                "AND created_at >= ?3"));
+    s->bind(1, std::string(dialog::to_string(who.from)));
+    s->bind(2, who.user_id);
+    s->bind(3, since);
+    s->executeStep();
+    return s->getColumn(0).getInt64();
 }
 
 }  // namespace minsheng::adapters::sqlite_store::detail

@@ -3,6 +3,7 @@
 // of work and the reader. Throws SQLite::Exception on storage failure, store_error for a row
 // naming a channel this build does not know.
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -17,7 +18,16 @@ std::optional<dialog::person> get_person(statement_cache& sql, const dialog::per
 // Inserts or replaces the row of p.who, every field as given.
 void save_person(statement_cache& sql, const dialog::person& p);
 
-// The most recently updated person with this phone; nullopt for "" or when nobody bound it.
+// The person who verified this phone most recently; nullopt for "" or when nobody verified it.
 std::optional<dialog::person> find_person_by_phone(statement_cache& sql, std::string_view phone);
+
+// Phone verification codes (table phone_codes), as unit_of_work's methods of the same names.
+std::int64_t add_phone_code(statement_cache& sql, const dialog::phone_code& c);
+std::optional<dialog::phone_code> latest_phone_code(statement_cache& sql,
+                                                    const dialog::person_ref& who);
+void update_phone_code(statement_cache& sql, const dialog::phone_code& c);
+std::int64_t count_phone_codes_to(statement_cache& sql, std::string_view phone, std::int64_t since);
+std::int64_t count_phone_codes_for(statement_cache& sql, const dialog::person_ref& who,
+                                   std::int64_t since);
 
 }  // namespace minsheng::adapters::sqlite_store::detail

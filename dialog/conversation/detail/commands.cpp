@@ -268,6 +268,13 @@ command parse_command(const nlu::understanding& u, std::string_view original) {
         return is(verb::bind_staff);
     }
 
+    // The SMS code that verifies a phone, sent back (before 绑定, which a "绑定验证码" would hit).
+    if (prefix_of(c, {"验证码", "短信验证码", "手机验证码"})) {
+        for (char ch : t)
+            if (ch >= '0' && ch <= '9') cmd.rest += ch;
+        return is(verb::verify_phone);
+    }
+
     // Binding a phone, so 12345 calls from it are answered on WeChat.
     if (prefix_of(c, {"绑定手机号", "绑定手机", "绑定电话", "绑定号码", "手机绑定", "绑定"})) {
         if (const auto* phone = u.find("phone")) cmd.rest = phone->value;

@@ -36,7 +36,8 @@ enum class verb {
     vote,                // 投票 YS…, 支持 YS…
     list_proposals,      // 议题, 提议列表
     thanks,              // 谢谢, 辛苦了
-    bind_phone,          // 绑定手机 138…: hotline calls from that number reach this account
+    bind_phone,          // 绑定手机 138…: an SMS code to that number, to verify it
+    verify_phone,        // 验证码 123456: the code back; the phone is then this account's
     bind_staff,  // 绑定工号 12345678: a staff member's WeChat receives their notifications
 };
 
@@ -46,7 +47,7 @@ struct command {
     int rating = 0;      // rate: 1..5
     std::string rest;    // rate: the comment; propose: the proposal (as written where possible);
                          // bind_phone: the phone's digits ("" when none was given)
-                         // bind_staff: the code's digits ("" when none was given)
+                         // bind_staff, verify_phone: the code's digits ("" when none)
 };
 
 // The command in `u` (the understanding of `original`), or verb::none.

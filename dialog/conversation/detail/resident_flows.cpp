@@ -442,6 +442,7 @@ void progress(turn& t, const std::string& number) {
                             {{"date", date_text(events.back().at, t.now)},
                              {"event", event_text(t.texts, events.back().action)}});
         t.say("reply/case_status", {{"number", c->number},
+                                    {"public_ref", public_ref(*c)},
                                     {"summary", summary_of(*c, 20)},
                                     {"status", cases::case_service::status_label(t.texts, *c)},
                                     {"last_event", last},

@@ -51,6 +51,17 @@ public:
     std::optional<person> find_person_by_phone(std::string_view p) override {
         return in_.find_person_by_phone(p);
     }
+    std::int64_t add_phone_code(const phone_code& c) override { return in_.add_phone_code(c); }
+    std::optional<phone_code> latest_phone_code(const person_ref& w) override {
+        return in_.latest_phone_code(w);
+    }
+    void update_phone_code(const phone_code& c) override { in_.update_phone_code(c); }
+    std::int64_t count_phone_codes_to(std::string_view p, std::int64_t since) override {
+        return in_.count_phone_codes_to(p, since);
+    }
+    std::int64_t count_phone_codes_for(const person_ref& w, std::int64_t since) override {
+        return in_.count_phone_codes_for(w, since);
+    }
     bool post(const ledger_posting& p) override { return in_.post(p); }
     std::int64_t balance(std::string_view a) override { return in_.balance(a); }
     std::vector<ranking_row> ranking(std::string_view c, std::int64_t s, std::int64_t u,

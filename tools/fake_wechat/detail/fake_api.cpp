@@ -217,6 +217,8 @@ answer fake_api::api(received_request& r) {
         a = send(r);
     } else if (r.path == "/sns/jscode2session") {
         a = jscode2session(r);
+    } else if (r.path == "/wxa/business/getuserphonenumber") {
+        a = phone_number(r);
     } else {
         a.status = 404;
         a.content_type = "text/plain; charset=utf-8";
@@ -319,6 +321,27 @@ answer fake_api::jscode2session(const received_request& r) {
     return json_answer({{"openid", fake_wechat_server::openid_for_code(code)},
                         {"session_key", fake_wechat_server::session_key_for_code(code)},
                         {"unionid", fake_wechat_server::unionid_for_code(code)}});
+}
+
+answer fake_api::phone_number(const received_request& r) {
+    if (r.method != "POST") return error_answer(43002);
+    if (auto bad = check_token(r)) return *bad;
+    const auto code = string_at(r.json, "code");
+    if (code.empty()) return error_answer(41008);
+    const auto phone = fake_wechat_server::phone_for_code(code);
+    if (phone.empty()) return error_answer(40029, "invalid code");
+    if (!used_codes_.insert("phone:" + code).second) return error_answer(40029, "code been used");
+    return json_answer({{"errcode", 0},
+                        {"errmsg", "ok"},
+                        {"phone_info",
+                         {{"phoneNumber", phone},
+                          {"purePhoneNumber", phone},
+                          {"countryCode", "86"},
+                          {"watermark",
+                           {{"timestamp", std::chrono::duration_cast<std::chrono::seconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count()},
+                            {"appid", appid_}}}}}});
 }
 
 answer fake_api::control(const request_in& req, std::string_view path,
@@ -444,6 +467,16 @@ std::string fake_wechat_server::session_key_for_code(std::string_view js_code) {
     unsigned char out[32];
     const int n = EVP_EncodeBlock(out, digest, 16);  // 16 bytes -> 24 base64 characters
     return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
+}
+
+std::string fake_wechat_server::phone_for_code(std::string_view code) {
+    constexpr std::string_view prefix = "phone-";
+    if (!code.starts_with(prefix)) return "";
+    const auto digits = code.substr(prefix.size());
+    if (digits.size() != 11 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return "";
+    return std::string(digits);
 }
 
 }  // namespace minsheng::tools::fake_wechat

@@ -63,6 +63,7 @@ private:
     answer stable_token(const received_request& r);
     answer send(const received_request& r);
     answer jscode2session(const received_request& r);
+    answer phone_number(const received_request& r);
     std::optional<answer> check_token(const received_request& r);
     std::optional<answer> check_app(const std::string& appid, const std::string& secret) const;
     std::string issue(bool stable, clock::time_point now);
