@@ -92,9 +92,14 @@ TEST_CASE("A person is saved, read back, replaced, and found by phone", "[adapte
         replaced.volunteer = false;
         replaced.updated_at = 0;  // stamped by the store's clock
         uow.save_person(replaced);
-        // A second person bound the same phone later; a third has no phone.
-        uow.save_person(person_of(bob, "老李", "东城社区", "13800138000", 6000));
+        // A second person verified the same phone later; a third has no phone; a fourth typed
+        // it without verifying.
+        auto verified = person_of(bob, "老李", "东城社区", "13800138000", 6000);
+        verified.phone_verified_at = 6000;
+        uow.save_person(verified);
         uow.save_person(person_of(carol, "", "", "", 7000));
+        uow.save_person(
+            person_of({dialog::channel::miniprogram, "typer"}, "", "", "13800138000", 8000));
     });
     s.run([&](dialog::unit_of_work& uow) {
         auto got = uow.get_person(alice);
@@ -104,7 +109,8 @@ TEST_CASE("A person is saved, read back, replaced, and found by phone", "[adapte
         CHECK(got->updated_at == 5000);
         auto by_phone = uow.find_person_by_phone("13800138000");
         REQUIRE(by_phone);
-        CHECK(by_phone->who == bob);                // the most recently updated of the two
+        CHECK(by_phone->who == bob);  // the one who verified it; alice and typer merely typed it
+        CHECK(by_phone->phone_verified_at == 6000);
         CHECK_FALSE(uow.find_person_by_phone(""));  // carol has no phone, and "" is no phone
         CHECK_FALSE(uow.find_person_by_phone("13900000000"));
     });
@@ -114,7 +120,7 @@ TEST_CASE("A person is saved, read back, replaced, and found by phone", "[adapte
     CHECK(got->name == "王芳");
     CHECK(r.get_person(carol)->updated_at == 7000);
     CHECK_FALSE(r.get_person(dave));
-    CHECK(count_rows(file.path(), "people") == 3);
+    CHECK(count_rows(file.path(), "people") == 4);
 }
 
 TEST_CASE("A posting that does not balance is refused before anything is written", "[adapters]") {

@@ -113,7 +113,7 @@ TEST_CASE("Outcomes are recorded once and only on pending rows", "[adapters]") {
     CHECK(again[0].attempts == 2);
 }
 
-TEST_CASE("A hotline phone resolves to the WeChat person bound to it, else to nobody",
+TEST_CASE("A hotline phone resolves to the WeChat person who verified it, else to nobody",
           "[adapters]") {
     temp_db file;
     store s(file.path(), options_at(t0));
@@ -121,18 +121,26 @@ TEST_CASE("A hotline phone resolves to the WeChat person bound to it, else to no
         minsheng::dialog::person p;
         p.who = {channel::wechat_oa, "o-grandma"};
         p.phone = "13800138000";
+        p.phone_verified_at = t0;
         uow.save_person(p);
         minsheng::dialog::person caller;
         caller.who = {channel::hotline, "13900139000"};
         caller.phone = "13900139000";
         uow.save_person(caller);
+        // Someone typed another caller's number and never verified it.
+        minsheng::dialog::person typer;
+        typer.who = {channel::wechat_oa, "o-typer"};
+        typer.phone = "13600136000";
+        uow.save_person(typer);
     });
     enqueue_all(s, {note(person_ref{channel::hotline, "13800138000"}, "bound"),
-                    note(person_ref{channel::hotline, "13900139000"}, "sms")});
+                    note(person_ref{channel::hotline, "13900139000"}, "sms"),
+                    note(person_ref{channel::hotline, "13600136000"}, "typed")});
     auto due = outbox_delivery(s).claim_due(t0, 10, 60);
-    REQUIRE(due.size() == 2);
+    REQUIRE(due.size() == 3);
     CHECK(due[0].openid == "o-grandma");
     CHECK(due[1].openid.empty());
+    CHECK(due[2].openid.empty());  // the SMS to the phone itself, not the typer's WeChat
 }
 
 TEST_CASE("The customer-service window follows the user's messages and counts sends",
@@ -424,6 +432,7 @@ TEST_CASE("A caller who bound their phone only in the mini program is reached th
         minsheng::dialog::person p;
         p.who = {channel::miniprogram, "mp-grandpa"};
         p.phone = "13700137000";
+        p.phone_verified_at = t0;
         uow.save_person(p);
     });
     enqueue_all(s, {note(person_ref{channel::hotline, "13700137000"}, "call-1"),

@@ -18,6 +18,7 @@
 #include "dialog/utf8.hpp"
 #include "gateway/server/http_server.hpp"
 #include "tests/gateway/e2e_support.hpp"
+#include "tests/gateway/sms_fake.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
 
 using namespace minsheng;
@@ -336,12 +337,17 @@ TEST_CASE("a mini program resident gets subscribe messages on the credits their 
 
 TEST_CASE("a template message fills the template's own fields from the notification",
           "[e2e][outbox]") {
-    scenario s("notify-template", [](gateway::config& c) {
+    sms_gateway sms;
+    scenario s("notify-template", [&sms](gateway::config& c) {
         c.delivery.templates["hotline/case_opened"] = "tmpl-oa-case";
         c.delivery.template_fields["tmpl-oa-case"] = {
             {"character_string1", "number"}, {"thing2", "text"}, {"time3", "time"}};
+        c.delivery.sms_webhook = sms.url();
     });
-    CHECK(has(s.say("o_bound_caller", "绑定手机 13600136000"), "136****6000"));
+    CHECK(has(
+        verify_phone_by_chat(
+            sms, [&](const std::string& t) { return s.say("o_bound_caller", t); }, "13600136000"),
+        "136****6000"));
     // The customer-service window is closed on the platform's side: the template goes out.
     injection closed;
     closed.path = custom_send;

@@ -277,7 +277,13 @@ command parse_command(const nlu::understanding& u, std::string_view original) {
 
     // Binding a phone, so 12345 calls from it are answered on WeChat.
     if (prefix_of(c, {"绑定手机号", "绑定手机", "绑定电话", "绑定号码", "手机绑定", "绑定"})) {
-        if (const auto* phone = u.find("phone")) cmd.rest = phone->value;
+        // The phone the understanding found; else whatever digits were typed, so that a wrong
+        // number is answered as wrong rather than as missing.
+        if (const auto* phone = u.find("phone"))
+            cmd.rest = phone->value;
+        else
+            for (char ch : t)
+                if (ch >= '0' && ch <= '9') cmd.rest += ch;
         return is(verb::bind_phone);
     }
 

@@ -146,14 +146,15 @@ TEST_CASE("the community comes from the draft, else the profile, else the addres
     CHECK(open_at(neighbour, "幸福社区", "") == "幸福社区");
 }
 
-TEST_CASE("every template the service renders ships in templates/notify and templates/status",
+TEST_CASE("every template the service renders ships in templates/notify, status and sms",
           "[dialog]") {
     const auto& keys = case_service::required_templates();
     CHECK(keys.size() > 30);
     CHECK_NOTHROW(shipped_templates()->require(keys));
     for (const auto& k : keys) {
         INFO(k);
-        CHECK((k.rfind("notify/", 0) == 0 || k.rfind("status/", 0) == 0));
+        CHECK(
+            (k.rfind("notify/", 0) == 0 || k.rfind("status/", 0) == 0 || k.rfind("sms/", 0) == 0));
         CHECK(std::filesystem::is_regular_file(MINSHENG_SOURCE_DIR "/templates/" + k + ".txt"));
         CHECK_FALSE(shipped_templates()->render(k).empty());
     }
