@@ -203,14 +203,46 @@ def hotline_seeds():
 
     h = "hotline_auth"
     clear(h)
-    for name, ts, body in [("json", str(HOTLINE_NOW), HOTLINE_JSON), ("empty", str(HOTLINE_NOW), ""),
-                           ("stale", str(HOTLINE_NOW - 301), '{"call_id":"x"}'),
-                           ("text", str(HOTLINE_NOW + 10), HOTLINE_TEXT)]:
-        sig = "sha256=" + hmac.new(HOTLINE_SECRET, (ts + "\n" + body).encode(), hashlib.sha256).hexdigest()
-        write(h, name, ts + "\n" + sig + "\n" + body)
-        write(h, name + "-upper", ts + "\n" + "sha256=" + sig[7:].upper() + "\n" + body)
-    write(h, "bad-timestamp", "12a\nsha256=00\n{}")
-    write(h, "missing", "\n\n{}")
+    # One field per line: timestamp, signature, method, target, Content-Type, then the body.
+    def v2(ts, method, path, params, ctype, body):
+        canonical = "\n".join([method, path, query(params), ctype, ts, body])
+        return "v2=" + hmac.new(HOTLINE_SECRET, canonical.encode(), hashlib.sha256).hexdigest()
+
+    def legacy(ts, body):
+        return "sha256=" + hmac.new(HOTLINE_SECRET, (ts + "\n" + body).encode(),
+                                    hashlib.sha256).hexdigest()
+
+    def auth_seed(name, ts, sig, method, target, ctype, body):
+        write(h, name, "\n".join([ts, sig, method, target, ctype, body]))
+
+    path = "/hotline/transcripts"
+    text_params = {"call_id": "T-9", "caller_phone": "13800138000", "caller_name": "张 三"}
+    text_target = path + "?" + query(text_params)
+    now, later, stale = str(HOTLINE_NOW), str(HOTLINE_NOW + 10), str(HOTLINE_NOW - 301)
+    json_type, text_type = "application/json", "text/plain; charset=utf-8"
+    for name, ts, target, params, ctype, body in [
+            ("json", now, path, {}, json_type, HOTLINE_JSON),
+            ("empty", now, path, {}, json_type, ""),
+            ("stale", stale, path, {}, json_type, '{"call_id":"x"}'),
+            ("text", later, text_target, text_params, text_type, HOTLINE_TEXT),
+            ("ndjson", now, path, {}, "application/x-ndjson", HOTLINE_NDJSON)]:
+        sig = v2(ts, "POST", path, params, ctype, body)
+        auth_seed(name, ts, sig, "POST", target, ctype, body)
+        auth_seed(name + "-upper", ts, "v2=" + sig[3:].upper(), "POST", target, ctype, body)
+        auth_seed(name + "-legacy", ts, legacy(ts, body), "POST", target, ctype, body)
+    # The text call's query as a client may write it: another order, '+' and lower-case escapes.
+    auth_seed("text-query-spelling", later, v2(later, "POST", path, text_params, text_type, HOTLINE_TEXT),
+              "POST", path + "?caller_name=%e5%bc%a0+%e4%b8%89&caller_phone=13800138000&call_id=T-9",
+              text_type, HOTLINE_TEXT)
+    auth_seed("text-other-phone", later, v2(later, "POST", path, text_params, text_type, HOTLINE_TEXT),
+              "POST", path + "?call_id=T-9&caller_phone=13900139000&caller_name=%E5%BC%A0%20%E4%B8%89",
+              text_type, HOTLINE_TEXT)
+    auth_seed("other-type", now, v2(now, "POST", path, {}, json_type, HOTLINE_JSON), "POST", path,
+              "application/x-ndjson", HOTLINE_JSON)
+    auth_seed("unknown-version", now, "v3=" + "0" * 64, "POST", path, json_type, "{}")
+    auth_seed("bad-query", now, "v2=" + "0" * 64, "POST", path + "?a=%zz&a=1", json_type, "{}")
+    write(h, "bad-timestamp", "12a\nv2=00\nPOST\n/hotline/transcripts\napplication/json\n{}")
+    write(h, "missing", "\n\nPOST\n/hotline/transcripts\napplication/json\n{}")
 
 
 def query_seeds():
@@ -292,12 +324,15 @@ def config_seeds():
     for f in sorted((REPO / "config").glob("*.toml")):
         write(h, f.stem, f.read_bytes())
     for name, text in [
-            ("listen", 'listen = "127.0.0.1:9000"\ndb = "from-file.db"\n[wechat]\ntoken = "file-token"\n'),
+            ("listen", 'listen = "127.0.0.1:9000"\ndb = "from-file.db"\n[wechat]\ntoken = "file-token"\n'
+                       'mode = "plain"\n'),
+            ("no-key", '[wechat]\ntoken = "file-token"\n'),
             ("broken", "listen = [1,2\n"),
             ("safe", '[wechat]\ntoken = "t"\naes_key = "%s"\nappid = "wx1"\nmode = "safe"\n' % DEV_AES_KEY),
             ("program", '[program]\nclaim_lease_hours = 48\nauto_close_days = 7\nworking_hours = "08:30-12:00,14:00-17:30"\n'
                         '[deadlines]\ncomplaint = "5 working days"\n'),
-            ("hotline", '[hotline]\nmax_clock_skew = 300\n[hotline.secrets]\ndefault = "0123456789abcdef0123"\n'),
+            ("hotline", '[hotline]\nmax_clock_skew = 300\nlegacy_signature = ["default"]\nreplay_capacity = 1000\n'
+                        '[hotline.secrets]\ndefault = "0123456789abcdef0123"\n'),
             ("community", '[[community]]\nname = "东城社区"\nstreet = "东城街道"\ngrids = ["一网格"]\nlat = 23.1\nlng = 113.3\n')]:
         write(h, name, text)
 

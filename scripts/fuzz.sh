@@ -44,7 +44,7 @@ targets=(
   "oa_xml             4096  oa"
   "oa_crypto          2048  -"
   "hotline_transcript 8192  hotline"
-  "hotline_auth       1024  -"
+  "hotline_auth       2048  hotline_auth"
   "query_string       1024  -"
   "calendar           2048  calendar"
   "nlu                1024  -"

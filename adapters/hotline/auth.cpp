@@ -11,7 +11,9 @@ namespace minsheng::adapters::hotline {
 
 namespace {
 
-constexpr std::string_view prefix = "sha256=";
+constexpr std::string_view legacy_prefix = "sha256=";
+constexpr std::string_view v2_prefix = "v2=";
+constexpr std::size_t mac_hex_size = 64;  // SHA-256
 
 std::string hex(const unsigned char* p, std::size_t n) {
     static constexpr char digits[] = "0123456789abcdef";
@@ -25,18 +27,54 @@ std::string hex(const unsigned char* p, std::size_t n) {
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-}  // namespace
-
-std::string sign(std::string_view secret, std::string_view timestamp, std::string_view body) {
-    std::string message;
-    message.reserve(timestamp.size() + 1 + body.size());
-    message.append(timestamp).append("\n").append(body);
+// Lowercase hex HMAC-SHA256 of `message`.
+std::string hmac_hex(std::string_view secret, std::string_view message) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
               reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len))
         throw std::runtime_error("hotline: HMAC-SHA256 failed");
-    return std::string(prefix) + hex(mac, len);
+    return hex(mac, len);
+}
+
+std::string legacy_message(std::string_view timestamp, std::string_view body) {
+    std::string message;
+    message.reserve(timestamp.size() + 1 + body.size());
+    message.append(timestamp).append("\n").append(body);
+    return message;
+}
+
+}  // namespace
+
+std::string canonical_v2(const request_parts& r, std::string_view timestamp) {
+    const std::string query = http::encode_query(r.query);
+    std::string out;
+    out.reserve(r.method.size() + r.path.size() + query.size() + r.content_type.size() +
+                timestamp.size() + r.body.size() + 5);
+    out.append(r.method).append("\n");
+    out.append(r.path).append("\n");
+    out.append(query).append("\n");
+    out.append(r.content_type).append("\n");
+    out.append(timestamp).append("\n");
+    out.append(r.body);
+    return out;
+}
+
+std::string sign_v2(std::string_view secret, const request_parts& r, std::string_view timestamp) {
+    return std::string(v2_prefix) + hmac_hex(secret, canonical_v2(r, timestamp));
+}
+
+std::string sign_v2(std::string_view secret, std::string_view method, std::string_view target,
+                    std::string_view content_type, std::string_view timestamp,
+                    std::string_view body) {
+    auto [path, query] = http::split_target(target);
+    if (!query) throw std::invalid_argument("hotline: the target's query cannot be decoded");
+    return sign_v2(secret, {method, path, std::move(*query), content_type, body}, timestamp);
+}
+
+std::string sign_legacy(std::string_view secret, std::string_view timestamp,
+                        std::string_view body) {
+    return std::string(legacy_prefix) + hmac_hex(secret, legacy_message(timestamp, body));
 }
 
 std::string_view to_string(auth_failure f) {
@@ -51,28 +89,54 @@ std::string_view to_string(auth_failure f) {
             return "stale_timestamp";
         case auth_failure::bad_signature:
             return "bad_signature";
+        case auth_failure::legacy_refused:
+            return "legacy_signature";
     }
     return "bad_signature";
 }
 
-auth_failure verify(std::string_view secret, std::string_view timestamp_header,
-                    std::string_view signature_header, std::string_view body, std::int64_t now,
-                    std::int64_t max_skew) {
-    if (timestamp_header.empty() || signature_header.empty()) return auth_failure::missing;
-    std::int64_t t = 0;
+verdict verify(std::string_view secret, std::string_view timestamp_header,
+               std::string_view signature_header, const request_parts& r, std::int64_t now,
+               std::int64_t max_skew, bool legacy_allowed) {
+    verdict v;
+    if (timestamp_header.empty() || signature_header.empty()) return v;  // missing
     auto [p, ec] = std::from_chars(timestamp_header.data(),
-                                   timestamp_header.data() + timestamp_header.size(), t);
-    if (ec != std::errc{} || p != timestamp_header.data() + timestamp_header.size())
-        return auth_failure::bad_timestamp;
-    if (t > now + max_skew || t < now - max_skew) return auth_failure::stale;
-    if (secret.empty()) return auth_failure::bad_signature;  // no secret configured: nobody gets in
-    std::string expected = sign(secret, timestamp_header, body);
-    if (signature_header.size() != expected.size()) return auth_failure::bad_signature;
-    std::string received(signature_header);
-    for (std::size_t i = prefix.size(); i < received.size(); ++i) received[i] = lower(received[i]);
-    return CRYPTO_memcmp(expected.data(), received.data(), expected.size()) == 0
-               ? auth_failure::none
-               : auth_failure::bad_signature;
+                                   timestamp_header.data() + timestamp_header.size(), v.timestamp);
+    if (ec != std::errc{} || p != timestamp_header.data() + timestamp_header.size()) {
+        v.failure = auth_failure::bad_timestamp;
+        return v;
+    }
+    if (v.timestamp > now + max_skew || v.timestamp < now - max_skew) {
+        v.failure = auth_failure::stale;
+        return v;
+    }
+    std::string_view received;
+    if (signature_header.starts_with(v2_prefix)) {
+        v.form = signature_form::v2;
+        received = signature_header.substr(v2_prefix.size());
+    } else if (signature_header.starts_with(legacy_prefix)) {
+        v.form = signature_form::legacy;
+        received = signature_header.substr(legacy_prefix.size());
+    }
+    v.failure = auth_failure::bad_signature;
+    if (v.form == signature_form::unknown) return v;
+    if (v.form == signature_form::legacy && !legacy_allowed) {
+        v.failure = auth_failure::legacy_refused;
+        return v;
+    }
+    if (secret.empty()) return v;  // no secret configured: nobody gets in
+    if (received.size() != mac_hex_size) return v;
+    const std::string expected = v.form == signature_form::v2
+                                     ? hmac_hex(secret, canonical_v2(r, timestamp_header))
+                                     : hmac_hex(secret, legacy_message(timestamp_header, r.body));
+    std::string spelled(received);
+    for (char& c : spelled) c = lower(c);
+    if (expected.size() != spelled.size() ||
+        CRYPTO_memcmp(expected.data(), spelled.data(), expected.size()) != 0)
+        return v;
+    v.failure = auth_failure::none;
+    v.mac = std::move(spelled);
+    return v;
 }
 
 }  // namespace minsheng::adapters::hotline

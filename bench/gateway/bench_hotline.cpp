@@ -105,12 +105,13 @@ int main(int argc, char** argv) {
                     const auto& body = bodies[i];
                     auto ts = std::to_string(std::time(nullptr));
                     auto t0 = clock_type::now();
-                    auto res =
-                        http.request("POST", "/hotline/transcripts", body,
-                                     {{"Content-Type", "application/json"},
-                                      {"X-Minsheng-Timestamp", ts},
-                                      {"X-Minsheng-Signature",
-                                       minsheng::adapters::hotline::sign(secret, ts, body)}});
+                    auto res = http.request(
+                        "POST", "/hotline/transcripts", body,
+                        {{"Content-Type", "application/json"},
+                         {"X-Minsheng-Timestamp", ts},
+                         {"X-Minsheng-Signature", minsheng::adapters::hotline::sign_v2(
+                                                      secret, "POST", "/hotline/transcripts",
+                                                      "application/json", ts, body)}});
                     latencies[c].push_back(
                         std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
                     if (res.status != 200) {

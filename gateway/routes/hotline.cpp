@@ -1,6 +1,9 @@
 // POST /hotline/transcripts: 12345 call transcripts become cases, like chat messages do.
-//   I/O thread: HMAC check (per hotline system), parse the batch (adapters/hotline), find the
-//     appeals in each call's caller turns (dialog/intake, outside any transaction).
+//   I/O thread: HMAC check (per hotline system: v2 over method, path, query, content type,
+//     timestamp and body; the legacy form only for systems configured for it, counted), replay
+//     check (a signature let in before, while still inside the window, is refused), parse the
+//     batch (adapters/hotline), find the appeals in each call's caller turns (dialog/intake,
+//     outside any transaction).
 //   writer: each call exactly once, keyed by (hotline, system:call_id), filed by
 //     dialog::intake::file_call; the per-call result is stored as the call's reply, so a re-sent
 //     call answers the same result and changes nothing.
@@ -135,17 +138,38 @@ void serve_hotline(const exchange_ptr& x) {
 
     std::string system(req["X-Minsheng-Hotline"]);
     if (system.empty()) system = "default";
-    auto secret = app.cfg.hotline.secrets.find(system);
+    const auto& cfg = app.cfg.hotline;
+    auto secret = cfg.secrets.find(system);
     const std::int64_t t = app.now();
-    auto failure = adapters::hotline::verify(
-        secret == app.cfg.hotline.secrets.end() ? std::string_view()
-                                                : std::string_view(secret->second),
-        req["X-Minsheng-Timestamp"], req["X-Minsheng-Signature"], req.body(), t,
-        app.cfg.hotline.max_clock_skew);
-    if (failure != adapters::hotline::auth_failure::none)
-        return x->refuse(http::status::unauthorized, adapters::hotline::to_string(failure),
+    const bool legacy_allowed = cfg.legacy_signature.contains(system);
+    const auto verdict = adapters::hotline::verify(
+        secret == cfg.secrets.end() ? std::string_view() : std::string_view(secret->second),
+        req["X-Minsheng-Timestamp"], req["X-Minsheng-Signature"],
+        {req.method_string(), x->ctx().path, x->ctx().query, req[http::field::content_type],
+         req.body()},
+        t, cfg.max_clock_skew, legacy_allowed);
+    if (verdict.failure == adapters::hotline::auth_failure::legacy_refused)
+        return x->refuse(http::status::unauthorized, "legacy_signature",
+                         "this hotline system must sign its requests with X-Minsheng-Signature: "
+                         "v2=... over method, path, query, content type, timestamp and body");
+    if (verdict.failure != adapters::hotline::auth_failure::none)
+        return x->refuse(http::status::unauthorized, adapters::hotline::to_string(verdict.failure),
                          "the request must carry X-Minsheng-Timestamp and a valid "
                          "X-Minsheng-Signature for this hotline system");
+    // Only a verified signature is remembered: nobody without the secret can fill the guard.
+    const auto seen = app.hotline_replays->admit(system + " " + verdict.mac, verdict.timestamp, t);
+    if (seen.result == replay_guard::outcome::replayed)
+        return x->refuse(http::status::unauthorized, "replayed",
+                         "this signature was used before; sign each request with the current "
+                         "timestamp (a request sent again needs a later one)");
+    if (seen.result == replay_guard::outcome::full) {
+        app.stats.overloaded.inc("hotline_replays");
+        return x->refuse(http::status::service_unavailable, "busy",
+                         "too many signed requests in the clock window; send it again later",
+                         seen.retry_after_seconds);
+    }
+    if (verdict.form == adapters::hotline::signature_form::legacy)
+        app.stats.hotline_legacy_signatures.inc(system);
 
     auto parsed =
         adapters::hotline::parse_batch(req.body(), req[http::field::content_type], x->ctx().query);

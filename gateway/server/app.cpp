@@ -74,6 +74,10 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
         std::make_unique<rate_limiter>(l.open311_per_minute, l.open311_burst, s.now);
     s.hotline_by_peer =
         std::make_unique<rate_limiter>(l.hotline_per_minute, l.hotline_burst, s.now);
+    s.hotline_replays =
+        std::make_unique<replay_guard>(s.cfg.hotline.replay_capacity, s.cfg.hotline.max_clock_skew);
+    if (s.cfg.wechat.mode == adapters::wechat_oa::security_mode::plain)
+        s.warnings.push_back("wechat_plain_mode");
     s.readers = std::make_unique<reader_pool>(s.cfg.db_path);
     if (!s.cfg.delivery.secret.empty())
         s.outbox = std::make_unique<outbox_worker>(s.cfg, *s.write, s.stats, s.log, s.now);
@@ -86,6 +90,8 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
         s.stats.messages_duplicate.inc(ch, 0);
         s.stats.cases_opened.inc(ch, 0);
     }
+    for (const auto& system : s.cfg.hotline.legacy_signature)
+        s.stats.hotline_legacy_signatures.inc(system, 0);
 }
 
 app::~app() {
@@ -126,6 +132,15 @@ void app::start() {
         s.log->warn(
             "using the built-in development WeChat credentials; set MINSHENG_WECHAT_TOKEN, "
             "MINSHENG_WECHAT_AES_KEY and MINSHENG_WECHAT_APPID for a real account");
+    if (s.cfg.wechat.mode == adapters::wechat_oa::security_mode::plain)
+        s.log->warn(
+            "WeChat plain mode (wechat.mode = \"plain\"): /wechat/oa checks the signature over "
+            "the query only, message bodies are not authenticated; use safe mode in production");
+    for (const auto& system : s.cfg.hotline.legacy_signature)
+        s.log->warn(
+            "hotline system \"{}\" may still use the legacy signature, which does not cover the "
+            "query or the content type (docs/hotline.md: migration)",
+            system);
     p.sweep = std::make_shared<sweeper>(p.ioc, state);
     p.sweep->start();
     if (s.outbox)

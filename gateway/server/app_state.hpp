@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "adapters/http/query_string.hpp"
 #include "adapters/sqlite_store/store.hpp"
@@ -29,6 +30,7 @@
 #include "gateway/server/outbox_worker.hpp"
 #include "gateway/server/rate_limiter.hpp"
 #include "gateway/server/reader_pool.hpp"
+#include "gateway/server/replay_guard.hpp"
 #include "gateway/server/writer.hpp"
 
 namespace minsheng::gateway {
@@ -69,6 +71,8 @@ struct app_state {
     std::shared_ptr<open311_state> open311;
     std::shared_ptr<console_state> console;
     std::shared_ptr<staff_state> staff;
+    // Settings that weaken security, as /healthz lists them ("wechat_plain_mode").
+    std::vector<std::string> warnings;
 
     // Thread-safe.
     metrics stats;
@@ -76,6 +80,8 @@ struct app_state {
     std::atomic<int> reads_waiting{0};          // reader tasks queued, not yet started
     // Token buckets per client address for the routes that need no account.
     std::unique_ptr<rate_limiter> public_by_peer, open311_by_peer, hotline_by_peer;
+    // The hotline signatures let in while still inside the clock window (replays refused).
+    std::unique_ptr<replay_guard> hotline_replays;
     // The server's open connections (set by app::start before the threads run).
     std::shared_ptr<const std::atomic<std::int64_t>> connections;
     std::shared_ptr<logger> log;

@@ -454,6 +454,10 @@ config load_config(const std::optional<std::string>& file,
             if (t.contains("hotline")) {
                 const auto& h = toml::find(t, "hotline");
                 c.hotline.max_clock_skew = int_or(h, "max_clock_skew", c.hotline.max_clock_skew);
+                for (const auto& name :
+                     toml::find_or<std::vector<std::string>>(h, "legacy_signature", {}))
+                    c.hotline.legacy_signature.insert(name);
+                c.hotline.replay_capacity = int_or(h, "replay_capacity", c.hotline.replay_capacity);
                 if (h.contains("secrets"))
                     for (const auto& [name, v] : toml::find(h, "secrets").as_table())
                         c.hotline.secrets[name] = v.as_string().str;
@@ -503,12 +507,13 @@ config load_config(const std::optional<std::string>& file,
     }
     if (c.wechat.token.empty())
         throw config_error("MINSHENG_WECHAT_TOKEN (wechat.token) is required");
-    if (mode.empty())
-        c.wechat.mode = c.wechat.encoding_aes_key.empty()
-                            ? adapters::wechat_oa::security_mode::plain
-                            : adapters::wechat_oa::security_mode::safe;
-    else
-        c.wechat.mode = parse_mode(mode);
+    // Plain mode authenticates no message body: only ever by choice, never for want of a key.
+    if (mode.empty() && c.wechat.encoding_aes_key.empty())
+        throw config_error(
+            "MINSHENG_WECHAT_AES_KEY (wechat.aes_key) is required; plain mode, which does not "
+            "authenticate message bodies, must be chosen explicitly with wechat.mode = \"plain\" "
+            "(MINSHENG_WECHAT_MODE=plain)");
+    c.wechat.mode = mode.empty() ? adapters::wechat_oa::security_mode::safe : parse_mode(mode);
     if (c.wechat.mode != adapters::wechat_oa::security_mode::plain) {
         if (!adapters::wechat_oa::decode_encoding_aes_key(c.wechat.encoding_aes_key))
             throw config_error("MINSHENG_WECHAT_AES_KEY must be the 43-character EncodingAESKey");
@@ -530,6 +535,12 @@ config load_config(const std::optional<std::string>& file,
     for (const auto& [name, secret] : c.hotline.secrets)
         if (secret.size() < 16)
             throw config_error("hotline secret \"" + name + "\" must be at least 16 characters");
+    for (const auto& name : c.hotline.legacy_signature)
+        if (!c.hotline.secrets.contains(name))
+            throw config_error("hotline.legacy_signature names \"" + name +
+                               "\", which has no secret in [hotline.secrets]");
+    if (c.hotline.replay_capacity < 1 || c.hotline.replay_capacity > 10000000)
+        throw config_error("hotline.replay_capacity must be from 1 to 10000000");
     static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
     if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
         throw config_error("log_level must be one of trace, debug, info, warn, error, off");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,12 +23,19 @@ struct program_config {
     dialog::cases::program_settings settings;
 };
 
-// The 12345 transcript feed: one HMAC secret per hotline system.
+// The 12345 transcript feed: one HMAC secret per hotline system (docs/hotline.md).
 struct hotline_config {
     // system name (the X-Minsheng-Hotline header; "default" when absent) → secret. No secret:
     // the feed refuses everything.
     std::map<std::string, std::string> secrets;
     std::int64_t max_clock_skew = 300;  // seconds either way
+    // Systems still allowed the legacy signature ("sha256=", over timestamp and body only), each
+    // use counted in minsheng_hotline_legacy_signatures_total{system}; every other system must
+    // sign v2. Each must have a secret.
+    std::set<std::string> legacy_signature;
+    // Signatures remembered while inside the window, so none is let in twice; with this many
+    // remembered, new requests are answered 503 until the oldest leaves the window.
+    std::size_t replay_capacity = 100000;
 };
 
 // [wechat_api]: delivering the outbox through WeChat's API (docs/notifications.md). Delivery

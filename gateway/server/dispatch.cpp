@@ -71,8 +71,13 @@ void route(const app_ptr& app, exchange& ex) {
     if (route != "unknown" && method != http::verb::get)
         return x->refuse(http::status::method_not_allowed, "method_not_allowed",
                          "only GET is allowed here");
-    if (route == "healthz")
-        return x->answer(http::status::ok, "{\"status\":\"ok\"}\n", "application/json");
+    if (route == "healthz") {
+        // Warnings are fixed ASCII codes: no escaping needed.
+        std::string body = "{\"status\":\"ok\",\"warnings\":[";
+        for (std::size_t i = 0; i < app->warnings.size(); ++i)
+            body += (i ? ",\"" : "\"") + app->warnings[i] + "\"";
+        return x->answer(http::status::ok, body + "]}\n", "application/json");
+    }
     if (route == "metrics") {
         if (app->connections) app->stats.connections_open.store(app->connections->load());
         return x->answer(http::status::ok, app->stats.render(),

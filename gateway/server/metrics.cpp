@@ -127,6 +127,7 @@ std::string metrics::render() const {
             std::to_string(pending) + "\n";
     overloaded.render(out);
     rate_limited.render(out);
+    hotline_legacy_signatures.render(out);
     if (const auto open = connections_open.load(); open >= 0)
         out +=
             "# HELP minsheng_connections_open Client connections open now.\n"

@@ -85,6 +85,11 @@ struct metrics {
     counter_family rate_limited{"minsheng_rate_limited_total",
                                 "Requests refused 429 by a per-client token bucket, by bucket.",
                                 "bucket"};
+    counter_family hotline_legacy_signatures{
+        "minsheng_hotline_legacy_signatures_total",
+        "Hotline requests let in with the legacy signature (sha256=, over timestamp and body "
+        "only), by hotline system.",
+        "system"};
     // Outbox rows still pending at the worker's last poll; -1 until it first polls (not shown).
     std::atomic<std::int64_t> notifications_pending{-1};
     // Connections open now; -1 until the server runs (not shown).

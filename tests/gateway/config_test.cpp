@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace minsheng::gateway;
 using minsheng::adapters::wechat_oa::security_mode;
@@ -31,6 +32,7 @@ listen = "127.0.0.1:9000"
 db = "from-file.db"
 [wechat]
 token = "file-token"
+mode = "plain"
 )");
     auto c = load_config(file, {{"MINSHENG_LISTEN", "127.0.0.1:0"},
                                 {"MINSHENG_DB", "env.db"},
@@ -60,6 +62,49 @@ TEST_CASE("setting an AES key selects safe mode and requires an appid and 43 cha
                     config_error);
 }
 
+TEST_CASE("plain mode is only ever chosen: a token without a key and without mode fails to load",
+          "[gateway]") {
+    // It used to fall back to plain mode, which authenticates no message body.
+    CHECK_THROWS_WITH(
+        load_config(std::nullopt, {{"MINSHENG_WECHAT_TOKEN", "t"}}),
+        Catch::Contains("wechat.mode = \"plain\"") && Catch::Contains("MINSHENG_WECHAT_AES_KEY"));
+    auto file = write_temp("minsheng-config-plain.toml", "[wechat]\ntoken = \"t\"\n");
+    CHECK_THROWS_AS(load_config(file, {}), config_error);
+    // Chosen in the file or the environment, it loads.
+    CHECK(load_config(file, {{"MINSHENG_WECHAT_MODE", "plain"}}).wechat.mode ==
+          security_mode::plain);
+    std::filesystem::remove(file);
+    file = write_temp("minsheng-config-plain.toml", "[wechat]\ntoken = \"t\"\nmode = \"plain\"\n");
+    CHECK(load_config(file, {}).wechat.mode == security_mode::plain);
+    std::filesystem::remove(file);
+    // The built-in development credentials carry a key: safe mode, as before.
+    CHECK(load_config(std::nullopt, {}).wechat.mode == security_mode::safe);
+}
+
+TEST_CASE("hotline systems allowed the legacy signature must have a secret", "[gateway]") {
+    auto file = write_temp("minsheng-config-legacy.toml", R"(
+[hotline]
+legacy_signature = ["city-12345"]
+replay_capacity = 500
+[hotline.secrets]
+city-12345 = "city-hotline-secret-0123"
+other = "other-hotline-secret-0123"
+)");
+    auto c = load_config(file, {});
+    CHECK(c.hotline.legacy_signature == std::set<std::string>{"city-12345"});
+    CHECK(c.hotline.replay_capacity == 500);
+    std::filesystem::remove(file);
+    CHECK(load_config(std::nullopt, {}).hotline.legacy_signature.empty());
+
+    file =
+        write_temp("minsheng-config-legacy.toml", "[hotline]\nlegacy_signature = [\"nobody\"]\n");
+    CHECK_THROWS_WITH(load_config(file, {}), Catch::Contains("nobody"));
+    std::filesystem::remove(file);
+    file = write_temp("minsheng-config-legacy.toml", "[hotline]\nreplay_capacity = 0\n");
+    CHECK_THROWS_WITH(load_config(file, {}), Catch::Contains("replay_capacity"));
+    std::filesystem::remove(file);
+}
+
 TEST_CASE("bad settings are refused with a message naming them", "[gateway]") {
     CHECK_THROWS_WITH(load_config(std::nullopt, {{"MINSHENG_LISTEN", "nohostport"}}),
                       Catch::Contains("listen"));
@@ -82,7 +127,9 @@ TEST_CASE("listen addresses parse, including IPv6 in brackets", "[gateway]") {
 
 TEST_CASE("the documented example config loads", "[gateway]") {
     auto c = load_config(std::string(MINSHENG_SOURCE_DIR "/config/minsheng.example.toml"),
-                         {{"MINSHENG_WECHAT_TOKEN", "t"}});
+                         {{"MINSHENG_WECHAT_TOKEN", "t"},
+                          {"MINSHENG_WECHAT_AES_KEY", std::string(43, 'a')},
+                          {"MINSHENG_WECHAT_APPID", "wx1"}});
     CHECK(c.port == 8080);
     auto demo = load_config(std::string(MINSHENG_SOURCE_DIR "/config/demo.toml"), {});
     CHECK(demo.wechat.mode == security_mode::safe);
@@ -146,6 +193,7 @@ TEST_CASE("notification delivery is off without a secret, and its settings are c
     auto file = write_temp("minsheng-delivery-test.toml", R"(
 [wechat]
 token = "t"
+mode = "plain"
 appid = "wxfile000001"
 [wechat_api]
 secret = "file-secret"
@@ -172,11 +220,12 @@ thing2 = "status"
     std::filesystem::remove(file);
 
     for (const char* bad :
-         {"[wechat]\ntoken = \"t\"\n[wechat_api]\nsecret = \"s\"\n"
+         {"[wechat]\ntoken = \"t\"\nmode = \"plain\"\n[wechat_api]\nsecret = \"s\"\n"
           "base_url = \"ftp://x\"\n",
-          "[wechat]\ntoken = \"t\"\nappid = \"wx1\"\n[wechat_api]\nsecret = "
+          "[wechat]\ntoken = \"t\"\nmode = \"plain\"\nappid = \"wx1\"\n[wechat_api]\nsecret = "
           "\"s\"\nmax_attempts = 0\n",
-          "[wechat]\ntoken = \"t\"\nappid = \"wx1\"\n[wechat_api.template_fields.T]"
+          "[wechat]\ntoken = \"t\"\nmode = \"plain\"\nappid = "
+          "\"wx1\"\n[wechat_api.template_fields.T]"
           "\n\"1x\" = \"text\"\n"}) {
         INFO(bad);
         auto f = write_temp("minsheng-delivery-bad.toml", bad);
@@ -189,6 +238,7 @@ TEST_CASE("communities, stations, the mini program and Open311 are read and chec
     auto file = write_temp("minsheng-console-test.toml", R"(
 [wechat]
 token = "t"
+mode = "plain"
 appid = "wxfile000001"
 [wechat_api]
 secret = "api-secret"

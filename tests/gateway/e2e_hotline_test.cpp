@@ -1,10 +1,9 @@
-// End-to-end: 12345 transcripts posted to the real gateway over HTTP with the real HMAC, becoming
-// cases in a real SQLite file, exactly once per call.
+// End-to-end: 12345 transcripts posted to the real gateway over HTTP with the real HMAC (v2),
+// becoming cases in a real SQLite file, exactly once per call.
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "adapters/hotline/auth.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
 using namespace minsheng;
@@ -29,13 +28,9 @@ struct hotline_fixture {
                                   const std::string& type = "application/json",
                                   const std::string& target = "/hotline/transcripts",
                                   std::string sign_with = secret, std::int64_t skew = 0) {
-        auto ts = std::to_string(now_s() + skew);
         auto http = g.client();
-        return http.request(
-            "POST", target, body,
-            {{"Content-Type", type},
-             {"X-Minsheng-Timestamp", ts},
-             {"X-Minsheng-Signature", adapters::hotline::sign(sign_with, ts, body)}});
+        return http.request("POST", target, body,
+                            signed_hotline_headers(sign_with, target, body, type, skew));
     }
 
     json cases(const std::string& query = "") {

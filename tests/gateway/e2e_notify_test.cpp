@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "adapters/hotline/auth.hpp"
 #include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "dialog/utf8.hpp"
@@ -141,12 +140,9 @@ std::string hotline_call(scenario& s, const std::string& call_id, const std::str
               {{{"speaker", "caller"},
                 {"text", "东城社区和平路12号旁边的下水道井盖丢了，很危险。"}}}}}
             .dump();
-    const auto ts = std::to_string(now_s());
-    auto res = s.http->request(
-        "POST", "/hotline/transcripts", body,
-        {{"Content-Type", "application/json"},
-         {"X-Minsheng-Timestamp", ts},
-         {"X-Minsheng-Signature", adapters::hotline::sign(hotline_secret, ts, body)}});
+    auto res =
+        s.http->request("POST", "/hotline/transcripts", body,
+                        signed_hotline_headers(hotline_secret, "/hotline/transcripts", body));
     REQUIRE(res.status == 200);
     auto r = json::parse(res.body)["results"][0];
     REQUIRE(r["status"] == "accepted");

@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "adapters/hotline/auth.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "gateway/server/http_server.hpp"
 #include "tests/gateway/e2e_support.hpp"
@@ -225,12 +224,9 @@ std::string signed_call(gateway::app& app, const std::string& secret, const std:
                         {{{"speaker", "caller"},
                           {"text", "和平路12号旁边的下水道井盖丢了，很危险，请尽快处理。"}}}}}
             .dump();
-    auto ts = std::to_string(now_s());
     gateway::http_client http("127.0.0.1", app.endpoint().port());
     auto res = http.request("POST", "/hotline/transcripts", body,
-                            {{"Content-Type", "application/json"},
-                             {"X-Minsheng-Timestamp", ts},
-                             {"X-Minsheng-Signature", adapters::hotline::sign(secret, ts, body)}});
+                            signed_hotline_headers(secret, "/hotline/transcripts", body));
     REQUIRE(res.status == 200);
     auto r = nlohmann::json::parse(res.body)["results"][0];
     REQUIRE(r["status"] == "accepted");

@@ -32,6 +32,12 @@ child spawn_gateway_with(const std::vector<std::string>& args,
     return minsheng::test::spawn(std::move(argv), o);
 }
 
+// A real account's key and appid (safe mode): without a key the program refuses to start unless
+// plain mode is chosen.
+const std::string process_key =
+    "MINSHENG_WECHAT_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+const std::string process_appid = "MINSHENG_WECHAT_APPID=wxprocess0000001";
+
 child spawn_gateway(const std::vector<std::string>& env_extra) {
     return spawn_gateway_with({}, env_extra);
 }
@@ -42,7 +48,7 @@ TEST_CASE("the gateway program prints its real port, serves, and exits cleanly o
           "[e2e]") {
     std::string db = minsheng::test::temp_db_path("process");
     auto c = spawn_gateway({"MINSHENG_LISTEN=127.0.0.1:0", "MINSHENG_DB=" + db,
-                            "MINSHENG_WECHAT_TOKEN=process-token",
+                            "MINSHENG_WECHAT_TOKEN=process-token", process_key, process_appid,
                             "MINSHENG_DATA_DIR=" MINSHENG_SOURCE_DIR});
     std::string line = read_line(c.out, std::chrono::seconds(20));
     std::smatch m;
@@ -67,8 +73,8 @@ TEST_CASE("the gateway program exits non-zero when it cannot bind its port", "[e
     auto port = holder.local_endpoint().port();
     std::string db = minsheng::test::temp_db_path("bind");
     auto c = spawn_gateway({"MINSHENG_LISTEN=127.0.0.1:" + std::to_string(port),
-                            "MINSHENG_DB=" + db, "MINSHENG_WECHAT_TOKEN=process-token",
-                            "MINSHENG_DATA_DIR=" MINSHENG_SOURCE_DIR});
+                            "MINSHENG_DB=" + db, "MINSHENG_WECHAT_TOKEN=process-token", process_key,
+                            process_appid, "MINSHENG_DATA_DIR=" MINSHENG_SOURCE_DIR});
     CHECK(wait_exit(c.pid, std::chrono::seconds(20)) == 1);
     close(c.out);
     for (const char* suffix : {"", "-wal", "-shm", ".secret"}) std::filesystem::remove(db + suffix);
@@ -106,6 +112,7 @@ TEST_CASE("the gateway killed with notifications in flight: after a restart each
     {
         std::ofstream f(config);
         f << "[wechat]\ntoken = \"t\"\nappid = \"wxkilled0000001\"\n"
+          << "aes_key = \"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\"\n"
           << "[wechat_api]\nbase_url = \"" << fake.base_url() << "\"\nappid = \""
           << fake.config().appid << "\"\nsecret = \"" << fake.config().secret << "\"\n"
           << "default_template = \"TPL\"\npoll_interval_ms = 20\nrequest_timeout_ms = 60000\n";

@@ -9,9 +9,11 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 
+#include "adapters/hotline/auth.hpp"
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "gateway/server/app.hpp"
 #include "gateway/server/config.hpp"
@@ -134,6 +136,18 @@ struct wechat_peer {
 };
 
 inline std::string bearer(const gateway::config& c) { return "Bearer " + c.operator_token; }
+
+// The headers of a 12345 POST of `body` to `target` ("/hotline/transcripts?call_id=..."), signed
+// v2 with `secret` as a hotline system signs it, timestamped now + skew.
+inline std::map<std::string, std::string> signed_hotline_headers(
+    const std::string& secret, const std::string& target, const std::string& body,
+    const std::string& content_type = "application/json", std::int64_t skew = 0) {
+    const auto ts = std::to_string(now_s() + skew);
+    return {{"Content-Type", content_type},
+            {"X-Minsheng-Timestamp", ts},
+            {"X-Minsheng-Signature",
+             adapters::hotline::sign_v2(secret, "POST", target, content_type, ts, body)}};
+}
 
 // A clock the test can move forward: the real time plus an offset.
 struct shifted_clock {
