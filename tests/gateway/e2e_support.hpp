@@ -67,7 +67,7 @@ inline gateway::config test_config(adapters::wechat_oa::security_mode mode, cons
     c.program.calendar_dir = MINSHENG_SOURCE_DIR "/calendar";
     c.body_limit = 64 * 1024;
     c.log_level = "off";
-    c.operator_token = "test-operator-token";
+    c.operator_token = "test-operator-token-for-e2e-tests-only";
     c.wechat.token = "e2e-token";
     c.wechat.appid = "wxe2e00000000001";
     c.wechat.encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
