@@ -38,10 +38,10 @@ cat <<'MSG'
 
       build/bin/minsheng-chat --config config/demo.toml
 
-  Operator API:  curl -H 'Authorization: Bearer demo-operator-token' http://127.0.0.1:8080/api/v1/cases
+  Operator API:  curl -H 'Authorization: Bearer demo-operator-token-for-local-use-only' http://127.0.0.1:8080/api/v1/cases
   Wish wall:     curl http://127.0.0.1:8080/public/v1/wall
-  Web console:   http://127.0.0.1:8080/console/  (sign in with demo-operator-token, or a case
-                 worker's token: build/bin/minsheng-admin staff add --db demo.db --id w-01 \
+  Web console:   http://127.0.0.1:8080/console/  (sign in with the operator token above, or a
+                 case worker's token: build/bin/minsheng-admin staff add --db demo.db --id w-01 \
                  --name 张三 --role worker --community 东城社区, then token issue --staff w-01)
   Staff on WeChat: build/bin/minsheng-admin staff bind-code --db demo.db --id w-01 prints a code;
                  in minsheng-chat, /user o_worker then 绑定工号 <code>: the worker's notifications

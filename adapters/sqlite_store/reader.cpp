@@ -171,6 +171,32 @@ std::int64_t reader::count_outbox(std::string_view status) {
     return guarded("count outbox", [&] { return detail::count_outbox(impl_->cache, status); });
 }
 
+std::vector<dialog::ranking_row> reader::ranking_in(const std::vector<std::string>& communities,
+                                                    std::int64_t since, std::int64_t until,
+                                                    std::size_t limit) {
+    return guarded("rank volunteers", [&] {
+        return detail::ranking_in(impl_->cache, communities, since, until, limit);
+    });
+}
+
+std::vector<dialog::proposal> reader::open_proposals_in(const std::vector<std::string>& communities,
+                                                        std::size_t limit) {
+    return guarded("list open proposals",
+                   [&] { return detail::open_proposals_in(impl_->cache, communities, limit); });
+}
+
+std::vector<outbox_row> reader::list_outbox_in(const outbox_filter& filter,
+                                               const std::vector<std::string>& communities) {
+    return guarded("list outbox",
+                   [&] { return detail::list_outbox_in(impl_->cache, filter, communities); });
+}
+
+std::int64_t reader::count_outbox_in(std::string_view status,
+                                     const std::vector<std::string>& communities) {
+    return guarded("count outbox",
+                   [&] { return detail::count_outbox_in(impl_->cache, status, communities); });
+}
+
 std::vector<dialog::service_visit> reader::visits_of(const dialog::person_ref& who,
                                                      std::size_t limit) {
     return guarded("list visits", [&] { return detail::visits_of(impl_->cache, who, limit); });

@@ -205,6 +205,21 @@ public:
     std::vector<outbox_row> list_outbox(const outbox_filter& filter);
     // Rows with this status; every row for "".
     std::int64_t count_outbox(std::string_view status);
+
+    // The same reads narrowed to a caller's communities (the operator API's scope); an empty
+    // list gives nothing. The ranking counts the people of those communities; the proposals are
+    // theirs. An outbox row is about the community of its case (as the case is now) or, when it
+    // is about no case, the staff community it names; a person's notification about no case (a
+    // proposal that expired) is about none. Throws store_error.
+    std::vector<dialog::ranking_row> ranking_in(const std::vector<std::string>& communities,
+                                                std::int64_t since, std::int64_t until,
+                                                std::size_t limit);
+    std::vector<dialog::proposal> open_proposals_in(const std::vector<std::string>& communities,
+                                                    std::size_t limit);
+    std::vector<outbox_row> list_outbox_in(const outbox_filter& filter,
+                                           const std::vector<std::string>& communities);
+    std::int64_t count_outbox_in(std::string_view status,
+                                 const std::vector<std::string>& communities);
     // The person's 驿站 visits, newest first.
     std::vector<dialog::service_visit> visits_of(const dialog::person_ref& who, std::size_t limit);
 

@@ -66,13 +66,6 @@ bool call::limit(std::size_t& out) const {
     return true;
 }
 
-bool call::roles(std::initializer_list<std::string_view> allowed) const {
-    for (auto role : allowed)
-        if (who.role == role) return true;
-    refuse(http::status::forbidden, "forbidden", "your role may not use this endpoint");
-    return false;
-}
-
 outcome outcome::answer(http::status status, json body, std::string counted) {
     outcome o;
     o.status = status;

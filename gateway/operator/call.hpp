@@ -1,6 +1,6 @@
 #pragma once
 // One authenticated call of the operator API, and what every endpoint shares: the query
-// parameters, roles, the JSON body, JSON answers, the API's error format and the one map from a
+// parameters, the JSON body, JSON answers, the API's error format and the one map from a
 // case refusal to an HTTP status.
 //
 // A call lives on the reader thread that authenticated it (router.cpp), for the synchronous part
@@ -13,7 +13,6 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <cstddef>
-#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -58,10 +57,9 @@ struct call {
 
     // Each of these refuses and returns false when the request is not what the endpoint takes:
     // only(v) 405 for another method; limit(out) 400 for a `limit` outside 1..1000 (leaves
-    // `out` alone when absent); roles(...) 403 for another role. Bodies are read by bodies.hpp.
+    // `out` alone when absent). Roles are checked by router.cpp; bodies are read by bodies.hpp.
     bool only(http::verb v) const;
     bool limit(std::size_t& out) const;
-    bool roles(std::initializer_list<std::string_view> allowed) const;
 };
 
 // What a writer task decided: an answer, or a refusal in the API's error format. deliver()

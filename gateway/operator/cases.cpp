@@ -1,8 +1,11 @@
 // GET /api/v1/cases (the queue, scoped to the caller, newest first, paged by before_id) and
-// GET /api/v1/cases/{id} (one case with its events and the numbers of the cases merged into
-// it). Read with the call's reader; personal data masked by the views.
+// GET /api/v1/cases/{id} (one case with its events and the numbers of the cases merged into it,
+// those outside the caller's scope left out). Read with the call's reader; personal data masked
+// by the views.
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "adapters/http/query_string.hpp"
 #include "gateway/operator/endpoints.hpp"
@@ -70,13 +73,27 @@ void get_case(const call& c, std::int64_t id) {
     if (!c.who.may_see(*found))
         return c.refuse(http::status::forbidden, "forbidden", outside_scope);
     json body = views::operator_case(*found);
-    json events = json::array();
-    for (const auto& e : c.r.events_of(id)) events.push_back(views::operator_event(e));
-    body["events"] = std::move(events);
+    // An admin may merge a case of another community into this one: such a case is not listed,
+    // and its number is masked in the "absorbed <number>" note of the merge event.
     dialog::case_query merged;
     merged.merged_into = id;
     json numbers = json::array();
-    for (const auto& m : c.r.list_cases(merged)) numbers.push_back(m.number);
+    std::vector<std::string> hidden;
+    for (const auto& m : c.r.list_cases(merged)) {
+        if (c.who.may_see(m))
+            numbers.push_back(m.number);
+        else
+            hidden.push_back("absorbed " + m.number);
+    }
+    json events = json::array();
+    for (auto e : c.r.events_of(id)) {
+        for (const auto& note : hidden)
+            if (e.action == "merge" && e.note.starts_with(note) &&
+                (e.note.size() == note.size() || e.note[note.size()] == ';'))
+                e.note = "absorbed …" + e.note.substr(note.size());
+        events.push_back(views::operator_event(e));
+    }
+    body["events"] = std::move(events);
     body["merged_cases"] = std::move(numbers);
     c.answer(http::status::ok, body);
 }

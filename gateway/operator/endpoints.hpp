@@ -1,9 +1,10 @@
 #pragma once
 // The operator API's endpoints (docs/operator-api.md), by the file that serves them. router.cpp
-// authenticates the caller and picks one by path; each is called on the reader thread of its
-// call, has checked nothing but the path (and, where router.cpp says so, the role), and answers
+// authenticates the caller and picks one from its table (router.hpp) by path and method, after
+// checking the caller's role; each is called on the reader thread of its call and answers
 // exactly once through the call's exchange: at once, or after its writer work has committed.
-// Every case read or acted on is checked against the caller's scope (403 outside it).
+// Each keeps to the scope rule router.hpp gives it: every case read or acted on is checked
+// against the caller's scope (403 outside it), every list is narrowed to it.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,8 @@
-// The program's queues and timers, for admins and supervisors (router.cpp checks the role):
+// The program's queues and timers (router.cpp checks the role: admins and supervisors, the sweep
+// admins only). A supervisor sees only what is about the communities of their street; asking for
+// another community is 403:
 //   GET  /api/v1/outbox     notifications, by status and case, with the pending and dead counts
-//   GET  /api/v1/proposals  open 微实事 proposals, of one community or all
+//   GET  /api/v1/proposals  open 微实事 proposals, of one community or all in scope
 //   GET  /api/v1/ranking    the volunteer points ranking of this China-time month
 //   POST /api/v1/sweep      one timer sweep now, answered with its figures once committed
 
@@ -32,32 +34,59 @@ void list_outbox(const call& c) {
         f.case_id = *n;
     }
     if (!c.limit(f.limit)) return;
+    // Everything for an admin; otherwise the rows about their communities, counts included.
+    const bool all = c.who.sees_all();
+    const auto& scope = c.who.communities;
     json arr = json::array();
-    for (const auto& row : c.r.list_outbox(f)) arr.push_back(views::outbox(row));
+    for (const auto& row : all ? c.r.list_outbox(f) : c.r.list_outbox_in(f, scope))
+        arr.push_back(views::outbox(row));
+    auto count = [&](std::string_view status) {
+        return all ? c.r.count_outbox(status) : c.r.count_outbox_in(status, scope);
+    };
     c.answer(http::status::ok, {{"notifications", std::move(arr)},
-                                {"pending", c.r.count_outbox("pending")},
-                                {"dead", c.r.count_outbox("dead")}});
+                                {"pending", count("pending")},
+                                {"dead", count("dead")}});
 }
 
+namespace {
+
+// The `community` parameter, "" when absent; false after refusing 403 when it names a community
+// outside the caller's scope.
+bool community_in_scope(const call& c, std::string& community) {
+    community = c.param("community") ? *c.param("community") : "";
+    if (community.empty() || c.who.sees_community(community)) return true;
+    c.refuse(http::status::forbidden, "forbidden", "not your community");
+    return false;
+}
+
+}  // namespace
+
 void list_proposals(const call& c) {
-    const std::string community = c.param("community") ? *c.param("community") : "";
+    std::string community;
+    if (!community_in_scope(c, community)) return;
     std::size_t limit = 100;
     if (!c.limit(limit)) return;
+    const auto proposals = !community.empty() || c.who.sees_all()
+                               ? c.r.open_proposals(community, limit)
+                               : c.r.open_proposals_in(c.who.communities, limit);
     json arr = json::array();
-    for (const auto& p : c.r.open_proposals(community, limit)) arr.push_back(views::proposal(p));
+    for (const auto& p : proposals) arr.push_back(views::proposal(p));
     c.answer(http::status::ok, {{"proposals", std::move(arr)}});
 }
 
 void ranking(const call& c) {
-    const std::string community = c.param("community") ? *c.param("community") : "";
+    std::string community;
+    if (!community_in_scope(c, community)) return;
     std::size_t limit = 20;
     if (!c.limit(limit)) return;
     auto [since, until] = dialog::china_month(c.app().now());
-    c.answer(http::status::ok,
-             {{"community", community},
-              {"since", dialog::format_iso8601(since)},
-              {"until", dialog::format_iso8601(until)},
-              {"ranking", views::ranking(c.r.ranking(community, since, until, limit))}});
+    const auto rows = !community.empty() || c.who.sees_all()
+                          ? c.r.ranking(community, since, until, limit)
+                          : c.r.ranking_in(c.who.communities, since, until, limit);
+    c.answer(http::status::ok, {{"community", community},
+                                {"since", dialog::format_iso8601(since)},
+                                {"until", dialog::format_iso8601(until)},
+                                {"ranking", views::ranking(rows)}});
 }
 
 void sweep(const call& c) {

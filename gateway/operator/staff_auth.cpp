@@ -53,8 +53,15 @@ std::shared_ptr<staff_state> make_staff_state(app_state& app) {
     std::vector<dialog::cases::community_grids> grids;
     for (const auto& c : app.cfg.communities) grids.push_back({c.name, c.grids});
     return std::make_shared<staff_state>(load_canned(app.cfg.templates_dir),
-                                         dialog::cases::assignment(std::move(grids)));
+                                         dialog::cases::assignment(std::move(grids)),
+                                         app.cfg.limits.auth_failures_per_minute, app.now);
 }
+
+staff_state::staff_state(std::vector<canned_reply> canned_replies, dialog::cases::assignment rule,
+                         int auth_failures_per_minute, std::function<std::int64_t()> now)
+    : canned(std::move(canned_replies)),
+      assignment_rule(std::move(rule)),
+      auth_failures(auth_failures_per_minute, std::move(now)) {}
 
 const canned_reply* staff_state::find_canned(std::string_view key) const {
     for (const auto& c : canned)
@@ -62,11 +69,15 @@ const canned_reply* staff_state::find_canned(std::string_view key) const {
     return nullptr;
 }
 
-bool operator_identity::may_see(const dialog::case_record& c) const {
+bool operator_identity::sees_community(std::string_view which) const {
     if (sees_all()) return true;
     for (const auto& listed : communities)
-        if (listed == c.community) return true;
+        if (listed == which) return true;
     return false;
+}
+
+bool operator_identity::may_see(const dialog::case_record& c) const {
+    return sees_community(c.community);
 }
 
 bool operator_identity::may_see_staff(const std::string& of_community,

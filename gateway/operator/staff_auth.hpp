@@ -10,6 +10,7 @@
 // issued by `minsheng-admin token issue` and stored hashed (adapters/sqlite_store/staff.hpp).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 
 #include "dialog/cases/assignment.hpp"
 #include "dialog/ports.hpp"
+#include "gateway/operator/auth_throttle.hpp"
 
 namespace minsheng::adapters::sqlite_store {
 class reader;
@@ -40,6 +42,8 @@ struct operator_identity {
     bool wechat_bound = false;  // their staff notifications reach a WeChat user (绑定工号)
 
     bool sees_all() const { return role == "admin"; }
+    // Whether the community `which` is in their scope (admin: every one; others: one of theirs).
+    bool sees_community(std::string_view which) const;
     // Whether the case is in their scope (admin: always; others: its community is theirs).
     bool may_see(const dialog::case_record& c) const;
     // Whether they see a staff member of `of_community` / `of_street` in the staff list: an
@@ -52,16 +56,21 @@ struct operator_identity {
 };
 
 // The operator API's shared state (staff_auth.cpp, built once by make_staff_state): the canned
-// replies of templates/canned/ and the assignment rule over the configured communities' grids.
-// Immutable after construction: share freely.
+// replies of templates/canned/ and the assignment rule over the configured communities' grids,
+// immutable after construction; and the throttle of failed authentications, thread-safe. Share
+// freely.
 struct canned_reply {
     std::string key;    // file name without .txt
     std::string title;  // the file's first line
     std::string text;   // the rest, with {{number}}, {{status}}, ... placeholders
 };
 struct staff_state {
+    staff_state(std::vector<canned_reply> canned_replies, dialog::cases::assignment rule,
+                int auth_failures_per_minute, std::function<std::int64_t()> now);
+
     std::vector<canned_reply> canned;  // by key
     dialog::cases::assignment assignment_rule;
+    auth_throttle auth_failures;  // per client address ([limits] auth_failures_per_minute)
     const canned_reply* find_canned(std::string_view key) const;
 };
 

@@ -52,7 +52,7 @@ using respond_fn = std::function<void(http_response&&)>;
 struct mp_state;       // gateway/mp/: sessions, rate limits, the code2session client
 struct open311_state;  // gateway/routes/open311.cpp
 struct console_state;  // gateway/routes/console.cpp: the web console's files
-struct staff_state;    // gateway/operator/staff_auth.hpp: canned replies
+struct staff_state;    // gateway/operator/staff_auth.hpp: canned replies, the auth throttle
 
 struct app_state {
     explicit app_state(boost::asio::io_context& ioc) : io(ioc.get_executor()) {}

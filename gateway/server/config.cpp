@@ -362,6 +362,7 @@ void read_limits(const toml::value& t, limits_config& l) {
     l.hotline_per_minute = int_or(v, "hotline_per_minute", l.hotline_per_minute);
     l.hotline_burst = int_or(v, "hotline_burst", l.hotline_burst);
     l.login_code_tries = int_or(v, "login_code_tries", l.login_code_tries);
+    l.auth_failures_per_minute = int_or(v, "auth_failures_per_minute", l.auth_failures_per_minute);
     l.open311_page = int_or(v, "open311_page", l.open311_page);
 }
 
@@ -390,6 +391,7 @@ void check_limits(const limits_config& l) {
     positive(l.hotline_per_minute, "hotline_per_minute");
     positive(l.hotline_burst, "hotline_burst");
     positive(l.login_code_tries, "login_code_tries");
+    positive(l.auth_failures_per_minute, "auth_failures_per_minute");
     if (l.open311_page < 1 || l.open311_page > 1000)
         throw config_error("limits.open311_page must be from 1 to 1000");
 }
@@ -523,6 +525,10 @@ config load_config(const std::optional<std::string>& file,
     if (c.threads < 1 || c.threads > 256) throw config_error("threads must be from 1 to 256");
     if (c.body_limit < 1024) throw config_error("body_limit must be at least 1024 bytes");
     check_limits(c.limits);
+    if (!c.operator_token.empty() && c.operator_token.size() < min_operator_token)
+        throw config_error("operator_token (MINSHENG_OPERATOR_TOKEN) must be at least " +
+                           std::to_string(min_operator_token) +
+                           " characters; `minsheng-admin token` prints a random one");
     if (c.store.durability != "full" && c.store.durability != "normal")
         throw config_error("store.durability must be \"full\" or \"normal\"");
     if (c.store.message_retention_days < 1 || c.store.message_retention_days > 3650)

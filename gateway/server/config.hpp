@@ -120,6 +120,8 @@ struct limits_config {
     int hotline_per_minute = 600, hotline_burst = 120;  // /hotline, before the HMAC check
     int login_code_tries = 5;  // /mp/v1/login: tries of one code (a minute back per try)
     int open311_page = 200;    // most requests one GET lists
+    // /api/v1: failed authentications per client address and minute; past them 429.
+    int auth_failures_per_minute = 10;
 };
 
 // [store]
@@ -148,7 +150,8 @@ struct config {
     limits_config limits;
     store_config store;
     std::string log_level = "info";  // trace, debug, info, warn, error, off
-    std::string operator_token;      // bearer token of the bootstrap operator; "" disables
+    std::string operator_token;      // bearer token of the bootstrap operator; "" disables;
+                                     // else at least min_operator_token characters
     adapters::wechat_oa::oa_config wechat;
     program_config program;
     hotline_config hotline;
@@ -159,6 +162,9 @@ struct config {
     std::string console_dir;             // the web console's files; default: <data_dir>/console
     bool using_dev_credentials = false;  // true when the built-in demo token/key are in use
 };
+
+// The shortest bootstrap operator token load_config accepts.
+inline constexpr std::size_t min_operator_token = 32;
 
 struct config_error : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -22,9 +22,23 @@ double rate_limiter::refilled(const bucket& b, std::int64_t now) const {
     return std::min(burst_, b.tokens + elapsed * per_second_);
 }
 
+rate_limiter::decision rate_limiter::refusal(double tokens) const {
+    const double wait = (1.0 - tokens) / per_second_;
+    return {false, std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait)))};
+}
+
 void rate_limiter::prune(std::int64_t now) {
     for (auto it = buckets_.begin(); it != buckets_.end();)
         it = refilled(it->second, now) >= burst_ ? buckets_.erase(it) : std::next(it);
+}
+
+rate_limiter::decision rate_limiter::peek(std::string_view key) {
+    const std::int64_t now = now_();
+    std::lock_guard lock(mu_);
+    auto it = buckets_.find(std::string(key));
+    if (it == buckets_.end()) return {};
+    const double tokens = refilled(it->second, now);
+    return tokens >= 1.0 ? decision{} : refusal(tokens);
 }
 
 rate_limiter::decision rate_limiter::take(std::string_view key) {
@@ -42,8 +56,7 @@ rate_limiter::decision rate_limiter::take(std::string_view key) {
         b.tokens -= 1.0;
         return {};
     }
-    const double wait = (1.0 - b.tokens) / per_second_;
-    return {false, std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait)))};
+    return refusal(b.tokens);
 }
 
 }  // namespace minsheng::gateway

@@ -27,6 +27,8 @@ public:
 
     // Spends one token of `key`'s bucket if it has one.
     decision take(std::string_view key);
+    // What take(key) would decide now, spending nothing (and keeping no bucket for a new key).
+    decision peek(std::string_view key);
 
 private:
     struct bucket {
@@ -34,6 +36,8 @@ private:
         std::int64_t at = 0;  // when `tokens` was computed
     };
     double refilled(const bucket& b, std::int64_t now) const;
+    // A refusal for a bucket holding `tokens` (< 1): until one token is back.
+    decision refusal(double tokens) const;
     void prune(std::int64_t now);
 
     const double per_second_;

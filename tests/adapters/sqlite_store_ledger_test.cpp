@@ -300,3 +300,30 @@ TEST_CASE("After many random balanced postings every balance is as posted and th
                         "GROUP BY posting_id HAVING sum(amount) <> 0)")
               .getInt64() == 0);
 }
+
+TEST_CASE("The ranking of several communities counts the people of those communities only",
+          "[adapters]") {
+    temp_db file;
+    store s(file.path());
+    s.run([&](dialog::unit_of_work& uow) {
+        uow.save_person(person_of(alice, "阿明", "东城社区", "", 1));
+        uow.save_person(person_of(bob, "", "西城社区", "", 1));
+        uow.save_person(person_of(carol, "卡罗", "南山社区", "", 1));
+    });
+    CHECK(post(s, award("a", 100, alice, 10)));
+    CHECK(post(s, award("b", 110, bob, 20)));
+    CHECK(post(s, award("c", 120, carol, 30)));
+    CHECK(post(s, award("d", 130, dave, 40)));  // no people row: no community
+
+    reader r(file.path());
+    using names = std::vector<std::string>;
+    CHECK(ranked_names(r.ranking_in({"东城社区", "西城社区"}, 100, 200, 10)) ==
+          names{"bob", "alice"});
+    CHECK(ranked_names(r.ranking_in({"南山社区"}, 100, 200, 10)) == names{"13800138000"});
+    CHECK(ranked_names(r.ranking_in({"东城社区", "西城社区"}, 100, 200, 1)) == names{"bob"});
+    CHECK(r.ranking_in({"北城社区"}, 100, 200, 10).empty());
+    CHECK(r.ranking_in({}, 100, 200, 10).empty());  // no community: nobody, never everybody
+    CHECK(r.ranking_in({"东城社区"}, 200, 100, 10).empty());
+    CHECK(ranked_names(r.ranking("", 100, 200, 10)) ==
+          names{"dave", "13800138000", "bob", "alice"});
+}

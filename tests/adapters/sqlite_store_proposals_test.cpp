@@ -347,3 +347,87 @@ TEST_CASE("The proposal sweep and cap queries search their indexes", "[adapters]
                     "created_at >= ?3"),
                Catch::Contains("proposals_by_proposer"));
 }
+
+TEST_CASE("Open proposals of a caller's communities are theirs alone, newest first", "[adapters]") {
+    temp_db file;
+    store s(file.path());
+    auto a = create(s, proposal_in("东城社区", nov23_china_0030));
+    auto b = create(s, proposal_in("西城社区", nov23_china_0030));
+    auto c = create(s, proposal_in("南山社区", nov23_china_0030));
+    auto d = create(s, proposal_in("东城社区", nov23_china_0030));
+    using ids = std::vector<std::int64_t>;
+    reader r(file.path());
+    CHECK(ids_of(r.open_proposals_in({"东城社区"}, 10)) == ids{d.id, a.id});
+    CHECK(ids_of(r.open_proposals_in({"东城社区", "西城社区"}, 10)) == ids{d.id, b.id, a.id});
+    CHECK(ids_of(r.open_proposals_in({"西城社区", "东城社区"}, 2)) == ids{d.id, b.id});
+    CHECK(ids_of(r.open_proposals_in({"南山社区"}, 10)) == ids{c.id});
+    CHECK(r.open_proposals_in({"北城社区"}, 10).empty());
+    CHECK(r.open_proposals_in({}, 10).empty());  // no community: nothing, never everything
+    CHECK(r.open_proposals_in({"东城社区"}, 0).empty());
+    // The unscoped read is unchanged.
+    CHECK(ids_of(r.open_proposals("", 10)) == ids{d.id, c.id, b.id, a.id});
+}
+
+TEST_CASE("The outbox of a caller's communities: rows about their cases or their staff only",
+          "[adapters]") {
+    temp_db file;
+    store s(file.path(), options_at(9000));
+    std::int64_t east = 0, west = 0;
+    s.run([&](dialog::unit_of_work& uow) {
+        auto d = draft_for("o_east", nov23_china_0030);
+        d.community = "东城社区";
+        east = uow.open_case(d).id;
+        d = draft_for("o_west", nov23_china_0030);
+        d.community = "西城社区";
+        west = uow.open_case(d).id;
+    });
+    // To the reporter of each case (no community on the row: the case's counts).
+    CHECK(enqueue(s, to_resident("east:resident", east)));
+    CHECK(enqueue(s, to_resident("west:resident", west)));
+    // To the staff of a community about a case, and about none.
+    dialog::notification staff;
+    staff.audience = "worker";
+    staff.community = "东城社区";
+    staff.template_key = "notify/worker_new_case";
+    staff.vars_json = "{}";
+    staff.text = "有新案件";
+    staff.case_id = east;
+    staff.idempotency_key = "east:worker";
+    CHECK(enqueue(s, staff));
+    staff.case_id = 0;
+    staff.idempotency_key = "east:staff";
+    CHECK(enqueue(s, staff));
+    // A row naming 东城社区 but about a case of 西城社区 follows the case.
+    staff.case_id = west;
+    staff.idempotency_key = "west:misnamed";
+    CHECK(enqueue(s, staff));
+    // A resident's notice about no case (a proposal that expired): nobody's community.
+    CHECK(enqueue(s, to_resident("expired", 0)));
+
+    reader r(file.path());
+    auto keys = [](const std::vector<outbox_row>& rows) {
+        std::vector<std::string> out;
+        for (const auto& row : rows) out.push_back(row.n.idempotency_key);
+        return out;
+    };
+    using names = std::vector<std::string>;
+    const outbox_filter all;
+    CHECK(keys(r.list_outbox_in(all, {"东城社区"})) ==
+          names{"east:staff", "east:worker", "east:resident"});
+    CHECK(keys(r.list_outbox_in(all, {"西城社区"})) == names{"west:misnamed", "west:resident"});
+    CHECK(keys(r.list_outbox_in(all, {"西城社区", "东城社区"})).size() == 5);
+    CHECK(r.list_outbox_in(all, {"南山社区"}).empty());
+    CHECK(r.list_outbox_in(all, {}).empty());
+    CHECK(keys(r.list_outbox_in({std::nullopt, east, 100}, {"东城社区"})) ==
+          names{"east:worker", "east:resident"});
+    CHECK(r.list_outbox_in({std::nullopt, east, 100}, {"西城社区"}).empty());
+    CHECK(r.list_outbox_in({std::string("dead"), std::nullopt, 100}, {"东城社区"}).empty());
+    CHECK(r.list_outbox_in({std::string("pending"), std::nullopt, 1}, {"东城社区"}).size() == 1);
+    CHECK(r.count_outbox_in("pending", {"东城社区"}) == 3);
+    CHECK(r.count_outbox_in("", {"西城社区"}) == 2);
+    CHECK(r.count_outbox_in("dead", {"东城社区"}) == 0);
+    CHECK(r.count_outbox_in("", {}) == 0);
+    // The unscoped reads still see every row.
+    CHECK(r.list_outbox(all).size() == 6);
+    CHECK(r.count_outbox("") == 6);
+}

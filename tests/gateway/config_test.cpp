@@ -5,6 +5,8 @@
 #include <fstream>
 #include <set>
 
+#include "tests/gateway/e2e_support.hpp"
+
 using namespace minsheng::gateway;
 using minsheng::adapters::wechat_oa::security_mode;
 
@@ -36,10 +38,10 @@ mode = "plain"
 )");
     auto c = load_config(file, {{"MINSHENG_LISTEN", "127.0.0.1:0"},
                                 {"MINSHENG_DB", "env.db"},
-                                {"MINSHENG_OPERATOR_TOKEN", "op"}});
+                                {"MINSHENG_OPERATOR_TOKEN", std::string(32, 'o')}});
     CHECK(c.port == 0);
     CHECK(c.db_path == "env.db");
-    CHECK(c.operator_token == "op");
+    CHECK(c.operator_token == std::string(32, 'o'));
     CHECK(c.wechat.token == "file-token");
     CHECK(c.wechat.mode == security_mode::plain);
     CHECK_FALSE(c.using_dev_credentials);
@@ -125,6 +127,38 @@ TEST_CASE("listen addresses parse, including IPv6 in brackets", "[gateway]") {
     CHECK_THROWS_AS(parse_listen("[::1]8080"), config_error);
 }
 
+TEST_CASE("a bootstrap operator token shorter than 32 characters is refused at load", "[gateway]") {
+    // Empty: no bootstrap operator at all (staff tokens only).
+    CHECK(load_config(std::nullopt, {}).operator_token.empty());
+    CHECK(load_config(std::nullopt, {{"MINSHENG_OPERATOR_TOKEN", std::string(32, 'x')}})
+              .operator_token.size() == 32);
+    for (const std::string& short_token : {std::string("op"), std::string(31, 'x')}) {
+        INFO(short_token);
+        CHECK_THROWS_WITH(load_config(std::nullopt, {{"MINSHENG_OPERATOR_TOKEN", short_token}}),
+                          Catch::Contains("operator_token") && Catch::Contains("32 characters"));
+    }
+    auto file = write_temp("minsheng-config-short-token.toml", "operator_token = \"secret\"\n");
+    CHECK_THROWS_WITH(load_config(file, {}), Catch::Contains("operator_token"));
+    std::filesystem::remove(file);
+    // What `minsheng-admin token` prints is long enough.
+    auto printed = minsheng::test::admin("token");
+    REQUIRE(printed.code == 0);
+    const auto token = minsheng::test::trimmed(printed.out);
+    CHECK(token.size() >= min_operator_token);
+    CHECK(load_config(std::nullopt, {{"MINSHENG_OPERATOR_TOKEN", token}}).operator_token == token);
+}
+
+TEST_CASE("failed operator authentications per address and minute come from [limits]",
+          "[gateway]") {
+    CHECK(load_config(std::nullopt, {}).limits.auth_failures_per_minute == 10);
+    auto file = write_temp("minsheng-config-auth.toml", "[limits]\nauth_failures_per_minute = 3\n");
+    CHECK(load_config(file, {}).limits.auth_failures_per_minute == 3);
+    std::filesystem::remove(file);
+    file = write_temp("minsheng-config-auth-bad.toml", "[limits]\nauth_failures_per_minute = 0\n");
+    CHECK_THROWS_WITH(load_config(file, {}), Catch::Contains("auth_failures_per_minute"));
+    std::filesystem::remove(file);
+}
+
 TEST_CASE("the documented example config loads", "[gateway]") {
     auto c = load_config(std::string(MINSHENG_SOURCE_DIR "/config/minsheng.example.toml"),
                          {{"MINSHENG_WECHAT_TOKEN", "t"},
@@ -133,7 +167,7 @@ TEST_CASE("the documented example config loads", "[gateway]") {
     CHECK(c.port == 8080);
     auto demo = load_config(std::string(MINSHENG_SOURCE_DIR "/config/demo.toml"), {});
     CHECK(demo.wechat.mode == security_mode::safe);
-    CHECK(demo.operator_token == "demo-operator-token");
+    CHECK(demo.operator_token == "demo-operator-token-for-local-use-only");
 }
 
 TEST_CASE("the example config's program rules load and equal the built-in defaults", "[gateway]") {

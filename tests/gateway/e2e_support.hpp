@@ -69,7 +69,7 @@ inline gateway::config test_config(adapters::wechat_oa::security_mode mode, cons
     c.program.calendar_dir = MINSHENG_SOURCE_DIR "/calendar";
     c.body_limit = 64 * 1024;
     c.log_level = "off";
-    c.operator_token = "test-operator-token";
+    c.operator_token = "test-operator-token-for-e2e-tests-only";
     c.store.code_secret = "e2e-code-secret-0123456789abcdef-0123";
     c.wechat.token = "e2e-token";
     c.wechat.appid = "wxe2e00000000001";

@@ -11,8 +11,6 @@
 //   deadline  print the SLA deadline of a case of a kind filed at a time (first line, ISO-8601
 //             +08:00), then how it was counted; exit 2 on a bad kind or time
 
-#include <openssl/rand.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <ctime>
@@ -44,14 +42,12 @@ minsheng::gateway::config load(const std::string& file) {
         minsheng::gateway::minsheng_environment());
 }
 
+// A bootstrap operator token: 32 random bytes, as a staff token (43 characters, above the
+// config's minimum). Throws std::runtime_error when OpenSSL has no randomness.
 std::string random_token() {
-    unsigned char bytes[24];
-    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness available");
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    for (unsigned char b : bytes) out += alphabet[b & 63];
-    return out;
+    auto token = minsheng::adapters::sqlite_store::new_bearer_token();
+    if (!token) throw std::runtime_error("no randomness available");
+    return *token;
 }
 
 // One line saying how the deadline was counted, e.g. "wish: 5 working days after the filing day

@@ -37,6 +37,16 @@ std::optional<dialog::person_ref> account_owner(std::string_view account) {
     return dialog::person_ref::parse(account.substr(person_account_prefix.size()));
 }
 
+// Appends the rows of a ranking statement (account, name, points) to `out`.
+void read_ranking(SQLite::Statement& s, std::vector<dialog::ranking_row>& out) {
+    while (s.executeStep()) {
+        const std::string account = s.getColumn(0).getString();
+        auto who = account_owner(account);
+        if (!who) throw store_error("sqlite_store: a ledger account names no person");
+        out.push_back({std::move(*who), s.getColumn(1).getString(), s.getColumn(2).getInt64()});
+    }
+}
+
 }  // namespace
 
 void check_posting(const dialog::ledger_posting& posting) {
@@ -105,12 +115,26 @@ std::vector<dialog::ranking_row> ranking(statement_cache& sql, std::string_view 
     s->bind(2, until);
     if (!community.empty()) s->bind(3, std::string(community));
     s->bind(4, static_cast<std::int64_t>(std::min(limit, max_ranking)));
-    while (s->executeStep()) {
-        const std::string account = s->getColumn(0).getString();
-        auto who = account_owner(account);
-        if (!who) throw store_error("sqlite_store: a ledger account names no person");
-        out.push_back({std::move(*who), s->getColumn(1).getString(), s->getColumn(2).getInt64()});
-    }
+    read_ranking(*s, out);
+    return out;
+}
+
+std::vector<dialog::ranking_row> ranking_in(statement_cache& sql,
+                                            const std::vector<std::string>& communities,
+                                            std::int64_t since, std::int64_t until,
+                                            std::size_t limit) {
+    std::vector<dialog::ranking_row> out;
+    if (limit == 0 || since >= until || communities.empty()) return out;
+    // ?1 since, ?2 until, ?4 limit as above; the communities from ?5.
+    statement_use s(sql.get_shaped(std::string(ranking_head) + " WHERE pe.community IN " +
+                                   numbered_list(5, communities.size()) +
+                                   std::string(ranking_tail)));
+    s->bind(1, since);
+    s->bind(2, until);
+    s->bind(4, static_cast<std::int64_t>(std::min(limit, max_ranking)));
+    for (std::size_t i = 0; i < communities.size(); ++i)
+        s->bind(5 + static_cast<int>(i), communities[i]);
+    read_ranking(*s, out);
     return out;
 }
 

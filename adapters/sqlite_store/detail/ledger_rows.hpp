@@ -4,6 +4,7 @@
 // on storage failure.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,5 +31,10 @@ std::int64_t balance(statement_cache& sql, std::string_view account);
 // for a "person:" account that names no person_ref.
 std::vector<dialog::ranking_row> ranking(statement_cache& sql, std::string_view community,
                                          std::int64_t since, std::int64_t until, std::size_t limit);
+// The same ranking over the people of any of `communities`; none for an empty list.
+std::vector<dialog::ranking_row> ranking_in(statement_cache& sql,
+                                            const std::vector<std::string>& communities,
+                                            std::int64_t since, std::int64_t until,
+                                            std::size_t limit);
 
 }  // namespace minsheng::adapters::sqlite_store::detail

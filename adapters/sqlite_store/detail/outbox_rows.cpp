@@ -15,6 +15,11 @@ namespace {
 
 constexpr std::size_t max_list = 1000;
 
+// The community a row is about: its case's (as the case is now) when it is about a case, else the
+// staff community it names ("" for a person's notification about no case).
+constexpr std::string_view row_community =
+    "coalesce((SELECT c.community FROM cases c WHERE c.id = outbox.case_id), outbox.community)";
+
 std::string select_outbox(std::string_view rest) {
     std::string sql = "SELECT " + std::string(notification_columns) +
                       ", status, attempts, next_attempt_at, last_error, delivered_at FROM outbox ";
@@ -99,6 +104,40 @@ std::vector<outbox_row> list_outbox(statement_cache& sql, const outbox_filter& f
     std::vector<outbox_row> out;
     while (s->executeStep()) out.push_back(read_outbox(*s));
     return out;
+}
+
+std::vector<outbox_row> list_outbox_in(statement_cache& sql, const outbox_filter& f,
+                                       const std::vector<std::string>& communities) {
+    std::vector<outbox_row> out;
+    if (communities.empty()) return out;
+    // ?1 status, ?2 case_id (when filtered by), ?3 limit, then the communities from ?4.
+    std::string where =
+        "WHERE " + std::string(row_community) + " IN " + numbered_list(4, communities.size());
+    if (f.status) where += " AND status = ?1";
+    if (f.case_id) where += " AND case_id = ?2";
+    statement_use s(sql.get_shaped(select_outbox(where + " ORDER BY id DESC LIMIT ?3")));
+    if (f.status) s->bind(1, *f.status);
+    if (f.case_id) s->bind(2, *f.case_id);
+    s->bind(3, static_cast<std::int64_t>(std::clamp<std::size_t>(f.limit, 1, max_list)));
+    for (std::size_t i = 0; i < communities.size(); ++i)
+        s->bind(4 + static_cast<int>(i), communities[i]);
+    while (s->executeStep()) out.push_back(read_outbox(*s));
+    return out;
+}
+
+std::int64_t count_outbox_in(statement_cache& sql, std::string_view status,
+                             const std::vector<std::string>& communities) {
+    if (communities.empty()) return 0;
+    // ?1 status (when counted by), then the communities from ?2.
+    std::string text = "SELECT count(*) FROM outbox WHERE " + std::string(row_community) + " IN " +
+                       numbered_list(2, communities.size());
+    if (!status.empty()) text += " AND status = ?1";
+    statement_use s(sql.get_shaped(text));
+    if (!status.empty()) s->bind(1, std::string(status));
+    for (std::size_t i = 0; i < communities.size(); ++i)
+        s->bind(2 + static_cast<int>(i), communities[i]);
+    s->executeStep();
+    return s->getColumn(0).getInt64();
 }
 
 std::int64_t count_outbox(statement_cache& sql, std::string_view status) {

@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,5 +35,12 @@ std::vector<outbox_row> list_outbox(statement_cache& sql, const outbox_filter& f
 
 // Rows with this status; every row for "".
 std::int64_t count_outbox(statement_cache& sql, std::string_view status);
+
+// list_outbox and count_outbox narrowed to the rows about `communities` (reader::list_outbox_in);
+// none for an empty list.
+std::vector<outbox_row> list_outbox_in(statement_cache& sql, const outbox_filter& filter,
+                                       const std::vector<std::string>& communities);
+std::int64_t count_outbox_in(statement_cache& sql, std::string_view status,
+                             const std::vector<std::string>& communities);
 
 }  // namespace minsheng::adapters::sqlite_store::detail

@@ -122,6 +122,22 @@ std::vector<dialog::proposal> open_proposals(statement_cache& sql, std::string_v
     return out;
 }
 
+std::vector<dialog::proposal> open_proposals_in(statement_cache& sql,
+                                                const std::vector<std::string>& communities,
+                                                std::size_t limit) {
+    std::vector<dialog::proposal> out;
+    if (limit == 0 || communities.empty()) return out;
+    // ?1 limit, then the communities from ?2.
+    statement_use s(sql.get_shaped(select_proposals("WHERE status = 'open' AND community IN " +
+                                                    numbered_list(2, communities.size()) +
+                                                    " ORDER BY id DESC LIMIT ?1")));
+    s->bind(1, static_cast<std::int64_t>(std::min(limit, max_list)));
+    for (std::size_t i = 0; i < communities.size(); ++i)
+        s->bind(2 + static_cast<int>(i), communities[i]);
+    while (s->executeStep()) out.push_back(read_proposal(*s));
+    return out;
+}
+
 std::vector<dialog::proposal> proposals_to_expire(statement_cache& sql, std::int64_t at,
                                                   std::int64_t after_id, std::size_t limit) {
     std::vector<dialog::proposal> out;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +24,11 @@ std::optional<dialog::proposal> find_proposal(statement_cache& sql, std::string_
 // Open proposals of `community` ("" all), newest first; limit clamped to 1000, 0 gives none.
 std::vector<dialog::proposal> open_proposals(statement_cache& sql, std::string_view community,
                                              std::size_t limit);
+// Open proposals of any of `communities` (none for an empty list), newest first; limit clamped
+// to 1000, 0 gives none.
+std::vector<dialog::proposal> open_proposals_in(statement_cache& sql,
+                                                const std::vector<std::string>& communities,
+                                                std::size_t limit);
 // Open proposals with closes_at in (0, at] and ids above after_id, lowest id first; limit
 // clamped to 1000, 0 gives none.
 std::vector<dialog::proposal> proposals_to_expire(statement_cache& sql, std::int64_t at,

@@ -18,4 +18,11 @@ SQLite::Statement& statement_cache::get_shaped(const std::string& sql) {
     return find_or_prepare(db_, shaped_, sql);
 }
 
+std::string numbered_list(int first, std::size_t count) {
+    std::string s = "(";
+    for (std::size_t i = 0; i < count; ++i)
+        s += (i ? ", ?" : "?") + std::to_string(first + static_cast<int>(i));
+    return s + ')';
+}
+
 }  // namespace minsheng::adapters::sqlite_store::detail

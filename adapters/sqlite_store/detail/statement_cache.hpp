@@ -40,4 +40,8 @@ private:
     map shaped_;
 };
 
+// "(?first, ?first+1, ...)": the numbered placeholders of an IN list of `count` values (at least
+// one), for SQL prepared with get_shaped (one text per list length).
+std::string numbered_list(int first, std::size_t count);
+
 }  // namespace minsheng::adapters::sqlite_store::detail
