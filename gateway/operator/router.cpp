@@ -17,6 +17,23 @@ namespace {
 
 using namespace operator_api;
 
+// /api/v1/volunteers and /api/v1/volunteers/{ZYn}/approve|refuse (volunteers.cpp).
+void volunteers(const call& c, std::string_view path) {
+    constexpr std::string_view prefix = "/api/v1/volunteers";
+    std::string_view rest = path.substr(prefix.size());
+    if (rest.empty()) {
+        if (c.only(http::verb::get)) list_volunteers(c);
+        return;
+    }
+    rest.remove_prefix(1);
+    const auto slash = rest.find('/');
+    const std::string_view verb = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+    const auto number = application_number(rest.substr(0, slash));
+    if (!number || (verb != "approve" && verb != "refuse"))
+        return c.refuse(http::status::not_found, "not_found", "no such endpoint");
+    if (c.only(http::verb::post)) decide_volunteer(c, *number, verb == "approve");
+}
+
 void route(const call& c) {
     const std::string& path = c.x.ctx().path;
     constexpr std::string_view cases_prefix = "/api/v1/cases/";
@@ -68,6 +85,8 @@ void route(const call& c) {
         if (c.only(http::verb::post) && c.roles({"admin", "supervisor"})) assign_auto(c);
         return;
     }
+    if (path == "/api/v1/volunteers" || path.starts_with("/api/v1/volunteers/"))
+        return volunteers(c, path);
     if (path == "/api/v1/audit") {
         if (c.only(http::verb::get) && c.roles({"admin"})) list_audit(c);
         return;

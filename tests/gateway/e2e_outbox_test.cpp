@@ -78,7 +78,9 @@ struct delivery_scenario {
         const auto number = newest_case_number();
         say(volunteer, "我要当志愿者");
         say(volunteer, "光明社区");
-        say(volunteer, "会买菜、陪老人聊天");
+        auto applied = wx->say(volunteer, "会买菜、陪老人聊天");
+        REQUIRE(applied.status == 200);
+        approve_volunteer(cfg, app->endpoint().port(), application_in(applied.reply.text));
         say(volunteer, "认领 " + number);
     }
 
