@@ -35,9 +35,19 @@ struct person {
     // verified. Only a verified phone is reached by 12345 and Open311 notices of that number, and
     // one phone is verified by one person at a time.
     std::int64_t phone_verified_at = 0;
+    // An approved volunteer: may claim wishes and check in at 驿站 stations. True only while
+    // volunteer_status is "approved".
     bool volunteer = false;
     std::string skills;              // free text as given, "" when none
-    std::int64_t registered_at = 0;  // when they registered as a volunteer; 0 never
+    std::int64_t registered_at = 0;  // when they applied to volunteer; 0 never
+    // The volunteer application (docs/security.md, "vetted volunteers"): "" never applied,
+    // "applied" (waiting for a community worker), "approved" or "refused"; its number (shown
+    // to staff as "ZY<n>"; 0 none), who decided ("operator:<staff id>", "worker:<staff id>", or
+    // "migration" for volunteers registered before applications existed) and when.
+    std::string volunteer_status;
+    std::int64_t volunteer_number = 0;
+    std::string volunteer_decided_by;
+    std::int64_t volunteer_decided_at = 0;
     std::int64_t updated_at = 0;
 };
 
@@ -277,6 +287,15 @@ struct staff_binding {
     std::string staff_name;
 };
 
+// A staff member as the conversation sees them, when their WeChat is bound (绑定工号).
+struct bound_staff {
+    std::string id;
+    std::string name;
+    std::string role;       // "worker" | "supervisor" | "admin"
+    std::string community;  // workers: their community
+    std::string street;     // supervisors: their street (街道)
+};
+
 // Writes and reads inside the current transaction. Called from one thread at a time.
 // Implementations throw on storage failure; the caller's transaction then rolls back.
 // Methods returning bool report a lost race or a uniqueness conflict; they never throw for it.
@@ -308,6 +327,9 @@ public:
     virtual std::int64_t add_event(const case_event& event) = 0;
     // Oldest first.
     virtual std::vector<case_event> events_of(std::int64_t case_id) = 0;
+    // How many events `actor` wrote with `action` at or after `since`, over every case.
+    virtual std::int64_t count_events_by(std::string_view actor, std::string_view action,
+                                         std::int64_t since) = 0;
 
     // ---- people
     virtual std::optional<person> get_person(const person_ref& who) = 0;
@@ -316,6 +338,17 @@ public:
     // The person who verified this phone (digits), if any; the most recently verified when
     // several (the service keeps it to one).
     virtual std::optional<person> find_person_by_phone(std::string_view phone) = 0;
+
+    // ---- volunteer applications
+    // The number the next volunteer application gets (one more than the highest given).
+    virtual std::int64_t next_volunteer_number() = 0;
+    // The person whose volunteer application has this number.
+    virtual std::optional<person> find_volunteer(std::int64_t number) = 0;
+    // People whose volunteer_status is `status` ("" any application), of any of `communities`
+    // (empty: any), oldest application first, at most `limit` (a store may return fewer).
+    virtual std::vector<person> list_volunteers(std::string_view status,
+                                                const std::vector<std::string>& communities,
+                                                std::size_t limit) = 0;
 
     // ---- phone verification
     // Records a code sent; returns the id the store gave it.
@@ -334,6 +367,8 @@ public:
     // used up. A wrong code counts against `who` (a few a day are allowed).
     virtual staff_binding bind_staff(std::string_view code, const person_ref& who,
                                      std::int64_t now) = 0;
+    // The active staff member whose WeChat `who` is (bound with 绑定工号), if any.
+    virtual std::optional<bound_staff> staff_of(const person_ref& who) = 0;
 
     // ---- points ledger
     // Throws std::invalid_argument if the entries do not sum to zero, are fewer than two, or an

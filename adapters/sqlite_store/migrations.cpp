@@ -434,7 +434,33 @@ CREATE INDEX phone_codes_by_time ON phone_codes (created_at);
 CREATE INDEX outbox_phone_code_texts ON outbox (id) WHERE audience = 'phone_code' AND text <> '';
 )sql";
 
-constexpr std::array<migration, 9> steps{{
+// 10: vetted volunteers (docs/security.md). Registering is an application a community worker
+// approves or refuses; only approved volunteers claim wishes and check in at stations. People
+// who were volunteers before this step stay approved ("migration" decided): the friendly
+// choice, listed in docs/security.md as a known risk with how to review them. A volunteer's
+// releases and reveals are counted from case_events by actor and action.
+constexpr std::string_view vetted_volunteers = R"sql(
+ALTER TABLE people ADD COLUMN volunteer_status TEXT NOT NULL DEFAULT ''
+    CHECK (volunteer_status IN ('', 'applied', 'approved', 'refused'));
+ALTER TABLE people ADD COLUMN volunteer_number INTEGER NOT NULL DEFAULT 0;  -- "ZY<n>"; 0 none
+ALTER TABLE people ADD COLUMN volunteer_decided_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN volunteer_decided_at INTEGER NOT NULL DEFAULT 0;
+UPDATE people SET volunteer_status = 'approved', volunteer_decided_by = 'migration',
+    volunteer_decided_at = registered_at
+    WHERE volunteer = 1;
+UPDATE people SET volunteer_number = (
+    SELECT count(*) FROM people p2 WHERE p2.volunteer = 1 AND
+        (p2.registered_at < people.registered_at OR (p2.registered_at = people.registered_at AND
+         (p2.channel || ':' || p2.user_id) <= (people.channel || ':' || people.user_id))))
+    WHERE volunteer = 1;
+CREATE UNIQUE INDEX people_by_volunteer_number ON people (volunteer_number)
+    WHERE volunteer_number > 0;
+CREATE INDEX people_by_volunteer_status ON people (volunteer_status, volunteer_number)
+    WHERE volunteer_number > 0;
+CREATE INDEX case_events_by_actor ON case_events (actor, action, at);
+)sql";
+
+constexpr std::array<migration, 10> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -444,6 +470,7 @@ constexpr std::array<migration, 9> steps{{
     {7, "staff_and_subscriptions", staff_and_subscriptions},
     {8, "sweeps_and_proposal_cap", sweeps_and_proposal_cap},
     {9, "least_data", least_data},
+    {10, "vetted_volunteers", vetted_volunteers},
 }};
 
 }  // namespace

@@ -132,6 +132,14 @@ std::vector<dialog::case_event> reader::events_of(std::int64_t case_id) {
     return guarded("list case events", [&] { return detail::events_of(impl_->cache, case_id); });
 }
 
+std::vector<dialog::person> reader::list_volunteers(std::string_view status,
+                                                    const std::vector<std::string>& communities,
+                                                    std::size_t limit) {
+    return guarded("list volunteers", [&] {
+        return detail::list_volunteers(impl_->cache, status, communities, limit);
+    });
+}
+
 std::map<std::int64_t, std::vector<std::string>> reader::details_of(
     const std::vector<std::int64_t>& case_ids) {
     if (case_ids.size() > 1000)

@@ -289,6 +289,12 @@ public:
         return step("list case events", [&] { return detail::events_of(cache_, case_id); });
     }
 
+    std::int64_t count_events_by(std::string_view actor, std::string_view action,
+                                 std::int64_t since) override {
+        return step("count case events",
+                    [&] { return detail::count_events_by(cache_, actor, action, since); });
+    }
+
     // ---- people
 
     std::optional<dialog::person> get_person(const dialog::person_ref& who) override {
@@ -302,6 +308,21 @@ public:
             stamped.updated_at = clock_.now();
             detail::save_person(cache_, stamped);
         });
+    }
+
+    std::int64_t next_volunteer_number() override {
+        return step("number volunteer", [&] { return detail::next_volunteer_number(cache_); });
+    }
+
+    std::optional<dialog::person> find_volunteer(std::int64_t number) override {
+        return step("find volunteer", [&] { return detail::find_volunteer(cache_, number); });
+    }
+
+    std::vector<dialog::person> list_volunteers(std::string_view status,
+                                                const std::vector<std::string>& communities,
+                                                std::size_t limit) override {
+        return step("list volunteers",
+                    [&] { return detail::list_volunteers(cache_, status, communities, limit); });
     }
 
     std::optional<dialog::person> find_person_by_phone(std::string_view phone) override {
@@ -338,6 +359,10 @@ public:
     dialog::staff_binding bind_staff(std::string_view code, const dialog::person_ref& who,
                                      std::int64_t now) override {
         return step("bind staff", [&] { return detail::bind_staff(cache_, code, who, now); });
+    }
+
+    std::optional<dialog::bound_staff> staff_of(const dialog::person_ref& who) override {
+        return step("find bound staff", [&] { return detail::staff_of(cache_, who); });
     }
 
     // ---- points ledger

@@ -196,6 +196,9 @@ public:
     std::map<std::int64_t, std::vector<std::string>> details_of(
         const std::vector<std::int64_t>& case_ids);
     std::optional<dialog::person> get_person(const dialog::person_ref& who);
+    std::vector<dialog::person> list_volunteers(std::string_view status,
+                                                const std::vector<std::string>& communities,
+                                                std::size_t limit);
     std::vector<dialog::ranking_row> ranking(std::string_view community, std::int64_t since,
                                              std::int64_t until, std::size_t limit);
     std::int64_t balance(std::string_view account);

@@ -95,6 +95,11 @@ const std::vector<std::string>& case_service::required_templates() {
             "notify/volunteer_merged",
             "notify/volunteer_detail",
             "notify/volunteer_reminder",
+            // volunteer applications
+            "notify/volunteer_approved",
+            "notify/volunteer_refused",
+            "notify/worker_volunteer_applied",
+            "notify/anonymous_applicant",
             // case workers and supervisors of the community
             "notify/worker_urgent_case",
             "notify/worker_assigned",
@@ -196,11 +201,79 @@ person case_service::register_volunteer(unit_of_work& uow, const person_ref& who
     if (!name.empty()) p.name = std::move(name);
     if (!community.empty()) p.community = std::move(community);
     if (!skills.empty()) p.skills = std::move(skills);
-    if (!p.volunteer || p.registered_at == 0) p.registered_at = now;
-    p.volunteer = true;
+    const bool first = p.volunteer_status.empty();
+    if (first) {
+        p.volunteer_status = "applied";
+        p.volunteer_number = uow.next_volunteer_number();
+        p.registered_at = now;
+        p.volunteer = false;
+    }
     p.updated_at = now;
     uow.save_person(p);
+    if (first) {
+        detail::outbox out(uow, *templates_, now);
+        out.to_staff(
+            "volunteer:" + std::to_string(p.volunteer_number) + ":applied", "worker", p.community,
+            "notify/worker_volunteer_applied",
+            {{"application", "ZY" + std::to_string(p.volunteer_number)},
+             {"name", p.name.empty() ? templates_->render("notify/anonymous_applicant") : p.name},
+             {"community", p.community},
+             {"skills", p.skills}},
+            0);
+    }
     return p;
+}
+
+bool volunteer_decider::may_decide(std::string_view community) const {
+    return all || std::find(communities.begin(), communities.end(), community) != communities.end();
+}
+
+volunteer_decider case_service::decider_of(const bound_staff& staff) const {
+    volunteer_decider d;
+    d.actor = actor::op(staff.id).key();
+    if (staff.role == "admin") {
+        d.all = true;
+    } else if (staff.role == "supervisor") {
+        for (const auto& [community, street] : settings_.streets)
+            if (!street.empty() && street == staff.street) d.communities.push_back(community);
+    } else if (!staff.community.empty()) {
+        d.communities.push_back(staff.community);
+    }
+    return d;
+}
+
+volunteer_result case_service::decide_volunteer(unit_of_work& uow, std::int64_t number,
+                                                bool approve, const volunteer_decider& by,
+                                                std::int64_t now) const {
+    volunteer_result r;
+    auto found = number > 0 ? uow.find_volunteer(number) : std::nullopt;
+    if (!found) {
+        r.why = refusal::not_found;
+        return r;
+    }
+    r.after = std::move(*found);
+    if (!by.may_decide(r.after.community)) {
+        r.why = refusal::not_allowed;
+        return r;
+    }
+    const std::string_view to = approve ? "approved" : "refused";
+    if (r.after.volunteer_status == to) {
+        r.why = refusal::wrong_status;
+        return r;
+    }
+    r.after.volunteer_status = std::string(to);
+    r.after.volunteer = approve;
+    r.after.volunteer_decided_by = by.actor;
+    r.after.volunteer_decided_at = now;
+    r.after.updated_at = std::max(now, r.after.updated_at);
+    uow.save_person(r.after);
+    detail::outbox out(uow, *templates_, now);
+    out.to_person(
+        "volunteer:" + std::to_string(number) + ":" + std::string(to) + ":" + std::to_string(now),
+        "volunteer", r.after.who,
+        approve ? "notify/volunteer_approved" : "notify/volunteer_refused",
+        {{"application", "ZY" + std::to_string(number)}, {"community", r.after.community}}, 0);
+    return r;
 }
 
 person case_service::set_community(unit_of_work& uow, const person_ref& who, std::string community,

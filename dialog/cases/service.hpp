@@ -9,6 +9,8 @@
 // the caller's transaction.
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +59,9 @@ struct program_settings {
     // The communities the program serves ([[community]]): a new case whose address or
     // description names one belongs to it, before any guess from "…社区" in the address.
     std::vector<std::string> communities;
+    // The street (街道) of each of those communities that has one: a supervisor decides on
+    // volunteer applications of their street's communities.
+    std::map<std::string, std::string, std::less<>> streets;
     std::int64_t points_per_hour = 10;
     std::int64_t max_visit_minutes = 8 * 60;
     // Verifying a phone by SMS (绑定手机): how codes are made and kept (null: phones cannot be
@@ -122,6 +127,29 @@ enum class refusal {
     daily_limit,      // propose: the person made max_proposals_per_day today already
 };
 std::string_view to_string(refusal r);  // "not_found", ...
+
+// Who decides on volunteer applications: a staff member and the communities they decide for.
+struct volunteer_decider {
+    std::string actor;                     // written as volunteer_decided_by: "operator:<id>"
+    bool all = false;                      // an admin: every community
+    std::vector<std::string> communities;  // otherwise: these only
+    bool may_decide(std::string_view community) const;
+};
+
+// What became of a volunteer application, or of a decision on one.
+struct volunteer_result {
+    refusal why = refusal::none;  // decide: not_found (no application with that number),
+                                  // not_allowed (outside the decider's communities),
+                                  // wrong_status (already decided so)
+    person after;                 // the person after the call (as found when refused)
+    bool ok() const { return why == refusal::none; }
+};
+
+// The resident's contact as the volunteer holding their wish reads it; "" for what is unknown.
+struct wish_contact {
+    std::string phone;
+    std::string address;
+};
 
 struct act_args {
     std::string note;             // why; written to the audit trail
@@ -216,6 +244,16 @@ public:
     act_result add_detail(unit_of_work& uow, std::int64_t case_id, const actor& who,
                           std::string_view detail, std::int64_t now) const;
 
+    // Least contact (docs/security.md): the resident's phone (the case's contact, else the
+    // reporter's bound phone, else a hotline caller's number) and address, for `who` only while
+    // they hold the claim on c (claimed or in progress). Each reveal writes one "contact_shown"
+    // event (actor `who`, no status change, note `where`, e.g. "claim reply"), which operators
+    // read in the case's events and the resident in its history. nullopt, nothing written, for
+    // anyone else and for a wish no longer held.
+    std::optional<wish_contact> reveal_contact(unit_of_work& uow, const case_record& c,
+                                               const person_ref& who, std::string_view where,
+                                               std::int64_t now) const;
+
     // An operator's reply to the reporter of a case (a canned reply or their own words, rendered
     // by the caller): one "reply" event by `who` with the text as its note, and the text to the
     // reporter through the outbox (audience "resident", `template_key` as given, idempotency key
@@ -224,9 +262,27 @@ public:
                                                   const actor& who, std::string template_key,
                                                   std::string text, std::int64_t now) const;
 
-    // Registers (or updates) a volunteer: name, community, skills; keeps other profile fields.
+    // Vetted volunteers (docs/security.md): registering is an application that a community
+    // worker approves or refuses; only approved volunteers (person::volunteer) claim wishes and
+    // check in at stations.
+    //
+    // Applies to volunteer, or updates an application: name, community, skills (empty ones keep
+    // what is stored); keeps other profile fields. A first application gets status "applied",
+    // the next application number, and one notice to the workers of its community
+    // (notify/worker_volunteer_applied). An applied or approved person keeps their status; a
+    // refused one stays refused (only a worker's decision changes it).
     person register_volunteer(unit_of_work& uow, const person_ref& who, std::string name,
                               std::string community, std::string skills, std::int64_t now) const;
+    // A staff member approves (or refuses) application `number`: the person's status,
+    // volunteer flag, decided_by and decided_at change, and the applicant is told
+    // (notify/volunteer_approved or notify/volunteer_refused). An approved volunteer may be
+    // refused later (their approval is withdrawn; wishes they hold stay theirs until released or
+    // expired), a refused applicant approved later. Nothing is written when refused.
+    volunteer_result decide_volunteer(unit_of_work& uow, std::int64_t number, bool approve,
+                                      const volunteer_decider& by, std::int64_t now) const;
+    // What a staff member bound on the official account decides for: a worker their community,
+    // a supervisor the communities of their street (settings().streets), an admin all.
+    volunteer_decider decider_of(const bound_staff& staff) const;
 
     // Records the community a resident says they live in (for 微实事 votes and the wish wall);
     // keeps every other profile field. An empty community changes nothing.

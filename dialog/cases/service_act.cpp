@@ -399,4 +399,22 @@ act_result case_service::add_detail(unit_of_work& uow, std::int64_t case_id, con
     return r;
 }
 
+std::optional<wish_contact> case_service::reveal_contact(unit_of_work& uow, const case_record& c,
+                                                         const person_ref& who,
+                                                         std::string_view where,
+                                                         std::int64_t now) const {
+    const bool held = c.status == status::claimed || c.status == status::in_progress;
+    if (!held || c.claimer.empty() || c.claimer != who.key()) return std::nullopt;
+    wish_contact out;
+    out.address = c.address;
+    if (!c.contact_phone.empty())
+        out.phone = c.contact_phone;
+    else if (auto p = uow.get_person(detail::reporter_of(c)); p && !p->phone.empty())
+        out.phone = p->phone;
+    else if (c.from == channel::hotline)
+        out.phone = c.reporter_id;
+    uow.add_event({0, c.id, now, who.key(), "contact_shown", c.status, "", std::string(where)});
+    return out;
+}
+
 }  // namespace minsheng::dialog::cases

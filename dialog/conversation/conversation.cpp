@@ -185,6 +185,13 @@ bool run_command(turn& t, const command& cmd) {
         case verb::verify_phone:
             confirm_phone_code(t, cmd.rest);
             return true;
+        case verb::volunteer_applications:
+            volunteer_applications(t);
+            return true;
+        case verb::approve_volunteer:
+        case verb::refuse_volunteer:
+            decide_volunteer(t, cmd.rest, cmd.what == verb::approve_volunteer);
+            return true;
     }
     return false;
 }
@@ -286,7 +293,16 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/vote_already", "reply/vote_wrong_community", "reply/vote_closed",
             "reply/vote_closed_passed", "reply/proposal_not_found", "reply/proposals_header",
             "reply/proposal_item", "reply/proposal_item_with_community", "reply/proposals_footer",
-            "reply/proposals_empty", "reply/proposal_daily_limit"};
+            "reply/proposals_empty", "reply/proposal_daily_limit",
+            // volunteer applications: the applicant, and staff deciding
+            "reply/volunteer_applied", "reply/volunteer_pending", "reply/volunteer_refused_already",
+            "reply/claim_not_approved", "reply/claim_refused_volunteer", "reply/staff_only",
+            "reply/volunteer_applications_header", "reply/volunteer_application_item",
+            "reply/volunteer_applications_footer", "reply/volunteer_applications_empty",
+            "reply/volunteer_decide_how", "reply/volunteer_approved_done",
+            "reply/volunteer_refused_done", "reply/volunteer_decision_not_found",
+            "reply/volunteer_decision_not_yours", "reply/volunteer_already_approved",
+            "reply/volunteer_already_refused"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         return k;
     }();

@@ -43,6 +43,7 @@ enum class refusal {
     wrong_community,
     not_volunteer,
     not_your_claim,
+    volunteer_pending,  // applied, not yet approved (or refused)
     // 404
     not_found,
     case_not_found,

@@ -16,20 +16,6 @@ json location_or_null(const std::optional<dialog::geo_point>& p) {
     return p ? json{{"lat", p->lat}, {"lng", p->lng}} : json(nullptr);
 }
 
-bool holding(const dialog::case_record& c) {
-    return c.status == cases::status::claimed || c.status == cases::status::in_progress;
-}
-
-// The resident's phone for the claimer, as the chat gives it: the case's contact, else the
-// reporter's bound phone, else a hotline caller's number.
-std::string contact_phone(const dialog::case_record& c, const find_person_fn& find_person) {
-    if (!c.contact_phone.empty()) return c.contact_phone;
-    if (auto p = find_person(dialog::person_ref{c.from, c.reporter_id}); p && !p->phone.empty())
-        return p->phone;
-    if (c.from == dialog::channel::hotline) return c.reporter_id;
-    return "";
-}
-
 }  // namespace
 
 json text_or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
@@ -80,11 +66,11 @@ json history_of(const dialog::template_set& texts, const std::vector<dialog::cas
 }
 
 json claim_view(const dialog::template_set& texts, const dialog::case_record& c,
-                const find_person_fn& find_person) {
+                const std::optional<dialog::cases::wish_contact>& shown) {
     json contact = nullptr;
-    if (holding(c))
-        contact = {{"phone", text_or_null(contact_phone(c, find_person))},
-                   {"address", text_or_null(c.address)}};
+    if (shown)
+        contact = {{"phone", text_or_null(shown->phone)},
+                   {"address", text_or_null(shown->address)}};
     return {{"number", c.number},
             {"status", c.status},
             {"status_label", cases::case_service::status_label(texts, c)},
@@ -117,14 +103,17 @@ json station_view(const cases::station& s) {
 
 json profile_view(const std::optional<dialog::person>& p) {
     if (!p)
-        return {{"community", nullptr},
-                {"phone", nullptr},
-                {"volunteer", false},
-                {"name", nullptr},
+        return {{"community", nullptr},   {"phone", nullptr},
+                {"volunteer", false},     {"volunteer_status", nullptr},
+                {"application", nullptr}, {"name", nullptr},
                 {"skills", nullptr}};
     return {{"community", text_or_null(p->community)},
             {"phone", p->phone.empty() ? json(nullptr) : json(dialog::nlu::mask_phone(p->phone))},
             {"volunteer", p->volunteer},
+            {"volunteer_status", text_or_null(p->volunteer_status)},
+            {"application", p->volunteer_number == 0
+                                ? json(nullptr)
+                                : json("ZY" + std::to_string(p->volunteer_number))},
             {"name", text_or_null(p->name)},
             {"skills", text_or_null(p->skills)}};
 }

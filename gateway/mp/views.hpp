@@ -31,10 +31,10 @@ json case_summary(const dialog::template_set& texts, const dialog::case_record& 
 // Status changes only: no actor, no note (they may name workers or hold what others wrote).
 json history_of(const dialog::template_set& texts, const std::vector<dialog::case_event>& events);
 
-// A claim as its volunteer sees it: the resident's contact (phone and address) only while they
-// hold it, as in chat.
+// A claim as its volunteer sees it; `contact` is what case_service::reveal_contact gave (only
+// while they hold it, as in chat): null when nullopt.
 json claim_view(const dialog::template_set& texts, const dialog::case_record& c,
-                const find_person_fn& find_person);
+                const std::optional<dialog::cases::wish_contact>& contact);
 // A station visit, with the station's name.
 json visit_view(const dialog::cases::case_service& service, const dialog::service_visit& v);
 // A service station.

@@ -40,14 +40,22 @@ bool plausible_community(const std::string& community) {
     return dialog::count_code_points(community) <= 30 && dialog::is_valid_utf8(community);
 }
 
+// not_volunteer for someone who never applied; volunteer_pending for an applicant who is not
+// approved (waiting, or refused).
+refusal not_approved(dialog::unit_of_work& uow, const dialog::person_ref& me) {
+    const auto p = uow.get_person(me);
+    return p && !p->volunteer_status.empty() ? refusal::volunteer_pending : refusal::not_volunteer;
+}
+
 // Refusals of case_service::act claiming a wish.
-refusal claim_refusal(const cases::act_result& r, const dialog::person_ref& me) {
+refusal claim_refusal(dialog::unit_of_work& uow, const cases::act_result& r,
+                      const dialog::person_ref& me) {
     const bool mine = r.after.claimer == me.key();
     switch (r.why) {
         case cases::refusal::not_found:
             return refusal::wish_not_found;
         case cases::refusal::not_volunteer:
-            return refusal::not_volunteer;
+            return not_approved(uow, me);
         case cases::refusal::taken:
             return mine ? refusal::already_yours : refusal::taken;
         case cases::refusal::wrong_status:
@@ -77,11 +85,13 @@ void claim_or_release(exchange& x, const request& rq, cases::action what) {
                 auto r = app->service->act(uow, c->id, what, cases::actor::of(rq.me), {}, t);
                 if (!r.ok())
                     return outcome::no(what == cases::action::claim
-                                           ? claim_refusal(r, rq.me)
+                                           ? claim_refusal(uow, r, rq.me)
                                            : release_refusal(r, *c, rq.me));
-                return outcome::ok(
-                    claim_view(*app->templates, r.after,
-                               [&](const dialog::person_ref& p) { return uow.get_person(p); }));
+                const auto contact =
+                    what == cases::action::claim
+                        ? app->service->reveal_contact(uow, r.after, rq.me, "mini program claim", t)
+                        : std::nullopt;
+                return outcome::ok(claim_view(*app->templates, r.after, contact));
             });
         },
         answer_outcome);
@@ -173,17 +183,27 @@ void release(exchange& x, reader&, const request& rq) {
     claim_or_release(x, rq, cases::action::release);
 }
 
-void claims(exchange& x, reader& r, const request& rq) {
-    dialog::case_query q;
-    q.claimer = rq.me.key();
-    q.statuses = {std::string(cases::status::claimed), std::string(cases::status::in_progress),
-                  std::string(cases::status::done)};
-    q.limit = 50;
-    json arr = json::array();
-    for (const auto& c : r.list_cases(q))
-        arr.push_back(claim_view(*x.app().templates, c,
-                                 [&](const dialog::person_ref& p) { return r.get_person(p); }));
-    answer_json(x, http::status::ok, {{"claims", std::move(arr)}});
+// On the writer: each contact it shows is an audit line (case_service::reveal_contact).
+void claims(exchange& x, reader&, const request& rq) {
+    x.on_writer<outcome>(
+        [app = x.app_shared(), rq](adapters::sqlite_store::store& s) {
+            const std::int64_t t = app->now();
+            return in_one_unit(s, [&](dialog::unit_of_work& uow) {
+                dialog::case_query q;
+                q.claimer = rq.me.key();
+                q.statuses = {std::string(cases::status::claimed),
+                              std::string(cases::status::in_progress),
+                              std::string(cases::status::done)};
+                q.limit = 50;
+                json arr = json::array();
+                for (const auto& c : uow.list_cases(q))
+                    arr.push_back(claim_view(
+                        *app->templates, c,
+                        app->service->reveal_contact(uow, c, rq.me, "mini program claims", t)));
+                return outcome::ok(json{{"claims", std::move(arr)}});
+            });
+        },
+        answer_outcome);
 }
 
 void points(exchange& x, reader& r, const request& rq) {
@@ -225,7 +245,7 @@ void checkin(exchange& x, reader&, const request& rq) {
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 auto r = app->service->check_in(uow, rq.me, b.station, b.activity, t);
                 if (r.why == cases::refusal::not_volunteer)
-                    return outcome::no(refusal::not_volunteer);
+                    return outcome::no(not_approved(uow, rq.me));
                 if (r.why == cases::refusal::invalid) return outcome::no(refusal::unknown_station);
                 if (!r.ok()) return outcome::no(refusal::already_checked_in);
                 return outcome::ok(visit_view(*app->service, r.visit));

@@ -44,6 +44,11 @@ void list_staff(const call& c);   // GET /api/v1/staff
 void list_canned(const call& c);  // GET /api/v1/canned
 void list_audit(const call& c);   // GET /api/v1/audit
 
+// volunteers.cpp: volunteer applications, decided within the caller's communities.
+void list_volunteers(const call& c);  // GET /api/v1/volunteers
+// POST /api/v1/volunteers/{ZYn}/approve or /refuse.
+void decide_volunteer(const call& c, std::int64_t number, bool approve);
+
 // program.cpp: the program's queues and timers.
 void list_outbox(const call& c);     // GET /api/v1/outbox
 void list_proposals(const call& c);  // GET /api/v1/proposals

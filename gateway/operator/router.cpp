@@ -30,6 +30,12 @@ void no_id(const call& c, std::int64_t) {
     fn(c);
 }
 
+// POST /api/v1/volunteers/ZY{id}/approve|refuse: {id} is the application's number.
+template <bool approve>
+void decide(const call& c, std::int64_t number) {
+    decide_volunteer(c, number, approve);
+}
+
 unsigned role_bit(std::string_view role) {
     if (role == "admin") return admins;
     if (role == "supervisor") return supervisors;
@@ -70,6 +76,11 @@ const std::vector<route_spec>& routes() {
         {verb::get, "/api/v1/canned", every_role, shared, no_id<list_canned>},
         {verb::get, "/api/v1/staff", every_role, filtered, no_id<list_staff>},
         {verb::post, "/api/v1/assign/auto", staff_leads, filtered, no_id<assign_auto>},
+        // Volunteer applications ("ZY12"): listed for the caller's communities; deciding one
+        // outside them is 403 (decide_volunteer checks the application's community).
+        {verb::get, "/api/v1/volunteers", every_role, filtered, no_id<list_volunteers>},
+        {verb::post, "/api/v1/volunteers/ZY{id}/approve", every_role, per_case, decide<true>},
+        {verb::post, "/api/v1/volunteers/ZY{id}/refuse", every_role, per_case, decide<false>},
         {verb::get, "/api/v1/audit", admins, admin_only, no_id<list_audit>},
         // The program's queues: admins and supervisors; its timers: admins.
         {verb::get, "/api/v1/outbox", staff_leads, filtered, no_id<list_outbox>},

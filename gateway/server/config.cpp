@@ -129,6 +129,7 @@ void check_console(config& c) {
         if (!names.insert(cc.name).second)
             throw config_error("community \"" + cc.name + "\" is listed twice");
         c.program.settings.communities.push_back(cc.name);
+        if (!cc.street.empty()) c.program.settings.streets[cc.name] = cc.street;
     }
     std::set<std::string> codes;
     for (const auto& st : c.program.settings.stations) {

@@ -82,15 +82,15 @@ std::set<std::string> index_names(const std::string& path) {
 }  // namespace
 
 TEST_CASE(
-    "Migrations 3 to 9 upgrade a version-2 database, keeping its data and defaulting new "
+    "Migrations 3 to 10 upgrade a version-2 database, keeping its data and defaulting new "
     "fields",
     "[adapters]") {
-    REQUIRE(latest_schema_version() == 9);
+    REQUIRE(latest_schema_version() == 10);
     temp_db file;
     make_version_2(file.path());
     {
         store s(file.path(), options_at(2000));
-        CHECK(s.schema_version() == 9);
+        CHECK(s.schema_version() == 10);
 
         s.run([](dialog::unit_of_work& uow) {
             auto c = uow.get_case(1);
@@ -184,8 +184,9 @@ TEST_CASE(
     while (steps.executeStep())
         recorded.emplace_back(steps.getColumn(0).getInt(), steps.getColumn(1).getString(),
                               steps.getColumn(2).getInt64());
-    REQUIRE(recorded.size() == 9);
+    REQUIRE(recorded.size() == 10);
     CHECK(std::get<1>(recorded[8]) == "least_data");
+    CHECK(std::get<1>(recorded[9]) == "vetted_volunteers");
     CHECK(std::get<2>(recorded[1]) == 100);
     CHECK(std::get<0>(recorded[2]) == 3);
     CHECK(std::get<1>(recorded[2]) == "service");
@@ -194,6 +195,49 @@ TEST_CASE(
     CHECK(std::get<1>(recorded[4]) == "outbox_delivery");
     CHECK(std::get<1>(recorded[5]) == "console_and_miniprogram");
     CHECK(std::get<1>(recorded[6]) == "staff_and_subscriptions");
+}
+
+TEST_CASE("Migration 10 keeps volunteers registered before it approved and numbers them",
+          "[adapters]") {
+    temp_db file;
+    {
+        // A version-9 database with one volunteer and one resident.
+        SQLite::Database db(file.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at INTEGER NOT NULL) STRICT");
+        for (const auto& step : migrations()) {
+            if (step.version > 9) break;
+            db.exec(std::string(step.sql));
+            SQLite::Statement record(db, "INSERT INTO schema_migrations VALUES (?, ?, 1)");
+            record.bind(1, step.version);
+            record.bind(2, std::string(step.name));
+            record.exec();
+        }
+        db.exec(
+            "INSERT INTO people (channel, user_id, community, volunteer, registered_at, "
+            "updated_at) VALUES ('wechat_oa', 'old-volunteer', '东城社区', 1, 500, 500), "
+            "('wechat_oa', 'resident', '东城社区', 0, 0, 600)");
+    }
+    store s(file.path(), options_at(2000));
+    CHECK(s.schema_version() == 10);
+    s.run([](dialog::unit_of_work& uow) {
+        auto v = uow.get_person({dialog::channel::wechat_oa, "old-volunteer"});
+        REQUIRE(v);
+        CHECK(v->volunteer);
+        CHECK(v->volunteer_status == "approved");
+        CHECK(v->volunteer_decided_by == "migration");
+        CHECK(v->volunteer_number == 1);
+        CHECK(uow.find_volunteer(1)->who.user_id == "old-volunteer");
+        auto r = uow.get_person({dialog::channel::wechat_oa, "resident"});
+        REQUIRE(r);
+        CHECK(r->volunteer_status.empty());
+        CHECK(r->volunteer_number == 0);
+        CHECK(uow.next_volunteer_number() == 2);
+        CHECK(uow.list_volunteers("approved", {"东城社区"}, 10).size() == 1);
+        CHECK(uow.list_volunteers("approved", {"西城社区"}, 10).empty());
+        CHECK(uow.list_volunteers("", {}, 10).size() == 1);
+    });
 }
 
 TEST_CASE("The timer queries use their partial indexes", "[adapters]") {

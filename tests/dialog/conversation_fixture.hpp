@@ -179,12 +179,37 @@ struct fixture {
         return out.opened[0].number;
     }
 
-    // Registers `user` as a volunteer of `community` through the chat.
-    void register_volunteer(const std::string& user, const std::string& community = "光明社区",
-                            const std::string& name = "") {
+    // `user` applies through the chat to volunteer for `community`; returns the application's
+    // number. Not yet a volunteer: a worker decides (approve).
+    std::int64_t apply_volunteer(const std::string& user,
+                                 const std::string& community = "光明社区") {
         std::string text = "我要当志愿者，我是" + community + "的，会修家电";
         auto out = say(user, text);
-        REQUIRE(has(out.answer.text, "欢迎"));
+        REQUIRE(has(out.answer.text, "审核"));
+        std::optional<dialog::person> p;
+        with([&](dialog::unit_of_work& uow) {
+            p = uow.get_person({dialog::channel::wechat_oa, user});
+        });
+        REQUIRE(p);
+        REQUIRE(p->volunteer_status == "applied");
+        return p->volunteer_number;
+    }
+
+    // An admin approves application `number` (what a worker does in the operator API).
+    void approve(std::int64_t number, std::int64_t now = t0) {
+        with([&](dialog::unit_of_work& uow) {
+            dialog::cases::volunteer_decider admin;
+            admin.actor = "operator:admin";
+            admin.all = true;
+            REQUIRE(service->decide_volunteer(uow, number, true, admin, now).ok());
+        });
+    }
+
+    // Registers `user` as an approved volunteer of `community`: applies through the chat, and an
+    // admin approves.
+    void register_volunteer(const std::string& user, const std::string& community = "光明社区",
+                            const std::string& name = "") {
+        approve(apply_volunteer(user, community));
         if (!name.empty()) {
             with([&](dialog::unit_of_work& uow) {
                 service->register_volunteer(uow, {dialog::channel::wechat_oa, user}, name,

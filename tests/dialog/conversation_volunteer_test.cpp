@@ -54,30 +54,36 @@ dialog::inbound_message location(fixture& f, const std::string& user, dialog::ge
 
 }  // namespace
 
-TEST_CASE("注册志愿者 asks the community, then the skills, then registers", "[dialog]") {
+TEST_CASE("注册志愿者 asks the community, then the skills, then files an application", "[dialog]") {
     fixture f;
     auto ask = f.reply("vol-1", "注册志愿者");
     CHECK(has(ask, "哪个社区"));
     auto skills = f.reply("vol-1", "光明社区", t0 + 10);
     CHECK(has(skills, "特长"));
     CHECK_FALSE(person_of(f, "vol-1").has_value());
-    auto welcome = f.reply("vol-1", "会修家电，也能陪老人聊天", t0 + 20);
-    CHECK(has(welcome, "欢迎"));
-    CHECK(has(welcome, "心愿墙"));
+    auto applied = f.reply("vol-1", "会修家电，也能陪老人聊天", t0 + 20);
+    CHECK(has(applied, "审核"));
+    CHECK(has(applied, "ZY1"));
     auto p = person_of(f, "vol-1");
     REQUIRE(p);
-    CHECK(p->volunteer);
+    CHECK_FALSE(p->volunteer);
+    CHECK(p->volunteer_status == "applied");
+    CHECK(p->volunteer_number == 1);
     CHECK(p->community == "光明社区");
     CHECK(p->skills == "修家电，也能陪老人聊天");
+    // Once approved, they are welcomed when they register again.
+    f.approve(p->volunteer_number, t0 + 30);
+    CHECK(person_of(f, "vol-1")->volunteer);
+    CHECK(has(f.reply("vol-1", "注册志愿者", t0 + 40), "已经是"));
 }
 
-TEST_CASE("a registration given in one message registers at once, in Traditional too", "[dialog]") {
+TEST_CASE("a registration given in one message applies at once, in Traditional too", "[dialog]") {
     fixture f;
     auto out = f.reply("vol-1", "我要當志願者，我是光明社區的，會修家電");
-    CHECK(has(out, "欢迎"));
+    CHECK(has(out, "审核"));
     auto p = person_of(f, "vol-1");
     REQUIRE(p);
-    CHECK(p->volunteer);
+    CHECK(p->volunteer_status == "applied");
     CHECK(p->community == "光明社区");
     CHECK(has(p->skills, "修家"));
     // The answer to the community question may carry the skills as well.
@@ -87,8 +93,8 @@ TEST_CASE("a registration given in one message registers at once, in Traditional
     REQUIRE(q);
     CHECK(q->community == "光明社区");
     CHECK(q->skills == "修家电");
-    // Registering again says they already are one.
-    CHECK(has(f.reply("vol-2", "注册志愿者", t0 + 20), "已经是"));
+    // Registering again says the application is waiting.
+    CHECK(has(f.reply("vol-2", "注册志愿者", t0 + 20), "正在由光明社区工作人员审核"));
 }
 
 TEST_CASE("a registration can be cancelled half-way", "[dialog]") {

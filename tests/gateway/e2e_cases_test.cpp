@@ -69,12 +69,13 @@ struct scenario {
     }
     json case_by_id(std::int64_t id) { return api("GET", "/api/v1/cases/" + std::to_string(id)); }
 
-    // Registers a volunteer by chat: asks, community, skills.
+    // Registers a volunteer by chat (asks, community, skills), and the operator approves the
+    // application.
     void register_volunteer(const std::string& user, const std::string& community,
                             const std::string& register_text = "我要当志愿者") {
         say(user, register_text);
         say(user, community);
-        say(user, "会买菜、陪老人聊天");
+        approve_volunteer(g.cfg, g.port, application_in(say(user, "会买菜、陪老人聊天")));
     }
 
     json outbox_of(std::int64_t case_id) {

@@ -122,6 +122,16 @@ struct mp_scenario {
         REQUIRE(c);
         return c->id;
     }
+    // `token` applies to volunteer (an application, not yet a volunteer); the operator approves.
+    void become_volunteer(const std::string& token, const json& body) {
+        auto reg = post("/mp/v1/volunteer", body, token);
+        INFO(reg.raw);
+        REQUIRE(reg.status == 200);
+        CHECK(reg.body.at("volunteer") == false);
+        CHECK(reg.body.at("volunteer_status") == "applied");
+        approve_volunteer(cfg, gw->port, reg.body.at("application").get<std::string>());
+    }
+
     void operator_acts(std::int64_t id, const json& action) {
         auto a = api("POST", "/api/v1/cases/" + std::to_string(id) + "/actions", action);
         INFO(a.raw);
@@ -320,9 +330,7 @@ TEST_CASE("a resident files, follows, confirms and rates a case through the mini
 
     // A volunteer takes the wish; an operator reports it done.
     const auto helper = s.login("code-resident-helper");
-    REQUIRE(
-        s.post("/mp/v1/volunteer", {{"name", "小张"}, {"community", "东城社区"}}, helper).status ==
-        200);
+    s.become_volunteer(helper, {{"name", "小张"}, {"community", "东城社区"}});
     REQUIRE(s.post("/mp/v1/wall/" + number + "/claim", json::object(), helper).status == 200);
     s.operator_acts(id, {{"action", "report_done"}, {"note", "已更换水龙头"}});
 
@@ -384,13 +392,9 @@ TEST_CASE("a volunteer finds wishes near them, claims, checks in and earns point
     CHECK(not_volunteer.status == 403);
     CHECK(not_volunteer.code() == "not_volunteer");
 
-    for (const auto& [who, name] : {std::pair{v1, "小李"}, std::pair{v2, "小王"}}) {
-        auto reg =
-            s.post("/mp/v1/volunteer",
-                   {{"name", name}, {"community", "东城社区"}, {"skills", "买菜、陪诊"}}, who);
-        REQUIRE(reg.status == 200);
-        CHECK(reg.body.at("volunteer") == true);
-    }
+    for (const auto& [who, name] : {std::pair{v1, "小李"}, std::pair{v2, "小王"}})
+        s.become_volunteer(who,
+                           {{"name", name}, {"community", "东城社区"}, {"skills", "买菜、陪诊"}});
 
     auto wall = s.get("/mp/v1/wall?near=23.021,113.751&radius_km=3", v1);
     INFO(wall.raw);
@@ -650,7 +654,9 @@ TEST_CASE("a volunteer on the official account finds the wishes near them, in bo
 
     // Not yet a volunteer: asked to register first.
     CHECK(say("o_near_v", "附近心愿").find("注册") != std::string::npos);
-    for (const char* line : {"我要当志愿者", "东城社区", "会买菜"}) say("o_near_v", line);
+    say("o_near_v", "我要当志愿者");
+    say("o_near_v", "东城社区");
+    approve_volunteer(s.cfg, s.gw->port, application_in(say("o_near_v", "会买菜")));
 
     for (const auto& [user, ask] :
          {std::pair{std::string("o_near_v"), std::string("附近心愿")},
@@ -670,4 +676,58 @@ TEST_CASE("a volunteer on the official account finds the wishes near them, in bo
     // same.
     CHECK(location("o_near_v", "23.900000", "113.750000").find(far) <
           location("o_near_v", "23.900000", "113.750000").find(near));
+}
+
+TEST_CASE("a self-registered volunteer sees no phone and no address in the mini program",
+          "[mp][e2e]") {
+    mp_scenario s;
+    const auto resident = s.login("code-lc-resident");
+    const auto harvester = s.login("code-lc-harvester");
+    json w = file_body("lc-wish", "我是独居老人，希望有志愿者每周帮我买一次菜");
+    w["kind"] = "wish";
+    w["urgency"] = "normal";
+    w["address"] = "东城社区幸福路8号";
+    w["phone"] = "13800138000";
+    auto filed = s.post("/mp/v1/cases", w, resident);
+    REQUIRE(filed.status == 201);
+    const std::string wish = filed.body.at("number");
+    const auto no_contact = [](const std::string& raw) {
+        INFO(raw);
+        CHECK(raw.find("13800138000") == std::string::npos);
+        CHECK(raw.find("幸福路8号") == std::string::npos);
+    };
+
+    // Registering is an application: the claim is refused, nothing is stored, nothing shown.
+    auto reg = s.post("/mp/v1/volunteer", {{"name", "小赵"}, {"community", "东城社区"}}, harvester);
+    REQUIRE(reg.status == 200);
+    CHECK(reg.body.at("volunteer") == false);
+    auto claim = s.post("/mp/v1/wall/" + wish + "/claim", json::object(), harvester);
+    CHECK(claim.status == 403);
+    CHECK(claim.code() == "volunteer_pending");
+    no_contact(claim.raw);
+    auto claims = s.get("/mp/v1/claims", harvester);
+    CHECK(claims.body.at("claims").empty());
+    no_contact(s.get("/mp/v1/wall", harvester).raw);
+    const auto id = s.case_id(wish);
+    auto c = s.api("GET", "/api/v1/cases/" + std::to_string(id));
+    CHECK(c.body.at("status") == "accepted");
+    CHECK(c.body.at("events").size() == 2);  // opened, accepted: nothing else
+
+    // Approved, they see the contact while they hold the claim, each time an audit line.
+    approve_volunteer(s.cfg, s.gw->port, reg.body.at("application").get<std::string>());
+    claim = s.post("/mp/v1/wall/" + wish + "/claim", json::object(), harvester);
+    REQUIRE(claim.status == 200);
+    CHECK(claim.body.at("contact").at("phone") == "13800138000");
+    claims = s.get("/mp/v1/claims", harvester);
+    REQUIRE(claims.body.at("claims").size() == 1);
+    CHECK(claims.body["claims"][0].at("contact").at("address") == "东城社区幸福路8号");
+    std::size_t shown = 0;
+    const auto read = s.api("GET", "/api/v1/cases/" + std::to_string(id));
+    for (const auto& e : read.body.at("events")) shown += e.at("action") == "contact_shown" ? 1 : 0;
+    CHECK(shown == 2);
+    // Released: the contact is gone from every answer.
+    auto released = s.post("/mp/v1/wall/" + wish + "/release", json::object(), harvester);
+    REQUIRE(released.status == 200);
+    no_contact(released.raw);
+    no_contact(s.get("/mp/v1/claims", harvester).raw);
 }

@@ -71,7 +71,7 @@ struct fixture {
     running_gateway g;
     store_ns::store db;
     // What community A holds, and the strings that would give any of it away.
-    std::int64_t a_case = 0, a_unassigned = 0;
+    std::int64_t a_case = 0, a_unassigned = 0, a_application = 0;
     std::set<std::string> markers{east, secret, "w-east", "s-east"};
     int opened = 0;
 
@@ -243,6 +243,26 @@ std::map<std::string, probe> probes() {
          [](fixture& f, const intruder& who) {
              CHECK(f.filtered(who, "POST", "/api/v1/assign/auto")["assigned"].empty());
          }},
+        {"GET /api/v1/volunteers",
+         [in_a](fixture& f, const intruder& who) {
+             for (const char* status : {"applied", "approved", "all"})
+                 CHECK(f.filtered(who, "GET",
+                                  std::string("/api/v1/volunteers?status=") + status)["volunteers"]
+                           .empty());
+             f.forbidden(f.call(who.token, "GET", "/api/v1/volunteers" + in_a), who.name);
+         }},
+        {"POST /api/v1/volunteers/ZY{id}/approve",
+         [](fixture& f, const intruder& who) {
+             const auto target =
+                 "/api/v1/volunteers/ZY" + std::to_string(f.a_application) + "/approve";
+             f.forbidden(f.call(who.token, "POST", target), who.name + " approve");
+         }},
+        {"POST /api/v1/volunteers/ZY{id}/refuse",
+         [](fixture& f, const intruder& who) {
+             const auto target =
+                 "/api/v1/volunteers/ZY" + std::to_string(f.a_application) + "/refuse";
+             f.forbidden(f.call(who.token, "POST", target), who.name + " refuse");
+         }},
         {"GET /api/v1/audit", [](fixture&, const intruder&) { FAIL("admins only"); }},
         {"GET /api/v1/outbox",
          [](fixture& f, const intruder& who) {
@@ -358,9 +378,22 @@ TEST_CASE("a worker of another community and a supervisor of another street see 
         v.name = secret + "志愿者";
         v.community = east;
         v.volunteer = true;
+        v.volunteer_status = "approved";
+        v.volunteer_number = uow.next_volunteer_number();
         v.registered_at = now_s() - 60;
         v.updated_at = now_s();
         uow.save_person(v);
+        // And someone in A waiting for a worker to approve their application.
+        dialog::person applicant;
+        applicant.who = {dialog::channel::wechat_oa, "o_applicant"};
+        applicant.name = secret + "申请人";
+        applicant.community = east;
+        applicant.volunteer_status = "applied";
+        applicant.volunteer_number = uow.next_volunteer_number();
+        applicant.registered_at = now_s();
+        applicant.updated_at = now_s();
+        uow.save_person(applicant);
+        f.a_application = applicant.volunteer_number;
         uow.post({0,
                   now_s(),
                   "wish_confirmed",
@@ -392,6 +425,7 @@ TEST_CASE("a worker of another community and a supervisor of another street see 
     CHECK(f.admin("GET", "/api/v1/ranking")["ranking"].size() == 1);
     CHECK(f.admin("GET", "/api/v1/audit")["entries"].size() >= 1);
     CHECK(f.admin("GET", "/api/v1/stats")["volunteers"]["points_credited"] == 10);
+    CHECK(f.admin("GET", "/api/v1/volunteers?status=applied")["volunteers"].size() == 1);
 
     const auto all = probes();
     for (const auto& who : {worker, supervisor}) {
@@ -413,7 +447,9 @@ TEST_CASE("a worker of another community and a supervisor of another street see 
         }
     }
 
-    // Nothing of A changed: the case, its events and assignee, the unassigned case, the outbox.
+    // Nothing of A changed: the application, the case, its events and assignee, the unassigned
+    // case, the outbox.
+    CHECK(f.admin("GET", "/api/v1/volunteers?status=applied")["volunteers"].size() == 1);
     const auto after_case = f.admin("GET", url(f.a_case));
     CHECK(after_case["status"] == before_case["status"]);
     CHECK(after_case["assignee"] == "w-east");

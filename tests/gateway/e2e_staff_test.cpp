@@ -440,3 +440,51 @@ TEST_CASE("notes, canned replies and the CSV export", "[e2e][staff]") {
                                 e["detail"].get<std::string>().rfind("rows 2", 0) == 0);
     CHECK(exported);
 }
+
+TEST_CASE("volunteer applications are decided within the caller's communities only",
+          "[e2e][staff]") {
+    fixture f("staff-volunteers");
+    f.add_staff("w-east", "worker", "东城社区");
+    f.add_staff("w-south", "worker", "南山社区");
+    f.add_staff("s-south", "supervisor", "", "", "南山街道");
+    const auto east = f.token_for("w-east"), south = f.token_for("w-south"),
+               south_sup = f.token_for("s-south");
+    wechat_peer wx(f.g.cfg, f.g.port);
+    auto applied = wx.say("o_applicant", "我要当志愿者，我是东城社区的，会买菜");
+    REQUIRE(applied.status == 200);
+    const std::string zy = application_in(applied.reply.text);
+    REQUIRE_FALSE(zy.empty());
+    const std::string approve = "/api/v1/volunteers/" + zy + "/approve";
+
+    // Another community's worker and another street's supervisor see nothing and may not decide.
+    CHECK(f.ok(south, "GET", "/api/v1/volunteers")["applications"].empty());
+    CHECK(f.ok(south_sup, "GET", "/api/v1/volunteers")["applications"].empty());
+    CHECK(f.call(south, "POST", approve).status == 403);
+    CHECK(f.call(south_sup, "POST", approve).status == 403);
+    CHECK(f.call("", "POST", approve).status == 401);
+    CHECK(f.call(east, "GET", approve).status == 405);
+    CHECK(f.call(east, "POST", "/api/v1/volunteers/ZY999/approve").status == 404);
+    CHECK(f.call(east, "POST", "/api/v1/volunteers/" + zy + "/promote").status == 404);
+    CHECK(f.call(east, "GET", "/api/v1/volunteers?status=maybe").status == 400);
+    auto listed = f.ok(east, "GET", "/api/v1/volunteers");
+    REQUIRE(listed["applications"].size() == 1);
+    CHECK(listed["applications"][0]["status"] == "applied");
+    CHECK(listed["applications"][0]["decided_by"].is_null());
+
+    // Their community's worker approves: recorded, audited, the applicant told.
+    auto decided = f.ok(east, "POST", approve);
+    CHECK(decided["status"] == "approved");
+    CHECK(decided["decided_by"] == "operator:w-east");
+    CHECK(f.call(east, "POST", approve).status == 409);
+    bool audited = false;
+    const auto audit = f.ok(f.op(), "GET", "/api/v1/audit");
+    for (const auto& e : audit["entries"])
+        audited = audited || (e["action"] == "volunteer_approve" && e["target"] == zy);
+    CHECK(audited);
+    bool told = false;
+    const auto outbox = f.ok(f.op(), "GET", "/api/v1/outbox");
+    for (const auto& n : outbox["notifications"])
+        told = told || n["template"] == "notify/volunteer_approved";
+    CHECK(told);
+    CHECK(f.ok(east, "GET", "/api/v1/volunteers?status=approved")["applications"].size() == 1);
+}

@@ -275,7 +275,7 @@ TEST_CASE("stats count a volunteer's claim, the confirmed wish and the points", 
 
     s.say("o_vol", "我要当志愿者");
     s.say("o_vol", guangming);
-    s.say("o_vol", "会买菜、陪老人聊天");
+    approve_volunteer(s.g.cfg, s.g.port, application_in(s.say("o_vol", "会买菜、陪老人聊天")));
     auto registered = s.stats();
     CHECK(registered["volunteers"]["registered"] == 1);
     CHECK(registered["volunteers"]["active"] == 0);

@@ -149,6 +149,26 @@ inline std::map<std::string, std::string> signed_hotline_headers(
              adapters::hotline::sign_v2(secret, "POST", target, content_type, ts, body)}};
 }
 
+// The volunteer application number ("ZY12") a reply names; "" when none.
+inline std::string application_in(const std::string& text) {
+    const auto at = text.find("ZY");
+    if (at == std::string::npos) return "";
+    std::size_t end = at + 2;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    return end > at + 2 ? text.substr(at, end - at) : "";
+}
+
+// The bootstrap operator (an admin) approves a volunteer application through the operator API.
+inline void approve_volunteer(const gateway::config& cfg, unsigned short port,
+                              const std::string& application) {
+    REQUIRE_FALSE(application.empty());
+    gateway::http_client http("127.0.0.1", port);
+    auto res = http.request("POST", "/api/v1/volunteers/" + application + "/approve", "",
+                            {{"Authorization", bearer(cfg)}});
+    INFO(res.body);
+    REQUIRE(res.status == 200);
+}
+
 // A clock the test can move forward: the real time plus an offset.
 struct shifted_clock {
     std::shared_ptr<std::atomic<std::int64_t>> offset =

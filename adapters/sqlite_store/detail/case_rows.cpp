@@ -239,6 +239,17 @@ std::int64_t add_event(statement_cache& sql, const dialog::case_event& e) {
     return s->getColumn(0).getInt64();
 }
 
+std::int64_t count_events_by(statement_cache& sql, std::string_view actor, std::string_view action,
+                             std::int64_t since) {
+    statement_use s(
+        sql.get("SELECT count(*) FROM case_events WHERE actor = ?1 AND action = ?2 AND at >= ?3"));
+    s->bind(1, std::string(actor));
+    s->bind(2, std::string(action));
+    s->bind(3, since);
+    s->executeStep();
+    return s->getColumn(0).getInt64();
+}
+
 std::vector<dialog::case_event> events_of(statement_cache& sql, std::int64_t case_id) {
     statement_use s(
         sql.get("SELECT id, case_id, at, actor, action, from_status, to_status, note "

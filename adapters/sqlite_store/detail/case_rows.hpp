@@ -50,6 +50,9 @@ bool update_case(statement_cache& sql, const dialog::case_record& updated,
 // Appends an event ("" statuses are stored as NULL); returns its id.
 std::int64_t add_event(statement_cache& sql, const dialog::case_event& event);
 
+// How many events `actor` wrote with `action` at or after `since`.
+std::int64_t count_events_by(statement_cache& sql, std::string_view actor, std::string_view action,
+                             std::int64_t since);
 // Oldest first.
 std::vector<dialog::case_event> events_of(statement_cache& sql, std::int64_t case_id);
 // The "detail" notes of each of `case_ids` (at most a few hundred), oldest first, in one query.

@@ -3,7 +3,9 @@
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "adapters/sqlite_store/detail/connection.hpp"
 #include "adapters/sqlite_store/detail/statement_cache.hpp"
@@ -15,7 +17,8 @@ namespace {
 
 constexpr std::string_view person_columns =
     "SELECT channel, user_id, name, community, phone, volunteer, skills, registered_at, "
-    "updated_at, phone_verified_at FROM people ";
+    "updated_at, phone_verified_at, volunteer_status, volunteer_number, volunteer_decided_by, "
+    "volunteer_decided_at FROM people ";
 
 std::string select_people(std::string_view rest) {
     std::string sql(person_columns);
@@ -37,6 +40,10 @@ dialog::person read_person(const SQLite::Statement& row) {
     p.registered_at = row.getColumn(7).getInt64();
     p.updated_at = row.getColumn(8).getInt64();
     p.phone_verified_at = row.getColumn(9).getInt64();
+    p.volunteer_status = row.getColumn(10).getString();
+    p.volunteer_number = row.getColumn(11).getInt64();
+    p.volunteer_decided_by = row.getColumn(12).getString();
+    p.volunteer_decided_at = row.getColumn(13).getInt64();
     return p;
 }
 
@@ -70,12 +77,17 @@ std::optional<dialog::person> get_person(statement_cache& sql, const dialog::per
 void save_person(statement_cache& sql, const dialog::person& p) {
     statement_use s(
         sql.get("INSERT INTO people (channel, user_id, name, community, phone, volunteer, skills, "
-                "registered_at, updated_at, phone_verified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                "?7, ?8, ?9, ?10) ON CONFLICT (channel, user_id) DO UPDATE SET "
+                "registered_at, updated_at, phone_verified_at, volunteer_status, volunteer_number, "
+                "volunteer_decided_by, volunteer_decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (channel, user_id) DO UPDATE SET "
                 "name = excluded.name, community = excluded.community, phone = excluded.phone, "
                 "volunteer = excluded.volunteer, skills = excluded.skills, "
                 "registered_at = excluded.registered_at, updated_at = excluded.updated_at, "
-                "phone_verified_at = excluded.phone_verified_at"));
+                "phone_verified_at = excluded.phone_verified_at, "
+                "volunteer_status = excluded.volunteer_status, "
+                "volunteer_number = excluded.volunteer_number, "
+                "volunteer_decided_by = excluded.volunteer_decided_by, "
+                "volunteer_decided_at = excluded.volunteer_decided_at"));
     s->bind(1, std::string(dialog::to_string(p.who.from)));
     s->bind(2, p.who.user_id);
     s->bind(3, p.name);
@@ -86,7 +98,47 @@ void save_person(statement_cache& sql, const dialog::person& p) {
     s->bind(8, p.registered_at);
     s->bind(9, p.updated_at);
     s->bind(10, p.phone_verified_at);
+    s->bind(11, p.volunteer_status);
+    s->bind(12, p.volunteer_number);
+    s->bind(13, p.volunteer_decided_by);
+    s->bind(14, p.volunteer_decided_at);
     s->exec();
+}
+
+std::int64_t next_volunteer_number(statement_cache& sql) {
+    statement_use s(sql.get("SELECT coalesce(max(volunteer_number), 0) + 1 FROM people"));
+    s->executeStep();
+    return s->getColumn(0).getInt64();
+}
+
+std::optional<dialog::person> find_volunteer(statement_cache& sql, std::int64_t number) {
+    static const std::string by_number =
+        select_people("WHERE volunteer_number > 0 AND volunteer_number = ?1");
+    statement_use s(sql.get(by_number));
+    s->bind(1, number);
+    if (!s->executeStep()) return std::nullopt;
+    return read_person(*s);
+}
+
+std::vector<dialog::person> list_volunteers(statement_cache& sql, std::string_view status,
+                                            const std::vector<std::string>& communities,
+                                            std::size_t limit) {
+    // One placeholder per community: the cache keeps one statement per count.
+    std::string where = "WHERE volunteer_number > 0 AND (?1 = '' OR volunteer_status = ?1)";
+    if (!communities.empty()) {
+        where += " AND community IN (";
+        for (std::size_t i = 0; i < communities.size(); ++i)
+            where += (i == 0 ? "?" : ", ?") + std::to_string(i + 3);
+        where += ")";
+    }
+    statement_use s(sql.get(select_people(where + " ORDER BY volunteer_number LIMIT ?2")));
+    s->bind(1, std::string(status));
+    s->bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000)));
+    for (std::size_t i = 0; i < communities.size(); ++i)
+        s->bind(static_cast<int>(i + 3), communities[i]);
+    std::vector<dialog::person> out;
+    while (s->executeStep()) out.push_back(read_person(*s));
+    return out;
 }
 
 std::optional<dialog::person> find_person_by_phone(statement_cache& sql, std::string_view phone) {

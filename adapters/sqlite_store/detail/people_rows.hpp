@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "dialog/ports.hpp"
 
@@ -17,6 +19,13 @@ std::optional<dialog::person> get_person(statement_cache& sql, const dialog::per
 
 // Inserts or replaces the row of p.who, every field as given.
 void save_person(statement_cache& sql, const dialog::person& p);
+
+// Volunteer applications, as unit_of_work's methods of the same names.
+std::int64_t next_volunteer_number(statement_cache& sql);
+std::optional<dialog::person> find_volunteer(statement_cache& sql, std::int64_t number);
+std::vector<dialog::person> list_volunteers(statement_cache& sql, std::string_view status,
+                                            const std::vector<std::string>& communities,
+                                            std::size_t limit);
 
 // The person who verified this phone most recently; nullopt for "" or when nobody verified it.
 std::optional<dialog::person> find_person_by_phone(statement_cache& sql, std::string_view phone);

@@ -123,4 +123,17 @@ std::vector<staff_recipient> bound_staff_member(statement_cache& sql, std::strin
     return recipients(s);
 }
 
+std::optional<dialog::bound_staff> staff_of(statement_cache& sql, const dialog::person_ref& who) {
+    // Staff bind their WeChat on the official account only.
+    if (who.from != dialog::channel::wechat_oa || who.user_id.empty()) return std::nullopt;
+    statement_use s(
+        sql.get("SELECT id, name, role, community, street FROM staff WHERE active = 1 AND "
+                "openid <> '' AND openid = ?1 ORDER BY id LIMIT 1"));
+    s->bind(1, who.user_id);
+    if (!s->executeStep()) return std::nullopt;
+    return dialog::bound_staff{s->getColumn(0).getString(), s->getColumn(1).getString(),
+                               s->getColumn(2).getString(), s->getColumn(3).getString(),
+                               s->getColumn(4).getString()};
+}
+
 }  // namespace minsheng::adapters::sqlite_store::detail

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ inline constexpr int bind_attempts_per_day = 5;
 // unit_of_work::bind_staff. Refused attempts are written to audit_log ("staff_bind_refused").
 dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code,
                                  const dialog::person_ref& who, std::int64_t now);
+
+// unit_of_work::staff_of: the active staff member whose bound WeChat is `who`.
+std::optional<dialog::bound_staff> staff_of(statement_cache& sql, const dialog::person_ref& who);
 
 // A staff member a notification can reach on the official account.
 struct staff_recipient {

@@ -223,6 +223,21 @@ command parse_command(const nlu::understanding& u, std::string_view original) {
         if (prefix_of(c, {"补充"})) return is(verb::add_detail);
     }
 
+    // Staff deciding on volunteer applications (before registration, whose 申请志愿者 is near).
+    if (one_of(c, {"志愿者申请", "志愿者审核", "审核志愿者", "待审核志愿者", "志愿者申请列表"}))
+        return is(verb::volunteer_applications);
+    {
+        const std::size_t refuse =
+            prefix_of(c, {"不同意志愿者", "婉拒志愿者", "拒绝志愿者", "不通过志愿者"});
+        const std::size_t approve =
+            refuse ? 0 : prefix_of(c, {"同意志愿者", "批准志愿者", "通过志愿者", "审核通过志愿者"});
+        if (refuse || approve) {
+            for (char ch : t)
+                if (ch >= '0' && ch <= '9') cmd.rest += ch;
+            return is(refuse ? verb::refuse_volunteer : verb::approve_volunteer);
+        }
+    }
+
     // Volunteers.
     if (contains_any(c, {"取消认领", "放弃认领", "不认领了", "退出认领"})) return is(verb::release);
     if (one_of(c, {"我的认领", "我认领的", "我认领的心愿", "认领记录", "我的心愿认领", "查看认领",

@@ -39,6 +39,9 @@ enum class verb {
     bind_phone,          // 绑定手机 138…: an SMS code to that number, to verify it
     verify_phone,        // 验证码 123456: the code back; the phone is then this account's
     bind_staff,  // 绑定工号 12345678: a staff member's WeChat receives their notifications
+    volunteer_applications,  // 志愿者申请: bound staff list the applications waiting for them
+    approve_volunteer,       // 同意志愿者 ZY12: bound staff approve an application
+    refuse_volunteer,        // 婉拒志愿者 ZY12: bound staff refuse one
 };
 
 struct command {
@@ -48,6 +51,7 @@ struct command {
     std::string rest;    // rate: the comment; propose: the proposal (as written where possible);
                          // bind_phone: the phone's digits ("" when none was given)
                          // bind_staff, verify_phone: the code's digits ("" when none)
+                         // approve/refuse_volunteer: the application number's digits
 };
 
 // The command in `u` (the understanding of `original`), or verb::none.

@@ -57,6 +57,12 @@ void points(turn& t);
 void ranking(turn& t);
 void stars(turn& t);
 
+// ---- staff (their WeChat bound with 绑定工号); others are told these are for staff only
+// 志愿者申请: the applications waiting in the staff member's communities.
+void volunteer_applications(turn& t);
+// 同意志愿者 / 婉拒志愿者 ZY<digits>: decides one application within their communities.
+void decide_volunteer(turn& t, const std::string& digits, bool approve);
+
 // ---- 微实事 proposals
 void propose(turn& t, const std::string& text);
 bool answer_proposal_community(turn& t, const pending_state& s, const command& cmd);

@@ -38,29 +38,55 @@ std::string only_claim(turn& t, std::string_view example_verb) {
     return "";
 }
 
-// The resident's phone for the claimer: the case's contact, else the reporter's bound phone.
-std::string contact_phone(turn& t, const case_record& c) {
-    if (!c.contact_phone.empty()) return c.contact_phone;
-    if (auto p = t.uow.get_person({c.from, c.reporter_id}); p && !p->phone.empty()) return p->phone;
-    if (c.from == channel::hotline) return c.reporter_id;
-    return "";
+// The resident's contact for the volunteer holding c, written to the case's audit trail as
+// shown in `where`; "" (nothing written) when they do not hold it.
+std::string contact_text(turn& t, const case_record& c, std::string_view where) {
+    const auto contact = t.service.reveal_contact(t.uow, c, t.me(), where, t.now);
+    if (!contact) return "";
+    return t.render(
+        "reply/claim_contact",
+        {{"phone", contact->phone.empty() ? t.render("reply/contact_none") : contact->phone},
+         {"address",
+          contact->address.empty() ? t.render("reply/address_none") : contact->address}});
 }
 
-std::string contact_text(turn& t, const case_record& c) {
-    std::string phone = contact_phone(t, c);
-    return t.render("reply/claim_contact",
-                    {{"phone", phone.empty() ? t.render("reply/contact_none") : phone},
-                     {"address", c.address.empty() ? t.render("reply/address_none") : c.address}});
+std::string application_of(const person& p) { return "ZY" + std::to_string(p.volunteer_number); }
+
+// What an applicant hears about their application while it is not approved: waiting, or
+// refused. False (nothing said) for an approved volunteer or a person who never applied.
+bool say_application(turn& t, const person& p) {
+    const template_set::vars v = {{"application", application_of(p)}, {"community", p.community}};
+    if (p.volunteer_status == "applied") {
+        t.say("reply/volunteer_pending", v);
+        return true;
+    }
+    if (p.volunteer_status == "refused") {
+        t.say("reply/volunteer_refused_already", v);
+        return true;
+    }
+    return false;
 }
 
 void finish_registration(turn& t, const std::string& name, const std::string& community,
                          const std::string& skills) {
+    const auto before = t.profile();
     person p = t.service.register_volunteer(t.uow, t.me(), name, community, skills, t.now);
     t.forget();
-    t.say("reply/volunteer_welcome",
-          {{"community", p.community},
-           {"skills_line",
-            p.skills.empty() ? "" : t.render("reply/volunteer_skills", {{"skills", p.skills}})}});
+    const std::string skills_line =
+        p.skills.empty() ? "" : t.render("reply/volunteer_skills", {{"skills", p.skills}});
+    if (p.volunteer) {
+        t.say("reply/volunteer_welcome",
+              {{"community", p.community}, {"skills_line", skills_line}});
+        return;
+    }
+    const bool first = !before || before->volunteer_status.empty();
+    if (first || p.volunteer_status == "applied") {
+        t.say("reply/volunteer_applied", {{"community", p.community},
+                                          {"skills_line", skills_line},
+                                          {"application", application_of(p)}});
+        return;
+    }
+    say_application(t, p);
 }
 
 // One claimer action (release, start, report_done) with its replies.
@@ -151,6 +177,12 @@ void register_volunteer(turn& t) {
     const std::string name = p ? p->name : "";
     if (p && p->volunteer && community.empty() && skills.empty()) {
         t.say("reply/already_volunteer", {{"community", p->community}});
+        return;
+    }
+    // A refused applicant stays refused; a waiting one hears that it is waiting.
+    if (p && (p->volunteer_status == "refused" ||
+              (p->volunteer_status == "applied" && community.empty() && skills.empty()))) {
+        say_application(t, *p);
         return;
     }
     if (community.empty() && p) community = p->community;
@@ -276,7 +308,7 @@ void claim(turn& t, const std::string& number) {
                              {{"date", date_text(r.after.claim_expires_at, t.now)}});
         t.say("reply/claim_success", {{"number", no},
                                       {"description", cut(r.after.description, 100)},
-                                      {"contact", contact_text(t, r.after)},
+                                      {"contact", contact_text(t, r.after, "claim reply")},
                                       {"until", until}});
         return;
     }
@@ -286,9 +318,16 @@ void claim(turn& t, const std::string& number) {
             t.say(already_mine ? "reply/claim_already_yours" : "reply/claim_taken",
                   {{"number", no}});
             return;
-        case refusal::not_volunteer:
-            t.say("reply/claim_not_volunteer", {{"number", no}});
+        case refusal::not_volunteer: {
+            // Applied but not (yet) approved: told so, never shown the wish's contact.
+            const auto p = t.profile();
+            const std::string status = p ? p->volunteer_status : "";
+            t.say(status == "applied"   ? "reply/claim_not_approved"
+                  : status == "refused" ? "reply/claim_refused_volunteer"
+                                        : "reply/claim_not_volunteer",
+                  {{"number", no}});
             return;
+        }
         case refusal::not_found:
             t.say("reply/wish_not_found", {{"number", no}});
             return;
@@ -340,11 +379,12 @@ void my_claims(turn& t) {
     std::vector<std::string> items;
     for (const auto& c : claims) {
         // The resident's contact only while the claim lasts.
-        items.push_back(t.render("reply/my_claim_item",
-                                 {{"number", c.number},
-                                  {"status", cases::case_service::status_label(t.texts, c)},
-                                  {"summary", cases::case_service::public_summary(c, 30)},
-                                  {"contact", holding(c) ? contact_text(t, c) : ""}}));
+        items.push_back(
+            t.render("reply/my_claim_item",
+                     {{"number", c.number},
+                      {"status", cases::case_service::status_label(t.texts, c)},
+                      {"summary", cases::case_service::public_summary(c, 30)},
+                      {"contact", holding(c) ? contact_text(t, c, "claims list") : ""}}));
     }
     t.say_text(
         list_text(t.render("reply/my_claims_header"), items, t.render("reply/my_claims_footer")));

@@ -46,6 +46,17 @@ public:
     std::vector<case_record> list_cases(const case_query& q) override { return in_.list_cases(q); }
     std::int64_t add_event(const case_event& e) override { return in_.add_event(e); }
     std::vector<case_event> events_of(std::int64_t id) override { return in_.events_of(id); }
+    std::int64_t count_events_by(std::string_view a, std::string_view what,
+                                 std::int64_t since) override {
+        return in_.count_events_by(a, what, since);
+    }
+    std::int64_t next_volunteer_number() override { return in_.next_volunteer_number(); }
+    std::optional<person> find_volunteer(std::int64_t n) override { return in_.find_volunteer(n); }
+    std::vector<person> list_volunteers(std::string_view s, const std::vector<std::string>& c,
+                                        std::size_t n) override {
+        return in_.list_volunteers(s, c, n);
+    }
+    std::optional<bound_staff> staff_of(const person_ref& w) override { return in_.staff_of(w); }
     std::optional<person> get_person(const person_ref& w) override { return in_.get_person(w); }
     void save_person(const person& p) override { in_.save_person(p); }
     std::optional<person> find_person_by_phone(std::string_view p) override {

@@ -129,8 +129,14 @@ struct world {
     }
     person volunteer(const person_ref& who, std::string community = "光明社区",
                      std::string name = "志愿者", std::int64_t registered_at = 1767225600) {
+        // An application, approved by an admin: only approved volunteers claim and check in.
         return tx([&](unit_of_work& u) {
-            return service.register_volunteer(u, who, name, community, "理发", registered_at);
+            auto p = service.register_volunteer(u, who, name, community, "理发", registered_at);
+            volunteer_decider admin;
+            admin.actor = "operator:admin";
+            admin.all = true;
+            return service.decide_volunteer(u, p.volunteer_number, true, admin, registered_at)
+                .after;
         });
     }
     void profile(const person_ref& who, std::string community) {
