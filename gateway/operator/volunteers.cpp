@@ -54,9 +54,16 @@ void list_volunteers(const call& c) {
     }
     std::size_t limit = 100;
     if (!c.limit(limit)) return;
+    // community=: one community, which must be in the caller's scope (403 otherwise).
+    std::vector<std::string> communities = c.who.communities;
+    if (auto v = c.param("community"); v && !v->empty()) {
+        if (!c.who.sees_community(*v))
+            return c.refuse(http::status::forbidden, "forbidden", "not your community");
+        communities = {*v};
+    }
     json arr = json::array();
-    if (c.who.sees_all() || !c.who.communities.empty())
-        for (const auto& p : c.r.list_volunteers(status, c.who.communities, limit))
+    if (c.who.sees_all() || !communities.empty())
+        for (const auto& p : c.r.list_volunteers(status, communities, limit))
             arr.push_back(application_view(p));
     c.answer(http::status::ok, {{"applications", std::move(arr)}});
 }

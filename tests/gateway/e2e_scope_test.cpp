@@ -246,9 +246,10 @@ std::map<std::string, probe> probes() {
         {"GET /api/v1/volunteers",
          [in_a](fixture& f, const intruder& who) {
              for (const char* status : {"applied", "approved", "all"})
-                 CHECK(f.filtered(who, "GET",
-                                  std::string("/api/v1/volunteers?status=") + status)["volunteers"]
-                           .empty());
+                 CHECK(
+                     f.filtered(who, "GET",
+                                std::string("/api/v1/volunteers?status=") + status)["applications"]
+                         .empty());
              f.forbidden(f.call(who.token, "GET", "/api/v1/volunteers" + in_a), who.name);
          }},
         {"POST /api/v1/volunteers/ZY{id}/approve",
@@ -425,7 +426,7 @@ TEST_CASE("a worker of another community and a supervisor of another street see 
     CHECK(f.admin("GET", "/api/v1/ranking")["ranking"].size() == 1);
     CHECK(f.admin("GET", "/api/v1/audit")["entries"].size() >= 1);
     CHECK(f.admin("GET", "/api/v1/stats")["volunteers"]["points_credited"] == 10);
-    CHECK(f.admin("GET", "/api/v1/volunteers?status=applied")["volunteers"].size() == 1);
+    CHECK(f.admin("GET", "/api/v1/volunteers?status=applied")["applications"].size() == 1);
 
     const auto all = probes();
     for (const auto& who : {worker, supervisor}) {
@@ -449,7 +450,7 @@ TEST_CASE("a worker of another community and a supervisor of another street see 
 
     // Nothing of A changed: the application, the case, its events and assignee, the unassigned
     // case, the outbox.
-    CHECK(f.admin("GET", "/api/v1/volunteers?status=applied")["volunteers"].size() == 1);
+    CHECK(f.admin("GET", "/api/v1/volunteers?status=applied")["applications"].size() == 1);
     const auto after_case = f.admin("GET", url(f.a_case));
     CHECK(after_case["status"] == before_case["status"]);
     CHECK(after_case["assignee"] == "w-east");
