@@ -443,3 +443,15 @@ TEST_CASE("e-mail addresses and long numbers are masked in free text", "[adapter
     CHECK(mask_long_numbers("12345678901") == "*******8901");
     CHECK(mask_long_numbers("1234567890") == "1234567890");
 }
+
+// Found by fuzz_open311 (fuzz/corpus/open311/regress-blank-request-ids): ids that are only
+// blanks and commas named nothing, and the route then listed cases past its page and window.
+TEST_CASE("a service_request_id that names no request is refused", "[adapters][open311]") {
+    for (const char* ids : {"   ", ",", " , ,"}) {
+        INFO("[" << ids << "]");
+        const auto p = filter_problem({{"service_request_id", ids}});
+        CHECK(p.status == 400);
+        CHECK(p.description.find("service_request_id") != std::string::npos);
+    }
+    CHECK(filter({{"service_request_id", " MS20260213-0001 "}}).numbers.size() == 1);
+}
