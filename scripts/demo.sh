@@ -30,6 +30,8 @@ fi
 export MINSHENG_WECHAT_API_BASE="http://$fake_at"
 export MINSHENG_WECHAT_API_APPID=wxminshengdemo001
 export MINSHENG_WECHAT_API_SECRET=minsheng-demo-api-secret
+# SMS too (12345 callers without WeChat, the codes that verify a phone): the fake records them.
+export MINSHENG_SMS_WEBHOOK="http://$fake_at/sms"
 
 cat <<'MSG'
 
@@ -50,8 +52,10 @@ cat <<'MSG'
   Mini program:  POST /mp/v1/login {"code":"any"} against the fake (docs/miniprogram.md)
 MSG
 cat <<MSG
-  Notifications go to the fake WeChat API; see what it received:
+  Notifications go to the fake WeChat API, SMS to its /sms; see what it received:
                  curl http://$fake_at/fake/received
+  Phone:         in minsheng-chat, 绑定手机 13800138000; the SMS code is in /fake/received
+                 (path /sms); send 验证码 <code> back
   Stop with Ctrl-C.
 
 MSG

@@ -236,8 +236,8 @@ std::map<std::string, probe> probes() {
          [](fixture& f, const intruder& who) { f.filtered(who, "GET", "/api/v1/canned"); }},
         {"GET /api/v1/staff",
          [](fixture& f, const intruder& who) {
-             for (const auto& m : f.filtered(who, "GET", "/api/v1/staff")["staff"])
-                 CHECK(m["community"] != east);
+             const auto staff = f.filtered(who, "GET", "/api/v1/staff");  // kept: looped over
+             for (const auto& m : staff["staff"]) CHECK(m["community"] != east);
          }},
         {"POST /api/v1/assign/auto",
          [](fixture& f, const intruder& who) {

@@ -219,6 +219,10 @@ answer fake_api::api(received_request& r) {
         a = jscode2session(r);
     } else if (r.path == "/wxa/business/getuserphonenumber") {
         a = phone_number(r);
+    } else if (r.path == "/sms" && r.method == "POST") {
+        // Not WeChat: a stand-in SMS gateway for the demo (MINSHENG_SMS_WEBHOOK), so that the
+        // verification codes of 绑定手机 can be read in /fake/received.
+        a = json_answer({{"ok", true}});
     } else {
         a.status = 404;
         a.content_type = "text/plain; charset=utf-8";
