@@ -3,6 +3,7 @@
 // dialog/ never includes them. One unit_of_work is one transaction: everything written through
 // it commits together or not at all.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -276,6 +277,11 @@ public:
     virtual std::string hash(std::string_view phone, std::string_view code) const = 0;
 };
 
+// Staff binding codes (绑定工号): eight digits, kept as code_book::hash(staff_code_scope, code) so
+// that they share the phone codes' secret but never collide with a phone's.
+inline constexpr std::size_t staff_code_digits = 8;
+inline constexpr std::string_view staff_code_scope = "staff";
+
 // What became of a code sent with "绑定工号": the staff member the user now receives staff
 // notifications as, or why not.
 struct staff_binding {
@@ -363,9 +369,10 @@ public:
 
     // ---- staff
     // Binds the official-account user `who` to the active staff member holding the one-time
-    // `code` (issued by an operator) if it is unused and unexpired at `now`; the code is then
-    // used up. A wrong code counts against `who` (a few a day are allowed).
-    virtual staff_binding bind_staff(std::string_view code, const person_ref& who,
+    // code whose keyed hash is `code_hash` (case_service::staff_code_hash; "" for a code that is
+    // not even well formed) if it is unused and unexpired at `now`; the code is then used up. A
+    // wrong code counts against `who` (a few a day are allowed).
+    virtual staff_binding bind_staff(std::string_view code_hash, const person_ref& who,
                                      std::int64_t now) = 0;
     // The active staff member whose WeChat `who` is (bound with 绑定工号), if any.
     virtual std::optional<bound_staff> staff_of(const person_ref& who) = 0;

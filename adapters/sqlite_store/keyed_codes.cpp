@@ -82,4 +82,10 @@ std::string server_secret(const std::string& db_path) {
     return s;
 }
 
+std::shared_ptr<const keyed_code_book> code_book_for(const std::string& configured_secret,
+                                                     const std::string& db_path) {
+    return std::make_shared<const keyed_code_book>(
+        configured_secret.empty() ? server_secret(db_path) : configured_secret);
+}
+
 }  // namespace minsheng::adapters::sqlite_store

@@ -7,6 +7,7 @@
 //
 // Immutable after construction; thread-safe.
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,5 +32,12 @@ private:
 // For ":memory:" a random secret that lives as long as the process. Throws std::runtime_error
 // when the file cannot be read or written, or holds too short a secret.
 std::string server_secret(const std::string& db_path);
+
+// The code book of the gateway serving `db_path`: keyed by `configured_secret` ([store]
+// code_secret, MINSHENG_CODE_SECRET) when one is given, else by server_secret(db_path). The
+// admin tool uses it too, so the staff binding codes it issues match the gateway's. Throws as
+// keyed_code_book and server_secret do.
+std::shared_ptr<const keyed_code_book> code_book_for(const std::string& configured_secret,
+                                                     const std::string& db_path);
 
 }  // namespace minsheng::adapters::sqlite_store

@@ -157,9 +157,9 @@ bool revoke_token(store& s, std::string_view token_or_hash, std::int64_t now) {
     return changed;
 }
 
-bind_code issue_bind_code(store& s, const std::string& staff_id, std::int64_t expires_at,
-                          std::int64_t now) {
-    auto code = new_numeric_code(detail::bind_code_digits);
+bind_code issue_bind_code(store& s, const dialog::code_book& book, const std::string& staff_id,
+                          std::int64_t expires_at, std::int64_t now) {
+    auto code = new_numeric_code(dialog::staff_code_digits);
     if (!code) throw std::runtime_error("no randomness available for a code");
     bind_code out{std::move(*code), expires_at};
     raw_access::transact(s, "issue bind code", [&](statement_cache& c) {
@@ -175,7 +175,7 @@ bind_code issue_bind_code(store& s, const std::string& staff_id, std::int64_t ex
             c.get("INSERT INTO staff_bind_codes (code_hash, staff_id, created_at, expires_at) "
                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (code_hash) DO UPDATE SET staff_id = ?2, "
                   "created_at = ?3, expires_at = ?4, used_at = 0"));
-        st->bind(1, token_hash(out.code));
+        st->bind(1, book.hash(dialog::staff_code_scope, out.code));
         st->bind(2, staff_id);
         st->bind(3, now);
         st->bind(4, expires_at);

@@ -45,7 +45,8 @@ struct audit_entry {
     std::string detail;  // free text, no personal data
 };
 
-// A one-time code for binding a staff member's WeChat (shown once; only its hash is stored).
+// A one-time code for binding a staff member's WeChat (shown once; only its keyed hash is
+// stored).
 struct bind_code {
     std::string code;  // 8 digits
     std::int64_t expires_at = 0;
@@ -76,10 +77,12 @@ issued_token issue_token(store& s, const std::string& staff_id, std::int64_t exp
 // Revokes the token given as the token itself or as its hash. False: no such unrevoked token.
 bool revoke_token(store& s, std::string_view token_or_hash, std::int64_t now);
 // Issues a one-time code: the official-account user who sends "绑定工号 <code>" before
-// expires_at becomes this active staff member's WeChat (unit_of_work::bind_staff). Codes issued
-// earlier to the member and not used stop working. Throws like issue_token.
-bind_code issue_bind_code(store& s, const std::string& staff_id, std::int64_t expires_at,
-                          std::int64_t now);
+// expires_at becomes this active staff member's WeChat (unit_of_work::bind_staff). Only its
+// keyed hash under `book` is stored (the gateway's code book: keyed_code_book with the same
+// secret, or the code never matches). Codes issued earlier to the member and not used stop
+// working. Throws like issue_token.
+bind_code issue_bind_code(store& s, const dialog::code_book& book, const std::string& staff_id,
+                          std::int64_t expires_at, std::int64_t now);
 // Forgets the member's bound WeChat user. False: no such member, or none was bound.
 bool unbind_staff_wechat(store& s, const std::string& id, std::int64_t now);
 // Appends an audit entry; returns its id.

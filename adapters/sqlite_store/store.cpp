@@ -356,9 +356,9 @@ public:
 
     // ---- staff
 
-    dialog::staff_binding bind_staff(std::string_view code, const dialog::person_ref& who,
+    dialog::staff_binding bind_staff(std::string_view code_hash, const dialog::person_ref& who,
                                      std::int64_t now) override {
-        return step("bind staff", [&] { return detail::bind_staff(cache_, code, who, now); });
+        return step("bind staff", [&] { return detail::bind_staff(cache_, code_hash, who, now); });
     }
 
     std::optional<dialog::bound_staff> staff_of(const dialog::person_ref& who) override {

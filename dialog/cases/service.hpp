@@ -308,6 +308,11 @@ public:
     person bind_verified_phone(unit_of_work& uow, const person_ref& who, std::string phone,
                                std::int64_t now) const;
 
+    // The keyed hash under which a staff binding code (绑定工号) is stored and looked up:
+    // code_book::hash(staff_code_scope, code); "" when `code` is not staff_code_digits digits or
+    // no code book is configured (nothing then matches).
+    std::string staff_code_hash(std::string_view code) const;
+
     // The wish wall: accepted wishes in wall modes, the given community's first (oldest first
     // within each group), then others; at most limit.
     std::vector<case_record> wall(unit_of_work& uow, std::string_view community,

@@ -1,7 +1,8 @@
 // Verified phones: a code by SMS for the official account (request_phone_code,
 // confirm_phone_code), WeChat's own verification for the mini program (bind_verified_phone), and
-// one holder per phone.
+// one holder per phone; and the keyed hash of staff binding codes, which share the code book.
 
+#include <algorithm>
 #include <string>
 
 #include "dialog/cases/detail/service_support.hpp"
@@ -118,6 +119,14 @@ person case_service::bind_verified_phone(unit_of_work& uow, const person_ref& wh
     p.updated_at = now;
     uow.save_person(p);
     return p;
+}
+
+std::string case_service::staff_code_hash(std::string_view code) const {
+    const bool well_formed =
+        code.size() == staff_code_digits &&
+        std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!well_formed || !settings_.codes) return "";
+    return settings_.codes->hash(staff_code_scope, code);
 }
 
 }  // namespace minsheng::dialog::cases

@@ -56,7 +56,7 @@ bool answer_pending(turn& t, const pending_state& s, const command& cmd) {
 // operator API) makes this official-account user the staff member's WeChat.
 void bind_staff(turn& t, const std::string& code) {
     if (code.empty()) return t.say("reply/bind_staff_how");
-    const auto b = t.uow.bind_staff(code, t.me(), t.now);
+    const auto b = t.uow.bind_staff(t.service.staff_code_hash(code), t.me(), t.now);
     switch (b.result) {
         case staff_binding::outcome::bound:
             return t.say("reply/staff_bound", {{"name", b.staff_name}});

@@ -22,6 +22,7 @@
 #include "dialog/ports.hpp"
 #include "gateway/exchange.hpp"
 #include "gateway/mp/refusals.hpp"
+#include "gateway/server/auth_throttle.hpp"
 #include "gateway/server/config.hpp"
 #include "gateway/server/rate_limiter.hpp"
 
@@ -36,12 +37,16 @@ struct mp_state {
     rate_limiter logins;       // per client address: one client cannot lock the others out
     rate_limiter login_codes;  // per code: a code cannot be tried again and again
     rate_limiter requests;     // per openid
+    // Session tokens that match no session, per client address ([limits]
+    // auth_failures_per_minute), as for operator tokens.
+    auth_throttle auth_failures;
     boost::asio::thread_pool login_threads{2};
 
     mp_state(const config& cfg, std::function<std::int64_t()> now)
         : logins(cfg.miniprogram.logins_per_minute, cfg.miniprogram.logins_per_minute, now),
           login_codes(1, cfg.limits.login_code_tries, now),
-          requests(cfg.miniprogram.requests_per_minute, cfg.miniprogram.burst, now) {}
+          requests(cfg.miniprogram.requests_per_minute, cfg.miniprogram.burst, now),
+          auth_failures(cfg.limits.auth_failures_per_minute, now) {}
     mp_state(const mp_state&) = delete;
     mp_state& operator=(const mp_state&) = delete;
     // Queued logins are dropped (the server has stopped answering by now); running ones finish.

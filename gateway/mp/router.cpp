@@ -1,6 +1,7 @@
 // /mp/v1/...: the mini program API (docs/miniprogram.md), JSON, for residents who prefer forms
 // and for volunteers, on the same case service and store as the chat.
-//   I/O thread: the route, the method, a bearer token of the right shape.
+//   I/O thread: the route, the method, the address's failed tries (429), a bearer token of
+//     the right shape.
 //   reader pool: the session (unknown / expired → 401), the per-openid rate limit (429), then
 //     the handler: input validation (400), reads, and the NLU for a new case (fast, pure).
 //   writer: every change in one unit of work, answered only after the commit (filing exactly
@@ -112,7 +113,11 @@ void serve_signed_in(exchange& x, adapters::sqlite_store::reader& r, const std::
                      const route_match& m) {
     auto& app = x.app();
     auto s = adapters::sqlite_store::find_mp_session(r, adapters::sqlite_store::token_hash(token));
-    if (!s) return mp::refuse(x, mp::refusal::unauthorized);
+    if (!s) {
+        // A token of the right shape that no login issued is a guess (an expired one is not).
+        app.mp->auth_failures.failed(x.ctx().peer);
+        return mp::refuse(x, mp::refusal::unauthorized);
+    }
     if (s->expires_at <= app.now()) return mp::refuse(x, mp::refusal::session_expired);
     if (auto d = app.mp->requests.take(s->openid); !d.allowed)
         return mp::refuse(x, mp::refusal::rate_limited, d.retry_after_seconds);
@@ -126,8 +131,19 @@ void route(const exchange_ptr& x) {
     if (!m.found) return mp::refuse(*x, mp::refusal::not_found);
     if (!m.method_ok) return mp::refuse(*x, mp::refusal::method_not_allowed);
     if (m.login) return mp::login(x);
-    std::string token = bearer_token(x->req()[http::field::authorization]);
-    if (token.empty()) return mp::refuse(*x, mp::refusal::unauthorized);
+    auto& app = x->app();
+    // Before any session is looked up: an address with too many unknown tokens waits.
+    if (auto d = app.mp->auth_failures.admit(x->ctx().peer); !d.allowed) {
+        app.stats.rate_limited.inc("mp_auth");
+        return mp::refuse(*x, mp::refusal::rate_limited, d.retry_after_seconds);
+    }
+    const auto authorization = x->req()[http::field::authorization];
+    std::string token = bearer_token(authorization);
+    if (token.empty()) {
+        // A malformed credential is a guess too; no credential at all is not.
+        if (!authorization.empty()) app.mp->auth_failures.failed(x->ctx().peer);
+        return mp::refuse(*x, mp::refusal::unauthorized);
+    }
     x->on_reader([token = std::move(token), m](exchange& ex, adapters::sqlite_store::reader& r) {
         serve_signed_in(ex, r, token, m);
     });

@@ -42,10 +42,10 @@ void wechat_code(const call& c) {
                         "only staff members added with minsheng-admin can bind WeChat");
     const std::int64_t now = c.app().now();
     c.x.on_writer<outcome>(
-        [id = c.who.id, now](store_ns::store& st) {
+        [id = c.who.id, now, book = c.app().service->settings().codes](store_ns::store& st) {
             // The member was active when the token was checked; issue_bind_code checks again
             // (and throws when they no longer are: a 500, as for any failed write).
-            const auto code = store_ns::issue_bind_code(st, id, now + 24 * 3600, now);
+            const auto code = store_ns::issue_bind_code(st, *book, id, now + 24 * 3600, now);
             store_ns::append_audit(
                 st, {0, now, dialog::cases::actor::op(id).key(), "staff_bind_code", id, ""});
             return outcome::answer(http::status::ok,

@@ -18,7 +18,7 @@
 
 #include "dialog/cases/assignment.hpp"
 #include "dialog/ports.hpp"
-#include "gateway/operator/auth_throttle.hpp"
+#include "gateway/server/auth_throttle.hpp"
 
 namespace minsheng::adapters::sqlite_store {
 class reader;

@@ -52,9 +52,7 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
                      ? dialog::cases::working_hours::standard()
                      : dialog::cases::working_hours::parse(s.cfg.program.working_hours);
     auto settings = s.cfg.program.settings;
-    settings.codes = std::make_shared<const adapters::sqlite_store::keyed_code_book>(
-        s.cfg.store.code_secret.empty() ? adapters::sqlite_store::server_secret(s.cfg.db_path)
-                                        : s.cfg.store.code_secret);
+    settings.codes = adapters::sqlite_store::code_book_for(s.cfg.store.code_secret, s.cfg.db_path);
     s.service = std::make_shared<const dialog::cases::case_service>(
         s.templates, std::move(calendar), std::move(hours), std::move(settings));
     s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service);

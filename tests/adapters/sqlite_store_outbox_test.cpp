@@ -1,7 +1,9 @@
 #include "adapters/sqlite_store/outbox_delivery.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 
+#include "adapters/sqlite_store/bearer_token.hpp"
 #include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/sqlite_store/staff.hpp"
 #include "adapters/sqlite_store/store.hpp"
@@ -206,10 +208,10 @@ staff_member member(const std::string& id, const std::string& role, const std::s
 // Binds the staff member to the official-account user as the chat does (绑定工号 <code>).
 minsheng::dialog::staff_binding bind(store& s, const std::string& staff_id,
                                      const std::string& openid, std::int64_t now = t0) {
-    const auto code = issue_bind_code(s, staff_id, now + 3600, now);
+    const auto code = issue_bind_code(s, test_codes(), staff_id, now + 3600, now);
     minsheng::dialog::staff_binding b;
     s.run([&](minsheng::dialog::unit_of_work& uow) {
-        b = uow.bind_staff(code.code, person_ref{channel::wechat_oa, openid}, now);
+        b = uow.bind_staff(staff_hash(code.code), person_ref{channel::wechat_oa, openid}, now);
     });
     return b;
 }
@@ -236,13 +238,13 @@ TEST_CASE("A staff member binds their WeChat once with a code; wrong codes are l
     save_staff(s, member("w-1", "worker", "东城社区"), t0);
     save_staff(s, member("w-2", "worker", "东城社区"), t0);
 
-    const auto code = issue_bind_code(s, "w-1", t0 + 3600, t0);
+    const auto code = issue_bind_code(s, test_codes(), "w-1", t0 + 3600, t0);
     CHECK(code.code.size() == 8);
     CHECK(code.code.find_first_not_of("0123456789") == std::string::npos);
     auto try_code = [&](const std::string& c, const std::string& openid, std::int64_t at) {
         minsheng::dialog::staff_binding b;
         s.run([&](minsheng::dialog::unit_of_work& uow) {
-            b = uow.bind_staff(c, person_ref{channel::wechat_oa, openid}, at);
+            b = uow.bind_staff(staff_hash(c), person_ref{channel::wechat_oa, openid}, at);
         });
         return b.result;
     };
@@ -251,7 +253,8 @@ TEST_CASE("A staff member binds their WeChat once with a code; wrong codes are l
     SECTION("the right code binds, names the member, and works once") {
         minsheng::dialog::staff_binding b;
         s.run([&](minsheng::dialog::unit_of_work& uow) {
-            b = uow.bind_staff(code.code, person_ref{channel::wechat_oa, "o-w1"}, t0 + 10);
+            b = uow.bind_staff(staff_hash(code.code), person_ref{channel::wechat_oa, "o-w1"},
+                               t0 + 10);
         });
         CHECK(b.result == outcome::bound);
         CHECK(b.staff_name == "工作人员w-1");
@@ -267,13 +270,14 @@ TEST_CASE("A staff member binds their WeChat once with a code; wrong codes are l
     }
     SECTION("an expired code, a replaced code and a disabled member bind nothing") {
         CHECK(try_code(code.code, "o-w1", t0 + 3600) == outcome::unknown_code);
-        const auto second = issue_bind_code(s, "w-1", t0 + 7200, t0 + 1);
-        const auto third = issue_bind_code(s, "w-1", t0 + 7200, t0 + 2);
+        const auto second = issue_bind_code(s, test_codes(), "w-1", t0 + 7200, t0 + 1);
+        const auto third = issue_bind_code(s, test_codes(), "w-1", t0 + 7200, t0 + 2);
         CHECK(try_code(second.code, "o-w1", t0 + 3) == outcome::unknown_code);
         REQUIRE(deactivate_staff(s, "w-1", t0 + 4));
         CHECK(try_code(third.code, "o-w1", t0 + 5) == outcome::unknown_code);
         CHECK(list_staff(s)[0].openid.empty());
-        CHECK_THROWS_AS(issue_bind_code(s, "w-1", t0 + 7200, t0 + 6), std::invalid_argument);
+        CHECK_THROWS_AS(issue_bind_code(s, test_codes(), "w-1", t0 + 7200, t0 + 6),
+                        std::invalid_argument);
     }
     SECTION("one WeChat user speaks for one member: binding another moves it") {
         REQUIRE(bind(s, "w-1", "o-same").result == outcome::bound);
@@ -291,10 +295,23 @@ TEST_CASE("A staff member binds their WeChat once with a code; wrong codes are l
         // Another user is not held back by them.
         CHECK(try_code(code.code, "o-w1", t0 + 11) == outcome::bound);
     }
+    SECTION("the code is kept as a keyed hash: a copy of the database alone finds no code") {
+        // What an attacker holding the file would try: the plain SHA-256 of every 8-digit code,
+        // or the right code under any other secret. Neither is what is stored.
+        SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
+        const std::string stored =
+            db.execAndGet("SELECT code_hash FROM staff_bind_codes WHERE used_at = 0").getString();
+        CHECK(stored == staff_hash(code.code));
+        CHECK(stored != token_hash(code.code));
+        const keyed_code_book other(std::string(32, 'x'));
+        CHECK(stored != other.hash(minsheng::dialog::staff_code_scope, code.code));
+        CHECK(try_code(code.code, "o-w1", t0 + 1) == outcome::bound);
+    }
     SECTION("only official-account users bind") {
         minsheng::dialog::staff_binding b;
         s.run([&](minsheng::dialog::unit_of_work& uow) {
-            b = uow.bind_staff(code.code, person_ref{channel::miniprogram, "mp-1"}, t0 + 1);
+            b = uow.bind_staff(staff_hash(code.code), person_ref{channel::miniprogram, "mp-1"},
+                               t0 + 1);
         });
         CHECK(b.result == outcome::unknown_code);
     }

@@ -80,7 +80,7 @@ TEST_CASE("expired sessions and binding codes are deleted, live ones kept",
     save_mp_session(s, {"hash-old", "o1", "", t0, t0 + 100}, 0);
     save_mp_session(s, {"hash-live", "o2", "", t0, t0 + 10 * day}, 0);
     save_staff(s, {"w-1", "王五", "worker", "东城社区", "", "", true, ""}, t0);
-    issue_bind_code(s, "w-1", t0 + 600, t0);
+    issue_bind_code(s, test_codes(), "w-1", t0 + 600, t0);
     REQUIRE(count(db.path(), "mp_sessions") == 2);
     REQUIRE(count(db.path(), "staff_bind_codes") == 1);
 

@@ -8,13 +8,29 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <system_error>
 
+#include "adapters/sqlite_store/keyed_codes.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "dialog/message.hpp"
 #include "dialog/ports.hpp"
 
 namespace minsheng::adapters::sqlite_store::testing {
+
+// The code book the store tests key staff binding codes with, and the hash the case service
+// passes the store for a code sent by chat (case_service::staff_code_hash: "" unless eight
+// digits).
+inline const keyed_code_book& test_codes() {
+    static const keyed_code_book book(std::string(32, 'k'));
+    return book;
+}
+inline std::string staff_hash(std::string_view code) {
+    if (code.size() != dialog::staff_code_digits ||
+        code.find_first_not_of("0123456789") != std::string_view::npos)
+        return "";
+    return test_codes().hash(dialog::staff_code_scope, code);
+}
 
 // A unique path under the system temp directory; removes the file and its -wal/-shm siblings
 // when destroyed. Nothing is created until a store opens it.

@@ -15,7 +15,8 @@ namespace store_ns = minsheng::adapters::sqlite_store;
 // A staff member whose WeChat `user` is bound through the chat with a one-time code.
 void bind_staff(fixture& f, const std::string& user, store_ns::staff_member m) {
     store_ns::save_staff(f.db, m, t0 - 100);
-    const auto code = store_ns::issue_bind_code(f.db, m.id, t0 + 86400, t0 - 50);
+    const auto code =
+        store_ns::issue_bind_code(f.db, *f.service->settings().codes, m.id, t0 + 86400, t0 - 50);
     REQUIRE(has(f.reply(user, "绑定工号 " + code.code, t0 - 40), m.name));
 }
 

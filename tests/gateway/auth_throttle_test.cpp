@@ -2,7 +2,7 @@
 // through the real gateway (clients on 127.0.0.1 and, bound to another loopback address,
 // 127.0.0.2), with a small limit and a clock the test moves.
 
-#include "gateway/operator/auth_throttle.hpp"
+#include "gateway/server/auth_throttle.hpp"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "adapters/sqlite_store/bearer_token.hpp"
+#include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/sqlite_store/staff.hpp"
 #include "tests/gateway/abuse_support.hpp"
 #include "tests/gateway/e2e_support.hpp"
@@ -97,4 +99,46 @@ TEST_CASE("wrong operator tokens from one address get 429 after the limit, valid
     // A try comes back 20 s later (the test's clock): the valid token is served again.
     clock.advance(20);
     CHECK(get_me("Bearer " + staff).status == 200);
+}
+
+TEST_CASE("unknown mini program session tokens from one address get 429 after the limit",
+          "[e2e][mp]") {
+    shifted_clock clock;
+    auto cfg = test_config(security_mode::safe, temp_db_path("mp-auth-throttle"));
+    cfg.limits.auth_failures_per_minute = 3;
+    running_gateway g(cfg, clock.fn());
+    // A signed-in resident: a session as login stores it (only the token's hash is kept).
+    const std::string token = std::string(42, 'S') + "1";
+    {
+        adapters::sqlite_store::store db(g.cfg.db_path);
+        adapters::sqlite_store::save_mp_session(
+            db, {adapters::sqlite_store::token_hash(token), "o-mp-1", "", now_s(), now_s() + 86400},
+            0);
+    }
+    auto get_me = [&](const std::string& authorization) {
+        std::map<std::string, std::string> h;
+        if (!authorization.empty()) h["Authorization"] = authorization;
+        return g.client().request("GET", "/mp/v1/profile", "", h);
+    };
+
+    for (int i = 0; i < 10; ++i) {
+        REQUIRE(get_me("Bearer " + token).status == 200);
+        REQUIRE(get_me("").status == 401);
+    }
+    // Tokens of the right shape that no login issued, and a malformed one, are guesses...
+    CHECK(get_me("Bearer " + std::string(43, 'A')).status == 401);
+    CHECK(get_me("Bearer " + std::string(43, 'B')).status == 401);
+    CHECK(get_me("Bearer short").status == 401);
+    // ...after which the address waits, even with the right token.
+    auto r = get_me("Bearer " + token);
+    CHECK(r.status == 429);
+    CHECK(r.headers["retry-after"] == "20");
+    CHECK(json::parse(r.body)["error"]["code"] == "rate_limited");
+    CHECK(metric(metrics_text(g.port), "minsheng_rate_limited_total{bucket=\"mp_auth\"}") == 1);
+    // Another address is served.
+    CHECK(request_from("127.0.0.2", g.port, "GET", "/mp/v1/profile", "",
+                       {{"Authorization", "Bearer " + token}})
+              .status == 200);
+    clock.advance(20);
+    CHECK(get_me("Bearer " + token).status == 200);
 }

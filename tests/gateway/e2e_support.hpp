@@ -28,10 +28,15 @@ struct cli_result {
     std::string out;
 };
 
-// Runs the real minsheng-admin (built beside the tests) with `args`, already shell-quoted.
+// The test gateways' code secret ([store] code_secret): the admin program keys the staff
+// binding codes it issues with it too, as a deployment gives both the same configuration.
+inline constexpr const char* test_code_secret = "e2e-code-secret-0123456789abcdef-0123";
+
+// Runs the real minsheng-admin (built beside the tests) with `args`, already shell-quoted, with
+// the test gateways' code secret in its environment.
 inline cli_result admin(const std::string& args) {
-    const std::string cmd =
-        std::string(MINSHENG_BIN_DIR) + "/minsheng-admin " + args + " 2>/dev/null";
+    const std::string cmd = std::string("MINSHENG_CODE_SECRET=") + test_code_secret + " " +
+                            MINSHENG_BIN_DIR + "/minsheng-admin " + args + " 2>/dev/null";
     cli_result r;
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) throw std::runtime_error("cannot run " + cmd);
@@ -70,7 +75,7 @@ inline gateway::config test_config(adapters::wechat_oa::security_mode mode, cons
     c.body_limit = 64 * 1024;
     c.log_level = "off";
     c.operator_token = "test-operator-token-for-e2e-tests-only";
-    c.store.code_secret = "e2e-code-secret-0123456789abcdef-0123";
+    c.store.code_secret = test_code_secret;
     c.wechat.token = "e2e-token";
     c.wechat.appid = "wxe2e00000000001";
     c.wechat.encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";

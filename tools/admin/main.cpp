@@ -17,6 +17,7 @@
 #include <iostream>
 #include <string>
 
+#include "adapters/sqlite_store/keyed_codes.hpp"
 #include "adapters/sqlite_store/staff.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "dialog/cases/calendar.hpp"
@@ -194,7 +195,10 @@ int staff_command(const std::string& which, const minsheng::gateway::config& cfg
     }
     if (which == "bind-code") {
         const std::int64_t t = now_s();
-        auto code = store_ns::issue_bind_code(s, o.member.id, t + std::int64_t{o.hours} * 3600, t);
+        // Keyed like the gateway's codes (the same secret), or the gateway would not know it.
+        const auto book = store_ns::code_book_for(cfg.store.code_secret, s.path());
+        auto code =
+            store_ns::issue_bind_code(s, *book, o.member.id, t + std::int64_t{o.hours} * 3600, t);
         audit(s, "staff_bind_code", o.member.id,
               "expires " + minsheng::dialog::format_iso8601(code.expires_at));
         std::printf("%s\n", code.code.c_str());

@@ -2,9 +2,6 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include <algorithm>
-
-#include "adapters/sqlite_store/bearer_token.hpp"
 #include "adapters/sqlite_store/detail/connection.hpp"
 #include "adapters/sqlite_store/detail/statement_cache.hpp"
 
@@ -45,7 +42,7 @@ std::vector<staff_recipient> recipients(statement_use& s) {
 
 }  // namespace
 
-dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code,
+dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code_hash,
                                  const dialog::person_ref& who, std::int64_t now) {
     using outcome = dialog::staff_binding::outcome;
     dialog::staff_binding out;
@@ -56,16 +53,12 @@ dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code,
         out.result = outcome::too_many_attempts;
         return out;
     }
-    const bool well_formed =
-        code.size() == bind_code_digits &&
-        std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
-    const std::string hash = well_formed ? token_hash(code) : std::string();
     std::string staff_id;
-    if (well_formed) {
+    if (!code_hash.empty()) {
         statement_use s(sql.get(
             "SELECT c.staff_id, s.name FROM staff_bind_codes c JOIN staff s ON s.id = c.staff_id "
             "WHERE c.code_hash = ?1 AND c.used_at = 0 AND c.expires_at > ?2 AND s.active = 1"));
-        s->bind(1, hash);
+        s->bind(1, std::string(code_hash));
         s->bind(2, now);
         if (s->executeStep()) {
             staff_id = s->getColumn(0).getString();
@@ -79,7 +72,7 @@ dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code,
     {
         statement_use used(
             sql.get("UPDATE staff_bind_codes SET used_at = ?2 WHERE code_hash = ?1"));
-        used->bind(1, hash);
+        used->bind(1, std::string(code_hash));
         used->bind(2, now);
         used->exec();
     }

@@ -16,12 +16,11 @@ namespace minsheng::adapters::sqlite_store::detail {
 
 class statement_cache;
 
-inline constexpr std::size_t bind_code_digits = 8;
 // Wrong codes one WeChat user may send in 24 hours before binding is refused outright.
 inline constexpr int bind_attempts_per_day = 5;
 
 // unit_of_work::bind_staff. Refused attempts are written to audit_log ("staff_bind_refused").
-dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code,
+dialog::staff_binding bind_staff(statement_cache& sql, std::string_view code_hash,
                                  const dialog::person_ref& who, std::int64_t now);
 
 // unit_of_work::staff_of: the active staff member whose bound WeChat is `who`.

@@ -1,4 +1,4 @@
-#include "gateway/operator/auth_throttle.hpp"
+#include "gateway/server/auth_throttle.hpp"
 
 #include <utility>
 
