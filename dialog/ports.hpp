@@ -49,6 +49,19 @@ struct person {
     std::int64_t volunteer_number = 0;
     std::string volunteer_decided_by;
     std::int64_t volunteer_decided_at = 0;
+    // WeChat's unionid (the same human across the official account and the mini program of one
+    // open-platform account), as the mini program's login last gave it; "" when none.
+    std::string unionid;
+    // When `community` was declared (0: unknown, declared before this was recorded). A change of
+    // community (not the first declaration) is a move: it gets a number (community_move, never
+    // reused; 0 when the person never moved) and counts for votes and proposals only after the
+    // cooling period or once a worker of the new community confirms it (docs/security.md, "one
+    // person, one vote"). A new move clears the confirmation of the one before.
+    std::int64_t community_since = 0;
+    std::string community_previous;  // the community before the last move; "" none
+    std::int64_t community_move = 0;
+    std::string community_confirmed_by;  // "operator:<id>" / "worker:<id>"; "" not confirmed
+    std::int64_t community_confirmed_at = 0;
     std::int64_t updated_at = 0;
 };
 
@@ -356,6 +369,12 @@ public:
                                                 const std::vector<std::string>& communities,
                                                 std::size_t limit) = 0;
 
+    // ---- community moves
+    // The number the next move gets (one more than the highest given).
+    virtual std::int64_t next_community_move() = 0;
+    // The person whose last move has this number, confirmed or not.
+    virtual std::optional<person> find_community_move(std::int64_t number) = 0;
+
     // ---- phone verification
     // Records a code sent; returns the id the store gave it.
     virtual std::int64_t add_phone_code(const phone_code& code) = 0;
@@ -402,8 +421,11 @@ public:
     virtual std::int64_t count_proposals(const person_ref& proposer, std::int64_t since) = 0;
     // Writes status, case_id and updated_at if the stored status is still expected_status.
     virtual bool update_proposal(const proposal& updated, std::string_view expected_status) = 0;
-    // Records one vote; false if this person already voted on the proposal. Updates `votes`.
-    virtual bool add_vote(std::int64_t proposal_id, const person_ref& voter, std::int64_t at) = 0;
+    // Records one vote with every identity key of the voter (voter.key() among them, see
+    // cases/identity.hpp), each unique per proposal; false, nothing written, if any of the keys
+    // voted on the proposal already. Updates `votes`.
+    virtual bool add_vote(std::int64_t proposal_id, const person_ref& voter,
+                          const std::vector<std::string>& keys, std::int64_t at) = 0;
     virtual std::vector<person_ref> voters(std::int64_t proposal_id) = 0;
 
     // ---- 驿站 service visits

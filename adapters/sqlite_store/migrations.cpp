@@ -460,7 +460,38 @@ CREATE INDEX people_by_volunteer_status ON people (volunteer_status, volunteer_n
 CREATE INDEX case_events_by_actor ON case_events (actor, action, at);
 )sql";
 
-constexpr std::array<migration, 10> steps{{
+// 12: one person, one vote (docs/security.md). A vote records every identity key of the voter
+// (their "channel:user_id", "phone:<digits>" of their verified phone, "union:<unionid>"), each
+// unique per proposal, so one human votes once whichever channel or account they use. Votes
+// stored before keep counting and get the keys their voters have now. The mini program's
+// unionid is kept on the person; a change of community is a move that cools down (or a worker
+// confirms it) before it counts for votes; communities declared before count as settled.
+constexpr std::string_view one_person_one_vote = R"sql(
+ALTER TABLE people ADD COLUMN unionid TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN community_since INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE people ADD COLUMN community_previous TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN community_move INTEGER NOT NULL DEFAULT 0;  -- 0: never moved
+ALTER TABLE people ADD COLUMN community_confirmed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN community_confirmed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE people SET community_since = updated_at WHERE community <> '';
+CREATE UNIQUE INDEX people_by_community_move ON people (community_move) WHERE community_move > 0;
+
+CREATE TABLE vote_keys (
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id),
+    key         TEXT    NOT NULL,  -- "wechat_oa:o…", "phone:139…", "union:o…"
+    vote_id     INTEGER NOT NULL REFERENCES votes (id),
+    PRIMARY KEY (proposal_id, key)
+) STRICT, WITHOUT ROWID;
+INSERT INTO vote_keys (proposal_id, key, vote_id)
+    SELECT proposal_id, channel || ':' || user_id, id FROM votes;
+-- Two votes by one verified phone before this step both stay; the phone's key goes to the first.
+INSERT OR IGNORE INTO vote_keys (proposal_id, key, vote_id)
+    SELECT v.proposal_id, 'phone:' || p.phone, v.id FROM votes v
+    JOIN people p ON p.channel = v.channel AND p.user_id = v.user_id
+    WHERE p.phone <> '' AND p.phone_verified_at > 0 ORDER BY v.id;
+)sql";
+
+constexpr std::array<migration, 11> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -471,12 +502,13 @@ constexpr std::array<migration, 10> steps{{
     {8, "sweeps_and_proposal_cap", sweeps_and_proposal_cap},
     {9, "least_data", least_data},
     {10, "vetted_volunteers", vetted_volunteers},
+    {12, "one_person_one_vote", one_person_one_vote},
 }};
 
 }  // namespace
 
 std::span<const migration> migrations() { return steps; }
 
-int latest_schema_version() { return static_cast<int>(steps.size()); }
+int latest_schema_version() { return steps.back().version; }
 
 }  // namespace minsheng::adapters::sqlite_store

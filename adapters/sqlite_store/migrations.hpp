@@ -11,12 +11,12 @@
 namespace minsheng::adapters::sqlite_store {
 
 struct migration {
-    int version;            // 1, 2, 3, ... with no gaps
+    int version;            // 1, 2, 3, ... increasing (a number may wait for its branch's merge)
     std::string_view name;  // stable identifier, checked against the database on open
     std::string_view sql;   // one or more statements, run inside the step's transaction
 };
 
-// Every known step, in order (versions 1..latest_schema_version()).
+// Every known step, in order (versions increasing up to latest_schema_version()).
 std::span<const migration> migrations();
 
 // The schema version this build writes and understands.

@@ -140,6 +140,13 @@ std::vector<dialog::person> reader::list_volunteers(std::string_view status,
     });
 }
 
+std::vector<dialog::person> reader::pending_community_moves(
+    const std::vector<std::string>& communities, std::int64_t since, std::size_t limit) {
+    return guarded("list community moves", [&] {
+        return detail::pending_community_moves(impl_->cache, communities, since, limit);
+    });
+}
+
 std::map<std::int64_t, std::vector<std::string>> reader::details_of(
     const std::vector<std::int64_t>& case_ids) {
     if (case_ids.size() > 1000)

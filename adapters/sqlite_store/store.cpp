@@ -325,6 +325,15 @@ public:
                     [&] { return detail::list_volunteers(cache_, status, communities, limit); });
     }
 
+    std::int64_t next_community_move() override {
+        return step("number community move", [&] { return detail::next_community_move(cache_); });
+    }
+
+    std::optional<dialog::person> find_community_move(std::int64_t number) override {
+        return step("find community move",
+                    [&] { return detail::find_community_move(cache_, number); });
+    }
+
     std::optional<dialog::person> find_person_by_phone(std::string_view phone) override {
         return step("find person by phone",
                     [&] { return detail::find_person_by_phone(cache_, phone); });
@@ -431,9 +440,9 @@ public:
     }
 
     bool add_vote(std::int64_t proposal_id, const dialog::person_ref& voter,
-                  std::int64_t at) override {
+                  const std::vector<std::string>& keys, std::int64_t at) override {
         return step("add vote", [&] {
-            return detail::add_vote(cache_, proposal_id, voter, at != 0 ? at : clock_.now());
+            return detail::add_vote(cache_, proposal_id, voter, keys, at != 0 ? at : clock_.now());
         });
     }
 

@@ -199,6 +199,11 @@ public:
     std::vector<dialog::person> list_volunteers(std::string_view status,
                                                 const std::vector<std::string>& communities,
                                                 std::size_t limit);
+    // People whose last community move is unconfirmed and was made after `since` (still
+    // cooling), of any of `communities` (empty: any), oldest move first, at most
+    // clamp(limit, 0, 1000).
+    std::vector<dialog::person> pending_community_moves(const std::vector<std::string>& communities,
+                                                        std::int64_t since, std::size_t limit);
     std::vector<dialog::ranking_row> ranking(std::string_view community, std::int64_t since,
                                              std::int64_t until, std::size_t limit);
     std::int64_t balance(std::string_view account);

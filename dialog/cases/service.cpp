@@ -53,6 +53,10 @@ std::string_view to_string(refusal r) {
             return "closed";
         case refusal::daily_limit:
             return "daily_limit";
+        case refusal::phone_required:
+            return "phone_required";
+        case refusal::community_cooling:
+            return "community_cooling";
     }
     return "unknown";
 }
@@ -100,6 +104,10 @@ const std::vector<std::string>& case_service::required_templates() {
             "notify/volunteer_refused",
             "notify/worker_volunteer_applied",
             "notify/anonymous_applicant",
+            // community moves
+            "notify/worker_community_moved",
+            "notify/anonymous_resident",
+            "notify/community_move_confirmed",
             // case workers and supervisors of the community
             "notify/worker_urgent_case",
             "notify/worker_assigned",
@@ -199,7 +207,8 @@ person case_service::register_volunteer(unit_of_work& uow, const person_ref& who
     person p = uow.get_person(who).value_or(person{});
     p.who = who;
     if (!name.empty()) p.name = std::move(name);
-    if (!community.empty()) p.community = std::move(community);
+    if (!community.empty() && community != p.community)
+        declare_community(uow, p, std::move(community), now);
     if (!skills.empty()) p.skills = std::move(skills);
     const bool first = p.volunteer_status.empty();
     if (first) {
@@ -281,10 +290,79 @@ person case_service::set_community(unit_of_work& uow, const person_ref& who, std
     person p = uow.get_person(who).value_or(person{});
     p.who = who;
     if (community.empty() || community == p.community) return p;
-    p.community = std::move(community);
-    p.updated_at = now;
+    declare_community(uow, p, std::move(community), now);
     uow.save_person(p);
     return p;
+}
+
+void case_service::declare_community(unit_of_work& uow, person& p, std::string community,
+                                     std::int64_t now) const {
+    const bool moved = !p.community.empty();
+    if (moved) {
+        p.community_previous = p.community;
+        p.community_move = uow.next_community_move();
+        p.community_confirmed_by.clear();
+        p.community_confirmed_at = 0;
+    }
+    p.community = std::move(community);
+    p.community_since = now;
+    p.updated_at = now;
+    if (!moved) return;
+    // The new community's workers may confirm the move at once (确认迁入 or the operator API).
+    detail::outbox out(uow, *templates_, now);
+    out.to_staff("community_move:" + std::to_string(p.community_move), "worker", p.community,
+                 "notify/worker_community_moved",
+                 {{"move", std::to_string(p.community_move)},
+                  {"name", p.name.empty() ? templates_->render("notify/anonymous_resident")
+                                          : masked_name(p.name)},
+                  {"from", p.community_previous},
+                  {"community", p.community},
+                  {"date", detail::format_day(community_counts_from(p))}},
+                 0);
+}
+
+std::int64_t case_service::community_counts_from(const person& p) const {
+    if (p.community_move == 0 || p.community_confirmed_at != 0) return 0;
+    return p.community_since + settings_.community_cooling_seconds;
+}
+
+move_result case_service::confirm_move(unit_of_work& uow, std::int64_t number,
+                                       const volunteer_decider& by, std::int64_t now) const {
+    move_result r;
+    auto found = uow.find_community_move(number);
+    if (!found) {
+        r.why = refusal::not_found;
+        return r;
+    }
+    r.after = std::move(*found);
+    if (!by.may_decide(r.after.community)) {
+        r.why = refusal::not_allowed;
+        return r;
+    }
+    if (r.after.community_confirmed_at != 0) {
+        r.why = refusal::wrong_status;
+        return r;
+    }
+    r.after.community_confirmed_by = by.actor;
+    r.after.community_confirmed_at = now;
+    r.after.updated_at = std::max(now, r.after.updated_at);
+    uow.save_person(r.after);
+    detail::outbox out(uow, *templates_, now);
+    out.to_person("community_move:" + std::to_string(number) + ":confirmed", "resident",
+                  r.after.who, "notify/community_move_confirmed",
+                  {{"community", r.after.community}}, 0);
+    return r;
+}
+
+void case_service::record_unionid(unit_of_work& uow, const person_ref& who,
+                                  const std::string& unionid, std::int64_t now) const {
+    if (unionid.empty()) return;
+    person p = uow.get_person(who).value_or(person{});
+    if (p.unionid == unionid) return;
+    p.who = who;
+    p.unionid = unionid;
+    p.updated_at = now;
+    uow.save_person(p);
 }
 
 std::vector<case_record> case_service::wall(unit_of_work& uow, std::string_view community,

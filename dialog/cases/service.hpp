@@ -20,6 +20,7 @@
 #include "dialog/cases/calendar.hpp"
 #include "dialog/cases/deadline.hpp"
 #include "dialog/cases/handling.hpp"
+#include "dialog/cases/identity.hpp"
 #include "dialog/cases/lifecycle.hpp"
 #include "dialog/cases/working_hours.hpp"
 #include "dialog/ports.hpp"
@@ -49,6 +50,12 @@ struct program_settings {
     // Proposals one person may make per China-time calendar day (00:00–24:00 UTC+8), whatever
     // became of them; more are refused (refusal::daily_limit). 0 or less: no limit.
     int max_proposals_per_day = 5;
+    // One person, one vote (docs/security.md): a vote needs the voter's verified phone (so one
+    // human is one voter across channels), and a resident who moved to another community votes
+    // and proposes there only after this long, or once a worker of the new community confirms
+    // the move. The first community a person declares counts at once.
+    bool votes_need_verified_phone = true;
+    std::int64_t community_cooling_seconds = 30 * 86400;
     // Ratings at or below this reopen the case instead of closing it.
     int low_rating = 2;
     // A case left done (or confirmed without a rating) this long is closed by the system.
@@ -125,10 +132,15 @@ enum class refusal {
     wrong_community,  // vote: the voter is not of the proposal's community (or has none)
     closed,           // vote: the proposal no longer takes votes
     daily_limit,      // propose: the person made max_proposals_per_day today already
+    phone_required,   // vote: the voter has no verified phone (votes_need_verified_phone)
+    // vote, propose: the person moved to this community lately; the move is neither cooled
+    // down nor confirmed by a worker
+    community_cooling,
 };
 std::string_view to_string(refusal r);  // "not_found", ...
 
-// Who decides on volunteer applications: a staff member and the communities they decide for.
+// Who decides on volunteer applications and confirms community moves: a staff member and the
+// communities they decide for.
 struct volunteer_decider {
     std::string actor;                     // written as volunteer_decided_by: "operator:<id>"
     bool all = false;                      // an admin: every community
@@ -171,12 +183,25 @@ struct vote_result {
     proposal after;           // the proposal after the vote (as found when refused)
     bool passed_now = false;  // this vote reached the threshold
     case_record project;      // the project case opened when passed_now
+    // community_cooling: when the voter's community counts for votes.
+    std::int64_t counts_from = 0;
     bool ok() const { return why == refusal::none; }
 };
 
 struct propose_result {
-    refusal why = refusal::none;  // daily_limit
+    refusal why = refusal::none;  // daily_limit, community_cooling
     proposal after;               // the new proposal; empty (id 0) when refused
+    // community_cooling: when the proposer's community counts for proposals.
+    std::int64_t counts_from = 0;
+    bool ok() const { return why == refusal::none; }
+};
+
+// What became of a worker's confirmation of a community move.
+struct move_result {
+    refusal why = refusal::none;  // not_found (no move with that number, or a later move
+                                  // replaced it), not_allowed (the new community is outside the
+                                  // decider's), wrong_status (confirmed already)
+    person after;                 // the person after the call (as found when refused)
     bool ok() const { return why == refusal::none; }
 };
 
@@ -285,9 +310,23 @@ public:
     volunteer_decider decider_of(const bound_staff& staff) const;
 
     // Records the community a resident says they live in (for 微实事 votes and the wish wall);
-    // keeps every other profile field. An empty community changes nothing.
+    // keeps every other profile field. An empty or unchanged community changes nothing. The
+    // first community counts at once; a change is a move (community_move numbered, the workers
+    // of the new community told) that counts for votes and proposals from community_counts_from.
+    // register_volunteer records a changed community the same way.
     person set_community(unit_of_work& uow, const person_ref& who, std::string community,
                          std::int64_t now) const;
+    // When p's community counts for votes and proposals: 0 when it does now (a first
+    // declaration, a confirmed move), else the end of the move's cooling period.
+    std::int64_t community_counts_from(const person& p) const;
+    // A worker of the new community confirms move `number`: it counts at once, and the resident
+    // is told (notify/community_move_confirmed). Nothing is written when refused.
+    move_result confirm_move(unit_of_work& uow, std::int64_t number, const volunteer_decider& by,
+                             std::int64_t now) const;
+    // Keeps the unionid WeChat gave the mini program's login on the person (an identity key of
+    // their votes); "" or unchanged writes nothing.
+    void record_unionid(unit_of_work& uow, const person_ref& who, const std::string& unionid,
+                        std::int64_t now) const;
 
     // Verifying a phone (docs/security.md, "verified phones"): a phone reaches its holder with
     // 12345 and Open311 notices of that number only once verified, and one person holds a
@@ -342,12 +381,16 @@ public:
 
     // 微实事: a resident of `community` proposes; threshold and closing time from the settings.
     // Refused with daily_limit, nothing written, when `who` already made max_proposals_per_day
-    // proposals since 00:00 China time of `now`'s day.
+    // proposals since 00:00 China time of `now`'s day; with community_cooling while `who`
+    // moved to `community` lately (community_counts_from).
     propose_result propose(unit_of_work& uow, const person_ref& who, std::string community,
                            std::string title, std::string description, std::int64_t now) const;
-    // One vote per person per proposal, voters of the proposal's community only. The vote that
-    // reaches the threshold passes the proposal and opens its project case (kind "project",
-    // 6-month deadline), notifying the proposer and every voter.
+    // One vote per human per proposal, voters of the proposal's community only: refused with
+    // phone_required without a verified phone (votes_need_verified_phone), community_cooling
+    // while the voter's move there cools down, already_voted when any of the voter's identity
+    // keys (identity_keys) voted on it, whichever channel. The vote that reaches the threshold
+    // passes the proposal and opens its project case (kind "project", 6-month deadline),
+    // notifying the proposer and every voter.
     vote_result vote(unit_of_work& uow, std::string_view proposal_number, const person_ref& voter,
                      std::int64_t now) const;
 
@@ -370,6 +413,9 @@ public:
 
 private:
     std::string known_community(const case_draft& draft) const;
+    // Sets p's community (changed, not empty), numbering a move when p had another one.
+    void declare_community(unit_of_work& uow, person& p, std::string community,
+                           std::int64_t now) const;
 
     std::shared_ptr<const template_set> templates_;
     std::shared_ptr<const working_calendar> calendar_;

@@ -267,7 +267,7 @@ act_result case_service::act(unit_of_work& uow, std::int64_t case_id, action a, 
             return refuse(refusal::not_on_wall, c, "this case is not a wish open for claiming");
         if (who.is != actor::kind::person)
             return refuse(refusal::not_allowed, c, "only a volunteer may claim a wish");
-        if (who.key() == detail::reporter_of(c).key())
+        if (same_human(uow, who.key(), c))
             return refuse(refusal::not_allowed, c, "a resident cannot claim their own wish");
     }
 

@@ -1,5 +1,5 @@
 // case_service::propose and vote: 微实事 proposals (a few per person per day), one vote per
-// resident of the community, and the project case the passing vote opens.
+// human resident of the community (identity.hpp), and the project case the passing vote opens.
 #include <string>
 #include <utility>
 
@@ -18,6 +18,13 @@ propose_result case_service::propose(unit_of_work& uow, const person_ref& who,
                                      std::string community, std::string title,
                                      std::string description, std::int64_t now) const {
     propose_result r;
+    const auto p = uow.get_person(who);
+    if (const std::int64_t from = p && p->community == community ? community_counts_from(*p) : 0;
+        from > now) {
+        r.why = refusal::community_cooling;
+        r.counts_from = from;
+        return r;
+    }
     if (settings_.max_proposals_per_day > 0) {
         const std::int64_t day_start = now - china_second_of_day(now);
         if (uow.count_proposals(who, day_start) >= settings_.max_proposals_per_day) {
@@ -57,7 +64,17 @@ vote_result case_service::vote(unit_of_work& uow, std::string_view proposal_numb
         r.why = refusal::wrong_community;
         return r;
     }
-    if (!uow.add_vote(found->id, voter, now)) {
+    if (settings_.votes_need_verified_phone &&
+        (profile->phone.empty() || profile->phone_verified_at == 0)) {
+        r.why = refusal::phone_required;
+        return r;
+    }
+    if (const std::int64_t from = community_counts_from(*profile); from > now) {
+        r.why = refusal::community_cooling;
+        r.counts_from = from;
+        return r;
+    }
+    if (!uow.add_vote(found->id, voter, identity_keys(*profile), now)) {
         r.why = refusal::already_voted;
         return r;
     }

@@ -192,6 +192,9 @@ bool run_command(turn& t, const command& cmd) {
         case verb::refuse_volunteer:
             decide_volunteer(t, cmd.rest, cmd.what == verb::approve_volunteer);
             return true;
+        case verb::confirm_move:
+            confirm_move(t, cmd.rest);
+            return true;
     }
     return false;
 }
@@ -293,7 +296,8 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/vote_already", "reply/vote_wrong_community", "reply/vote_closed",
             "reply/vote_closed_passed", "reply/proposal_not_found", "reply/proposals_header",
             "reply/proposal_item", "reply/proposal_item_with_community", "reply/proposals_footer",
-            "reply/proposals_empty", "reply/proposal_daily_limit",
+            "reply/proposals_empty", "reply/proposal_daily_limit", "reply/vote_needs_phone",
+            "reply/vote_community_cooling", "reply/proposal_community_cooling",
             // volunteer applications: the applicant, and staff deciding
             "reply/volunteer_applied", "reply/volunteer_pending", "reply/volunteer_refused_already",
             "reply/claim_not_approved", "reply/claim_refused_volunteer", "reply/staff_only",
@@ -302,7 +306,10 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/volunteer_decide_how", "reply/volunteer_approved_done",
             "reply/volunteer_refused_done", "reply/volunteer_decision_not_found",
             "reply/volunteer_decision_not_yours", "reply/volunteer_already_approved",
-            "reply/volunteer_already_refused"};
+            "reply/volunteer_already_refused",
+            // community moves, confirmed by staff
+            "reply/move_confirm_how", "reply/move_confirmed_done", "reply/move_not_found",
+            "reply/move_not_yours", "reply/move_already_confirmed"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         return k;
     }();

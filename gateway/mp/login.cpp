@@ -2,7 +2,9 @@
 // (code2session) for the user's openid, and a new session token for it. code2session blocks on
 // a remote call, so it runs on mp_state's own small pool (never on an I/O thread, a reader or
 // the writer); the session row then goes through the writer, and the token is answered after
-// the commit. Only the token's hash is stored; WeChat's session_key is dropped.
+// the commit. Only the token's hash is stored; WeChat's session_key is dropped. The unionid, when
+// WeChat gives one, is kept on the person too: it is one of the keys their votes are recorded
+// under (docs/security.md, "one person, one vote").
 
 #include <boost/asio/post.hpp>
 #include <exception>
@@ -52,8 +54,12 @@ void finish_login(const exchange_ptr& x, const std::string& code) {
     row.created_at = t;
     row.expires_at = t + app.cfg.miniprogram.session_ttl_seconds;
     x->on_writer<std::int64_t>(
-        [row](adapters::sqlite_store::store& s) {
+        [app = x->app_shared(), row](adapters::sqlite_store::store& s) {
             adapters::sqlite_store::save_mp_session(s, row, row.created_at - keep_expired_seconds);
+            s.run([&](dialog::unit_of_work& uow) {
+                app->service->record_unionid(uow, {dialog::channel::miniprogram, row.openid},
+                                             row.unionid, row.created_at);
+            });
             return row.expires_at;
         },
         [token = *token](exchange& ex, std::int64_t& expires_at) {

@@ -72,7 +72,7 @@ void bind_phone(exchange& x, reader&, const request& rq) {
 }
 
 void profile_get(exchange& x, reader& r, const request& rq) {
-    answer_json(x, http::status::ok, profile_view(r.get_person(rq.me)));
+    answer_json(x, http::status::ok, profile_view(r.get_person(rq.me), *x.app().service));
 }
 
 void profile_set(exchange& x, reader&, const request& rq) {
@@ -84,7 +84,7 @@ void profile_set(exchange& x, reader&, const request& rq) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 app->service->set_community(uow, rq.me, community, t);
-                return outcome::ok(profile_view(uow.get_person(rq.me)));
+                return outcome::ok(profile_view(uow.get_person(rq.me), *app->service));
             });
         },
         answer_outcome);

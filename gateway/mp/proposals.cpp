@@ -22,6 +22,10 @@ refusal vote_refusal(cases::refusal why) {
             return refusal::already_voted;
         case cases::refusal::wrong_community:
             return refusal::wrong_community;
+        case cases::refusal::phone_required:
+            return refusal::phone_required;
+        case cases::refusal::community_cooling:
+            return refusal::community_cooling;
         default:
             return refusal::proposal_closed;
     }

@@ -44,6 +44,8 @@ enum class refusal {
     not_volunteer,
     not_your_claim,
     volunteer_pending,  // applied, not yet approved (or refused)
+    phone_required,     // a vote needs the voter's verified phone
+    community_cooling,  // a vote in a community the voter moved to lately
     // 404
     not_found,
     case_not_found,

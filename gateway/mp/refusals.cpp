@@ -51,6 +51,8 @@ constexpr std::array rows = {
     refusal_row{refusal::not_volunteer, forbidden, "not_volunteer", "not_volunteer"},
     refusal_row{refusal::not_your_claim, forbidden, "not_your_claim", "not_your_claim"},
     refusal_row{refusal::volunteer_pending, forbidden, "volunteer_pending", "volunteer_pending"},
+    refusal_row{refusal::phone_required, forbidden, "phone_required", "phone_required"},
+    refusal_row{refusal::community_cooling, forbidden, "community_cooling", "community_cooling"},
     refusal_row{refusal::not_found, not_found, "not_found", "not_found"},
     refusal_row{refusal::case_not_found, not_found, "case_not_found", "case_not_found"},
     refusal_row{refusal::proposal_not_found, not_found, "proposal_not_found", "proposal_not_found"},

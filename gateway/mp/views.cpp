@@ -101,14 +101,17 @@ json station_view(const cases::station& s) {
             {"location", location_or_null(s.location)}};
 }
 
-json profile_view(const std::optional<dialog::person>& p) {
+json profile_view(const std::optional<dialog::person>& p, const dialog::cases::case_service& s) {
     if (!p)
-        return {{"community", nullptr},   {"phone", nullptr},
+        return {{"community", nullptr},   {"community_counts_from", nullptr},
+                {"phone", nullptr},       {"phone_verified", false},
                 {"volunteer", false},     {"volunteer_status", nullptr},
                 {"application", nullptr}, {"name", nullptr},
                 {"skills", nullptr}};
     return {{"community", text_or_null(p->community)},
+            {"community_counts_from", views::time_or_null(s.community_counts_from(*p))},
             {"phone", p->phone.empty() ? json(nullptr) : json(dialog::nlu::mask_phone(p->phone))},
+            {"phone_verified", !p->phone.empty() && p->phone_verified_at != 0},
             {"volunteer", p->volunteer},
             {"volunteer_status", text_or_null(p->volunteer_status)},
             {"application", p->volunteer_number == 0

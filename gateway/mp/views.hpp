@@ -40,8 +40,9 @@ json visit_view(const dialog::cases::case_service& service, const dialog::servic
 // A service station.
 json station_view(const dialog::cases::station& s);
 
-// The person's profile; the empty profile when there is none yet.
-json profile_view(const std::optional<dialog::person>& p);
+// The person's profile; the empty profile when there is none yet. community_counts_from: when a
+// changed community counts for votes (null: it does now).
+json profile_view(const std::optional<dialog::person>& p, const dialog::cases::case_service& s);
 // A proposal without the store's ids.
 json proposal_view(const dialog::proposal& p);
 // The subscribe-message template and the credits held for it.

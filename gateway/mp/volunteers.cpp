@@ -56,6 +56,8 @@ refusal claim_refusal(dialog::unit_of_work& uow, const cases::act_result& r,
             return refusal::wish_not_found;
         case cases::refusal::not_volunteer:
             return not_approved(uow, me);
+        case cases::refusal::not_allowed:  // their own wish, from whichever channel
+            return refusal::not_allowed;
         case cases::refusal::taken:
             return mine ? refusal::already_yours : refusal::taken;
         case cases::refusal::wrong_status:
@@ -107,8 +109,9 @@ void volunteer(exchange& x, reader&, const request& rq) {
          b = std::get<volunteer_body>(std::move(body))](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
-                return outcome::ok(profile_view(app->service->register_volunteer(
-                    uow, rq.me, b.name, b.community, b.skills, t)));
+                return outcome::ok(profile_view(
+                    app->service->register_volunteer(uow, rq.me, b.name, b.community, b.skills, t),
+                    *app->service));
             });
         },
         answer_outcome);

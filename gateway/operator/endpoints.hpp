@@ -49,6 +49,10 @@ void list_volunteers(const call& c);  // GET /api/v1/volunteers
 // POST /api/v1/volunteers/{ZYn}/approve or /refuse.
 void decide_volunteer(const call& c, std::int64_t number, bool approve);
 
+// residents.cpp: community moves, confirmed within the caller's communities.
+void list_moves(const call& c);                         // GET /api/v1/residents/moves
+void confirm_move(const call& c, std::int64_t number);  // POST .../moves/{n}/confirm
+
 // program.cpp: the program's queues and timers.
 void list_outbox(const call& c);     // GET /api/v1/outbox
 void list_proposals(const call& c);  // GET /api/v1/proposals

@@ -81,6 +81,10 @@ const std::vector<route_spec>& routes() {
         {verb::get, "/api/v1/volunteers", every_role, filtered, no_id<list_volunteers>},
         {verb::post, "/api/v1/volunteers/ZY{id}/approve", every_role, per_case, decide<true>},
         {verb::post, "/api/v1/volunteers/ZY{id}/refuse", every_role, per_case, decide<false>},
+        // Community moves: listed for the caller's communities (the new community); confirming
+        // one outside them is 403 (confirm_move checks the move's community).
+        {verb::get, "/api/v1/residents/moves", every_role, filtered, no_id<list_moves>},
+        {verb::post, "/api/v1/residents/moves/{id}/confirm", every_role, per_case, confirm_move},
         {verb::get, "/api/v1/audit", admins, admin_only, no_id<list_audit>},
         // The program's queues: admins and supervisors; its timers: admins.
         {verb::get, "/api/v1/outbox", staff_leads, filtered, no_id<list_outbox>},

@@ -30,7 +30,8 @@ inline constexpr unsigned every_role = admins | supervisors | workers;
 
 struct route_spec {
     http::verb method;
-    std::string_view path;  // "{id}": a whole number from 1 (a case id, an application's number)
+    std::string_view path;  // "{id}": a whole number from 1 (a case id, an application's or a
+                            // community move's number)
     unsigned roles;         // role_bits; admins always among them
     scope_rule scope;
     // Serves the call once the method and the role are checked; case_id is the {id} (0 when the

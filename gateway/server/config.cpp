@@ -182,6 +182,10 @@ void read_program(const toml::value& t, program_config& p) {
         s.proposal_voting_seconds =
             seconds_of(g, "proposal_voting_days", s.proposal_voting_seconds, 86400);
         s.max_proposals_per_day = int_or(g, "max_proposals_per_day", s.max_proposals_per_day);
+        if (g.contains("votes_need_verified_phone"))  // a typo'd value is an error, not "off"
+            s.votes_need_verified_phone = toml::find<bool>(g, "votes_need_verified_phone");
+        s.community_cooling_seconds =
+            seconds_of(g, "community_cooling_days", s.community_cooling_seconds, 86400);
         s.low_rating = int_or(g, "low_rating", s.low_rating);
         s.auto_close_seconds = seconds_of(g, "auto_close_days", s.auto_close_seconds, 86400);
         s.points_per_hour = int_or(g, "points_per_hour", s.points_per_hour);
@@ -292,6 +296,8 @@ void check_program(program_config& p) {
         throw config_error("program.proposal_voting_days must be at least 1");
     if (s.max_proposals_per_day < 0)
         throw config_error("program.max_proposals_per_day must not be negative (0: no limit)");
+    if (s.community_cooling_seconds < 0 || s.community_cooling_seconds > 365 * 86400)
+        throw config_error("program.community_cooling_days must be from 0 to 365");
     if (s.low_rating < 0 || s.low_rating > 4)
         throw config_error("program.low_rating must be from 0 to 4");
     if (s.auto_close_seconds < 86400)

@@ -82,15 +82,15 @@ std::set<std::string> index_names(const std::string& path) {
 }  // namespace
 
 TEST_CASE(
-    "Migrations 3 to 10 upgrade a version-2 database, keeping its data and defaulting new "
+    "Migrations 3 to 12 upgrade a version-2 database, keeping its data and defaulting new "
     "fields",
     "[adapters]") {
-    REQUIRE(latest_schema_version() == 10);
+    REQUIRE(latest_schema_version() == 12);
     temp_db file;
     make_version_2(file.path());
     {
         store s(file.path(), options_at(2000));
-        CHECK(s.schema_version() == 10);
+        CHECK(s.schema_version() == 12);
 
         s.run([](dialog::unit_of_work& uow) {
             auto c = uow.get_case(1);
@@ -184,9 +184,11 @@ TEST_CASE(
     while (steps.executeStep())
         recorded.emplace_back(steps.getColumn(0).getInt(), steps.getColumn(1).getString(),
                               steps.getColumn(2).getInt64());
-    REQUIRE(recorded.size() == 10);
+    REQUIRE(recorded.size() == migrations().size());
     CHECK(std::get<1>(recorded[8]) == "least_data");
     CHECK(std::get<1>(recorded[9]) == "vetted_volunteers");
+    CHECK(std::get<0>(recorded.back()) == 12);
+    CHECK(std::get<1>(recorded.back()) == "one_person_one_vote");
     CHECK(std::get<2>(recorded[1]) == 100);
     CHECK(std::get<0>(recorded[2]) == 3);
     CHECK(std::get<1>(recorded[2]) == "service");
@@ -220,7 +222,7 @@ TEST_CASE("Migration 10 keeps volunteers registered before it approved and numbe
             "('wechat_oa', 'resident', '东城社区', 0, 0, 600)");
     }
     store s(file.path(), options_at(2000));
-    CHECK(s.schema_version() == 10);
+    CHECK(s.schema_version() == latest_schema_version());
     s.run([](dialog::unit_of_work& uow) {
         auto v = uow.get_person({dialog::channel::wechat_oa, "old-volunteer"});
         REQUIRE(v);
@@ -238,6 +240,62 @@ TEST_CASE("Migration 10 keeps volunteers registered before it approved and numbe
         CHECK(uow.list_volunteers("approved", {"西城社区"}, 10).empty());
         CHECK(uow.list_volunteers("", {}, 10).size() == 1);
     });
+}
+
+TEST_CASE("Migration 12 keeps the votes stored before it and gives them their voters' keys",
+          "[adapters]") {
+    temp_db file;
+    {
+        // A version-10 database: one proposal, voted on by one resident from both channels with
+        // the same verified phone (the hole the step closes), and by a neighbour.
+        SQLite::Database db(file.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at INTEGER NOT NULL) STRICT");
+        for (const auto& step : migrations()) {
+            if (step.version > 10) break;
+            db.exec(std::string(step.sql));
+            SQLite::Statement record(db, "INSERT INTO schema_migrations VALUES (?, ?, 1)");
+            record.bind(1, step.version);
+            record.bind(2, std::string(step.name));
+            record.exec();
+        }
+        db.exec(
+            "INSERT INTO proposals (id, number, channel, user_id, community, title, threshold, "
+            "status, created_at, updated_at) VALUES (1, 'YS20261123-0001', 'wechat_oa', 'p', "
+            "'东城社区', '路灯', 5, 'open', 100, 100);"
+            "INSERT INTO people (channel, user_id, community, phone, phone_verified_at, "
+            "updated_at) VALUES ('wechat_oa', 'me', '东城社区', '13900139000', 50, 500), "
+            "('miniprogram', 'me', '东城社区', '13900139000', 60, 600), "
+            "('wechat_oa', 'neighbour', '东城社区', '', 0, 700);"
+            "INSERT INTO votes (proposal_id, channel, user_id, at) VALUES "
+            "(1, 'wechat_oa', 'me', 200), (1, 'miniprogram', 'me', 210), "
+            "(1, 'wechat_oa', 'neighbour', 220);");
+    }
+    store s(file.path(), options_at(2000));
+    CHECK(s.schema_version() == 12);
+    s.run([](dialog::unit_of_work& uow) {
+        // Every vote kept and counted.
+        CHECK(uow.get_proposal(1)->votes == 3);
+        CHECK(uow.voters(1).size() == 3);
+        // Their keys: a later vote under any of them is refused.
+        CHECK_FALSE(
+            uow.add_vote(1, {dialog::channel::miniprogram, "other"}, {"phone:13900139000"}, 300));
+        CHECK_FALSE(uow.add_vote(1, {dialog::channel::wechat_oa, "neighbour"}, {}, 300));
+        CHECK(uow.add_vote(1, {dialog::channel::wechat_oa, "new"}, {"phone:13900139001"}, 300));
+        // The communities declared before count as settled, since their last update.
+        auto me = uow.get_person({dialog::channel::wechat_oa, "me"});
+        REQUIRE(me);
+        CHECK(me->community_since == 500);
+        CHECK(me->community_move == 0);
+        CHECK(me->unionid.empty());
+        CHECK(uow.next_community_move() == 1);
+    });
+    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
+    // Three person keys and one phone key (the first vote's), then the new vote's two.
+    CHECK(db.execAndGet("SELECT count(*) FROM vote_keys").getInt() == 6);
+    CHECK(db.execAndGet("SELECT vote_id FROM vote_keys WHERE key = 'phone:13900139000'").getInt() ==
+          1);
 }
 
 TEST_CASE("The timer queries use their partial indexes", "[adapters]") {

@@ -166,28 +166,54 @@ TEST_CASE("Each person votes once per proposal and the vote count follows", "[ad
     auto p = create(s, proposal_in("东城社区", nov23_china_0030));
     auto q = create(s, proposal_in("东城社区", nov23_china_0030));
     s.run([&](dialog::unit_of_work& uow) {
-        CHECK(uow.add_vote(p.id, bob, 300));
-        CHECK_FALSE(uow.add_vote(p.id, bob, 400));   // a second vote
-        CHECK(uow.add_vote(p.id, alice, 200));       // earlier, though recorded later
-        CHECK(uow.add_vote(p.id, bob_by_phone, 0));  // another channel is another person
-        CHECK(uow.add_vote(q.id, bob, 500));
+        CHECK(uow.add_vote(p.id, bob, {}, 300));
+        CHECK_FALSE(uow.add_vote(p.id, bob, {}, 400));   // a second vote
+        CHECK(uow.add_vote(p.id, alice, {}, 200));       // earlier, though recorded later
+        CHECK(uow.add_vote(p.id, bob_by_phone, {}, 0));  // another channel is another person
+        CHECK(uow.add_vote(q.id, bob, {}, 500));
         CHECK(uow.get_proposal(p.id)->votes == 3);
         CHECK(uow.get_proposal(q.id)->votes == 1);
     });
     // A repeat in a later unit of work is refused as well.
     s.run([&](dialog::unit_of_work& uow) {
-        CHECK_FALSE(uow.add_vote(p.id, alice, 600));
+        CHECK_FALSE(uow.add_vote(p.id, alice, {}, 600));
         CHECK(uow.voters(p.id) == std::vector<dialog::person_ref>{alice, bob, bob_by_phone});
         CHECK(uow.voters(q.id) == std::vector<dialog::person_ref>{bob});
         CHECK(uow.voters(999).empty());
     });
     // A vote on a proposal that does not exist is a storage failure, not a silent no-op.
-    CHECK_THROWS_AS(s.run([&](dialog::unit_of_work& uow) { uow.add_vote(999, alice, 1); }),
+    CHECK_THROWS_AS(s.run([&](dialog::unit_of_work& uow) { uow.add_vote(999, alice, {}, 1); }),
                     store_error);
     CHECK(count_rows(file.path(), "votes") == 4);
     reader r(file.path());
     CHECK(r.get_proposal(p.id)->votes == 3);
     CHECK(r.get_proposal(q.id)->votes == 1);
+}
+
+TEST_CASE("A vote is refused, nothing written, when any identity key of the voter voted already",
+          "[adapters]") {
+    temp_db file;
+    store s(file.path(), options_at(5000));
+    auto p = create(s, proposal_in("东城社区", nov23_china_0030));
+    auto q = create(s, proposal_in("东城社区", nov23_china_0030));
+    const std::vector<std::string> bob_keys{"phone:13900139000", "union:u-bob"};
+    s.run([&](dialog::unit_of_work& uow) {
+        CHECK(uow.add_vote(p.id, bob, bob_keys, 300));
+        // The same phone from the other channel, the same unionid from another account.
+        CHECK_FALSE(uow.add_vote(p.id, bob_by_phone, {"phone:13900139000"}, 310));
+        CHECK_FALSE(uow.add_vote(p.id, alice, {"union:u-bob"}, 320));
+        // The keys are per proposal.
+        CHECK(uow.add_vote(q.id, bob_by_phone, {"phone:13900139000"}, 330));
+        CHECK(uow.get_proposal(p.id)->votes == 1);
+        CHECK(uow.voters(p.id) == std::vector<dialog::person_ref>{bob});
+    });
+    // The refused votes left nothing behind: one vote and its three keys on p, two on q.
+    CHECK(count_rows(file.path(), "votes") == 2);
+    CHECK(count_rows(file.path(), "vote_keys") == 5);
+    // A phone that moved to someone else after the vote still counts as having voted.
+    s.run([&](dialog::unit_of_work& uow) {
+        CHECK_FALSE(uow.add_vote(p.id, alice, {"phone:13900139000"}, 400));
+    });
 }
 
 TEST_CASE("A notification is enqueued once per idempotency key, pending and due at once",

@@ -68,7 +68,8 @@ TEST_CASE("A fresh database is migrated to the latest schema, step by step in or
     auto steps = recorded_steps(file.path());
     REQUIRE(steps.size() == migrations().size());
     for (std::size_t i = 0; i < steps.size(); ++i) {
-        CHECK(steps[i].version == static_cast<int>(i + 1));
+        // Increasing; a number may wait for the merge of the branch that adds its step.
+        if (i > 0) CHECK(steps[i].version > steps[i - 1].version);
         CHECK(steps[i].version == migrations()[i].version);
         CHECK(steps[i].name == migrations()[i].name);
         CHECK(steps[i].applied_at == 1000);

@@ -68,6 +68,7 @@ TEST_CASE("votes count; a second vote, another community and an unknown number a
     fixture f;
     f.register_volunteer("resident-1");
     f.register_volunteer("neighbour-1");
+    f.verify_phone("neighbour-1");
     f.register_volunteer("outsider", "东城社区");
     auto number = proposal_number(f.reply("resident-1", "提议 小区门口加装电动车充电桩"));
     REQUIRE(number.size() == 15);
@@ -91,9 +92,11 @@ TEST_CASE("the vote that reaches the threshold makes it a project with a case nu
     for (int i = 1; i <= 4; ++i) {
         const std::string voter = "neighbour-" + std::to_string(i);
         f.register_volunteer(voter);
+        f.verify_phone(voter);
         CHECK(has(f.reply(voter, "投票 " + number, t0 + 60 * i), "投票成功"));
     }
     f.register_volunteer("neighbour-5");
+    f.verify_phone("neighbour-5");
     auto passed = f.reply("neighbour-5", "支持" + number, t0 + 600);
     CHECK(has(passed, "立项"));
     auto p = proposal_of(f, number);
@@ -107,6 +110,7 @@ TEST_CASE("the vote that reaches the threshold makes it a project with a case nu
     CHECK(has(passed, project->number));
     // It takes no more votes.
     f.register_volunteer("neighbour-6");
+    f.verify_phone("neighbour-6");
     CHECK(has(f.reply("neighbour-6", "投票 " + number, t0 + 700), "不需要再投票"));
 }
 
@@ -116,6 +120,7 @@ TEST_CASE("议题 lists the community's open proposals with votes and threshold"
     f.register_volunteer("resident-1");
     auto number = proposal_number(f.reply("resident-1", "提议 小区门口加装电动车充电桩"));
     f.register_volunteer("neighbour-1");
+    f.verify_phone("neighbour-1");
     f.reply("neighbour-1", "投票 " + number, t0 + 60);
     auto listed = f.reply("neighbour-1", "議題", t0 + 120);  // Traditional
     CHECK(has(listed, number));
@@ -128,6 +133,7 @@ TEST_CASE("议题 lists the community's open proposals with votes and threshold"
 TEST_CASE("a resident's first vote asks their community once, remembers it, then counts",
           "[dialog]") {
     fixture f;
+    for (const char* who : {"proposer", "neighbour"}) f.verify_phone(who);
     auto ask = f.reply("proposer", "提议 小区门口加装电动车充电桩");
     CHECK(has(ask, "哪个社区"));
     auto number = proposal_number(f.reply("proposer", "光明社区", t0 + 10));
@@ -172,8 +178,24 @@ TEST_CASE("a sixth 提议 on one day is declined politely, and the next day is t
     CHECK(made == 5);
     // A neighbour is not held to it, and the proposer may propose again the next day.
     f.register_volunteer("neighbour-1");
+    f.verify_phone("neighbour-1");
     CHECK(proposal_number(f.reply("neighbour-1", "提议 小区门口加装一排长椅", t0 + 700)).size() ==
           15);
     CHECK(proposal_number(f.reply("resident-1", "提议 小区门口加装一排长椅", t0 + 86400)).size() ==
           15);
+}
+
+TEST_CASE("a vote without a verified phone is refused with how to bind one, and not counted",
+          "[dialog]") {
+    fixture f;
+    f.register_volunteer("resident-1");
+    auto number = proposal_number(f.reply("resident-1", "提议 小区门口加装电动车充电桩"));
+    REQUIRE(number.size() == 15);
+    f.register_volunteer("neighbour-1");
+    auto refused = f.reply("neighbour-1", "投票 " + number, t0 + 60);
+    CHECK(has(refused, "绑定手机"));
+    CHECK(has(refused, number));
+    CHECK(proposal_of(f, number)->votes == 0);
+    f.verify_phone("neighbour-1");
+    CHECK(has(f.reply("neighbour-1", "投票 " + number, t0 + 120), "投票成功"));
 }

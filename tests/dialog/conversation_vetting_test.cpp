@@ -108,3 +108,39 @@ TEST_CASE("an approved volunteer sees the contact only while holding the claim, 
     CHECK_FALSE(has(f.reply("vol-1", "心愿墙", t0 + 90), "13812345678"));
     CHECK(count_action(f.events(number), "contact_shown") == 2);
 }
+
+TEST_CASE("a moved resident votes once bound staff of the new community confirm the move",
+          "[dialog]") {
+    fixture f;
+    bind_staff(f, "staff-gm", worker("w-gm", "光明社区"));
+    bind_staff(f, "staff-xf", worker("w-xf", "幸福社区"));
+    std::string number;
+    f.with([&](dialog::unit_of_work& uow) {
+        const dialog::person_ref proposer{dialog::channel::wechat_oa, "proposer"};
+        f.service->set_community(uow, proposer, "幸福社区", t0 - 100);
+        number = f.service->propose(uow, proposer, "幸福社区", "充电桩", "门口加装充电桩", t0)
+                     .after.number;
+    });
+    REQUIRE(number.size() == 15);
+    // Lived in 光明社区, says 幸福社区 just before the vote.
+    f.verify_phone("mover");
+    f.with([&](dialog::unit_of_work& uow) {
+        f.service->set_community(uow, {dialog::channel::wechat_oa, "mover"}, "光明社区", t0 - 10);
+        f.service->set_community(uow, {dialog::channel::wechat_oa, "mover"}, "幸福社区", t0);
+    });
+    const auto move = std::to_string(person_of(f, "mover")->community_move);
+    auto cooling = f.reply("mover", "投票 " + number, t0 + 60);
+    CHECK(has(cooling, "12月23日"));  // 30 days after 2026-11-23
+    CHECK(has(cooling, "确认"));
+
+    // Not staff, or staff of another community: nothing changes.
+    CHECK(has(f.reply("mover", "确认迁入 " + move, t0 + 70), "工作人员"));
+    CHECK(has(f.reply("staff-gm", "确认迁入 " + move, t0 + 80), "不属于"));
+    CHECK(person_of(f, "mover")->community_confirmed_at == 0);
+    CHECK(has(f.reply("staff-xf", "确认迁入", t0 + 90), "编号"));
+    CHECK(has(f.reply("staff-xf", "确认迁入 999", t0 + 90), "没有找到"));
+
+    CHECK(has(f.reply("staff-xf", "确认迁入 " + move, t0 + 100), "已确认"));
+    CHECK(has(f.reply("staff-xf", "确认迁入 " + move, t0 + 110), "已经确认过"));
+    CHECK(has(f.reply("mover", "投票 " + number, t0 + 120), "投票成功"));
+}

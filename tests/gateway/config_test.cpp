@@ -177,6 +177,8 @@ TEST_CASE("the example config's program rules load and equal the built-in defaul
     CHECK(c.program.settings.deadlines.rules() == defaults.deadlines.rules());
     CHECK(c.program.settings.claim_lease_seconds == defaults.claim_lease_seconds);
     CHECK(c.program.settings.proposal_threshold == defaults.proposal_threshold);
+    CHECK(c.program.settings.votes_need_verified_phone);
+    CHECK(c.program.settings.community_cooling_seconds == defaults.community_cooling_seconds);
     CHECK(c.program.sweep_interval_seconds == 60);
 }
 
@@ -186,6 +188,8 @@ TEST_CASE("program settings are read from the file and checked", "[gateway]") {
 claim_lease_hours = 24
 points_per_wish = 20
 proposal_threshold = 3
+votes_need_verified_phone = false
+community_cooling_days = 7
 working_hours = "09:00-12:00"
 [deadlines]
 wish = "3 working days"
@@ -199,6 +203,8 @@ kinds = ["wish"]
     CHECK(s.claim_lease_seconds == 24 * 3600);
     CHECK(s.points_per_wish == 20);
     CHECK(s.proposal_threshold == 3);
+    CHECK_FALSE(s.votes_need_verified_phone);
+    CHECK(s.community_cooling_seconds == 7 * 86400);
     CHECK(c.program.working_hours == "09:00-12:00");
     REQUIRE(s.deadlines.find("wish") != nullptr);
     CHECK(s.deadlines.find("wish")->count == 3);
@@ -208,7 +214,8 @@ kinds = ["wish"]
 
     for (const char* bad :
          {"[program]\nproposal_threshold = 0\n", "[program]\nworking_hours = \"25:00-26:00\"\n",
-          "[deadlines]\nwish = \"soon\"\n",
+          "[program]\ncommunity_cooling_days = 400\n", "[program]\ncommunity_cooling_days = -1\n",
+          "[program]\nvotes_need_verified_phone = \"yes\"\n", "[deadlines]\nwish = \"soon\"\n",
           "[[handling.rule]]\nname = \"x\"\nmode = \"teleport\"\n",
           "[[handling.rule]]\nname = \"x\"\n[[handling.rule]]\nname = \"x\"\n"}) {
         INFO(bad);

@@ -585,6 +585,9 @@ TEST_CASE("mini program votes pass a 微实事 proposal into a project case", "[
     const auto far = s.login("code-vote-far");
     REQUIRE(s.post("/mp/v1/profile", {{"community", "东城社区"}}, a).status == 200);
     REQUIRE(s.post("/mp/v1/profile", {{"community", "东城社区"}}, b).status == 200);
+    // A vote needs the voter's phone, verified by WeChat (getPhoneNumber).
+    REQUIRE(s.post("/mp/v1/phone", {{"code", "phone-13900139101"}}, a).status == 200);
+    REQUIRE(s.post("/mp/v1/phone", {{"code", "phone-13900139102"}}, b).status == 200);
     REQUIRE(s.post("/mp/v1/profile", {{"community", "西城社区"}}, far).status == 200);
 
     auto list = s.get("/mp/v1/proposals", a);

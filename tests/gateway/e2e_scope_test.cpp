@@ -71,7 +71,7 @@ struct fixture {
     running_gateway g;
     store_ns::store db;
     // What community A holds, and the strings that would give any of it away.
-    std::int64_t a_case = 0, a_unassigned = 0, a_application = 0;
+    std::int64_t a_case = 0, a_unassigned = 0, a_application = 0, a_move = 0;
     std::set<std::string> markers{east, secret, "w-east", "s-east"};
     int opened = 0;
 
@@ -264,6 +264,16 @@ std::map<std::string, probe> probes() {
                  "/api/v1/volunteers/ZY" + std::to_string(f.a_application) + "/refuse";
              f.forbidden(f.call(who.token, "POST", target), who.name + " refuse");
          }},
+        {"GET /api/v1/residents/moves",
+         [in_a](fixture& f, const intruder& who) {
+             CHECK(f.filtered(who, "GET", "/api/v1/residents/moves")["moves"].empty());
+             f.forbidden(f.call(who.token, "GET", "/api/v1/residents/moves" + in_a), who.name);
+         }},
+        {"POST /api/v1/residents/moves/{id}/confirm",
+         [](fixture& f, const intruder& who) {
+             const auto target = "/api/v1/residents/moves/" + std::to_string(f.a_move) + "/confirm";
+             f.forbidden(f.call(who.token, "POST", target), who.name + " confirm move");
+         }},
         {"GET /api/v1/audit", [](fixture&, const intruder&) { FAIL("admins only"); }},
         {"GET /api/v1/outbox",
          [](fixture& f, const intruder& who) {
@@ -395,6 +405,17 @@ TEST_CASE("a worker of another community and a supervisor of another street see 
         applicant.updated_at = now_s();
         uow.save_person(applicant);
         f.a_application = applicant.volunteer_number;
+        // And someone who just moved into A, waiting for a worker to confirm it.
+        dialog::person mover;
+        mover.who = {dialog::channel::wechat_oa, "o_mover"};
+        mover.name = secret + "新邻居";
+        mover.community = east;
+        mover.community_previous = "南山社区";
+        mover.community_since = now_s();
+        mover.community_move = uow.next_community_move();
+        mover.updated_at = now_s();
+        uow.save_person(mover);
+        f.a_move = mover.community_move;
         uow.post({0,
                   now_s(),
                   "wish_confirmed",
@@ -427,6 +448,7 @@ TEST_CASE("a worker of another community and a supervisor of another street see 
     CHECK(f.admin("GET", "/api/v1/audit")["entries"].size() >= 1);
     CHECK(f.admin("GET", "/api/v1/stats")["volunteers"]["points_credited"] == 10);
     CHECK(f.admin("GET", "/api/v1/volunteers?status=applied")["applications"].size() == 1);
+    CHECK(f.admin("GET", "/api/v1/residents/moves")["moves"].size() == 1);
 
     const auto all = probes();
     for (const auto& who : {worker, supervisor}) {
@@ -448,9 +470,10 @@ TEST_CASE("a worker of another community and a supervisor of another street see 
         }
     }
 
-    // Nothing of A changed: the application, the case, its events and assignee, the unassigned
-    // case, the outbox.
+    // Nothing of A changed: the application, the move, the case, its events and assignee, the
+    // unassigned case, the outbox.
     CHECK(f.admin("GET", "/api/v1/volunteers?status=applied")["applications"].size() == 1);
+    CHECK(f.admin("GET", "/api/v1/residents/moves")["moves"].at(0)["confirmed_at"].is_null());
     const auto after_case = f.admin("GET", url(f.a_case));
     CHECK(after_case["status"] == before_case["status"]);
     CHECK(after_case["assignee"] == "w-east");

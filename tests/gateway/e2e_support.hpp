@@ -14,6 +14,7 @@
 #include <string>
 
 #include "adapters/hotline/auth.hpp"
+#include "adapters/sqlite_store/store.hpp"
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "gateway/server/app.hpp"
 #include "gateway/server/config.hpp"
@@ -172,6 +173,22 @@ inline void approve_volunteer(const gateway::config& cfg, unsigned short port,
                             {{"Authorization", bearer(cfg)}});
     INFO(res.body);
     REQUIRE(res.status == 200);
+}
+
+// Marks `phone` verified for `who` in the gateway's database, as a code sent back would: for
+// tests whose subject is not the verification (e2e_phone_test covers that) but needs it, such as
+// a vote (docs/security.md, "one person, one vote").
+inline void verify_phone_in_db(const gateway::config& cfg, const dialog::person_ref& who,
+                               const std::string& phone) {
+    adapters::sqlite_store::store db(cfg.db_path);
+    db.run([&](dialog::unit_of_work& uow) {
+        auto p = uow.get_person(who).value_or(dialog::person{});
+        p.who = who;
+        p.phone = phone;
+        p.phone_verified_at = now_s();
+        p.updated_at = now_s();
+        uow.save_person(p);
+    });
 }
 
 // A clock the test can move forward: the real time plus an offset.

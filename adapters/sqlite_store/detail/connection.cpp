@@ -37,22 +37,28 @@ std::string quoted(const std::string& path) { return "'" + path + "'"; }
 int checked_version(SQLite::Database& db) {
     if (applied_version(db) == 0) return 0;
     const auto steps = migrations();
+    // The recorded steps are the first of the known steps, in order (versions may skip a number
+    // while branches that each add a step are merged).
     SQLite::Statement rows(db, "SELECT version, name FROM schema_migrations ORDER BY version");
-    int expected = 1;
+    std::size_t applied = 0;
     while (rows.executeStep()) {
         const int version = rows.getColumn(0).getInt();
         if (version > latest_schema_version()) throw_newer(version);
-        const auto& step = steps[static_cast<std::size_t>(expected - 1)];
-        if (version != expected)
+        const auto& step = steps[applied];
+        if (version > step.version)
             throw store_error("sqlite_store: schema_migrations is missing version " +
-                              std::to_string(expected));
+                              std::to_string(step.version));
+        if (version != step.version)
+            throw store_error("sqlite_store: schema version " + std::to_string(version) +
+                              " in the database is unknown to this build; the database comes "
+                              "from another branch");
         if (rows.getColumn(1).getString() != step.name)
             throw store_error("sqlite_store: schema version " + std::to_string(version) +
                               " in the database is not '" + std::string(step.name) +
                               "' as this build knows it; the database comes from another branch");
-        ++expected;
+        ++applied;
     }
-    return expected - 1;
+    return applied == 0 ? 0 : steps[applied - 1].version;
 }
 
 // Owner read and write only: the database holds residents' names, phones and addresses.

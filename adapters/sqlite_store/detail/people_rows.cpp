@@ -18,7 +18,8 @@ namespace {
 constexpr std::string_view person_columns =
     "SELECT channel, user_id, name, community, phone, volunteer, skills, registered_at, "
     "updated_at, phone_verified_at, volunteer_status, volunteer_number, volunteer_decided_by, "
-    "volunteer_decided_at FROM people ";
+    "volunteer_decided_at, unionid, community_since, community_previous, community_move, "
+    "community_confirmed_by, community_confirmed_at FROM people ";
 
 std::string select_people(std::string_view rest) {
     std::string sql(person_columns);
@@ -44,6 +45,12 @@ dialog::person read_person(const SQLite::Statement& row) {
     p.volunteer_number = row.getColumn(11).getInt64();
     p.volunteer_decided_by = row.getColumn(12).getString();
     p.volunteer_decided_at = row.getColumn(13).getInt64();
+    p.unionid = row.getColumn(14).getString();
+    p.community_since = row.getColumn(15).getInt64();
+    p.community_previous = row.getColumn(16).getString();
+    p.community_move = row.getColumn(17).getInt64();
+    p.community_confirmed_by = row.getColumn(18).getString();
+    p.community_confirmed_at = row.getColumn(19).getInt64();
     return p;
 }
 
@@ -75,19 +82,26 @@ std::optional<dialog::person> get_person(statement_cache& sql, const dialog::per
 }
 
 void save_person(statement_cache& sql, const dialog::person& p) {
-    statement_use s(
-        sql.get("INSERT INTO people (channel, user_id, name, community, phone, volunteer, skills, "
-                "registered_at, updated_at, phone_verified_at, volunteer_status, volunteer_number, "
-                "volunteer_decided_by, volunteer_decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (channel, user_id) DO UPDATE SET "
-                "name = excluded.name, community = excluded.community, phone = excluded.phone, "
-                "volunteer = excluded.volunteer, skills = excluded.skills, "
-                "registered_at = excluded.registered_at, updated_at = excluded.updated_at, "
-                "phone_verified_at = excluded.phone_verified_at, "
-                "volunteer_status = excluded.volunteer_status, "
-                "volunteer_number = excluded.volunteer_number, "
-                "volunteer_decided_by = excluded.volunteer_decided_by, "
-                "volunteer_decided_at = excluded.volunteer_decided_at"));
+    statement_use s(sql.get(
+        "INSERT INTO people (channel, user_id, name, community, phone, volunteer, skills, "
+        "registered_at, updated_at, phone_verified_at, volunteer_status, volunteer_number, "
+        "volunteer_decided_by, volunteer_decided_at, unionid, community_since, community_previous, "
+        "community_move, community_confirmed_by, community_confirmed_at) VALUES (?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+        "ON CONFLICT (channel, user_id) DO UPDATE SET "
+        "name = excluded.name, community = excluded.community, phone = excluded.phone, "
+        "volunteer = excluded.volunteer, skills = excluded.skills, "
+        "registered_at = excluded.registered_at, updated_at = excluded.updated_at, "
+        "phone_verified_at = excluded.phone_verified_at, "
+        "volunteer_status = excluded.volunteer_status, "
+        "volunteer_number = excluded.volunteer_number, "
+        "volunteer_decided_by = excluded.volunteer_decided_by, "
+        "volunteer_decided_at = excluded.volunteer_decided_at, unionid = excluded.unionid, "
+        "community_since = excluded.community_since, "
+        "community_previous = excluded.community_previous, "
+        "community_move = excluded.community_move, "
+        "community_confirmed_by = excluded.community_confirmed_by, "
+        "community_confirmed_at = excluded.community_confirmed_at"));
     s->bind(1, std::string(dialog::to_string(p.who.from)));
     s->bind(2, p.who.user_id);
     s->bind(3, p.name);
@@ -102,6 +116,12 @@ void save_person(statement_cache& sql, const dialog::person& p) {
     s->bind(12, p.volunteer_number);
     s->bind(13, p.volunteer_decided_by);
     s->bind(14, p.volunteer_decided_at);
+    s->bind(15, p.unionid);
+    s->bind(16, p.community_since);
+    s->bind(17, p.community_previous);
+    s->bind(18, p.community_move);
+    s->bind(19, p.community_confirmed_by);
+    s->bind(20, p.community_confirmed_at);
     s->exec();
 }
 
@@ -133,6 +153,38 @@ std::vector<dialog::person> list_volunteers(statement_cache& sql, std::string_vi
     }
     statement_use s(sql.get(select_people(where + " ORDER BY volunteer_number LIMIT ?2")));
     s->bind(1, std::string(status));
+    s->bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000)));
+    for (std::size_t i = 0; i < communities.size(); ++i)
+        s->bind(static_cast<int>(i + 3), communities[i]);
+    std::vector<dialog::person> out;
+    while (s->executeStep()) out.push_back(read_person(*s));
+    return out;
+}
+
+std::int64_t next_community_move(statement_cache& sql) {
+    statement_use s(sql.get("SELECT coalesce(max(community_move), 0) + 1 FROM people"));
+    s->executeStep();
+    return s->getColumn(0).getInt64();
+}
+
+std::optional<dialog::person> find_community_move(statement_cache& sql, std::int64_t number) {
+    static const std::string by_number =
+        select_people("WHERE community_move > 0 AND community_move = ?1");
+    statement_use s(sql.get(by_number));
+    s->bind(1, number);
+    if (!s->executeStep()) return std::nullopt;
+    return read_person(*s);
+}
+
+std::vector<dialog::person> pending_community_moves(statement_cache& sql,
+                                                    const std::vector<std::string>& communities,
+                                                    std::int64_t since, std::size_t limit) {
+    // ?1 since, ?2 limit, then the communities from ?3 (none: every community).
+    std::string where =
+        "WHERE community_move > 0 AND community_confirmed_at = 0 AND community_since > ?1";
+    if (!communities.empty()) where += " AND community IN " + numbered_list(3, communities.size());
+    statement_use s(sql.get_shaped(select_people(where + " ORDER BY community_move LIMIT ?2")));
+    s->bind(1, since);
     s->bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000)));
     for (std::size_t i = 0; i < communities.size(); ++i)
         s->bind(static_cast<int>(i + 3), communities[i]);

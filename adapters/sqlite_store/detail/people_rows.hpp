@@ -27,6 +27,15 @@ std::vector<dialog::person> list_volunteers(statement_cache& sql, std::string_vi
                                             const std::vector<std::string>& communities,
                                             std::size_t limit);
 
+// Community moves, as unit_of_work's methods of the same names.
+std::int64_t next_community_move(statement_cache& sql);
+std::optional<dialog::person> find_community_move(statement_cache& sql, std::int64_t number);
+// People whose last move is unconfirmed and was made after `since` (still cooling), of any of
+// `communities` (empty: any), oldest move first; limit clamped to 1000.
+std::vector<dialog::person> pending_community_moves(statement_cache& sql,
+                                                    const std::vector<std::string>& communities,
+                                                    std::int64_t since, std::size_t limit);
+
 // The person who verified this phone most recently; nullopt for "" or when nobody verified it.
 std::optional<dialog::person> find_person_by_phone(statement_cache& sql, std::string_view phone);
 

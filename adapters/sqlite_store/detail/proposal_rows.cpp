@@ -180,15 +180,41 @@ bool update_proposal(statement_cache& sql, const dialog::proposal& p,
 }
 
 bool add_vote(statement_cache& sql, std::int64_t proposal_id, const dialog::person_ref& voter,
-              std::int64_t at) {
+              const std::vector<std::string>& keys, std::int64_t at) {
+    // The single writer makes look-then-write safe; the primary keys back it up (a race would
+    // abort the transaction rather than count twice).
+    std::vector<std::string> all{voter.key()};
+    for (const auto& k : keys)
+        if (std::find(all.begin(), all.end(), k) == all.end()) all.push_back(k);
+    {
+        statement_use seen(
+            sql.get("SELECT 1 FROM vote_keys WHERE proposal_id = ?1 AND key = ?2 LIMIT 1"));
+        for (const auto& k : all) {
+            seen->reset();
+            seen->bind(1, proposal_id);
+            seen->bind(2, k);
+            if (seen->executeStep()) return false;
+        }
+    }
     statement_use s(
         sql.get("INSERT INTO votes (proposal_id, channel, user_id, at) VALUES (?1, ?2, ?3, ?4) "
-                "ON CONFLICT (proposal_id, channel, user_id) DO NOTHING"));
+                "ON CONFLICT (proposal_id, channel, user_id) DO NOTHING RETURNING id"));
     s->bind(1, proposal_id);
     s->bind(2, std::string(dialog::to_string(voter.from)));
     s->bind(3, voter.user_id);
     s->bind(4, at);
-    return s->exec() == 1;
+    if (!s->executeStep()) return false;
+    const std::int64_t vote_id = s->getColumn(0).getInt64();
+    statement_use key(
+        sql.get("INSERT INTO vote_keys (proposal_id, key, vote_id) VALUES (?1, ?2, ?3)"));
+    for (const auto& k : all) {
+        key->reset();
+        key->bind(1, proposal_id);
+        key->bind(2, k);
+        key->bind(3, vote_id);
+        key->exec();
+    }
+    return true;
 }
 
 std::vector<dialog::person_ref> voters(statement_cache& sql, std::int64_t proposal_id) {

@@ -39,9 +39,11 @@ std::int64_t count_proposals(statement_cache& sql, const dialog::person_ref& pro
 // status, case_id, updated_at if the stored status is still expected_status.
 bool update_proposal(statement_cache& sql, const dialog::proposal& updated,
                      std::string_view expected_status);
-// One vote per person and proposal (false for a second); a trigger keeps proposals.votes.
+// One vote per identity key and proposal: the vote and one vote_keys row per key (voter.key()
+// and `keys`); false, nothing written, when any key voted on the proposal already. A trigger
+// keeps proposals.votes.
 bool add_vote(statement_cache& sql, std::int64_t proposal_id, const dialog::person_ref& voter,
-              std::int64_t at);
+              const std::vector<std::string>& keys, std::int64_t at);
 // Oldest first.
 std::vector<dialog::person_ref> voters(statement_cache& sql, std::int64_t proposal_id);
 

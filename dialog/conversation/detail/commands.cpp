@@ -238,6 +238,13 @@ command parse_command(const nlu::understanding& u, std::string_view original) {
         }
     }
 
+    // Staff confirming a resident's move into their community (before 确认, the resident's).
+    if (prefix_of(c, {"确认迁入", "同意迁入", "确认搬迁"})) {
+        for (char ch : t)
+            if (ch >= '0' && ch <= '9') cmd.rest += ch;
+        return is(verb::confirm_move);
+    }
+
     // Volunteers.
     if (contains_any(c, {"取消认领", "放弃认领", "不认领了", "退出认领"})) return is(verb::release);
     if (one_of(c, {"我的认领", "我认领的", "我认领的心愿", "认领记录", "我的心愿认领", "查看认领",

@@ -42,6 +42,7 @@ enum class verb {
     volunteer_applications,  // 志愿者申请: bound staff list the applications waiting for them
     approve_volunteer,       // 同意志愿者 ZY12: bound staff approve an application
     refuse_volunteer,        // 婉拒志愿者 ZY12: bound staff refuse one
+    confirm_move,            // 确认迁入 12: bound staff confirm a resident's community move
 };
 
 struct command {
@@ -52,6 +53,7 @@ struct command {
                          // bind_phone: the phone's digits ("" when none was given)
                          // bind_staff, verify_phone: the code's digits ("" when none)
                          // approve/refuse_volunteer: the application number's digits
+                         // confirm_move: the move number's digits
 };
 
 // The command in `u` (the understanding of `original`), or verb::none.

@@ -62,6 +62,8 @@ void stars(turn& t);
 void volunteer_applications(turn& t);
 // 同意志愿者 / 婉拒志愿者 ZY<digits>: decides one application within their communities.
 void decide_volunteer(turn& t, const std::string& digits, bool approve);
+// 确认迁入 <digits>: confirms a resident's move into one of their communities.
+void confirm_move(turn& t, const std::string& digits);
 
 // ---- 微实事 proposals
 void propose(turn& t, const std::string& text);

@@ -21,7 +21,12 @@ void do_propose(turn& t, const std::string& community, const std::string& text) 
     t.service.set_community(t.uow, t.me(), community, t.now);
     auto r = t.service.propose(t.uow, t.me(), community, title_of(text), text, t.now);
     t.forget();
-    if (!r.ok()) {  // daily_limit, the only refusal of propose
+    if (r.why == refusal::community_cooling) {
+        t.say("reply/proposal_community_cooling",
+              {{"community", community}, {"date", date_text(r.counts_from, t.now)}});
+        return;
+    }
+    if (!r.ok()) {  // daily_limit
         t.say("reply/proposal_daily_limit",
               {{"limit", std::to_string(t.service.settings().max_proposals_per_day)}});
         return;
@@ -105,6 +110,15 @@ void vote(turn& t, const std::string& number) {
         case refusal::wrong_community:
             t.say("reply/vote_wrong_community", v);
             return;
+        case refusal::phone_required:
+            t.say("reply/vote_needs_phone", v);
+            return;
+        case refusal::community_cooling: {
+            auto cooling = v;
+            cooling.emplace_back("date", date_text(r.counts_from, t.now));
+            t.say("reply/vote_community_cooling", cooling);
+            return;
+        }
         case refusal::closed:
             t.say(r.after.status == "passed" ? "reply/vote_closed_passed" : "reply/vote_closed", v);
             return;

@@ -1,5 +1,6 @@
 // Staff on the official account (their WeChat bound with 绑定工号): the volunteer applications
-// waiting in their communities, and approving or refusing one. Everyone else is told these are
+// waiting in their communities, approving or refusing one, and confirming a resident's move
+// into one of their communities. Everyone else is told these are
 // for staff only, and nothing is read or written for them.
 #include <cstdlib>
 
@@ -24,6 +25,26 @@ std::int64_t application_number(const std::string& digits) {
 }
 
 }  // namespace
+
+void confirm_move(turn& t, const std::string& digits) {
+    const auto staff = staff_speaking(t);
+    if (!staff) return;
+    const std::int64_t number = application_number(digits);
+    if (number == 0) return t.say("reply/move_confirm_how");
+    const auto r = t.service.confirm_move(t.uow, number, t.service.decider_of(*staff), t.now);
+    const template_set::vars v = {{"move", std::to_string(number)},
+                                  {"community", r.after.community}};
+    switch (r.why) {
+        case cases::refusal::none:
+            return t.say("reply/move_confirmed_done", v);
+        case cases::refusal::not_allowed:
+            return t.say("reply/move_not_yours", v);
+        case cases::refusal::wrong_status:
+            return t.say("reply/move_already_confirmed", v);
+        default:
+            return t.say("reply/move_not_found", v);
+    }
+}
 
 void volunteer_applications(turn& t) {
     const auto staff = staff_speaking(t);

@@ -20,9 +20,10 @@ const person_ref proposer = resident("oProposer");
 
 struct vote_world : world {
     vote_world() : world(settings()) {
-        profile(proposer, "光明社区");
-        for (int i = 1; i <= 4; ++i) profile(voter(i), "光明社区");
-        profile(resident("oOutsider"), "幸福社区");
+        verified(proposer, "光明社区", "13900139000");
+        for (int i = 1; i <= 4; ++i)
+            verified(voter(i), "光明社区", "1390013900" + std::to_string(i));
+        verified(resident("oOutsider"), "幸福社区", "13900139009");
         profile(resident("oNowhere"), "");
     }
     static program_settings settings() {

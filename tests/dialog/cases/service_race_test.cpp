@@ -56,6 +56,10 @@ public:
                                         std::size_t n) override {
         return in_.list_volunteers(s, c, n);
     }
+    std::int64_t next_community_move() override { return in_.next_community_move(); }
+    std::optional<person> find_community_move(std::int64_t n) override {
+        return in_.find_community_move(n);
+    }
     std::optional<bound_staff> staff_of(const person_ref& w) override { return in_.staff_of(w); }
     std::optional<person> get_person(const person_ref& w) override { return in_.get_person(w); }
     void save_person(const person& p) override { in_.save_person(p); }
@@ -107,8 +111,9 @@ public:
     bool update_proposal(const proposal& p, std::string_view s) override {
         return in_.update_proposal(p, s);
     }
-    bool add_vote(std::int64_t id, const person_ref& v, std::int64_t t) override {
-        return in_.add_vote(id, v, t);
+    bool add_vote(std::int64_t id, const person_ref& v, const std::vector<std::string>& keys,
+                  std::int64_t t) override {
+        return in_.add_vote(id, v, keys, t);
     }
     std::vector<person_ref> voters(std::int64_t id) override { return in_.voters(id); }
     bool enqueue(const notification& n) override { return in_.enqueue(n); }

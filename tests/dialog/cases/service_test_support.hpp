@@ -147,6 +147,13 @@ struct world {
             u.save_person(p);
         });
     }
+    // A resident of `community` whose phone was verified (an SMS code, or WeChat's
+    // getPhoneNumber): a vote needs one.
+    void verified(const person_ref& who, std::string community, const std::string& phone,
+                  std::int64_t at = 1767225600) {
+        profile(who, std::move(community));
+        tx([&](unit_of_work& u) { service.bind_verified_phone(u, who, phone, at); });
+    }
     case_record get(std::int64_t id) {
         return tx([&](unit_of_work& u) { return u.get_case(id).value(); });
     }
