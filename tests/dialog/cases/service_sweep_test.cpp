@@ -194,6 +194,9 @@ TEST_CASE("a hotline case left done, with nobody to ask, is closed after the wai
     d.from = channel::hotline;
     d.reporter_id = "13900139000";
     const auto c = w.open(d, filed);
+    act_args to_worker;
+    to_worker.assignee = "w-01";
+    REQUIRE(w.act(c.id, action::assign, actor::op("admin"), filed + 30, to_worker).ok());
     REQUIRE(w.act(c.id, action::report_done, actor::op("admin"), filed + 60).ok());
     const auto done_at = filed + 60;
     auto r = w.sweep(done_at + 7 * 86400);
