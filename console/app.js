@@ -770,6 +770,64 @@
       ...pictures);
   }
 
+  // ---- volunteer applications: the caller's communities' waiting ones, approved or refused -----
+
+  // Decides one application; true when the server took the decision.
+  async function decide(a, verdict, button) {
+    button.disabled = true;
+    try {
+      await api("POST", "/volunteers/" + encodeURIComponent(a.application) + "/" + verdict);
+    } catch (err) {
+      button.disabled = false;
+      fail(err);
+      return false;
+    }
+    say(fmt(verdict === "approve" ? TEXT.approved : TEXT.refused, { application: a.application }), "success");
+    return true;
+  }
+
+  function decision_buttons(a) {
+    const approve = el("button", { type: "button", id: "approve-" + a.application,
+      "aria-label": fmt(TEXT.approve_label, { application: a.application }), text: TEXT.approve });
+    const refuse = el("button", { type: "button", class: "secondary", id: "refuse-" + a.application,
+      "aria-label": fmt(TEXT.refuse_label, { application: a.application }), text: TEXT.refuse });
+    approve.addEventListener("click", async () => {
+      if (await decide(a, "approve", approve)) await render_volunteers(false);
+    });
+    refuse.addEventListener("click", async () => {
+      // The API takes no reason: the applicant hears the polite refusal from templates/.
+      if (!window.confirm(fmt(TEXT.refuse_confirm, { application: a.application }))) return;
+      if (await decide(a, "refuse", refuse)) await render_volunteers(false);
+    });
+    return el("span", { class: "decide" }, approve, " ", refuse);
+  }
+
+  async function render_volunteers(focus) {
+    const holder = el("div", { id: "volunteers-body" }, el("p", { class: "muted", text: TEXT.loading }));
+    set_page(TEXT.volunteers_heading, [el("p", { text: TEXT.volunteers_intro }), holder], focus);
+    let data;
+    try {
+      data = await api("GET", "/volunteers?status=applied");
+    } catch (err) {
+      holder.replaceChildren();
+      fail(err);
+      return;
+    }
+    const apps = data.applications || [];
+    const rows = apps.map((a) => el("tr", { "data-application": a.application },
+      el("th", { scope: "row", text: a.application }),
+      el("td", { text: a.name || TEXT.name_none }),
+      el("td", { text: a.community || "—" }),
+      el("td", { text: a.skills || "—" }),
+      el("td", { text: when(a.applied_at) }),
+      el("td", {}, decision_buttons(a))));
+    holder.replaceChildren(apps.length
+      ? table_region(TEXT.volunteers_heading, "volunteers-table", fmt(TEXT.volunteers_caption, { n: apps.length }), [
+          { text: TEXT.col_application }, { text: TEXT.col_name }, { text: TEXT.col_community },
+          { text: TEXT.col_skills }, { text: TEXT.col_applied_at }, { text: TEXT.col_actions }], rows)
+      : el("p", { id: "volunteers-empty", text: TEXT.volunteers_empty }));
+  }
+
   // ---- my WeChat: a one-time code to send to the official account (绑定工号) -----------------
 
   function render_wechat(focus) {
@@ -831,6 +889,7 @@
       return render_queue(true);
     }
     if (m) return render_case(m[1], null, true);
+    if (path === "#/volunteers") return render_volunteers(true);
     if (path === "#/stats") return render_stats(true);
     if (path === "#/wechat") return render_wechat(true);
     set_page(TEXT.page_not_found, [el("p", {}, el("a", { href: "#/queue", text: TEXT.back_to_queue }))], true);

@@ -137,6 +137,10 @@ struct case_record {
     std::string source_span;
     std::optional<geo_point> location;  // as in case_draft (set at opening only)
     std::string public_code;            // 8 random hex digits, set by the store at opening
+    // When the resident was told that the case, reported done, will be confirmed automatically
+    // unless they answer; 0: not told (or the case left done since). The sweep confirms only
+    // cases told long enough ago.
+    std::int64_t confirm_notice_at = 0;
 };
 
 // What anyone follows a case by (/public/v1/cases/{ref}): "<number>-<public code>", e.g.
@@ -177,13 +181,15 @@ struct case_query {
     std::optional<std::string> assignee;   // assignee == this ("" : unassigned)
     std::optional<std::int64_t> late_at;   // deadline_at in (0, t) and not closed/cancelled/
                                            // merged/done/confirmed: overdue now, escalated or not
-    std::optional<std::int64_t> created_since;   // created_at >= this
-    std::optional<std::int64_t> created_until;   // created_at < this
-    std::optional<std::string> source_ref;       // source_ref == this
-    std::vector<std::string> numbers;            // number any of these; empty: any number
-    std::optional<std::int64_t> updated_before;  // updated_at < this
-    std::int64_t before_id = 0;                  // paging: only ids below this (<= 0: no bound)
-    std::int64_t after_id = 0;                   // paging: only ids above this (<= 0: no bound)
+    std::optional<std::int64_t> created_since;       // created_at >= this
+    std::optional<std::int64_t> created_until;       // created_at < this
+    std::optional<std::string> source_ref;           // source_ref == this
+    std::vector<std::string> numbers;                // number any of these; empty: any number
+    std::optional<std::int64_t> updated_before;      // updated_at < this
+    std::optional<bool> confirm_noticed;             // confirm_notice_at > 0 (true) or = 0 (false)
+    std::optional<std::int64_t> confirm_noticed_by;  // confirm_notice_at in (0, t]
+    std::int64_t before_id = 0;                      // paging: only ids below this (<= 0: no bound)
+    std::int64_t after_id = 0;                       // paging: only ids above this (<= 0: no bound)
     bool oldest_first = false;
     std::size_t limit = 100;
 };
@@ -337,7 +343,8 @@ public:
     virtual std::vector<case_record> list_cases(const case_query& query) = 0;
     // Writes every mutable field of `updated` (status, community, handling_*, deadline/remind,
     // reminded_at, escalated_at, assignee, claimer, claim_expires_at, merged_into, rating,
-    // rating_comment, closed_at, updated_at, description, address, contact_phone, category)
+    // rating_comment, closed_at, updated_at, description, address, contact_phone, category,
+    // confirm_notice_at)
     // if the stored case still has status `expected_status` and updated_at `expected_updated_at`
     // (compare-and-set). Returns false and writes nothing when either differs.
     virtual bool update_case(const case_record& updated, std::string_view expected_status,
@@ -349,6 +356,14 @@ public:
     // How many events `actor` wrote with `action` at or after `since`, over every case.
     virtual std::int64_t count_events_by(std::string_view actor, std::string_view action,
                                          std::int64_t since) = 0;
+
+    // How many wishes `claimer` (person_ref::key()) holds: claimed or in progress.
+    virtual std::int64_t count_held_claims(std::string_view claimer) = 0;
+    // When claims of `claimer` ended without being done, at or after `since`, oldest first: their
+    // own releases, and the expiries of their leases (the system's lease_expired right after
+    // their claim). A release by an operator is not theirs.
+    virtual std::vector<std::int64_t> dropped_claims(std::string_view claimer,
+                                                     std::int64_t since) = 0;
 
     // ---- people
     virtual std::optional<person> get_person(const person_ref& who) = 0;

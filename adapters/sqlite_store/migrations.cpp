@@ -460,6 +460,19 @@ CREATE INDEX people_by_volunteer_status ON people (volunteer_status, volunteer_n
 CREATE INDEX case_events_by_actor ON case_events (actor, action, at);
 )sql";
 
+// 11: claims that cannot be hoarded, and done that needs the resident (docs/cases.md). The
+// wishes a volunteer holds are counted by claimer; a case reported done records when its
+// resident was told it will be confirmed automatically. The lease now covers in_progress too:
+// wishes held in progress when this step runs get a fresh lease of the default 72 hours, so
+// none goes back to the wall at the first sweep for a lease that never applied to it before.
+constexpr std::string_view claims_and_confirmation = R"sql(
+CREATE INDEX cases_held ON cases (claimer, status) WHERE claimer <> '';
+ALTER TABLE cases ADD COLUMN confirm_notice_at INTEGER NOT NULL DEFAULT 0;  -- 0: not told
+UPDATE cases SET claim_expires_at = max(claim_expires_at,
+        CAST(strftime('%s', 'now') AS INTEGER) + 72 * 3600)
+    WHERE status = 'in_progress' AND claimer <> '';
+)sql";
+
 // 12: one person, one vote (docs/security.md). A vote records every identity key of the voter
 // (their "channel:user_id", "phone:<digits>" of their verified phone, "union:<unionid>"), each
 // unique per proposal, so one human votes once whichever channel or account they use. Votes
@@ -491,7 +504,7 @@ INSERT OR IGNORE INTO vote_keys (proposal_id, key, vote_id)
     WHERE p.phone <> '' AND p.phone_verified_at > 0 ORDER BY v.id;
 )sql";
 
-constexpr std::array<migration, 11> steps{{
+constexpr std::array<migration, 12> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -502,6 +515,7 @@ constexpr std::array<migration, 11> steps{{
     {8, "sweeps_and_proposal_cap", sweeps_and_proposal_cap},
     {9, "least_data", least_data},
     {10, "vetted_volunteers", vetted_volunteers},
+    {11, "claims_and_confirmation", claims_and_confirmation},
     {12, "one_person_one_vote", one_person_one_vote},
 }};
 

@@ -295,6 +295,17 @@ public:
                     [&] { return detail::count_events_by(cache_, actor, action, since); });
     }
 
+    std::int64_t count_held_claims(std::string_view claimer) override {
+        return step("count held claims",
+                    [&] { return detail::count_held_claims(cache_, claimer); });
+    }
+
+    std::vector<std::int64_t> dropped_claims(std::string_view claimer,
+                                             std::int64_t since) override {
+        return step("list dropped claims",
+                    [&] { return detail::dropped_claims(cache_, claimer, since); });
+    }
+
     // ---- people
 
     std::optional<dialog::person> get_person(const dialog::person_ref& who) override {

@@ -12,6 +12,7 @@
 //                                                                   closed
 //   done/confirmed/closed ──not_solved (reporter) / reopen (operator) / low rating──► in_progress
 //                                        (or accepted when nobody handles the case)
+//   in_progress (held by a claimer) ──lease_expired──► accepted, as from claimed
 //   any open status ──cancel──► cancelled      any open status ──merge──► merged
 
 #include <optional>
@@ -47,10 +48,11 @@ enum class action {
     assign,         // received/accepted/assigned → assigned    operator
     claim,          // accepted → claimed                       volunteer
     release,        // claimed → accepted                       volunteer (the claimer), operator
-    lease_expired,  // claimed → accepted                       system
+    lease_expired,  // claimed/in_progress → accepted           system
     start,          // assigned/claimed → in_progress           handler, operator
     report_done,    // assigned/claimed/in_progress → done      handler, operator
-    confirm,        // done → confirmed                         reporter, operator
+    confirm,        // done → confirmed                         reporter, operator, system
+                    //   (system: the resident was told and did not answer)
     rate,           // done/confirmed → closed                  reporter
     not_solved,     // done/confirmed → reopened                reporter
     reopen,         // done/confirmed/closed → reopened         operator
@@ -68,7 +70,7 @@ enum class role {
     volunteer,  // a registered volunteer; for release/start/report_done: the claimer
     handler,    // the assigned case worker or the claiming volunteer
     operator_,  // a case worker or supervisor acting through the operator API
-    system,     // timers: lease expiry, auto-close
+    system,     // timers: lease expiry, auto-confirm, auto-close
 };
 
 // The status `a` leads to from `from` when `who` does it, or nullopt when the table does not

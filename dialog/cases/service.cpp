@@ -57,8 +57,16 @@ std::string_view to_string(refusal r) {
             return "phone_required";
         case refusal::community_cooling:
             return "community_cooling";
+        case refusal::claim_limit:
+            return "claim_limit";
+        case refusal::claim_cooldown:
+            return "claim_cooldown";
     }
     return "unknown";
+}
+
+bool asks_resident(const case_record& c) {
+    return c.from == channel::wechat_oa || c.from == channel::miniprogram;
 }
 
 case_service::case_service(std::shared_ptr<const template_set> templates,
@@ -83,7 +91,11 @@ const std::vector<std::string>& case_service::required_templates() {
             "notify/wish_back_on_wall",
             "notify/case_in_progress",
             "notify/case_done",
+            "notify/case_done_closes",
+            "notify/case_confirm_notice",
+            "notify/case_confirm_notice_mp",
             "notify/case_confirmed",
+            "notify/case_auto_confirmed",
             "notify/case_rated",
             "notify/case_closed",
             "notify/case_auto_closed",

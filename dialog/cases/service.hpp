@@ -40,8 +40,17 @@ struct station {
 struct program_settings {
     deadline_policy deadlines = deadline_policy::defaults();
     handling_rules rules = handling_rules::defaults();
-    // A claim with nothing happening for this long returns the wish to the wall.
+    // A claim (claimed or in progress) with nothing happening for this long returns the wish to
+    // the wall.
     std::int64_t claim_lease_seconds = 72 * 3600;
+    // Claims cannot be hoarded (docs/security.md, "vetted volunteers"): a volunteer holds at most
+    // max_active_claims wishes at a time (claimed or in progress), and one who dropped
+    // max_dropped_claims claims (released them, or let their lease run out) within
+    // claim_drop_window_seconds claims again only once the oldest of them leaves the window.
+    // 0 or less: no limit.
+    int max_active_claims = 3;
+    int max_dropped_claims = 3;
+    std::int64_t claim_drop_window_seconds = 24 * 3600;
     // Points credited to the claimer when the resident confirms a claimed wish done.
     std::int64_t points_per_wish = 10;
     // Votes that pass a 微实事 proposal, and how long it stays open for votes.
@@ -58,7 +67,15 @@ struct program_settings {
     std::int64_t community_cooling_seconds = 30 * 86400;
     // Ratings at or below this reopen the case instead of closing it.
     int low_rating = 2;
-    // A case left done (or confirmed without a rating) this long is closed by the system.
+    // Done needs the resident: a case reported done whose resident can answer in chat or the
+    // mini program (cases::asks_resident) waits for their 确认/评价/未解决. The resident is told
+    // confirm_notice_seconds before auto_confirm_seconds have passed that it will be confirmed
+    // automatically; it is confirmed (crediting the claimer as their confirmation would) once
+    // that notice is confirm_notice_seconds old, never earlier.
+    std::int64_t auto_confirm_seconds = 7 * 86400;
+    std::int64_t confirm_notice_seconds = 2 * 86400;
+    // A case confirmed without a rating, or left done with nobody to ask (hotline, Open311),
+    // this long is closed by the system.
     std::int64_t auto_close_seconds = 7 * 86400;
     // 驿站 service: the stations, points credited per hour served (pro rata by the minute), and
     // the longest visit credited (a forgotten check-out does not become a 20-hour shift).
@@ -136,6 +153,8 @@ enum class refusal {
     // vote, propose: the person moved to this community lately; the move is neither cooled
     // down nor confirmed by a worker
     community_cooling,
+    claim_limit,      // claim: the volunteer holds max_active_claims wishes already
+    claim_cooldown,   // claim: the volunteer dropped max_dropped_claims claims lately
 };
 std::string_view to_string(refusal r);  // "not_found", ...
 
@@ -147,6 +166,11 @@ struct volunteer_decider {
     std::vector<std::string> communities;  // otherwise: these only
     bool may_decide(std::string_view community) const;
 };
+
+// Whether the reporter of a case can be asked to confirm it done: they answer in our channels
+// (official account, mini program). Hotline and Open311 callers hear of it but cannot answer
+// here.
+bool asks_resident(const case_record& c);
 
 // What became of a volunteer application, or of a decision on one.
 struct volunteer_result {
@@ -175,6 +199,8 @@ struct act_result {
     refusal why = refusal::none;
     case_record after;   // the case after the action; as found when refused (id 0 if not found)
     std::string detail;  // English reason for logs and the API when refused
+    std::vector<std::string> held;  // claim_limit: the numbers of the wishes the volunteer holds
+    std::int64_t retry_at = 0;      // claim_cooldown: from when the volunteer may claim again
     bool ok() const { return why == refusal::none; }
 };
 
@@ -224,6 +250,8 @@ struct sweep_report {
     int leases_expired = 0;
     int reminders = 0;
     int escalations = 0;
+    int confirm_notices = 0;
+    int auto_confirmed = 0;
     int auto_closed = 0;
     int proposals_expired = 0;
 };
@@ -256,7 +284,12 @@ public:
     //   the community's workers on an urgent case, reopening, cancellation of an assigned case;
     //   voters of the proposal a project came from on every status change.
     // claim: accepted wish on the wall, by a registered volunteer; sets claimer and the lease.
-    // release / lease_expired: clears claimer and lease. Any claimer action renews the lease.
+    //   Refused with claim_limit (held: the wishes held) when the volunteer holds
+    //   max_active_claims, with claim_cooldown (retry_at) after max_dropped_claims dropped claims
+    //   in the window; nothing is written then.
+    // release / lease_expired: clears claimer and lease. Any claimer action renews the lease,
+    //   and a wish coming back to its claimer (reopened) gets a fresh one.
+    // confirm by the system (the sweep) is the resident's confirmation by silence.
     // confirm of a claimed wish (and rate from done, which implies confirm) credits the claimer
     //   points_per_wish points (idempotent per case).
     // rate at or below low_rating (or not_solved) reopens; above closes, storing the rating.
@@ -403,10 +436,12 @@ public:
                           std::string activity, std::int64_t now) const;
     visit_result check_out(unit_of_work& uow, const person_ref& who, std::int64_t now) const;
 
-    // Timers, run every minute or so: expired claim leases (any time); reminders before the
-    // deadline and escalations to the supervisor after it (only in working hours, once each, for
-    // cases not yet reported done);
-    // auto-close of cases left done/confirmed; proposals past their closing time expire.
+    // Timers, run every minute or so: expired claim leases, claimed or in progress (any time);
+    // reminders before the deadline and escalations to the supervisor after it (only in working
+    // hours, once each, for cases not yet reported done); the notice that a case left done will
+    // be confirmed, and its confirmation once the notice is old enough (asks_resident cases);
+    // auto-close of cases left confirmed, or done with nobody to ask; proposals past their
+    // closing time expire.
     // Each step pages through its due rows by id, so it reaches every one however many there
     // are; a second sweep at the same instant changes nothing.
     sweep_report sweep(unit_of_work& uow, std::int64_t now) const;
@@ -416,6 +451,9 @@ private:
     // Sets p's community (changed, not empty), numbering a move when p had another one.
     void declare_community(unit_of_work& uow, person& p, std::string community,
                            std::int64_t now) const;
+    // The sweep's two steps of "done needs the resident": each returns how many cases it moved.
+    int send_confirm_notices(unit_of_work& uow, std::int64_t now) const;
+    int confirm_noticed(unit_of_work& uow, std::int64_t now) const;
 
     std::shared_ptr<const template_set> templates_;
     std::shared_ptr<const working_calendar> calendar_;

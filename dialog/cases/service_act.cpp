@@ -97,9 +97,10 @@ std::string_view resident_template(action a, const actor& who, bool low_rating,
         case action::start:
             return "notify/case_in_progress";
         case action::report_done:
-            return "notify/case_done";
+            return asks_resident(after) ? "notify/case_done" : "notify/case_done_closes";
         case action::confirm:
-            return "notify/case_confirmed";
+            return who.is == actor::kind::system ? "notify/case_auto_confirmed"
+                                                 : "notify/case_confirmed";
         case action::rate:
             return low_rating ? "notify/case_reopened" : "notify/case_rated";
         case action::not_solved:
@@ -128,11 +129,14 @@ struct change {
 
 void notify_change(const detail::context& ctx, unit_of_work& uow, outbox& out, const change& ch) {
     const case_record& c = ch.after;
-    const std::int64_t days = ctx.settings.auto_close_seconds / seconds_per_day;
+    const auto whole_days = [](std::int64_t seconds) {
+        return std::to_string(std::max<std::int64_t>(seconds / seconds_per_day, 1));
+    };
     template_set::vars vars = {
         {"number", c.number},
         {"status", case_service::status_label(ctx.templates, c)},
-        {"days", std::to_string(days > 0 ? days : 1)},
+        {"days", whole_days(ctx.settings.auto_close_seconds)},
+        {"confirm_days", whole_days(ctx.settings.auto_confirm_seconds)},
         {"rating", ch.args.rating > 0 ? std::to_string(ch.args.rating) : ""},
         {"target", ch.target ? ch.target->number : ""},
         {"deadline", detail::format_day(c.deadline_at)},
@@ -230,6 +234,45 @@ void credit_claimer(const detail::context& ctx, unit_of_work& uow, outbox& out,
                   c.id);
 }
 
+bool is_held(std::string_view status) {
+    return status == status::claimed || status == status::in_progress;
+}
+
+// Claims cannot be hoarded: a claim by `who` is refused while they hold max_active_claims
+// wishes (naming them), or while max_dropped_claims of their claims were dropped within the
+// window (saying from when they may claim again). nullopt: the claim may go ahead.
+std::optional<act_result> claim_limit(const program_settings& settings, unit_of_work& uow,
+                                      const case_record& c, const actor& who, std::int64_t now) {
+    const std::string key = who.key();
+    const int max_held = settings.max_active_claims;
+    if (max_held > 0 && uow.count_held_claims(key) >= max_held) {
+        case_query q;
+        q.claimer = key;
+        q.statuses = {std::string(status::claimed), std::string(status::in_progress)};
+        q.oldest_first = true;
+        q.limit = static_cast<std::size_t>(max_held);
+        act_result r = refuse(refusal::claim_limit, c,
+                              "you hold " + std::to_string(max_held) +
+                                  " wishes already; finish or release one first");
+        for (const auto& held : uow.list_cases(q)) r.held.push_back(held.number);
+        return r;
+    }
+    const int max_dropped = settings.max_dropped_claims;
+    if (max_dropped > 0) {
+        const std::int64_t window = settings.claim_drop_window_seconds;
+        const auto dropped = uow.dropped_claims(key, now - window + 1);
+        if (dropped.size() >= static_cast<std::size_t>(max_dropped)) {
+            act_result r = refuse(refusal::claim_cooldown, c,
+                                  "you released or let expire " + std::to_string(dropped.size()) +
+                                      " claims lately; claim again later");
+            // Once this one leaves the window, fewer than max_dropped remain in it.
+            r.retry_at = dropped[dropped.size() - static_cast<std::size_t>(max_dropped)] + window;
+            return r;
+        }
+    }
+    return std::nullopt;
+}
+
 std::string event_note(action a, const act_args& args, const case_record* target) {
     std::string note = args.note;
     const auto add = [&](const std::string& s) {
@@ -256,7 +299,7 @@ act_result case_service::act(unit_of_work& uow, std::int64_t case_id, action a, 
     const bool has_handler = !c.assignee.empty() || !c.claimer.empty();
 
     if (a == action::claim) {
-        const bool held = c.status == status::claimed || c.status == status::in_progress;
+        const bool held = is_held(c.status);
         if (held && !c.claimer.empty() && c.claimer != who.key())
             return refuse(refusal::taken, c,
                           "another volunteer has already claimed this wish; thank you, please "
@@ -285,6 +328,9 @@ act_result case_service::act(unit_of_work& uow, std::int64_t case_id, action a, 
         return refuse(refusal::wrong_status, c,
                       std::string(to_string(a)) + " is not possible from status " + c.status);
     }
+
+    if (a == action::claim)
+        if (auto refused = claim_limit(settings_, uow, c, who, now)) return std::move(*refused);
 
     // Arguments.
     std::optional<case_record> target;
@@ -331,10 +377,12 @@ act_result case_service::act(unit_of_work& uow, std::int64_t case_id, action a, 
         default:
             break;
     }
-    // Any action by the claimer on a live claim renews its lease.
-    if (!u.claimer.empty() && who.key() == u.claimer &&
-        (u.status == status::claimed || u.status == status::in_progress))
+    // Any action by the claimer on a live claim renews its lease; a wish coming back to its
+    // claimer (reopened) gets a fresh one, so no wish is held without a lease.
+    if (!u.claimer.empty() && is_held(u.status) && (who.key() == u.claimer || !is_held(c.status)))
         u.claim_expires_at = now + settings_.claim_lease_seconds;
+    // A notice of automatic confirmation is about one stay in done.
+    if (u.status != c.status) u.confirm_notice_at = 0;
     u.closed_at = is_terminal(u.status) ? now : 0;
 
     if (!uow.update_case(u, c.status, c.updated_at)) {
@@ -374,7 +422,7 @@ act_result case_service::add_detail(unit_of_work& uow, std::int64_t case_id, con
 
     case_record u = c;
     u.updated_at = std::max(now, c.updated_at);
-    if (!u.claimer.empty() && (u.status == status::claimed || u.status == status::in_progress))
+    if (!u.claimer.empty() && is_held(u.status))
         u.claim_expires_at = now + settings_.claim_lease_seconds;
     if (!uow.update_case(u, c.status, c.updated_at)) {
         auto now_stored = uow.get_case(case_id);
@@ -403,8 +451,7 @@ std::optional<wish_contact> case_service::reveal_contact(unit_of_work& uow, cons
                                                          const person_ref& who,
                                                          std::string_view where,
                                                          std::int64_t now) const {
-    const bool held = c.status == status::claimed || c.status == status::in_progress;
-    if (!held || c.claimer.empty() || c.claimer != who.key()) return std::nullopt;
+    if (!is_held(c.status) || c.claimer.empty() || c.claimer != who.key()) return std::nullopt;
     wish_contact out;
     out.address = c.address;
     if (!c.contact_phone.empty())

@@ -1,8 +1,9 @@
 // case_service::sweep: the timers. Idempotent: every step selects only what it has not done yet
-// (claims still held, reminded_at/escalated_at still 0, cases still done, proposals still open),
-// so a second sweep at the same instant changes nothing. Every step pages through its rows by id
-// (a keyset cursor, oldest first), so it sees every due row however many there are, each once:
-// a row it handles or refuses stays behind the cursor, and the cursor only moves forward.
+// (claims still held, reminded_at/escalated_at still 0, confirm_notice_at still 0, cases still
+// done, proposals still open), so a second sweep at the same instant changes nothing. Every step
+// pages through its rows by id (a keyset cursor, oldest first), so it sees every due row however
+// many there are, each once: a row it handles or refuses stays behind the cursor, and the cursor
+// only moves forward.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -60,14 +61,62 @@ int for_each_proposal_to_expire(unit_of_work& uow, std::int64_t now, Step step) 
 
 }  // namespace
 
+int case_service::send_confirm_notices(unit_of_work& uow, std::int64_t now) const {
+    // Due confirm_notice_seconds before auto_confirm_seconds in done are over; a case found
+    // later (the sweep was down) is told now and confirmed no earlier than the notice says.
+    case_query q;
+    q.statuses = {std::string(status::done)};
+    q.confirm_noticed = false;
+    q.updated_before = now - (settings_.auto_confirm_seconds - settings_.confirm_notice_seconds);
+    detail::outbox out(uow, *templates_, now);
+    const std::string date = detail::format_day(now + settings_.confirm_notice_seconds);
+    return for_each_case(uow, q, [&](const case_record& c) {
+        if (!asks_resident(c)) return false;
+        case_record u = c;
+        u.confirm_notice_at = now;
+        u.updated_at = std::max(now, c.updated_at);
+        if (!uow.update_case(u, c.status, c.updated_at)) return false;
+        const std::string prefix =
+            "case:" + std::to_string(c.id) + ":ev:" + std::to_string(uow.events_of(c.id).size());
+        uow.add_event({0, c.id, now, actor::sys().key(), "confirm_notice", c.status, "",
+                       "confirmed automatically on " + date + " unless the resident answers"});
+        std::vector<person_ref> residents{detail::reporter_of(c)};
+        for (auto& p : detail::merged_reporters(uow, c))
+            if (std::find(residents.begin(), residents.end(), p) == residents.end())
+                residents.push_back(std::move(p));
+        for (const auto& p : residents) {
+            if (p.from != channel::wechat_oa && p.from != channel::miniprogram) continue;
+            out.to_person(prefix, "resident", p,
+                          p.from == channel::miniprogram ? "notify/case_confirm_notice_mp"
+                                                         : "notify/case_confirm_notice",
+                          {{"number", c.number}, {"date", date}}, c.id);
+        }
+        return true;
+    });
+}
+
+int case_service::confirm_noticed(unit_of_work& uow, std::int64_t now) const {
+    // Only cases whose resident was told at least confirm_notice_seconds ago.
+    case_query q;
+    q.statuses = {std::string(status::done)};
+    q.confirm_noticed_by = now - settings_.confirm_notice_seconds;
+    act_args args;
+    args.note = "confirmed automatically: the resident was told " +
+                std::to_string(settings_.confirm_notice_seconds / seconds_per_day) +
+                " days before and did not answer";
+    return for_each_case(uow, q, [&](const case_record& c) {
+        return act(uow, c.id, action::confirm, actor::sys(), args, now).ok();
+    });
+}
+
 sweep_report case_service::sweep(unit_of_work& uow, std::int64_t now) const {
     sweep_report report;
     const actor system = actor::sys();
 
-    // Claims whose lease ran out go back to the wall, at any hour.
+    // Claims whose lease ran out, claimed or in progress, go back to the wall, at any hour.
     {
         case_query q;
-        q.statuses = {std::string(status::claimed)};
+        q.statuses = {std::string(status::claimed), std::string(status::in_progress)};
         q.claim_expired_at = now;
         act_args args;
         args.note = "claim lease of " + std::to_string(settings_.claim_lease_seconds / 3600) +
@@ -116,7 +165,11 @@ sweep_report case_service::sweep(unit_of_work& uow, std::int64_t now) const {
             for_each_case(uow, q, [&](const case_record& c) { return mark(c, true); });
     }
 
-    // Cases left done (or confirmed without a rating) are closed by the system.
+    report.confirm_notices = send_confirm_notices(uow, now);
+    report.auto_confirmed = confirm_noticed(uow, now);
+
+    // Cases left confirmed without a rating, or done with nobody to ask, are closed by the
+    // system. A resident who can answer confirms first (above), by word or by silence.
     {
         case_query q;
         q.statuses = {std::string(status::done), std::string(status::confirmed)};
@@ -126,6 +179,7 @@ sweep_report case_service::sweep(unit_of_work& uow, std::int64_t now) const {
                     std::to_string(settings_.auto_close_seconds / seconds_per_day) +
                     " days without an answer";
         report.auto_closed = for_each_case(uow, q, [&](const case_record& c) {
+            if (c.status == status::done && asks_resident(c)) return false;
             return act(uow, c.id, action::close, system, args, now).ok();
         });
     }

@@ -8,7 +8,7 @@ void answer_json(exchange& x, boost::beast::http::status status, const json& bod
 }
 
 void answer_outcome(exchange& x, outcome& o) {
-    if (o.refused) return refuse(x, *o.refused);
+    if (o.refused) return refuse(x, *o.refused, o.vars, o.retry_after);
     answer_json(x, boost::beast::http::status::ok, o.body);
 }
 

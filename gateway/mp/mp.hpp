@@ -72,13 +72,18 @@ struct request {
 // Answers with `body` as JSON.
 void answer_json(exchange& x, boost::beast::http::status status, const json& body);
 
-// What a change on the writer comes to: 200 with a body, or a refusal.
+// What a change on the writer comes to: 200 with a body, or a refusal (its text rendered with
+// `vars`, and Retry-After when retry_after > 0).
 struct outcome {
     json body;
     std::optional<refusal> refused;
+    dialog::template_set::vars vars;
+    std::int64_t retry_after = 0;
 
-    static outcome ok(json b) { return {std::move(b), std::nullopt}; }
-    static outcome no(refusal r) { return {nullptr, r}; }
+    static outcome ok(json b) { return {std::move(b), std::nullopt, {}, 0}; }
+    static outcome no(refusal r, dialog::template_set::vars v = {}, std::int64_t retry = 0) {
+        return {nullptr, r, std::move(v), retry};
+    }
 };
 
 // The `then` of on_writer<outcome>: answers the outcome.

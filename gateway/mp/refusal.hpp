@@ -63,8 +63,10 @@ enum class refusal {
     not_on_wall,
     already_checked_in,
     not_checked_in,
+    claim_limit,  // holds max_active_claims wishes: the message names them
     // 429
     rate_limited,
+    claim_cooldown,  // dropped too many claims lately: the message says from when
     // 500
     internal,
     // 502

@@ -68,8 +68,11 @@ constexpr std::array rows = {
     refusal_row{refusal::not_on_wall, conflict, "not_on_wall", "not_on_wall"},
     refusal_row{refusal::already_checked_in, conflict, "already_checked_in", "already_checked_in"},
     refusal_row{refusal::not_checked_in, conflict, "not_checked_in", "not_checked_in"},
+    refusal_row{refusal::claim_limit, conflict, "claim_limit", "claim_limit"},
     refusal_row{refusal::rate_limited, http_status::too_many_requests, "rate_limited",
                 "rate_limited"},
+    refusal_row{refusal::claim_cooldown, http_status::too_many_requests, "claim_cooldown",
+                "claim_cooldown"},
     refusal_row{refusal::internal, http_status::internal_server_error, "internal", "internal"},
     refusal_row{refusal::wechat_unavailable, http_status::bad_gateway, "wechat_unavailable",
                 "wechat_unavailable"},
@@ -92,6 +95,12 @@ const refusal_row* with_text(std::string_view text) {
     return nullptr;
 }
 
+// The exchange's own refusals, whose English message gives way to the code's text. Any other
+// message that is not a text name was rendered by refuse() with variables, and is kept.
+bool is_exchange_own(std::string_view code) {
+    return code == "internal" || code == "shutting_down";
+}
+
 }  // namespace
 
 const refusal_row& row_of(refusal r) { return rows[static_cast<std::size_t>(r)]; }
@@ -101,11 +110,18 @@ void refuse(exchange& x, refusal r, std::int64_t retry_after) {
     x.refuse(row.status, row.code, row.text, retry_after);
 }
 
+void refuse(exchange& x, refusal r, const dialog::template_set::vars& vars,
+            std::int64_t retry_after) {
+    const auto& row = row_of(r);
+    x.refuse(row.status, row.code, x.app().templates->render("mp/" + std::string(row.text), vars),
+             retry_after);
+}
+
 exchange::error_format error_format(std::shared_ptr<const dialog::template_set> texts) {
     return [texts = std::move(texts)](const http_request& req, http_status status,
                                       std::string_view code, std::string_view message) {
         const refusal_row* row = with_text(message);
-        if (!row) row = with_text(code);
+        if (!row && is_exchange_own(code)) row = with_text(code);
         std::string text =
             row ? texts->render("mp/" + std::string(row->text)) : std::string(message);
         http_response res =

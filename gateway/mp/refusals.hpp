@@ -35,10 +35,15 @@ const refusal_row& row_of(refusal r);
 // retry_after > 0.
 void refuse(exchange& x, refusal r, std::int64_t retry_after = 0);
 
+// The same with `r`'s text rendered with `vars` (a text with placeholders: claim_limit names
+// the wishes held).
+void refuse(exchange& x, refusal r, const dialog::template_set::vars& vars,
+            std::int64_t retry_after = 0);
+
 // The API's error format, for exchange::set_error_format. The message the exchange passes is a
 // text name from the table (what refuse() passes); for the exchange's own refusals ("internal",
-// "shutting_down", whose message is English) the code names the text; anything else is written
-// as given.
+// "shutting_down", whose message is English) the code names the text; anything else (a text
+// rendered with variables) is written as given.
 exchange::error_format error_format(std::shared_ptr<const dialog::template_set> texts);
 
 // Every templates/mp/ key the table renders, for template_set::require at start-up.

@@ -47,9 +47,9 @@ refusal not_approved(dialog::unit_of_work& uow, const dialog::person_ref& me) {
     return p && !p->volunteer_status.empty() ? refusal::volunteer_pending : refusal::not_volunteer;
 }
 
-// Refusals of case_service::act claiming a wish.
-refusal claim_refusal(dialog::unit_of_work& uow, const cases::act_result& r,
-                      const dialog::person_ref& me) {
+// The other refusals of a claim, by name.
+refusal claim_refusal_name(dialog::unit_of_work& uow, const cases::act_result& r,
+                           const dialog::person_ref& me) {
     const bool mine = r.after.claimer == me.key();
     switch (r.why) {
         case cases::refusal::not_found:
@@ -69,6 +69,31 @@ refusal claim_refusal(dialog::unit_of_work& uow, const cases::act_result& r,
     }
 }
 
+// "2026-03-12 10:05", China time.
+std::string minute_text(std::int64_t unix) {
+    std::string iso = dialog::format_iso8601(unix);
+    iso[10] = ' ';
+    return iso.substr(0, 16);
+}
+
+// Refusals of case_service::act claiming a wish.
+outcome claim_refusal(dialog::unit_of_work& uow, const cases::act_result& r,
+                      const dialog::person_ref& me, const cases::program_settings& settings,
+                      std::int64_t now) {
+    if (r.why == cases::refusal::claim_limit) {
+        std::string held;
+        for (const auto& n : r.held) held += (held.empty() ? "" : "、") + n;
+        return outcome::no(refusal::claim_limit,
+                           {{"count", std::to_string(r.held.size())}, {"held", held}});
+    }
+    if (r.why == cases::refusal::claim_cooldown)
+        return outcome::no(refusal::claim_cooldown,
+                           {{"hours", std::to_string(settings.claim_drop_window_seconds / 3600)},
+                            {"date", minute_text(r.retry_at)}},
+                           std::max<std::int64_t>(r.retry_at - now, 1));
+    return outcome::no(claim_refusal_name(uow, r, me));
+}
+
 // Refusals of case_service::act releasing a claim.
 refusal release_refusal(const cases::act_result& r, const dialog::case_record& before,
                         const dialog::person_ref& me) {
@@ -86,9 +111,9 @@ void claim_or_release(exchange& x, const request& rq, cases::action what) {
                 if (!c) return outcome::no(refusal::wish_not_found);
                 auto r = app->service->act(uow, c->id, what, cases::actor::of(rq.me), {}, t);
                 if (!r.ok())
-                    return outcome::no(what == cases::action::claim
-                                           ? claim_refusal(uow, r, rq.me)
-                                           : release_refusal(r, *c, rq.me));
+                    return what == cases::action::claim
+                               ? claim_refusal(uow, r, rq.me, app->service->settings(), t)
+                               : outcome::no(release_refusal(r, *c, rq.me));
                 const auto contact =
                     what == cases::action::claim
                         ? app->service->reveal_contact(uow, r.after, rq.me, "mini program claim", t)

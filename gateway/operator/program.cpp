@@ -99,6 +99,8 @@ void sweep(const call& c) {
                       json body{{"leases_expired", r->leases_expired},
                                 {"reminders", r->reminders},
                                 {"escalations", r->escalations},
+                                {"confirm_notices", r->confirm_notices},
+                                {"auto_confirmed", r->auto_confirmed},
                                 {"auto_closed", r->auto_closed},
                                 {"proposals_expired", r->proposals_expired}};
                       x->answer(http::status::ok, views::json_text(body), json_type);

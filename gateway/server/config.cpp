@@ -188,6 +188,11 @@ void read_program(const toml::value& t, program_config& p) {
             seconds_of(g, "community_cooling_days", s.community_cooling_seconds, 86400);
         s.low_rating = int_or(g, "low_rating", s.low_rating);
         s.auto_close_seconds = seconds_of(g, "auto_close_days", s.auto_close_seconds, 86400);
+        s.max_active_claims = int_or(g, "max_active_claims", s.max_active_claims);
+        s.max_dropped_claims = int_or(g, "max_dropped_claims_per_day", s.max_dropped_claims);
+        s.auto_confirm_seconds = seconds_of(g, "auto_confirm_days", s.auto_confirm_seconds, 86400);
+        s.confirm_notice_seconds =
+            seconds_of(g, "confirm_notice_days", s.confirm_notice_seconds, 86400);
         s.points_per_hour = int_or(g, "points_per_hour", s.points_per_hour);
         s.max_visit_minutes = seconds_of(g, "max_visit_hours", s.max_visit_minutes, 60);
     }
@@ -302,6 +307,15 @@ void check_program(program_config& p) {
         throw config_error("program.low_rating must be from 0 to 4");
     if (s.auto_close_seconds < 86400)
         throw config_error("program.auto_close_days must be at least 1");
+    if (s.max_active_claims < 0)
+        throw config_error("program.max_active_claims must not be negative (0: no limit)");
+    if (s.max_dropped_claims < 0)
+        throw config_error("program.max_dropped_claims_per_day must not be negative (0: no limit)");
+    if (s.confirm_notice_seconds < 86400)
+        throw config_error("program.confirm_notice_days must be at least 1");
+    if (s.auto_confirm_seconds <= s.confirm_notice_seconds)
+        throw config_error(
+            "program.auto_confirm_days must be more than program.confirm_notice_days");
     if (!p.working_hours.empty()) {
         try {
             (void)dialog::cases::working_hours::parse(p.working_hours);

@@ -39,17 +39,21 @@ void run_sweep(const app_ptr& app,
                 s.timer_actions.inc("lease_expired", report->leases_expired);
                 s.timer_actions.inc("reminder", report->reminders);
                 s.timer_actions.inc("escalation", report->escalations);
+                s.timer_actions.inc("confirm_notice", report->confirm_notices);
+                s.timer_actions.inc("auto_confirm", report->auto_confirmed);
                 s.timer_actions.inc("auto_close", report->auto_closed);
                 s.timer_actions.inc("proposal_expired", report->proposals_expired);
                 if (app->log->should_log(spdlog::level::info) &&
                     report->leases_expired + report->reminders + report->escalations +
-                            report->auto_closed + report->proposals_expired >
+                            report->confirm_notices + report->auto_confirmed + report->auto_closed +
+                            report->proposals_expired >
                         0)
                     app->log->info(
-                        "sweep: {} leases expired, {} reminders, {} escalations, {} closed, {} "
-                        "proposals expired",
+                        "sweep: {} leases expired, {} reminders, {} escalations, {} confirm "
+                        "notices, {} confirmed, {} closed, {} proposals expired",
                         report->leases_expired, report->reminders, report->escalations,
-                        report->auto_closed, report->proposals_expired);
+                        report->confirm_notices, report->auto_confirmed, report->auto_closed,
+                        report->proposals_expired);
             }
             done(report);
         });

@@ -179,7 +179,39 @@ TEST_CASE("the example config's program rules load and equal the built-in defaul
     CHECK(c.program.settings.proposal_threshold == defaults.proposal_threshold);
     CHECK(c.program.settings.votes_need_verified_phone);
     CHECK(c.program.settings.community_cooling_seconds == defaults.community_cooling_seconds);
+    CHECK(c.program.settings.max_active_claims == defaults.max_active_claims);
+    CHECK(c.program.settings.max_dropped_claims == defaults.max_dropped_claims);
+    CHECK(c.program.settings.auto_confirm_seconds == defaults.auto_confirm_seconds);
+    CHECK(c.program.settings.confirm_notice_seconds == defaults.confirm_notice_seconds);
     CHECK(c.program.sweep_interval_seconds == 60);
+}
+
+TEST_CASE("claim limits and the automatic confirmation are read from the file and checked",
+          "[gateway]") {
+    auto file = write_temp("minsheng-claims-test.toml", R"(
+[program]
+max_active_claims = 5
+max_dropped_claims_per_day = 0
+auto_confirm_days = 10
+confirm_notice_days = 3
+)");
+    auto c = load_config(file, {});
+    const auto& s = c.program.settings;
+    CHECK(s.max_active_claims == 5);
+    CHECK(s.max_dropped_claims == 0);
+    CHECK(s.auto_confirm_seconds == 10 * 86400);
+    CHECK(s.confirm_notice_seconds == 3 * 86400);
+    std::filesystem::remove(file);
+
+    for (const char* bad :
+         {"[program]\nmax_active_claims = -1\n", "[program]\nmax_dropped_claims_per_day = -2\n",
+          "[program]\nconfirm_notice_days = 0\n",
+          "[program]\nauto_confirm_days = 2\nconfirm_notice_days = 2\n"}) {
+        INFO(bad);
+        auto f = write_temp("minsheng-claims-bad.toml", bad);
+        CHECK_THROWS_AS(load_config(f, {}), config_error);
+        std::filesystem::remove(f);
+    }
 }
 
 TEST_CASE("program settings are read from the file and checked", "[gateway]") {

@@ -423,6 +423,44 @@ TEST_CASE("a case worker handles a resident's case on the console by keyboard an
         CHECK(focused(s).id != "action-note");
     }
 
+    SECTION("a volunteer application approved on the console's 志愿者申请 page") {
+        // Someone applies on the official account, in the worker's community.
+        REQUIRE(wx.say("o_console_applicant", "我要当志愿者").status == 200);
+        REQUIRE(wx.say("o_console_applicant", guangming).status == 200);
+        auto applied = wx.say("o_console_applicant", "会修电器");
+        REQUIRE(applied.status == 200);
+        const std::string application = application_in(applied.reply.text);
+        REQUIRE_FALSE(application.empty());
+
+        s.send_keys(s.find("#token"), token);
+        s.click(s.find("#login-button"));
+        wait_for(s, "the queue", "!document.getElementById('who').hidden");
+        s.click(s.find("#nav-volunteers"));
+        const std::string approve = "approve-" + application;
+        wait_for(s, "the application listed", "document.getElementById('" + approve + "')");
+        const std::string row = s.text(s.find("#volunteers-table"));
+        CHECK(row.find(application) != std::string::npos);
+        CHECK(row.find(guangming) != std::string::npos);
+        CHECK(row.find("会修电器") != std::string::npos);
+        CHECK(s.exists("#refuse-" + application));
+
+        s.click(s.find("#" + approve));
+        wait_for(s, "the decision, and the list without it",
+                 "document.querySelector('#message').textContent.includes('已同意') && "
+                 "document.getElementById('volunteers-empty')");
+
+        // Stored: approved by this worker; the applicant is told.
+        const auto approved = admin.get("/api/v1/volunteers?status=approved");
+        REQUIRE(approved["applications"].size() == 1);
+        CHECK(approved["applications"][0]["application"] == application);
+        CHECK(approved["applications"][0]["decided_by"] == "operator:w-console");
+        bool told = false;
+        for (const auto& n : admin.get("/api/v1/outbox?limit=100")["notifications"])
+            if (n["template"] == "notify/volunteer_approved" && n["audience"] == "volunteer")
+                told = true;
+        CHECK(told);
+    }
+
     SECTION("the whole case by mouse: take, note, 办结, close, statistics, zoom, log-out") {
         s.send_keys(s.find("#token"), token);
         s.click(s.find("#login-button"));

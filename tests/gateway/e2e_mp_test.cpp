@@ -465,6 +465,48 @@ TEST_CASE("a volunteer finds wishes near them, claims, checks in and earns point
     CHECK(ranking.body["ranking"][0].at("points") == 15);
 }
 
+TEST_CASE("a mini program volunteer cannot hoard wishes: a fourth claim and a fourth cycle wait",
+          "[mp][e2e]") {
+    mp_scenario s;
+    const auto resident = s.login("code-hoard-resident");
+    const auto v = s.login("code-hoard-volunteer");
+    std::vector<std::string> wishes;
+    for (int i = 0; i < 4; ++i) {
+        json w = file_body("w-hoard-" + std::to_string(i), "希望有志愿者帮我买一次菜，谢谢");
+        w["kind"] = "wish";
+        w["urgency"] = "normal";
+        w["address"] = "东城社区幸福路8号";
+        auto filed = s.post("/mp/v1/cases", w, resident);
+        REQUIRE(filed.status == 201);
+        wishes.push_back(filed.body.at("number"));
+    }
+    s.become_volunteer(v, {{"name", "小周"}, {"community", "东城社区"}});
+    for (int i = 0; i < 3; ++i)
+        REQUIRE(s.post("/mp/v1/wall/" + wishes[i] + "/claim", json::object(), v).status == 200);
+
+    auto fourth = s.post("/mp/v1/wall/" + wishes[3] + "/claim", json::object(), v);
+    INFO(fourth.raw);
+    CHECK(fourth.status == 409);
+    CHECK(fourth.code() == "claim_limit");
+    const std::string message = fourth.body["error"].value("message", "");
+    for (int i = 0; i < 3; ++i) CHECK(message.find(wishes[i]) != std::string::npos);
+    CHECK(fourth.raw.find("幸福路8号") == std::string::npos);
+    CHECK(s.get("/mp/v1/claims", v).body.at("claims").size() == 3);
+
+    // Released three times within the day: the next claim waits, and says until when.
+    for (int i = 0; i < 3; ++i)
+        REQUIRE(s.post("/mp/v1/wall/" + wishes[i] + "/release", json::object(), v).status == 200);
+    auto cooled = s.post("/mp/v1/wall/" + wishes[3] + "/claim", json::object(), v);
+    INFO(cooled.raw);
+    CHECK(cooled.status == 429);
+    CHECK(cooled.code() == "claim_cooldown");
+    CHECK(cooled.headers.count("retry-after") == 1);
+    CHECK(cooled.raw.find("幸福路8号") == std::string::npos);
+    CHECK(s.get("/mp/v1/claims", v).body.at("claims").empty());
+    s.clock.advance(24 * 3600 + 60);
+    CHECK(s.post("/mp/v1/wall/" + wishes[3] + "/claim", json::object(), v).status == 200);
+}
+
 TEST_CASE("mini program endpoints refuse missing, forged and expired sessions", "[mp][e2e]") {
     mp_scenario s;
     const auto token = s.login("code-access");

@@ -105,6 +105,12 @@ query_text where_of(const dialog::case_query& q) {
     if (q.created_until) t.add("created_at < ?", *q.created_until);
     if (q.source_ref) t.add("source_ref = ?", *q.source_ref);
     if (q.updated_before) t.add("updated_at < ?", *q.updated_before);
+    if (q.confirm_noticed)
+        t.add(*q.confirm_noticed ? "confirm_notice_at > 0" : "confirm_notice_at = 0");
+    if (q.confirm_noticed_by) {
+        t.add("confirm_notice_at > 0");
+        t.add("confirm_notice_at <= ?", *q.confirm_noticed_by);
+    }
     if (q.before_id > 0) t.add("id < ?", q.before_id);
     if (q.after_id > 0) t.add("id > ?", q.after_id);
     return t;
@@ -153,6 +159,7 @@ dialog::case_record read_case(const SQLite::Statement& row) {
         c.location =
             dialog::geo_point{row.getColumn(31).getDouble(), row.getColumn(32).getDouble()};
     c.public_code = row.getColumn(33).getString();
+    c.confirm_notice_at = row.getColumn(34).getInt64();
     return c;
 }
 
@@ -190,7 +197,7 @@ bool update_case(statement_cache& sql, const dialog::case_record& c,
         "deadline_at = ?5, remind_at = ?6, reminded_at = ?7, escalated_at = ?8, assignee = ?9, "
         "claimer = ?10, claim_expires_at = ?11, merged_into = ?12, rating = ?13, "
         "rating_comment = ?14, closed_at = ?15, updated_at = ?16, description = ?17, "
-        "address = ?18, contact_phone = ?19, category = ?20 "
+        "address = ?18, contact_phone = ?19, category = ?20, confirm_notice_at = ?24 "
         "WHERE id = ?21 AND status = ?22 AND updated_at = ?23"));
     s->bind(1, c.status);
     s->bind(2, c.community);
@@ -215,6 +222,7 @@ bool update_case(statement_cache& sql, const dialog::case_record& c,
     s->bind(21, c.id);
     s->bind(22, std::string(expected_status));
     s->bind(23, expected_updated_at);
+    s->bind(24, c.confirm_notice_at);
     return s->exec() == 1;
 }
 
@@ -248,6 +256,37 @@ std::int64_t count_events_by(statement_cache& sql, std::string_view actor, std::
     s->bind(3, since);
     s->executeStep();
     return s->getColumn(0).getInt64();
+}
+
+std::int64_t count_held_claims(statement_cache& sql, std::string_view claimer) {
+    // Served by the partial index cases_held (migration 11).
+    statement_use s(
+        sql.get("SELECT count(*) FROM cases WHERE claimer = ?1 AND claimer <> '' AND "
+                "status IN ('claimed', 'in_progress')"));
+    s->bind(1, std::string(claimer));
+    s->executeStep();
+    return s->getColumn(0).getInt64();
+}
+
+std::vector<std::int64_t> dropped_claims(statement_cache& sql, std::string_view claimer,
+                                         std::int64_t since) {
+    // From the claimer's own claim events (case_events_by_actor), each to the event that ended
+    // it on that case (case_events_by_case): the first release or lease expiry after the claim
+    // with no other claim between, counted when it is theirs (a release by them, or an expiry)
+    // and at or after `since`.
+    statement_use s(sql.get(
+        "SELECT e.at FROM case_events c JOIN case_events e ON e.case_id = c.case_id AND e.id > "
+        "c.id "
+        "WHERE c.actor = ?1 AND c.action = 'claim' AND e.at >= ?2 "
+        "AND (e.action = 'lease_expired' OR (e.action = 'release' AND e.actor = ?1)) "
+        "AND NOT EXISTS (SELECT 1 FROM case_events b WHERE b.case_id = c.case_id "
+        "AND b.id > c.id AND b.id < e.id AND b.action IN ('claim', 'release', 'lease_expired')) "
+        "ORDER BY e.at, e.id"));
+    s->bind(1, std::string(claimer));
+    s->bind(2, since);
+    std::vector<std::int64_t> out;
+    while (s->executeStep()) out.push_back(s->getColumn(0).getInt64());
+    return out;
 }
 
 std::vector<dialog::case_event> events_of(statement_cache& sql, std::int64_t case_id) {

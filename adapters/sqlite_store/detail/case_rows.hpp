@@ -26,7 +26,7 @@ inline constexpr std::string_view case_columns =
     "description, address, contact_phone, created_at, updated_at, community, handling_mode, "
     "handling_rule, deadline_at, remind_at, reminded_at, escalated_at, assignee, claimer, "
     "claim_expires_at, merged_into, rating, rating_comment, proposal_id, closed_at, source_ref, "
-    "source_span, lat, lng, public_code";
+    "source_span, lat, lng, public_code, confirm_notice_at";
 
 // The record on the statement's current row.
 dialog::case_record read_case(const SQLite::Statement& row);
@@ -53,6 +53,12 @@ std::int64_t add_event(statement_cache& sql, const dialog::case_event& event);
 // How many events `actor` wrote with `action` at or after `since`.
 std::int64_t count_events_by(statement_cache& sql, std::string_view actor, std::string_view action,
                              std::int64_t since);
+// The wishes `claimer` holds (claimed or in progress).
+std::int64_t count_held_claims(statement_cache& sql, std::string_view claimer);
+// When claims of `claimer` were dropped at or after `since` (dialog::unit_of_work::dropped_claims),
+// oldest first.
+std::vector<std::int64_t> dropped_claims(statement_cache& sql, std::string_view claimer,
+                                         std::int64_t since);
 // Oldest first.
 std::vector<dialog::case_event> events_of(statement_cache& sql, std::int64_t case_id);
 // The "detail" notes of each of `case_ids` (at most a few hundred), oldest first, in one query.

@@ -30,12 +30,18 @@ std::string date_text(std::int64_t unix, std::int64_t now) {
     return s;
 }
 
+std::string moment_text(std::int64_t unix, std::int64_t now) {
+    const std::int64_t minute = dialog::china_second_of_day(unix) / 60;
+    const auto two = [](std::int64_t v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+    return date_text(unix, now) + " " + two(minute / 60) + ":" + two(minute % 60);
+}
+
 const std::vector<std::string>& event_keys() {
     static const std::vector<std::string> keys = {
-        "opened",        "accept", "assign",      "claim",         "release",
-        "lease_expired", "start",  "report_done", "confirm",       "rate",
-        "not_solved",    "reopen", "close",       "cancel",        "merge",
-        "detail",        "remind", "escalate",    "contact_shown", "other"};
+        "opened",        "accept",         "assign",  "claim",  "release",    "lease_expired",
+        "start",         "report_done",    "confirm", "rate",   "not_solved", "reopen",
+        "close",         "cancel",         "merge",   "detail", "remind",     "escalate",
+        "contact_shown", "confirm_notice", "other"};
     return keys;
 }
 

@@ -68,6 +68,8 @@ inline cases::act_args rating_args(int rating, std::string comment) {
 
 // "11月30日", with the year when it is not the year of `now` ("2027年1月5日"); China time.
 std::string date_text(std::int64_t unix, std::int64_t now);
+// date_text with the China time of day: "11月30日 14:05".
+std::string moment_text(std::int64_t unix, std::int64_t now);
 // One audit-trail action as residents read it ("志愿者已认领"), from reply/event/*.
 std::string event_text(const template_set& texts, std::string_view action);
 // A distance as people say it, from reply/distance_*: "约300米" under a kilometre (to 10 m),

@@ -167,6 +167,13 @@ std::string name_of(const turn& t, const ranking_row& row) {
     return row.name.empty() ? t.render("reply/anonymous_volunteer") : row.name;
 }
 
+// "WX…-0001、WX…-0002": case numbers as one line.
+std::string listed(const std::vector<std::string>& numbers) {
+    std::string out;
+    for (const auto& n : numbers) out += (out.empty() ? "" : "、") + n;
+    return out;
+}
+
 }  // namespace
 
 void register_volunteer(turn& t) {
@@ -338,6 +345,17 @@ void claim(turn& t, const std::string& number) {
                 t.say("reply/claim_taken", {{"number", no}});
             else
                 t.say("reply/claim_not_on_wall", {{"number", no}});
+            return;
+        case refusal::claim_limit:
+            t.say("reply/claim_limit", {{"number", no},
+                                        {"count", std::to_string(r.held.size())},
+                                        {"held", listed(r.held)}});
+            return;
+        case refusal::claim_cooldown:
+            t.say("reply/claim_cooldown",
+                  {{"count", std::to_string(t.service.settings().max_dropped_claims)},
+                   {"hours", std::to_string(t.service.settings().claim_drop_window_seconds / 3600)},
+                   {"date", moment_text(r.retry_at, t.now)}});
             return;
         case refusal::not_on_wall:
         default:

@@ -42,12 +42,12 @@ std::vector<allowed> expected_table() {
     add({"accepted"}, action::claim, {role::volunteer}, "claimed");
     add({"claimed"}, action::release, {role::volunteer, role::handler, role::operator_},
         "accepted");
-    add({"claimed"}, action::lease_expired, {role::system}, "accepted");
+    add({"claimed", "in_progress"}, action::lease_expired, {role::system}, "accepted");
     add({"assigned", "claimed"}, action::start, {role::volunteer, role::handler, role::operator_},
         "in_progress");
     add({"assigned", "claimed", "in_progress"}, action::report_done,
         {role::volunteer, role::handler, role::operator_}, "done");
-    add({"done"}, action::confirm, {role::reporter, role::operator_}, "confirmed");
+    add({"done"}, action::confirm, {role::reporter, role::operator_, role::system}, "confirmed");
     add({"done", "confirmed"}, action::rate, {role::reporter}, "closed");
     add({"done", "confirmed"}, action::not_solved, {role::reporter}, "in_progress", "accepted");
     add({"done", "confirmed", "closed"}, action::reopen, {role::operator_}, "in_progress",

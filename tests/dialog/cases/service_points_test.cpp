@@ -55,7 +55,14 @@ TEST_CASE("the points ledger balances after any sequence of operations", "[dialo
             continue;
         }
         if (pick(15) == 0) {
+            // The sweep confirms done wishes whose resident was told: a credit like theirs.
+            std::vector<case_record> held_done;
+            for (auto id : ids)
+                if (auto c = w.get(id); c.status == "done" && !c.claimer.empty())
+                    held_done.push_back(c);
             w.sweep(t);
+            for (const auto& c : held_done)
+                if (w.get(c.id).status == "confirmed") credited.insert(c.id);
             continue;
         }
         const auto id = ids[pick(ids.size())];

@@ -50,6 +50,10 @@ public:
                                  std::int64_t since) override {
         return in_.count_events_by(a, what, since);
     }
+    std::int64_t count_held_claims(std::string_view c) override { return in_.count_held_claims(c); }
+    std::vector<std::int64_t> dropped_claims(std::string_view c, std::int64_t since) override {
+        return in_.dropped_claims(c, since);
+    }
     std::int64_t next_volunteer_number() override { return in_.next_volunteer_number(); }
     std::optional<person> find_volunteer(std::int64_t n) override { return in_.find_volunteer(n); }
     std::vector<person> list_volunteers(std::string_view s, const std::vector<std::string>& c,

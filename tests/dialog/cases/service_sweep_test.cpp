@@ -17,10 +17,18 @@ namespace {
 const person_ref grandma = resident("oGrandma");
 const person_ref xiao_li = resident("oXiaoLi");
 
+// A lease long enough (20 days) that the wish held in progress stays held through the
+// reminder and escalation tests; it runs out by April.
+program_settings long_lease() {
+    program_settings s;
+    s.claim_lease_seconds = 20 * 86400;
+    return s;
+}
+
 // Wishes filed Mon 2 March 10:00: due Mon 9 March 23:59:59 (3, 4, 5, 6, 9 March), reminder
 // Fri 6 March 08:30.
 struct sweep_world : world {
-    sweep_world() {
+    sweep_world() : world(long_lease()) {
         volunteer(xiao_li);
         filed = at("2026-03-02T10:00:00+08:00");
         unclaimed = open(draft(grandma, "wish", "想请人帮忙打扫卫生", filed), filed);
@@ -90,18 +98,121 @@ TEST_CASE("an overdue case is escalated to the supervisor once, in working hours
     CHECK(w.get(w.finished.id).escalated_at == 0);
 }
 
-TEST_CASE("a case left done is closed by the system after the waiting time", "[dialog]") {
+TEST_CASE("a wish left done is confirmed by the system only after the resident was told",
+          "[dialog]") {
     sweep_world w;
     const auto done_at = w.get(w.finished.id).updated_at;
-    CHECK(w.sweep(done_at + 7 * 86400).auto_closed == 0);
+    const auto outbox_before = w.outbox(w.finished.id).size();
+    // The notice is due 2 days before the 7 days are over: not yet.
+    auto r = w.sweep(done_at + 5 * 86400);
+    CHECK(r.confirm_notices == 0);
+    CHECK(w.get(w.finished.id).confirm_notice_at == 0);
+    CHECK(w.outbox(w.finished.id).size() == outbox_before);
+
+    const auto told_at = done_at + 5 * 86400 + 1;
+    r = w.sweep(told_at);
+    CHECK(r.confirm_notices == 1);
+    CHECK(r.auto_confirmed == 0);
+    auto c = w.get(w.finished.id);
+    CHECK(c.status == "done");
+    CHECK(c.confirm_notice_at == told_at);
+    CHECK(w.events(c.id).back().action == "confirm_notice");
+    CHECK(w.events(c.id).back().actor == "system");
+    const auto notice = with_template(w.outbox(c.id), "notify/case_confirm_notice");
+    REQUIRE(notice.size() == 1);
+    CHECK(notice[0].to == grandma);
+    CHECK(notice[0].text.find(iso(told_at + 2 * 86400).substr(0, 10)) != std::string::npos);
+    CHECK(notice[0].text.find("未解决 " + c.number) != std::string::npos);
+    // Once only, and nobody confirmed at the same instant.
+    r = w.sweep(told_at);
+    CHECK(r.confirm_notices == 0);
+    CHECK(r.auto_confirmed == 0);
+    CHECK(with_template(w.outbox(c.id), "notify/case_confirm_notice").size() == 1);
+
+    // Confirmed when the notice is 2 days old, crediting the claimer as the resident would.
+    CHECK(w.sweep(told_at + 2 * 86400 - 1).auto_confirmed == 0);
+    CHECK(w.balance("person:" + xiao_li.key()) == 0);
+    r = w.sweep(told_at + 2 * 86400);
+    CHECK(r.auto_confirmed == 1);
+    CHECK(r.auto_closed == 0);
+    c = w.get(w.finished.id);
+    CHECK(c.status == "confirmed");
+    CHECK(c.confirm_notice_at == 0);
+    CHECK(w.events(c.id).back().action == "confirm");
+    CHECK(w.events(c.id).back().actor == "system");
+    CHECK(w.balance("person:" + xiao_li.key()) == 10);
+    CHECK(sent_to(w.outbox(c.id), "notify/volunteer_points", xiao_li));
+    CHECK(sent_to(w.outbox(c.id), "notify/case_auto_confirmed", grandma));
+    CHECK(w.sweep(told_at + 2 * 86400).auto_confirmed == 0);
+    CHECK(w.balance("person:" + xiao_li.key()) == 10);
+
+    // Confirmed without a rating: closed by the system auto_close_days later.
+    const auto confirmed_at = told_at + 2 * 86400;
+    CHECK(w.sweep(confirmed_at + 7 * 86400).auto_closed == 0);
+    CHECK(w.sweep(confirmed_at + 7 * 86400 + 1).auto_closed == 1);
+    CHECK(w.get(c.id).status == "closed");
+    CHECK(sent_to(w.outbox(c.id), "notify/case_auto_closed", grandma));
+}
+
+TEST_CASE("a case found done long after is told first and confirmed no earlier than it says",
+          "[dialog]") {
+    sweep_world w;
+    const auto done_at = w.get(w.finished.id).updated_at;
+    // The sweep was down for a month.
+    const auto back = done_at + 30 * 86400;
+    auto r = w.sweep(back);
+    CHECK(r.confirm_notices == 1);
+    CHECK(r.auto_confirmed == 0);
+    CHECK(r.auto_closed == 0);
+    CHECK(w.sweep(back + 2 * 86400 - 1).auto_confirmed == 0);
     CHECK(w.get(w.finished.id).status == "done");
-    CHECK(w.sweep(done_at + 7 * 86400 + 1).auto_closed == 1);
-    const auto c = w.get(w.finished.id);
-    CHECK(c.status == "closed");
-    CHECK(c.closed_at == done_at + 7 * 86400 + 1);
+    CHECK(w.sweep(back + 2 * 86400).auto_confirmed == 1);
+}
+
+TEST_CASE("a resident who answers after the notice is not confirmed by the system", "[dialog]") {
+    sweep_world w;
+    const auto done_at = w.get(w.finished.id).updated_at;
+    const auto told_at = done_at + 6 * 86400;
+    REQUIRE(w.sweep(told_at).confirm_notices == 1);
+    // 未解决: reopened to the claimer; a later done starts a new wait with a new notice.
+    REQUIRE(w.act(w.finished.id, action::not_solved, actor::of(grandma), told_at + 60).ok());
+    CHECK(w.get(w.finished.id).confirm_notice_at == 0);
+    CHECK(w.sweep(told_at + 3 * 86400).auto_confirmed == 0);
+    REQUIRE(
+        w.act(w.finished.id, action::report_done, actor::of(xiao_li), told_at + 3 * 86400).ok());
+    const auto again = told_at + 3 * 86400;
+    CHECK(w.sweep(again + 5 * 86400).confirm_notices == 0);
+    CHECK(w.sweep(again + 5 * 86400 + 1).confirm_notices == 1);
+    CHECK(with_template(w.outbox(w.finished.id), "notify/case_confirm_notice").size() == 2);
+}
+
+TEST_CASE("a hotline case left done, with nobody to ask, is closed after the waiting time",
+          "[dialog]") {
+    world w;
+    const auto filed = at("2026-03-02T10:00:00+08:00");
+    auto d = draft(resident("ignored"), "complaint", "路灯坏了", filed);
+    d.from = channel::hotline;
+    d.reporter_id = "13900139000";
+    const auto c = w.open(d, filed);
+    act_args to_worker;
+    to_worker.assignee = "w-01";
+    REQUIRE(w.act(c.id, action::assign, actor::op("admin"), filed + 30, to_worker).ok());
+    REQUIRE(w.act(c.id, action::report_done, actor::op("admin"), filed + 60).ok());
+    const auto done_at = filed + 60;
+    auto r = w.sweep(done_at + 7 * 86400);
+    CHECK(r.confirm_notices == 0);
+    CHECK(r.auto_closed == 0);
+    r = w.sweep(done_at + 7 * 86400 + 1);
+    CHECK(r.confirm_notices == 0);
+    CHECK(r.auto_confirmed == 0);
+    CHECK(r.auto_closed == 1);
+    const auto after = w.get(c.id);
+    CHECK(after.status == "closed");
+    CHECK(after.closed_at == done_at + 7 * 86400 + 1);
     CHECK(w.events(c.id).back().action == "close");
     CHECK(w.events(c.id).back().actor == "system");
-    CHECK(sent_to(w.outbox(c.id), "notify/case_auto_closed", grandma));
+    CHECK(with_template(w.outbox(c.id), "notify/case_done_closes").size() == 1);
+    CHECK(with_template(w.outbox(c.id), "notify/case_auto_closed").size() == 1);
     CHECK(w.sweep(done_at + 8 * 86400).auto_closed == 0);
 }
 
@@ -116,10 +227,11 @@ TEST_CASE("sweeping twice at the same instant does nothing the second time", "[d
 
     const auto now = at("2026-04-01T10:00:00+08:00");  // a Wednesday, working hours
     const auto first = w.sweep(now);
-    CHECK(first.leases_expired == 1);
-    CHECK(first.reminders == 3);  // the wish back on the wall is due too
+    CHECK(first.leases_expired == 2);  // the claimed one, and the one held in progress
+    CHECK(first.reminders == 3);       // the wishes back on the wall are due too
     CHECK(first.escalations == 3);
-    CHECK(first.auto_closed == 1);
+    CHECK(first.confirm_notices == 1);  // the finished wish: its resident is asked first
+    CHECK(first.auto_closed == 0);
     CHECK(first.proposals_expired == 1);
     const auto outbox = w.outbox().size();
     std::size_t events = 0;
@@ -130,6 +242,8 @@ TEST_CASE("sweeping twice at the same instant does nothing the second time", "[d
     CHECK(second.leases_expired == 0);
     CHECK(second.reminders == 0);
     CHECK(second.escalations == 0);
+    CHECK(second.confirm_notices == 0);
+    CHECK(second.auto_confirmed == 0);
     CHECK(second.auto_closed == 0);
     CHECK(second.proposals_expired == 0);
     CHECK(w.outbox().size() == outbox);
@@ -151,20 +265,21 @@ TEST_CASE("the auto-close sweep closes every waiting case, more than the store l
     world w;
     const auto filed = at("2026-03-02T10:00:00+08:00");
     const auto done_at = filed + 3600;
-    // Bulk: cases reported done, written straight through the store in one transaction.
+    // Bulk: cases confirmed without a rating, written straight through the store in one
+    // transaction.
     const auto fresh = w.tx([&](unit_of_work& u) {
         for (int i = 0; i < many; ++i) {
             auto c = u.open_case(
                 draft(resident("oBulk" + std::to_string(i)), "complaint", "楼道灯坏了", filed));
             auto done = c;
-            done.status = "done";
+            done.status = "confirmed";
             done.updated_at = done_at;
             REQUIRE(u.update_case(done, c.status, c.updated_at));
         }
         // One more, done later: not due at the sweep below.
         auto c = u.open_case(draft(grandma, "complaint", "路灯坏了", filed));
         auto done = c;
-        done.status = "done";
+        done.status = "confirmed";
         done.updated_at = done_at + 86400;
         REQUIRE(u.update_case(done, c.status, c.updated_at));
         return done;
@@ -174,7 +289,7 @@ TEST_CASE("the auto-close sweep closes every waiting case, more than the store l
     CHECK(w.sweep(now).auto_closed == many);
     const auto left = w.tx([&](unit_of_work& u) {
         case_query q;
-        q.statuses = {"done"};
+        q.statuses = {"confirmed"};
         q.limit = 1000;
         return u.list_cases(q);
     });

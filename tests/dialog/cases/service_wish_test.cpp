@@ -191,7 +191,7 @@ TEST_CASE("a released claim and an expired lease put the wish back on the wall",
         CHECK(w.sweep(expiry).leases_expired == 0);
         CHECK(w.outbox(c.id).size() == out.size());
     }
-    SECTION("news on the wish renews the lease; a started wish keeps its volunteer") {
+    SECTION("news on the wish renews the lease; a started wish is held under the lease too") {
         REQUIRE(w.act(c.id, action::claim, actor::of(xiao_li), t0).ok());
         REQUIRE(w.tx([&](unit_of_work& u) {
                      return w.service.add_detail(u, c.id, actor::of(grandma), "周六上午在家",
@@ -203,8 +203,10 @@ TEST_CASE("a released claim and an expired lease put the wish back on the wall",
 
         REQUIRE(w.act(c.id, action::claim, actor::of(xiao_wang), t0 + 123 * hour).ok());
         REQUIRE(w.act(c.id, action::start, actor::of(xiao_wang), t0 + 124 * hour).ok());
-        CHECK(w.sweep(t0 + 400 * hour).leases_expired == 0);
+        CHECK(w.sweep(t0 + 195 * hour).leases_expired == 0);
         CHECK(w.get(c.id).claimer == xiao_wang.key());
+        CHECK(w.sweep(t0 + 196 * hour).leases_expired == 1);
+        CHECK(w.get(c.id).claimer.empty());
     }
 }
 
