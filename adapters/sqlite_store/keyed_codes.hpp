@@ -7,6 +7,7 @@
 //
 // Immutable after construction; thread-safe.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,14 @@ public:
 private:
     std::string secret_;
 };
+
+// The scene of a 驿站's parametric QR code: "st:<code>:<tag>", the tag the first
+// station_tag_chars hex digits (64 bits) of HMAC-SHA256 under `secret` of "station:<code>".
+// Whoever holds the secret can print a station's code; nobody can make one up without it, and
+// the same secret always gives the same scene (a code posted at a station keeps working). Throws
+// std::invalid_argument for a secret shorter than 16 bytes.
+inline constexpr std::size_t station_tag_chars = 16;
+std::string station_scene(std::string_view secret, std::string_view code);
 
 // The secret kept in `<db_path>.secret`: read when the file exists (it must hold at least 32
 // characters), else 32 random bytes written there as hex, mode 0600, before anything uses it.

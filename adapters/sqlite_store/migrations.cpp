@@ -460,7 +460,19 @@ CREATE INDEX people_by_volunteer_status ON people (volunteer_status, volunteer_n
 CREATE INDEX case_events_by_actor ON case_events (actor, action, at);
 )sql";
 
-constexpr std::array<migration, 10> steps{{
+// 13: presence for points (docs/security.md): how a volunteer proved being at the station at
+// check-in and check-out, the minutes credited earlier in a run of back-to-back visits, and the
+// index the day's cap on service minutes sums by. Visits from before this step keep '' proofs.
+constexpr std::string_view station_presence = R"sql(
+ALTER TABLE service_visits ADD COLUMN checkin_proof TEXT NOT NULL DEFAULT ''
+    CHECK (checkin_proof IN ('', 'scene', 'location'));
+ALTER TABLE service_visits ADD COLUMN checkout_proof TEXT NOT NULL DEFAULT ''
+    CHECK (checkout_proof IN ('', 'scene', 'location', 'none'));
+ALTER TABLE service_visits ADD COLUMN carried_minutes INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX service_visits_by_person_day ON service_visits (person, checkin_at);
+)sql";
+
+constexpr std::array<migration, 13> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -471,6 +483,11 @@ constexpr std::array<migration, 10> steps{{
     {8, "sweeps_and_proposal_cap", sweeps_and_proposal_cap},
     {9, "least_data", least_data},
     {10, "vetted_volunteers", vetted_volunteers},
+    // Steps 11 and 12 are other branches' of issue 13; these placeholders give way to them when
+    // the branches merge.
+    {11, "reserved_11", ""},
+    {12, "reserved_12", ""},
+    {13, "station_presence", station_presence},
 }};
 
 }  // namespace

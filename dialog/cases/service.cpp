@@ -53,6 +53,8 @@ std::string_view to_string(refusal r) {
             return "closed";
         case refusal::daily_limit:
             return "daily_limit";
+        case refusal::no_presence:
+            return "no_presence";
     }
     return "unknown";
 }

@@ -82,15 +82,15 @@ std::set<std::string> index_names(const std::string& path) {
 }  // namespace
 
 TEST_CASE(
-    "Migrations 3 to 10 upgrade a version-2 database, keeping its data and defaulting new "
+    "Migrations 3 to 13 upgrade a version-2 database, keeping its data and defaulting new "
     "fields",
     "[adapters]") {
-    REQUIRE(latest_schema_version() == 10);
+    REQUIRE(latest_schema_version() == 13);
     temp_db file;
     make_version_2(file.path());
     {
         store s(file.path(), options_at(2000));
-        CHECK(s.schema_version() == 10);
+        CHECK(s.schema_version() == 13);
 
         s.run([](dialog::unit_of_work& uow) {
             auto c = uow.get_case(1);
@@ -173,7 +173,8 @@ TEST_CASE(
          {"cases_by_status_kind", "cases_by_community", "cases_by_claimer", "cases_by_merged_into",
           "cases_remind_due", "cases_overdue", "cases_claim_due", "people_by_phone",
           "ledger_entries_by_account", "outbox_due", "staff_by_openid", "outbox_due_by_channel",
-          "messages_by_time", "phone_codes_by_person", "phone_codes_by_phone"})
+          "messages_by_time", "phone_codes_by_person", "phone_codes_by_phone",
+          "service_visits_by_person_day"})
         CHECK(indexes.count(name));
 
     SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
@@ -184,9 +185,10 @@ TEST_CASE(
     while (steps.executeStep())
         recorded.emplace_back(steps.getColumn(0).getInt(), steps.getColumn(1).getString(),
                               steps.getColumn(2).getInt64());
-    REQUIRE(recorded.size() == 10);
+    REQUIRE(recorded.size() == 13);
     CHECK(std::get<1>(recorded[8]) == "least_data");
     CHECK(std::get<1>(recorded[9]) == "vetted_volunteers");
+    CHECK(std::get<1>(recorded[12]) == "station_presence");
     CHECK(std::get<2>(recorded[1]) == 100);
     CHECK(std::get<0>(recorded[2]) == 3);
     CHECK(std::get<1>(recorded[2]) == "service");
@@ -220,7 +222,7 @@ TEST_CASE("Migration 10 keeps volunteers registered before it approved and numbe
             "('wechat_oa', 'resident', '东城社区', 0, 0, 600)");
     }
     store s(file.path(), options_at(2000));
-    CHECK(s.schema_version() == 10);
+    CHECK(s.schema_version() == 13);
     s.run([](dialog::unit_of_work& uow) {
         auto v = uow.get_person({dialog::channel::wechat_oa, "old-volunteer"});
         REQUIRE(v);
@@ -237,6 +239,50 @@ TEST_CASE("Migration 10 keeps volunteers registered before it approved and numbe
         CHECK(uow.list_volunteers("approved", {"东城社区"}, 10).size() == 1);
         CHECK(uow.list_volunteers("approved", {"西城社区"}, 10).empty());
         CHECK(uow.list_volunteers("", {}, 10).size() == 1);
+    });
+}
+
+TEST_CASE("Migration 13 keeps visits from before it, open or closed, with no proof of presence",
+          "[adapters]") {
+    temp_db file;
+    {
+        // A version-10 database with a closed visit and an open one.
+        SQLite::Database db(file.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at INTEGER NOT NULL) STRICT");
+        for (const auto& step : migrations()) {
+            if (step.version > 10) break;
+            db.exec(std::string(step.sql));
+            SQLite::Statement record(db, "INSERT INTO schema_migrations VALUES (?, ?, 1)");
+            record.bind(1, step.version);
+            record.bind(2, std::string(step.name));
+            record.exec();
+        }
+        db.exec(
+            "INSERT INTO service_visits (person, station, checkin_at, checkout_at, minutes, "
+            "points) VALUES ('miniprogram:old', 'dc-01', 1000, 4600, 60, 10), "
+            "('miniprogram:old', 'dc-01', 5000, 0, 0, 0)");
+    }
+    store s(file.path(), options_at(9000));
+    CHECK(s.schema_version() == 13);
+    const dialog::person_ref old{dialog::channel::miniprogram, "old"};
+    s.run([&](dialog::unit_of_work& uow) {
+        auto open = uow.open_visit(old);
+        REQUIRE(open);
+        CHECK(open->checkin_proof.empty());
+        CHECK(open->carried_minutes == 0);
+        CHECK(uow.credited_minutes(old, 0, 9000) == 60);  // only the closed visit counts
+        auto closed = *open;
+        closed.checkout_at = 8600;
+        closed.checkout_proof = "none";
+        CHECK(uow.finish_visit(closed));
+        CHECK(uow.credited_minutes(old, 0, 9000) == 60);
+        CHECK(uow.credited_minutes(old, 1001, 9000) == 0);
+        const auto visits = uow.visits_of(old, 10);
+        REQUIRE(visits.size() == 2);
+        CHECK(visits[0].checkout_proof == "none");
+        CHECK(visits[1].checkout_proof.empty());
     });
 }
 
