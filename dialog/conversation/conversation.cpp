@@ -302,7 +302,11 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/volunteer_decide_how", "reply/volunteer_approved_done",
             "reply/volunteer_refused_done", "reply/volunteer_decision_not_found",
             "reply/volunteer_decision_not_yours", "reply/volunteer_already_approved",
-            "reply/volunteer_already_refused"};
+            "reply/volunteer_already_refused",
+            // 驿站 by QR code
+            "reply/station_checked_in", "reply/station_checked_out", "reply/station_capped",
+            "reply/station_not_volunteer", "reply/station_open_elsewhere",
+            "reply/station_code_unknown"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         return k;
     }();
@@ -316,10 +320,10 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
 
     switch (m.kind) {
         case inbound_kind::subscribe:
-            t.say("reply/welcome");
+            if (!station_scan(t)) t.say("reply/welcome");
             return out;
         case inbound_kind::scan:
-            t.say("reply/welcome_back");
+            if (!station_scan(t)) t.say("reply/welcome_back");
             return out;
         case inbound_kind::menu_click:
             menu(t);

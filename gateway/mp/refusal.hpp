@@ -28,6 +28,8 @@ enum class refusal {
     bad_skills,
     bad_station,
     bad_activity,
+    bad_scene,
+    bad_without_presence,
     bad_query,
     bad_near,
     bad_template,
@@ -44,6 +46,7 @@ enum class refusal {
     not_volunteer,
     not_your_claim,
     volunteer_pending,  // applied, not yet approved (or refused)
+    presence_required,  // check-in/out: no proof of being at the station
     // 404
     not_found,
     case_not_found,
