@@ -62,6 +62,7 @@ struct presence_scenario {
         cfg.miniprogram.secret = fake.config().secret;
         cfg.miniprogram.requests_per_minute = 6000;
         cfg.miniprogram.burst = 1000;
+        cfg.miniprogram.session_ttl_seconds = 30 * 86400;  // outlives the hours the tests serve
         dialog::cases::station dc;
         dc.code = "dc-01";
         dc.name = "东城社区党群服务驿站";
@@ -157,6 +158,7 @@ TEST_CASE("a mini program check-in without proof of presence is refused and stor
         INFO(body.dump() << " → " << a.raw);
         CHECK(a.status == (code == "presence_required" ? 403 : 400));
         CHECK(a.code() == code);
+        return a.body.is_object() ? a.body["error"].value("message", "") : "";
     };
     // No proof at all, the way every client checked in before.
     refused({{"station", "dc-01"}}, "presence_required");
@@ -167,10 +169,14 @@ TEST_CASE("a mini program check-in without proof of presence is refused and stor
     // A location a kilometre away; any location at a station without coordinates.
     refused({{"station", "dc-01"}, {"location", north_of(dc_door, 1000)}}, "presence_required");
     refused({{"station", "xc-01"}, {"location", north_of(dc_door, 0)}}, "presence_required");
-    // Malformed proofs are bad requests.
-    refused({{"station", "dc-01"}, {"scene", "st dc 01"}}, "bad_scene");
-    refused({{"station", "dc-01"}, {"scene", std::string(65, 'a')}}, "bad_scene");
-    refused({{"station", "dc-01"}, {"location", {{"lat", 91}, {"lng", 0}}}}, "bad_location");
+    // Malformed proofs are bad requests, the message saying which.
+    CHECK_THAT(refused({{"station", "dc-01"}, {"scene", "st dc 01"}}, "bad_request"),
+               Catch::Contains("二维码"));
+    CHECK_THAT(refused({{"station", "dc-01"}, {"scene", std::string(65, 'a')}}, "bad_request"),
+               Catch::Contains("二维码"));
+    CHECK_THAT(
+        refused({{"station", "dc-01"}, {"location", {{"lat", 91}, {"lng", 0}}}}, "bad_request"),
+        Catch::Contains("位置"));
     CHECK(s.visit_rows() == 0);
 
     // The station's scene is proof.
