@@ -252,6 +252,15 @@ struct service_visit {
     std::int64_t checkout_at = 0;  // 0 while checked in
     std::int64_t minutes = 0;      // credited minutes (set at check-out)
     std::int64_t points = 0;       // points credited (set at check-out)
+    // How the volunteer showed they were at the station (docs/security.md, "presence for
+    // points"): "scene" (the station's QR code) or "location" (near it); "" for visits from
+    // before presence was asked. At check-out also "none": closed without presence, nothing
+    // credited. "" while checked in.
+    std::string checkin_proof;
+    std::string checkout_proof;
+    // Minutes credited to the visits this one continues (a check-in soon after a check-out),
+    // counted against the longest visit: back-to-back visits do not restart it.
+    std::int64_t carried_minutes = 0;
 };
 
 // A message to a person or to staff, written in the same transaction as the change that caused
@@ -449,11 +458,15 @@ public:
     // Records a check-in (checkout_at 0) and returns it with its id; false-free: the caller
     // checks open_visit first (the store refuses a second open visit with store_error).
     virtual service_visit start_visit(const service_visit& v) = 0;
-    // Records the check-out of visit `id` if it is still open; false (nothing written) if not.
-    virtual bool finish_visit(std::int64_t id, std::int64_t checkout_at, std::int64_t minutes,
-                              std::int64_t points) = 0;
+    // Records the check-out of visit `closed.id` (checkout_at, minutes, points, checkout_proof)
+    // if it is still open; false (nothing written) if not.
+    virtual bool finish_visit(const service_visit& closed) = 0;
     // The person's visits, newest first.
     virtual std::vector<service_visit> visits_of(const person_ref& who, std::size_t limit) = 0;
+    // The minutes credited to the person's checked-out visits that checked in within
+    // [since, until): what a day's cap on service minutes counts.
+    virtual std::int64_t credited_minutes(const person_ref& who, std::int64_t since,
+                                          std::int64_t until) = 0;
 
     // ---- outbox
     // Returns false (keeping the first) when the idempotency key was enqueued before.

@@ -52,6 +52,15 @@ void check_community(const std::string& c, const config& cfg) {
                                [&](const community_config& k) { return k.name == c; }));
 }
 
+// Proof of presence as read: a scene of printable ASCII, a location on the globe.
+void check_presence(const minsheng::dialog::cases::presence& shown) {
+    check_optional(shown.scene, 64);
+    FUZZ_CHECK(ascii_printable(shown.scene));
+    if (shown.location)
+        FUZZ_CHECK(shown.location->lat >= -90 && shown.location->lat <= 90 &&
+                   shown.location->lng >= -180 && shown.location->lng <= 180);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -118,7 +127,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto r9 = read_checkin(body); const auto* b = accepted(r9, not_object)) {
         check_text(b->station, 1, 64);
         check_optional(b->activity, 50);
+        check_presence(b->shown);
     }
-    FUZZ_CHECK(read_empty(body).has_value() == not_object);
+    if (const auto r10 = read_checkout(body); const auto* b = accepted(r10, not_object))
+        check_presence(b->shown);
     return 0;
 }

@@ -29,11 +29,13 @@ std::string keyed_code_book::new_code() const {
     return *code;
 }
 
-std::string keyed_code_book::hash(std::string_view phone, std::string_view code) const {
-    const std::string message = std::string(phone) + ":" + std::string(code);
+namespace {
+
+// HMAC-SHA256 of `message` under `secret`, as lower-case hex.
+std::string hmac_hex(std::string_view secret, std::string_view message) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int len = 0;
-    if (!HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
+    if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
               reinterpret_cast<const unsigned char*>(message.data()), message.size(), md.data(),
               &len))
         throw std::runtime_error("HMAC-SHA256 failed");
@@ -45,6 +47,21 @@ std::string keyed_code_book::hash(std::string_view phone, std::string_view code)
         out += hex[md[i] & 0xf];
     }
     return out;
+}
+
+}  // namespace
+
+std::string keyed_code_book::hash(std::string_view phone, std::string_view code) const {
+    return hmac_hex(secret_, std::string(phone) + ":" + std::string(code));
+}
+
+std::string station_scene(std::string_view secret, std::string_view code) {
+    if (secret.size() < 16)
+        throw std::invalid_argument("the secret that keys station scenes is too short");
+    // Phone code hashes under the same key are of "<digits>:<digits>"; a message starting with
+    // letters is never one of them.
+    return "st:" + std::string(code) + ":" +
+           hmac_hex(secret, "station:" + std::string(code)).substr(0, station_tag_chars);
 }
 
 std::string server_secret(const std::string& db_path) {
@@ -80,12 +97,6 @@ std::string server_secret(const std::string& db_path) {
     ::close(fd);
     if (!ok) throw std::runtime_error("cannot write " + path);
     return s;
-}
-
-std::shared_ptr<const keyed_code_book> code_book_for(const std::string& configured_secret,
-                                                     const std::string& db_path) {
-    return std::make_shared<const keyed_code_book>(
-        configured_secret.empty() ? server_secret(db_path) : configured_secret);
 }
 
 }  // namespace minsheng::adapters::sqlite_store

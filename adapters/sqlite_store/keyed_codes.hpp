@@ -7,7 +7,7 @@
 //
 // Immutable after construction; thread-safe.
 
-#include <memory>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -27,17 +27,18 @@ private:
     std::string secret_;
 };
 
+// The scene of a 驿站's parametric QR code: "st:<code>:<tag>", the tag the first
+// station_tag_chars hex digits (64 bits) of HMAC-SHA256 under `secret` of "station:<code>".
+// Whoever holds the secret can print a station's code; nobody can make one up without it, and
+// the same secret always gives the same scene (a code posted at a station keeps working). Throws
+// std::invalid_argument for a secret shorter than 16 bytes.
+inline constexpr std::size_t station_tag_chars = 16;
+std::string station_scene(std::string_view secret, std::string_view code);
+
 // The secret kept in `<db_path>.secret`: read when the file exists (it must hold at least 32
 // characters), else 32 random bytes written there as hex, mode 0600, before anything uses it.
 // For ":memory:" a random secret that lives as long as the process. Throws std::runtime_error
 // when the file cannot be read or written, or holds too short a secret.
 std::string server_secret(const std::string& db_path);
-
-// The code book of the gateway serving `db_path`: keyed by `configured_secret` ([store]
-// code_secret, MINSHENG_CODE_SECRET) when one is given, else by server_secret(db_path). The
-// admin tool uses it too, so the staff binding codes it issues match the gateway's. Throws as
-// keyed_code_book and server_secret do.
-std::shared_ptr<const keyed_code_book> code_book_for(const std::string& configured_secret,
-                                                     const std::string& db_path);
 
 }  // namespace minsheng::adapters::sqlite_store

@@ -504,7 +504,19 @@ INSERT OR IGNORE INTO vote_keys (proposal_id, key, vote_id)
     WHERE p.phone <> '' AND p.phone_verified_at > 0 ORDER BY v.id;
 )sql";
 
-constexpr std::array<migration, 12> steps{{
+// 13: presence for points (docs/security.md): how a volunteer proved being at the station at
+// check-in and check-out, the minutes credited earlier in a run of back-to-back visits, and the
+// index the day's cap on service minutes sums by. Visits from before this step keep '' proofs.
+constexpr std::string_view station_presence = R"sql(
+ALTER TABLE service_visits ADD COLUMN checkin_proof TEXT NOT NULL DEFAULT ''
+    CHECK (checkin_proof IN ('', 'scene', 'location'));
+ALTER TABLE service_visits ADD COLUMN checkout_proof TEXT NOT NULL DEFAULT ''
+    CHECK (checkout_proof IN ('', 'scene', 'location', 'none'));
+ALTER TABLE service_visits ADD COLUMN carried_minutes INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX service_visits_by_person_day ON service_visits (person, checkin_at);
+)sql";
+
+constexpr std::array<migration, 13> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -517,6 +529,7 @@ constexpr std::array<migration, 12> steps{{
     {10, "vetted_volunteers", vetted_volunteers},
     {11, "claims_and_confirmation", claims_and_confirmation},
     {12, "one_person_one_vote", one_person_one_vote},
+    {13, "station_presence", station_presence},
 }};
 
 }  // namespace

@@ -473,15 +473,19 @@ public:
         return step("check in", [&] { return detail::start_visit(cache_, v); });
     }
 
-    bool finish_visit(std::int64_t id, std::int64_t checkout_at, std::int64_t minutes,
-                      std::int64_t points) override {
-        return step("check out",
-                    [&] { return detail::finish_visit(cache_, id, checkout_at, minutes, points); });
+    bool finish_visit(const dialog::service_visit& closed) override {
+        return step("check out", [&] { return detail::finish_visit(cache_, closed); });
     }
 
     std::vector<dialog::service_visit> visits_of(const dialog::person_ref& who,
                                                  std::size_t limit) override {
         return step("list visits", [&] { return detail::visits_of(cache_, who, limit); });
+    }
+
+    std::int64_t credited_minutes(const dialog::person_ref& who, std::int64_t since,
+                                  std::int64_t until) override {
+        return step("sum credited minutes",
+                    [&] { return detail::credited_minutes(cache_, who, since, until); });
     }
 
     bool enqueue(const dialog::notification& n) override {

@@ -61,6 +61,8 @@ std::string_view to_string(refusal r) {
             return "claim_limit";
         case refusal::claim_cooldown:
             return "claim_cooldown";
+        case refusal::no_presence:
+            return "no_presence";
     }
     return "unknown";
 }

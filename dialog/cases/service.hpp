@@ -35,6 +35,17 @@ struct station {
     std::string community;  // e.g. "东城社区"
     std::string address;    // a public place; shown as is
     std::optional<geo_point> location;
+    // The scene of the station's parametric QR code, posted at the station: scanning it is proof
+    // of presence. Not guessable (the gateway derives it from the server secret, or it is
+    // configured); "" : the station has no code.
+    std::string scene;
+};
+
+// What a volunteer shows to prove they are at a station: the scene of the QR code they scanned
+// there, and/or where their phone says it is. Either one that fits the station is enough.
+struct presence {
+    std::string scene;
+    std::optional<geo_point> location;
 };
 
 struct program_settings {
@@ -88,6 +99,14 @@ struct program_settings {
     std::map<std::string, std::string, std::less<>> streets;
     std::int64_t points_per_hour = 10;
     std::int64_t max_visit_minutes = 8 * 60;
+    // Presence for points (docs/security.md): a location within this many metres of a station
+    // with coordinates proves presence (0: only the station's QR code does); the minutes one
+    // person is credited per China-time day, across visits (counted on the day of check-in; 0
+    // or less: no daily cap); a check-in less than this many minutes after the person's last
+    // check-out continues that visit, so max_visit_minutes counts them together.
+    double presence_radius_m = 200;
+    std::int64_t max_daily_service_minutes = 8 * 60;
+    std::int64_t visit_join_minutes = 30;
     // Verifying a phone by SMS (绑定手机): how codes are made and kept (null: phones cannot be
     // verified by SMS, request_phone_code answers unavailable), how long a code lives, how many
     // wrong codes end it, and how many codes one person, or one phone, gets a day.
@@ -153,8 +172,9 @@ enum class refusal {
     // vote, propose: the person moved to this community lately; the move is neither cooled
     // down nor confirmed by a worker
     community_cooling,
-    claim_limit,      // claim: the volunteer holds max_active_claims wishes already
-    claim_cooldown,   // claim: the volunteer dropped max_dropped_claims claims lately
+    claim_limit,     // claim: the volunteer holds max_active_claims wishes already
+    claim_cooldown,  // claim: the volunteer dropped max_dropped_claims claims lately
+    no_presence,     // check-in/out: neither the station's scene nor a location near it
 };
 std::string_view to_string(refusal r);  // "not_found", ...
 
@@ -232,10 +252,12 @@ struct move_result {
 };
 
 struct visit_result {
-    refusal why = refusal::none;  // not_volunteer, invalid (unknown station), wrong_status
-                                  // (already checked in / not checked in)
-    service_visit visit;          // the visit after the call (the open one when refused)
-    std::int64_t balance = 0;     // check-out: the volunteer's points after the credit
+    refusal why = refusal::none;      // not_volunteer, invalid (unknown station), no_presence,
+                                      // wrong_status (already checked in / not checked in)
+    service_visit visit;              // the visit after the call (the open one when refused)
+    std::int64_t balance = 0;         // check-out: the volunteer's points after the credit
+    std::int64_t served_minutes = 0;  // check-out: the minutes between check-in and check-out;
+                                      // more than visit.minutes when a cap held
     bool ok() const { return why == refusal::none; }
 };
 
@@ -427,14 +449,26 @@ public:
     vote_result vote(unit_of_work& uow, std::string_view proposal_number, const person_ref& voter,
                      std::int64_t now) const;
 
-    // 驿站 service: a registered volunteer checks in at a known station (one open visit at a
-    // time) and checks out; at check-out the minutes between (capped at max_visit_minutes) are
-    // stored on the visit and points_per_hour pro rata are posted to the ledger
-    // ("service_hours", idempotent per visit). Hours are only ever credited from such a pair.
+    // 驿站 service: an approved volunteer checks in at a known station (one open visit at a
+    // time) and checks out, each time showing presence at the station (docs/security.md,
+    // "presence for points"): the station's scene, or a location within presence_radius_m of a
+    // station with coordinates. At check-out the minutes between are credited, capped three
+    // ways: max_visit_minutes for the visit together with the visits it continues (a check-in
+    // within visit_join_minutes of the last check-out), and max_daily_service_minutes for all
+    // visits checked in on the same China-time day. The credited minutes are stored on the
+    // visit and points_per_hour pro rata posted to the ledger ("service_hours", idempotent per
+    // visit). Hours are only ever credited from such a pair. Refused calls write nothing.
     const station* find_station(std::string_view code) const;
+    // The station whose scene this is (compared in constant time), or nullptr.
+    const station* station_of_scene(std::string_view scene) const;
     visit_result check_in(unit_of_work& uow, const person_ref& who, std::string_view station_code,
-                          std::string activity, std::int64_t now) const;
-    visit_result check_out(unit_of_work& uow, const person_ref& who, std::int64_t now) const;
+                          std::string activity, const presence& shown, std::int64_t now) const;
+    // Checks out of the open visit, with presence at its station (else no_presence).
+    visit_result check_out(unit_of_work& uow, const person_ref& who, const presence& shown,
+                           std::int64_t now) const;
+    // Closes the open visit without presence (a volunteer who left without checking out, so
+    // that they can check in again): nothing is credited; checkout_proof "none".
+    visit_result close_visit(unit_of_work& uow, const person_ref& who, std::int64_t now) const;
 
     // Timers, run every minute or so: expired claim leases, claimed or in progress (any time);
     // reminders before the deadline and escalations to the supervisor after it (only in working

@@ -310,7 +310,11 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/volunteer_already_refused",
             // community moves, confirmed by staff
             "reply/move_confirm_how", "reply/move_confirmed_done", "reply/move_not_found",
-            "reply/move_not_yours", "reply/move_already_confirmed"};
+            "reply/move_not_yours", "reply/move_already_confirmed",
+            // 驿站 by QR code
+            "reply/station_checked_in", "reply/station_checked_out", "reply/station_capped",
+            "reply/station_not_volunteer", "reply/station_open_elsewhere",
+            "reply/station_code_unknown"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         return k;
     }();
@@ -324,10 +328,10 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
 
     switch (m.kind) {
         case inbound_kind::subscribe:
-            t.say("reply/welcome");
+            if (!station_scan(t)) t.say("reply/welcome");
             return out;
         case inbound_kind::scan:
-            t.say("reply/welcome_back");
+            if (!station_scan(t)) t.say("reply/welcome_back");
             return out;
         case inbound_kind::menu_click:
             menu(t);

@@ -13,6 +13,13 @@ read_result<T> result(const body_fields& f, T value) {
     return value;
 }
 
+// The optional "scene" and "location" of a check-in or check-out.
+void read_presence(body_fields& f, dialog::cases::presence& shown) {
+    f.text("scene", shown.scene, 1, 64, false, refusal::bad_scene);
+    if (f.ok() && !ascii_printable(shown.scene)) f.fail(refusal::bad_scene);
+    f.location("location", shown.location, refusal::bad_location);
+}
+
 }  // namespace
 
 read_result<login_body> read_login(std::string_view body) {
@@ -109,12 +116,18 @@ read_result<checkin_body> read_checkin(std::string_view body) {
     checkin_body b;
     f.text("station", b.station, 1, 64, true, refusal::bad_station);
     f.text("activity", b.activity, 0, 50, false, refusal::bad_activity);
+    read_presence(f, b.shown);
     return result(f, std::move(b));
 }
 
-std::optional<refusal> read_empty(std::string_view body) {
-    if (!object_body(body)) return refusal::bad_json;
-    return std::nullopt;
+read_result<checkout_body> read_checkout(std::string_view body) {
+    auto j = object_body(body);
+    if (!j) return refusal::bad_json;
+    body_fields f(*j);
+    checkout_body b;
+    read_presence(f, b.shown);
+    f.flag("without_presence", b.without_presence, refusal::bad_without_presence);
+    return result(f, std::move(b));
 }
 
 }  // namespace minsheng::gateway::mp

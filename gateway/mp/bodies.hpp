@@ -74,13 +74,23 @@ struct volunteer_body {
 };
 read_result<volunteer_body> read_volunteer(std::string_view body, const config& cfg);
 
-// POST /mp/v1/checkin {"station", "activity"?}.
+// Proof of being at a station (docs/miniprogram.md): "scene", what the client read from the
+// station's QR code (1..64 printable ASCII characters, else bad_scene), and/or "location"
+// {"lat","lng"} (else bad_location). Whether it proves anything is the service's to say.
+
+// POST /mp/v1/checkin {"station", "activity"?, "scene"?, "location"?}.
 struct checkin_body {
     std::string station, activity;
+    dialog::cases::presence shown;
 };
 read_result<checkin_body> read_checkin(std::string_view body);
 
-// A body that carries nothing (checkout): any JSON object. nullopt when it is one.
-std::optional<refusal> read_empty(std::string_view body);
+// POST /mp/v1/checkout {"scene"?, "location"?, "without_presence"?}: without_presence true closes
+// the visit crediting nothing (a volunteer who left without checking out).
+struct checkout_body {
+    dialog::cases::presence shown;
+    bool without_presence = false;
+};
+read_result<checkout_body> read_checkout(std::string_view body);
 
 }  // namespace minsheng::gateway::mp

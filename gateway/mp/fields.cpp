@@ -52,6 +52,12 @@ void body_fields::integer(const char* k, int& out, int min, int max, bool requir
     out = static_cast<int>(v);
 }
 
+void body_fields::flag(const char* k, bool& out, refusal bad) {
+    if (!ok() || !has(k)) return;
+    if (!j_[k].is_boolean()) return fail(bad);
+    out = j_[k].get<bool>();
+}
+
 void body_fields::location(const char* k, std::optional<dialog::geo_point>& out, refusal bad) {
     if (!ok() || !has(k)) return;
     const auto& l = j_[k];

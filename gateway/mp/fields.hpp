@@ -45,6 +45,8 @@ public:
                 refusal bad);
     // An integer in [min, max].
     void integer(const char* k, int& out, int min, int max, bool required, refusal bad);
+    // An optional true or false.
+    void flag(const char* k, bool& out, refusal bad);
     // An optional {"lat": <number>, "lng": <number>} on the globe.
     void location(const char* k, std::optional<dialog::geo_point>& out, refusal bad);
     // An optional array of at most max_items ids (1..128 printable ASCII characters each).

@@ -28,6 +28,8 @@ enum class refusal {
     bad_skills,
     bad_station,
     bad_activity,
+    bad_scene,
+    bad_without_presence,
     bad_query,
     bad_near,
     bad_template,
@@ -46,6 +48,7 @@ enum class refusal {
     volunteer_pending,  // applied, not yet approved (or refused)
     phone_required,     // a vote needs the voter's verified phone
     community_cooling,  // a vote in a community the voter moved to lately
+    presence_required,  // check-in/out: no proof of being at the station
     // 404
     not_found,
     case_not_found,

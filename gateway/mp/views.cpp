@@ -90,7 +90,9 @@ json visit_view(const cases::case_service& service, const dialog::service_visit&
             {"checkin_at", dialog::format_iso8601(v.checkin_at)},
             {"checkout_at", views::time_or_null(v.checkout_at)},
             {"minutes", v.minutes},
-            {"points", v.points}};
+            {"points", v.points},
+            {"checkin_proof", text_or_null(v.checkin_proof)},
+            {"checkout_proof", text_or_null(v.checkout_proof)}};
 }
 
 json station_view(const cases::station& s) {

@@ -259,8 +259,10 @@ void ranking(exchange& x, reader& r, const request& rq) {
 
 void stations(exchange& x, reader&, const request&) {
     json arr = json::array();
-    for (const auto& s : x.app().service->settings().stations) arr.push_back(station_view(s));
-    answer_json(x, http::status::ok, {{"stations", std::move(arr)}});
+    const auto& settings = x.app().service->settings();
+    for (const auto& s : settings.stations) arr.push_back(station_view(s));
+    answer_json(x, http::status::ok,
+                {{"stations", std::move(arr)}, {"presence_radius_m", settings.presence_radius_m}});
 }
 
 void checkin(exchange& x, reader&, const request& rq) {
@@ -271,10 +273,12 @@ void checkin(exchange& x, reader&, const request& rq) {
          b = std::get<checkin_body>(std::move(body))](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
-                auto r = app->service->check_in(uow, rq.me, b.station, b.activity, t);
+                auto r = app->service->check_in(uow, rq.me, b.station, b.activity, b.shown, t);
                 if (r.why == cases::refusal::not_volunteer)
                     return outcome::no(not_approved(uow, rq.me));
                 if (r.why == cases::refusal::invalid) return outcome::no(refusal::unknown_station);
+                if (r.why == cases::refusal::no_presence)
+                    return outcome::no(refusal::presence_required);
                 if (!r.ok()) return outcome::no(refusal::already_checked_in);
                 return outcome::ok(visit_view(*app->service, r.visit));
             });
@@ -282,16 +286,24 @@ void checkin(exchange& x, reader&, const request& rq) {
         answer_outcome);
 }
 
+// With presence at the visit's station the minutes are credited; without, refused unless the
+// body says without_presence, which closes the visit crediting nothing.
 void checkout(exchange& x, reader&, const request& rq) {
-    if (auto why = read_empty(x.req().body())) return refuse(x, *why);
+    auto body = read_checkout(x.req().body());
+    if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     x.on_writer<outcome>(
-        [app = x.app_shared(), rq](adapters::sqlite_store::store& s) {
+        [app = x.app_shared(), rq,
+         b = std::get<checkout_body>(std::move(body))](adapters::sqlite_store::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
-                auto r = app->service->check_out(uow, rq.me, t);
+                auto r = b.without_presence ? app->service->close_visit(uow, rq.me, t)
+                                            : app->service->check_out(uow, rq.me, b.shown, t);
+                if (r.why == cases::refusal::no_presence)
+                    return outcome::no(refusal::presence_required);
                 if (!r.ok()) return outcome::no(refusal::not_checked_in);
                 json v = visit_view(*app->service, r.visit);
                 v["balance"] = r.balance;
+                v["served_minutes"] = r.served_minutes;
                 return outcome::ok(std::move(v));
             });
         },

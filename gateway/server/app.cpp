@@ -15,6 +15,7 @@
 #include "gateway/routes/routes.hpp"
 #include "gateway/server/app_state.hpp"
 #include "gateway/server/dispatch.hpp"
+#include "gateway/server/station_scenes.hpp"
 #include "gateway/server/sweep.hpp"
 
 namespace minsheng::gateway {
@@ -52,7 +53,9 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
                      ? dialog::cases::working_hours::standard()
                      : dialog::cases::working_hours::parse(s.cfg.program.working_hours);
     auto settings = s.cfg.program.settings;
-    settings.codes = adapters::sqlite_store::code_book_for(s.cfg.store.code_secret, s.cfg.db_path);
+    const std::string secret = keying_secret(s.cfg);
+    settings.codes = std::make_shared<const adapters::sqlite_store::keyed_code_book>(secret);
+    give_station_scenes(settings, secret);
     s.service = std::make_shared<const dialog::cases::case_service>(
         s.templates, std::move(calendar), std::move(hours), std::move(settings));
     s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service);

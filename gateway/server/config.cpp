@@ -1,5 +1,6 @@
 #include "gateway/server/config.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -83,6 +84,28 @@ std::optional<dialog::geo_point> read_location(const toml::value& v, const std::
     return p;
 }
 
+// A station's QR code scene (WeChat takes 1..64 characters): a configured one of 16..64 printable
+// ASCII characters; else one derived from the code ("st:<code>:<16 hex>"), which needs a code of
+// letters, digits, '-' and '_' short enough to fit.
+void check_scene(const dialog::cases::station& st) {
+    const auto printable = [](std::string_view s, std::string_view also) {
+        for (char ch : s)
+            if (!std::isalnum(static_cast<unsigned char>(ch)) && also.find(ch) == also.npos)
+                return false;
+        return true;
+    };
+    if (!st.scene.empty()) {
+        if (st.scene.size() < 16 || st.scene.size() > 64 ||
+            !printable(st.scene, "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"))
+            throw config_error("station \"" + st.code +
+                               "\": scene must be 16 to 64 printable ASCII characters, no spaces");
+        return;
+    }
+    if (st.code.size() > 64 - 20 || !printable(st.code, "-_"))
+        throw config_error("station \"" + st.code +
+                           "\": a code of at most 44 letters, digits, '-' and '_', or a scene");
+}
+
 // [[community]], [miniprogram] and [open311].
 void read_console(const toml::value& t, config& c) {
     if (t.contains("community")) {
@@ -131,17 +154,26 @@ void check_console(config& c) {
         c.program.settings.communities.push_back(cc.name);
         if (!cc.street.empty()) c.program.settings.streets[cc.name] = cc.street;
     }
-    std::set<std::string> codes;
+    std::set<std::string> codes, scenes;
     for (const auto& st : c.program.settings.stations) {
         if (st.code.empty() || st.name.empty())
             throw config_error("a [[station]] needs a code and a name");
         if (!codes.insert(st.code).second)
             throw config_error("station \"" + st.code + "\" is listed twice");
+        check_scene(st);
+        if (!st.scene.empty() && !scenes.insert(st.scene).second)
+            throw config_error("station \"" + st.code + "\": another station has this scene");
     }
     const auto& s = c.program.settings;
     if (s.points_per_hour < 0) throw config_error("program.points_per_hour must not be negative");
     if (s.max_visit_minutes < 60 || s.max_visit_minutes > 24 * 60)
         throw config_error("program.max_visit_hours must be from 1 to 24");
+    if (s.presence_radius_m < 0 || s.presence_radius_m > 5000)
+        throw config_error("program.presence_radius_m must be from 0 to 5000");
+    if (s.max_daily_service_minutes > 24 * 60)
+        throw config_error("program.max_daily_service_hours must be from 0 to 24");
+    if (s.visit_join_minutes < 0 || s.visit_join_minutes > 24 * 60)
+        throw config_error("program.visit_join_minutes must be from 0 to 1440");
     auto& mp = c.miniprogram;
     if (mp.appid.empty()) mp.appid = c.delivery.appid;
     if (mp.secret.empty()) mp.secret = c.delivery.secret;
@@ -195,6 +227,11 @@ void read_program(const toml::value& t, program_config& p) {
             seconds_of(g, "confirm_notice_days", s.confirm_notice_seconds, 86400);
         s.points_per_hour = int_or(g, "points_per_hour", s.points_per_hour);
         s.max_visit_minutes = seconds_of(g, "max_visit_hours", s.max_visit_minutes, 60);
+        s.presence_radius_m =
+            int_or<int>(g, "presence_radius_m", static_cast<int>(s.presence_radius_m));
+        s.max_daily_service_minutes =
+            seconds_of(g, "max_daily_service_hours", s.max_daily_service_minutes, 60);
+        s.visit_join_minutes = int_or(g, "visit_join_minutes", s.visit_join_minutes);
     }
     if (t.contains("station")) {
         for (const auto& v : toml::find<std::vector<toml::value>>(t, "station")) {
@@ -204,6 +241,7 @@ void read_program(const toml::value& t, program_config& p) {
             st.community = toml::find_or<std::string>(v, "community", "");
             st.address = toml::find_or<std::string>(v, "address", "");
             st.location = read_location(v, "station " + st.code);
+            st.scene = toml::find_or<std::string>(v, "scene", "");
             s.stations.push_back(std::move(st));
         }
     }

@@ -86,7 +86,7 @@ TEST_CASE(
     "Migrations from 3 on upgrade a version-2 database, keeping its data and defaulting new "
     "fields",
     "[adapters]") {
-    REQUIRE(latest_schema_version() >= 12);
+    REQUIRE(latest_schema_version() >= 13);
     temp_db file;
     make_version_2(file.path());
     {
@@ -174,7 +174,8 @@ TEST_CASE(
          {"cases_by_status_kind", "cases_by_community", "cases_by_claimer", "cases_by_merged_into",
           "cases_remind_due", "cases_overdue", "cases_claim_due", "people_by_phone",
           "ledger_entries_by_account", "outbox_due", "staff_by_openid", "outbox_due_by_channel",
-          "messages_by_time", "phone_codes_by_person", "phone_codes_by_phone"})
+          "messages_by_time", "phone_codes_by_person", "phone_codes_by_phone",
+          "service_visits_by_person_day", "cases_held", "people_by_community_move"})
         CHECK(indexes.count(name));
 
     SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
@@ -190,6 +191,7 @@ TEST_CASE(
     CHECK(std::get<1>(recorded[9]) == "vetted_volunteers");
     CHECK(std::get<1>(recorded[10]) == "claims_and_confirmation");
     CHECK(std::get<1>(recorded[11]) == "one_person_one_vote");
+    CHECK(std::get<1>(recorded[12]) == "station_presence");
     CHECK(std::get<2>(recorded[1]) == 100);
     CHECK(std::get<0>(recorded[2]) == 3);
     CHECK(std::get<1>(recorded[2]) == "service");
@@ -335,6 +337,50 @@ TEST_CASE("Migration 12 keeps the votes stored before it and gives them their vo
     CHECK(db.execAndGet("SELECT count(*) FROM vote_keys").getInt() == 6);
     CHECK(db.execAndGet("SELECT vote_id FROM vote_keys WHERE key = 'phone:13900139000'").getInt() ==
           1);
+}
+
+TEST_CASE("Migration 13 keeps visits from before it, open or closed, with no proof of presence",
+          "[adapters]") {
+    temp_db file;
+    {
+        // A version-10 database with a closed visit and an open one.
+        SQLite::Database db(file.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at INTEGER NOT NULL) STRICT");
+        for (const auto& step : migrations()) {
+            if (step.version > 10) break;
+            db.exec(std::string(step.sql));
+            SQLite::Statement record(db, "INSERT INTO schema_migrations VALUES (?, ?, 1)");
+            record.bind(1, step.version);
+            record.bind(2, std::string(step.name));
+            record.exec();
+        }
+        db.exec(
+            "INSERT INTO service_visits (person, station, checkin_at, checkout_at, minutes, "
+            "points) VALUES ('miniprogram:old', 'dc-01', 1000, 4600, 60, 10), "
+            "('miniprogram:old', 'dc-01', 5000, 0, 0, 0)");
+    }
+    store s(file.path(), options_at(9000));
+    CHECK(s.schema_version() == latest_schema_version());
+    const dialog::person_ref old{dialog::channel::miniprogram, "old"};
+    s.run([&](dialog::unit_of_work& uow) {
+        auto open = uow.open_visit(old);
+        REQUIRE(open);
+        CHECK(open->checkin_proof.empty());
+        CHECK(open->carried_minutes == 0);
+        CHECK(uow.credited_minutes(old, 0, 9000) == 60);  // only the closed visit counts
+        auto closed = *open;
+        closed.checkout_at = 8600;
+        closed.checkout_proof = "none";
+        CHECK(uow.finish_visit(closed));
+        CHECK(uow.credited_minutes(old, 0, 9000) == 60);
+        CHECK(uow.credited_minutes(old, 1001, 9000) == 0);
+        const auto visits = uow.visits_of(old, 10);
+        REQUIRE(visits.size() == 2);
+        CHECK(visits[0].checkout_proof == "none");
+        CHECK(visits[1].checkout_proof.empty());
+    });
 }
 
 TEST_CASE("The timer queries use their partial indexes", "[adapters]") {

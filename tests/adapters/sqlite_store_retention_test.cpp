@@ -150,6 +150,19 @@ TEST_CASE("one-time codes are six random digits kept as keyed hashes", "[adapter
     CHECK_THROWS_AS(keyed_code_book("short"), std::invalid_argument);
 }
 
+TEST_CASE("a station's scene is keyed by the secret: stable, and unguessable without it",
+          "[adapters]") {
+    const std::string secret = "a-secret-of-at-least-sixteen-bytes";
+    const auto scene = station_scene(secret, "dc-01");
+    CHECK(scene.starts_with("st:dc-01:"));
+    CHECK(scene.size() == std::string("st:dc-01:").size() + station_tag_chars);
+    CHECK(scene.find_first_not_of("0123456789abcdef", 9) == std::string::npos);
+    CHECK(station_scene(secret, "dc-01") == scene);  // a printed code keeps working
+    CHECK(station_scene(secret, "dc-02").substr(9) != scene.substr(9));
+    CHECK(station_scene("another-secret-of-sixteen-bytes", "dc-01") != scene);
+    CHECK_THROWS_AS(station_scene("short", "dc-01"), std::invalid_argument);
+}
+
 TEST_CASE("without a configured secret, one is made beside the database, 0600, and kept",
           "[adapters][retention]") {
     temp_db db;

@@ -100,8 +100,13 @@ void visit(store& s, const dialog::person_ref& who, const std::string& station,
         v.station = station;
         v.checkin_at = checkin_at;
         auto started = uow.start_visit(v);
-        if (minutes > 0)
-            REQUIRE(uow.finish_visit(started.id, checkin_at + minutes * 60, minutes, points));
+        if (minutes > 0) {
+            started.checkout_at = checkin_at + minutes * 60;
+            started.minutes = minutes;
+            started.points = points;
+            started.checkout_proof = "scene";
+            REQUIRE(uow.finish_visit(started));
+        }
     });
 }
 

@@ -383,6 +383,53 @@ city = "city-key-0123456789"
     }
 }
 
+TEST_CASE("presence at stations: scenes, the radius and the caps are read and checked",
+          "[gateway]") {
+    const auto defaults = load_config(std::nullopt, {}).program.settings;
+    CHECK(defaults.presence_radius_m == 200);
+    CHECK(defaults.max_daily_service_minutes == 8 * 60);
+    CHECK(defaults.visit_join_minutes == 30);
+
+    auto file = write_temp("minsheng-presence-test.toml", R"(
+[program]
+presence_radius_m = 0
+max_daily_service_hours = 6
+visit_join_minutes = 45
+[[station]]
+code = "dc-01"
+name = "东城社区党群服务驿站"
+[[station]]
+code = "东城二站"
+name = "东城社区第二驿站"
+scene = "posted-at-dongcheng-2:7f3a91c2"
+)");
+    auto c = load_config(file, {});
+    const auto& s = c.program.settings;
+    CHECK(s.presence_radius_m == 0);
+    CHECK(s.max_daily_service_minutes == 360);
+    CHECK(s.visit_join_minutes == 45);
+    REQUIRE(s.stations.size() == 2);
+    CHECK(s.stations[0].scene.empty());  // derived from the secret when the gateway starts
+    CHECK(s.stations[1].scene == "posted-at-dongcheng-2:7f3a91c2");
+    std::filesystem::remove(file);
+
+    for (const char* bad :
+         {"[program]\npresence_radius_m = -1\n", "[program]\npresence_radius_m = 5001\n",
+          "[program]\nmax_daily_service_hours = 25\n", "[program]\nmax_daily_service_hours = -1\n",
+          "[program]\nvisit_join_minutes = -1\n",
+          // A code that cannot be part of a derived scene needs a configured one.
+          "[[station]]\ncode = \"东城二站\"\nname = \"n\"\n",
+          "[[station]]\ncode = \"s\"\nname = \"n\"\nscene = \"short\"\n",
+          "[[station]]\ncode = \"s\"\nname = \"n\"\nscene = \"has a space in the scene\"\n",
+          "[[station]]\ncode = \"a\"\nname = \"n\"\nscene = \"same-scene-0123456789\"\n"
+          "[[station]]\ncode = \"b\"\nname = \"m\"\nscene = \"same-scene-0123456789\"\n"}) {
+        INFO(bad);
+        auto f = write_temp("minsheng-presence-bad.toml", bad);
+        CHECK_THROWS_AS(load_config(f, {}), config_error);
+        std::filesystem::remove(f);
+    }
+}
+
 TEST_CASE("message retention and the code secret are read and checked", "[gateway]") {
     auto c = load_config(std::nullopt, {});
     CHECK(c.store.message_retention_days == 180);

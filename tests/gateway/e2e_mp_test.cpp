@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "adapters/sqlite_store/keyed_codes.hpp"
 #include "adapters/sqlite_store/sessions.hpp"
 #include "adapters/sqlite_store/store.hpp"
 #include "gateway/server/rate_limiter.hpp"
@@ -427,28 +428,39 @@ TEST_CASE("a volunteer finds wishes near them, claims, checks in and earns point
     CHECK(claims.body["claims"][0].at("contact").at("address") == "东城社区幸福路8号");
     CHECK(s.get("/mp/v1/claims", v2).body.at("claims").empty());
 
-    // 驿站 service hours: only from a check-in/check-out pair, once.
+    // 驿站 service hours: only from a check-in/check-out pair, once, each at the station (the
+    // scene of its QR code; e2e_presence_test.cpp tries going without).
     auto stations = s.get("/mp/v1/stations", v1);
     REQUIRE(stations.body.at("stations").size() == 1);
     CHECK(stations.body["stations"][0].at("code") == "dc-01");
-    auto no_visit = s.post("/mp/v1/checkout", json::object(), v1);
+    CHECK(stations.body.at("presence_radius_m") == 200);
+    CHECK(stations.raw.find("st:dc-01") == std::string::npos);  // the scene is only at the station
+    const json at_station = {
+        {"scene", adapters::sqlite_store::station_scene(s.cfg.store.code_secret, "dc-01")}};
+    auto no_visit = s.post("/mp/v1/checkout", at_station, v1);
     CHECK(no_visit.status == 409);
     CHECK(no_visit.code() == "not_checked_in");
-    CHECK(s.post("/mp/v1/checkin", {{"station", "nowhere"}}, v1).code() == "unknown_station");
-    CHECK(s.post("/mp/v1/checkin", {{"station", "dc-01"}}, bystander).status == 403);
-    auto in = s.post("/mp/v1/checkin", {{"station", "dc-01"}, {"activity", "陪老人聊天"}}, v1);
+    CHECK(s.post("/mp/v1/checkin", {{"station", "nowhere"}, {"scene", at_station["scene"]}}, v1)
+              .code() == "unknown_station");
+    CHECK(
+        s.post("/mp/v1/checkin", {{"station", "dc-01"}, {"scene", at_station["scene"]}}, bystander)
+            .status == 403);
+    auto in = s.post(
+        "/mp/v1/checkin",
+        {{"station", "dc-01"}, {"activity", "陪老人聊天"}, {"scene", at_station["scene"]}}, v1);
     INFO(in.raw);
     REQUIRE(in.status == 200);
     CHECK(in.body.at("station_name") == "东城社区党群服务驿站");
-    CHECK(s.post("/mp/v1/checkin", {{"station", "dc-01"}}, v1).code() == "already_checked_in");
+    CHECK(s.post("/mp/v1/checkin", {{"station", "dc-01"}, {"scene", at_station["scene"]}}, v1)
+              .code() == "already_checked_in");
     s.clock.advance(90 * 60);
-    auto out = s.post("/mp/v1/checkout", json::object(), v1);
+    auto out = s.post("/mp/v1/checkout", at_station, v1);
     INFO(out.raw);
     REQUIRE(out.status == 200);
     CHECK(out.body.at("minutes") == 90);
     CHECK(out.body.at("points") == 15);
     CHECK(out.body.at("balance") == 15);
-    CHECK(s.post("/mp/v1/checkout", json::object(), v1).status == 409);
+    CHECK(s.post("/mp/v1/checkout", at_station, v1).status == 409);
 
     auto points = s.get("/mp/v1/points", v1);
     REQUIRE(points.status == 200);

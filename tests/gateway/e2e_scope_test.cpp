@@ -83,7 +83,7 @@ struct fixture {
                          {"西城社区", "东城街道", {}, std::nullopt},
                          {"南山社区", "南山街道", {}, std::nullopt}};
         c.program.settings.stations = {
-            {"dc-01", "东城社区党群服务驿站", east, "东城路1号", std::nullopt}};
+            {"dc-01", "东城社区党群服务驿站", east, "东城路1号", std::nullopt, ""}};
         return c;
     }
 

@@ -34,9 +34,9 @@ gateway::config stats_config(const std::string& tag) {
                      {xingfu, "光明街道", {}, std::nullopt},
                      {nanshan, "南山街道", {}, std::nullopt}};
     c.program.settings.stations = {
-        {"gm-01", "光明社区党群服务驿站", guangming, "光明路1号", std::nullopt},
-        {"gm-02", "光明社区长者驿站", guangming, "光明路9号", std::nullopt},
-        {"xf-01", "幸福社区驿站", xingfu, "幸福路2号", std::nullopt},
+        {"gm-01", "光明社区党群服务驿站", guangming, "光明路1号", std::nullopt, ""},
+        {"gm-02", "光明社区长者驿站", guangming, "光明路9号", std::nullopt, ""},
+        {"xf-01", "幸福社区驿站", xingfu, "幸福路2号", std::nullopt, ""},
     };
     return c;
 }

@@ -8,6 +8,8 @@
 //             ("绑定工号 <code>") so that their notifications reach them on WeChat
 //   check     load the config, templates, models and database as the gateway would; exit 1 if
 //             anything is wrong (for deployment scripts)
+//   stations  print each 驿站's code, name and the scene of its QR code (tab-separated), to make
+//             the codes posted at the stations from (docs/volunteers.md)
 //   deadline  print the SLA deadline of a case of a kind filed at a time (first line, ISO-8601
 //             +08:00), then how it was counted; exit 2 on a bad kind or time
 
@@ -30,6 +32,7 @@
 #include "dialog/values/civil_time.hpp"
 #include "dialog/values/iso8601.hpp"
 #include "gateway/server/config.hpp"
+#include "gateway/server/station_scenes.hpp"
 
 #ifndef MINSHENG_DATA_DIR_DEFAULT
 #define MINSHENG_DATA_DIR_DEFAULT "."
@@ -196,9 +199,11 @@ int staff_command(const std::string& which, const minsheng::gateway::config& cfg
     if (which == "bind-code") {
         const std::int64_t t = now_s();
         // Keyed like the gateway's codes (the same secret), or the gateway would not know it.
-        const auto book = store_ns::code_book_for(cfg.store.code_secret, s.path());
+        auto served = cfg;
+        served.db_path = s.path();
+        const store_ns::keyed_code_book book(minsheng::gateway::keying_secret(served));
         auto code =
-            store_ns::issue_bind_code(s, *book, o.member.id, t + std::int64_t{o.hours} * 3600, t);
+            store_ns::issue_bind_code(s, book, o.member.id, t + std::int64_t{o.hours} * 3600, t);
         audit(s, "staff_bind_code", o.member.id,
               "expires " + minsheng::dialog::format_iso8601(code.expires_at));
         std::printf("%s\n", code.code.c_str());
@@ -272,6 +277,16 @@ int token_command(const std::string& which, const minsheng::gateway::config& cfg
     return 0;
 }
 
+// The stations' scenes, keyed by the same secret as the gateway's (the config's, or the one
+// beside the database).
+int print_stations(const minsheng::gateway::config& cfg) {
+    auto settings = cfg.program.settings;
+    minsheng::gateway::give_station_scenes(settings, minsheng::gateway::keying_secret(cfg));
+    for (const auto& st : settings.stations)
+        std::printf("%s\t%s\t%s\n", st.code.c_str(), st.name.c_str(), st.scene.c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -326,6 +341,8 @@ int main(int argc, char** argv) {
     staff_unbind->add_option("--db", so.db, "database file (default: from the config)");
     staff_unbind->add_option("--id", so.member.id, "staff id")->required();
     auto* check = cli.add_subcommand("check", "check config, templates, models and database");
+    auto* stations =
+        cli.add_subcommand("stations", "print each station's code, name and QR code scene");
     auto* deadline = cli.add_subcommand("deadline", "print the SLA deadline of a case");
     std::string kind, filed;
     std::string calendar_dir = MINSHENG_DATA_DIR_DEFAULT "/calendar";
@@ -349,6 +366,7 @@ int main(int argc, char** argv) {
         if (*staff_disable) return staff_command("disable", cfg, so);
         if (*staff_bind) return staff_command("bind-code", cfg, so);
         if (*staff_unbind) return staff_command("unbind", cfg, so);
+        if (*stations) return print_stations(cfg);
         if (*migrate) {
             minsheng::adapters::sqlite_store::store s(db.empty() ? cfg.db_path : db);
             std::printf("schema version %d: %s\n", s.schema_version(), s.path().c_str());

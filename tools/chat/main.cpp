@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
         if (!quiet)
             std::cout << "已连接 " << host << ":" << port << "，以用户 " << user
                       << " 的身份聊天。直接输入文字发送；/subscribe 关注，/click KEY 点菜单，"
-                         "/location 纬度 经度 地点 发送位置，/quit 退出。\n";
+                         "/location 纬度 经度 地点 发送位置，"
+                         "/scan 场景值 扫带参数二维码（如驿站签到码），/quit 退出。\n";
 
         auto send = [&](const oa::client_request& req) {
             auto res = http.request("POST", req.target("/wechat/oa"), req.body,
@@ -94,6 +95,8 @@ int main(int argc, char** argv) {
                 if (cmd == "subscribe")
                     send(codec.event(
                         {account, user, "subscribe", a.empty() ? "" : "qrscene_" + a, now}, now));
+                else if (cmd == "scan" && !a.empty())
+                    send(codec.event({account, user, "SCAN", a, now}, now));
                 else if (cmd == "click" && !a.empty())
                     send(codec.event({account, user, "CLICK", a, now}, now));
                 else if (cmd == "location" && !b.empty())
@@ -101,7 +104,7 @@ int main(int argc, char** argv) {
                                     account, user, now));
                 else
                     std::cout << "未知命令。可用：/subscribe /click KEY /location 纬度 经度 地点 "
-                                 "/user OPENID /quit\n";
+                                 "/scan 场景值 /user OPENID /quit\n";
                 continue;
             }
             send(codec.text({account, user, line, now, ""}, now));

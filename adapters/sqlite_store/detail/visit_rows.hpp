@@ -18,11 +18,14 @@ std::optional<dialog::service_visit> open_visit(statement_cache& sql,
 // Inserts a check-in; returns it with its id. A second open visit of the same person violates
 // the unique index (SQLite::Exception).
 dialog::service_visit start_visit(statement_cache& sql, const dialog::service_visit& v);
-// Writes the check-out if the visit is still open; false otherwise.
-bool finish_visit(statement_cache& sql, std::int64_t id, std::int64_t checkout_at,
-                  std::int64_t minutes, std::int64_t points);
+// Writes the check-out (checkout_at, minutes, points, checkout_proof) if the visit is still open;
+// false otherwise.
+bool finish_visit(statement_cache& sql, const dialog::service_visit& closed);
 // Newest first, at most clamp(limit, 1, 1000).
 std::vector<dialog::service_visit> visits_of(statement_cache& sql, const dialog::person_ref& who,
                                              std::size_t limit);
+// The minutes credited to the person's checked-out visits that checked in within [since, until).
+std::int64_t credited_minutes(statement_cache& sql, const dialog::person_ref& who,
+                              std::int64_t since, std::int64_t until);
 
 }  // namespace minsheng::adapters::sqlite_store::detail

@@ -57,6 +57,12 @@ void points(turn& t);
 void ranking(turn& t);
 void stars(turn& t);
 
+// ---- 驿站 (stations)
+// A SCAN or subscribe event whose scene is a station's QR code: an approved volunteer checks in
+// there, or out when their open visit is there; others hear what the code is for. False (nothing
+// said) for a scene that is not a station's.
+bool station_scan(turn& t);
+
 // ---- staff (their WeChat bound with 绑定工号); others are told these are for staff only
 // 志愿者申请: the applications waiting in the staff member's communities.
 void volunteer_applications(turn& t);

@@ -91,11 +91,13 @@ public:
         return in_.open_visit(w);
     }
     service_visit start_visit(const service_visit& v) override { return in_.start_visit(v); }
-    bool finish_visit(std::int64_t id, std::int64_t at, std::int64_t m, std::int64_t p) override {
-        return in_.finish_visit(id, at, m, p);
-    }
+    bool finish_visit(const service_visit& closed) override { return in_.finish_visit(closed); }
     std::vector<service_visit> visits_of(const person_ref& w, std::size_t n) override {
         return in_.visits_of(w, n);
+    }
+    std::int64_t credited_minutes(const person_ref& w, std::int64_t since,
+                                  std::int64_t until) override {
+        return in_.credited_minutes(w, since, until);
     }
     proposal create_proposal(const proposal_draft& d) override { return in_.create_proposal(d); }
     std::optional<proposal> get_proposal(std::int64_t id) override { return in_.get_proposal(id); }

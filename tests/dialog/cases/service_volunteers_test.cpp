@@ -101,7 +101,7 @@ TEST_CASE("an applicant cannot claim a wish: refused, nothing stored, no contact
     CHECK(w.events(c.id).size() == events_before);
     // Nor check in at a station.
     const auto visit = w.tx(
-        [&](unit_of_work& u) { return w.service.check_in(u, stranger, "dc-01", "", t0 + 70); });
+        [&](unit_of_work& u) { return w.service.check_in(u, stranger, "dc-01", "", {}, t0 + 70); });
     CHECK(visit.why == refusal::not_volunteer);
 }
 
