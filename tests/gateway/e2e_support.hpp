@@ -110,8 +110,14 @@ struct wechat_peer {
     gateway::http_client http;
     std::string account = "gh_e2e";
 
-    wechat_peer(const gateway::config& c, unsigned short port)
-        : codec(c.wechat), http("127.0.0.1", port) {}
+    // WeChat's clock: the gateway's when a test moves that (the signature's timestamp must be
+    // within the gateway's window).
+    std::function<std::int64_t()> clock;
+
+    wechat_peer(
+        const gateway::config& c, unsigned short port,
+        std::function<std::int64_t()> now = [] { return now_s(); })
+        : codec(c.wechat), http("127.0.0.1", port), clock(std::move(now)) {}
 
     struct result {
         int status = 0;
@@ -132,11 +138,11 @@ struct wechat_peer {
         return out;
     }
     result say(const std::string& user, const std::string& text, const std::string& msg_id = "") {
-        auto t = now_s();
+        auto t = clock();
         return post(codec.text({account, user, text, t, msg_id}, t));
     }
     result event(const std::string& user, const std::string& name, const std::string& key = "") {
-        auto t = now_s();
+        auto t = clock();
         return post(codec.event({account, user, name, key, t}, t));
     }
 };
