@@ -2,6 +2,7 @@
 
 #include "dialog/conversation/detail/commands.hpp"
 #include "dialog/conversation/detail/flows.hpp"
+#include "dialog/conversation/detail/reading.hpp"
 #include "dialog/conversation/detail/state.hpp"
 #include "dialog/conversation/detail/turn.hpp"
 
@@ -32,7 +33,11 @@ bool answer_pending(turn& t, const pending_state& s, const command& cmd) {
         case stage::await_address:
         case stage::await_phone:
         case stage::await_readback:
+        case stage::await_matter:
+        case stage::await_consult:
             return answer_appeal_question(t, s, cmd);
+        case stage::await_proposal_offer:
+            return answer_proposal_offer(t, s, cmd);
         case stage::await_cancel_confirm:
         case stage::await_cancel_which:
             return answer_cancel_question(t, s, cmd);
@@ -208,8 +213,12 @@ void by_intent(turn& t, const command& cmd) {
     const auto& u = *t.u;
     const std::string& intent = u.intent.name;
     const bool sure = !u.intent.unsure;
-    if (intent == "greet") return t.say("reply/greeting");
-    if (intent == "help") return t.say("reply/help");
+    // A question about a policy may look like a call for help ("请问……怎么申请"): it is a
+    // consultation, answered or registered, never the menu.
+    const bool consultation = consultation_question(u);
+    if (consultation && cmd.number.empty() && file_appeal(t)) return;
+    if (intent == "greet" && !consultation) return t.say("reply/greeting");
+    if (intent == "help" && !consultation) return t.say("reply/help");
     if (intent == "ask_progress") return progress(t, cmd.number);
     if (intent == "cancel" && sure) return cancel(t, cmd);
     if (intent == "confirm" && sure) return confirm_done(t, cmd, false);
@@ -219,13 +228,14 @@ void by_intent(turn& t, const command& cmd) {
     if (intent == "report_done" && sure) {
         // "处理好了" from a volunteer reports their wish done; from a resident it confirms theirs.
         if (!cmd.number.empty() || holds_claims(t)) return report_done(t, cmd.number);
-        return confirm_done(t, cmd, false);
+        if (awaits_confirmation(t)) return confirm_done(t, cmd, false);
+        return t.say("reply/report_done_no_claim");
     }
     if (intent == "vote" && sure) return vote(t, is_prefix(cmd.number, "YS") ? cmd.number : "");
     if (intent == "register_volunteer" && sure) return register_volunteer(t);
     if (intent == "add_detail" && sure && add_detail(t, cmd)) return;
     if (file_appeal(t)) return;
-    t.say("reply/not_understood");
+    t.say("reply/not_understood", {{"understood", understood_text(t.texts, u)}});
 }
 
 }  // namespace
@@ -243,6 +253,16 @@ const std::vector<std::string>& conversation::required_templates() {
             // events and general
             "reply/welcome", "reply/welcome_back", "reply/greeting", "reply/help",
             "reply/not_understood", "reply/acknowledged", "reply/thanks", "reply/media_received",
+            "reply/understood_phone", "reply/understood_address", "reply/understood_time",
+            "reply/understood_number", "reply/understood_topic", "reply/understood_words",
+            "reply/understood_with", "reply/media_image", "reply/media_voice", "reply/media_video",
+            "reply/media_link", "reply/media_file", "reply/media_location",
+            // what a message is beyond its labels (reading.hpp)
+            "reply/contact_only", "reply/contact_added", "reply/report_done_no_claim",
+            "reply/phone_noted_ask_address", "reply/address_noted_ask_phone",
+            "reply/proposal_offer", "reply/proposal_offer_kept", "reply/consultation_opened",
+            "reply/faq_footer", "reply/several_opened_header", "reply/several_opened_item",
+            "reply/several_opened_footer", "reply/nothing_to_confirm_said",
             // filing an appeal
             "reply/case_opened", "reply/case_opened_urgent", "reply/category_unknown",
             "reply/mode_wall", "reply/mode_express", "reply/mode_workers", "reply/deadline_line",
@@ -316,15 +336,17 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/station_not_volunteer", "reply/station_open_elsewhere",
             "reply/station_code_unknown"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
+        for (const auto& f : faq_templates()) k.push_back(f);
         return k;
     }();
     return keys;
 }
 
 step_outcome conversation::step(const inbound_message& m, const nlu::understanding* u,
-                                unit_of_work& uow, std::int64_t now) const {
+                                unit_of_work& uow, std::int64_t now,
+                                const std::vector<intake::call_appeal>* problems) const {
     step_outcome out;
-    turn t{m, u, uow, now, *templates_, *service_, out};
+    turn t{m, u, uow, now, *templates_, *service_, out, problems};
 
     switch (m.kind) {
         case inbound_kind::subscribe:
@@ -357,7 +379,7 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
     }
 
     if (!u) {
-        t.say("reply/not_understood");
+        t.say("reply/not_understood", {{"understood", ""}});
         return out;
     }
     const command cmd = parse_command(*u, m.text);

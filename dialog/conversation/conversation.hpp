@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dialog/cases/service.hpp"
+#include "dialog/intake/call_appeals.hpp"
 #include "dialog/message.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
@@ -39,9 +40,12 @@ public:
     static const std::vector<std::string>& required_templates();
 
     // `understood` is the NLU result for text-bearing messages (nullptr otherwise); it is computed
-    // outside the transaction so the writer does no NLU work. Throws only what the store throws.
+    // outside the transaction so the writer does no NLU work. `problems`, when given, is
+    // intake::find_appeals of a long text message (also computed outside): two or more open one
+    // case each when every one of them has what it needs. Throws only what the store throws.
     step_outcome step(const inbound_message& message, const nlu::understanding* understood,
-                      unit_of_work& uow, std::int64_t now) const;
+                      unit_of_work& uow, std::int64_t now,
+                      const std::vector<intake::call_appeal>* problems = nullptr) const;
 
     // How long a pending question (an appeal's missing detail, a read-back, "确定撤销……吗？", a
     // rating, a registration's community or skills, the location "附近心愿" asks for) waits for

@@ -6,6 +6,8 @@
 #include <variant>
 
 #include "adapters/wechat_oa/stored_reply.hpp"
+#include "dialog/intake/call_appeals.hpp"
+#include "dialog/utf8.hpp"
 #include "gateway/routes/routes.hpp"
 
 namespace minsheng::gateway {
@@ -14,6 +16,9 @@ namespace http = boost::beast::http;
 namespace oa = adapters::wechat_oa;
 
 namespace {
+
+// Shorter messages are one problem: looking for several costs an understanding per sentence.
+constexpr std::size_t several_problems_min_chars = 40;
 
 // What the writer hands back: the reply as a value (a fresh message's own, or a duplicate's
 // stored one), never re-parsed for a fresh message.
@@ -46,17 +51,26 @@ void serve_wechat_oa(const exchange_ptr& x) {
 
     // Understanding runs here, on the I/O thread, outside the transaction.
     std::shared_ptr<const dialog::nlu::understanding> understood;
-    if (push->message.kind == dialog::inbound_kind::text)
+    // A long message may raise several problems: found here too, for one case each.
+    std::shared_ptr<const std::vector<dialog::intake::call_appeal>> problems;
+    if (push->message.kind == dialog::inbound_kind::text) {
         understood = std::make_shared<const dialog::nlu::understanding>(
             app.nlu->understand(push->message.text));
+        if (dialog::count_code_points(push->message.text) >= several_problems_min_chars) {
+            auto found = dialog::intake::find_appeals(*app.nlu, push->message.text);
+            if (found.size() >= 2)
+                problems = std::make_shared<const std::vector<dialog::intake::call_appeal>>(
+                    std::move(found));
+        }
+    }
 
     auto state = x->app_shared();
     x->on_writer<handled_push>(
-        [state, push, understood, t](adapters::sqlite_store::store& store) {
+        [state, push, understood, problems, t](adapters::sqlite_store::store& store) {
             const auto& m = push->message;
             handled_push out;
             auto h = store.handle_once(m.from, m.dedup_key, m, [&](dialog::unit_of_work& uow) {
-                out.answer = state->talk->step(m, understood.get(), uow, t).answer;
+                out.answer = state->talk->step(m, understood.get(), uow, t, problems.get()).answer;
                 return oa::store_reply(out.answer);
             });
             out.duplicate = h.duplicate;

@@ -379,10 +379,12 @@ command parse_command(const nlu::understanding& u, std::string_view original) {
 
 bool is_yes(const nlu::understanding& u) {
     const std::string c = core_of(u);
-    if (one_of(c, {"对",   "是",   "是的",   "对的",     "好",   "好的",     "嗯",
-                   "嗯嗯", "可以", "没错",   "对,没错",  "确认", "确定",     "提交",
-                   "是啊", "对啊", "对呀",   "是呀",     "行",   "要",       "ok",
-                   "好滴", "好嘞", "没问题", "确认提交", "登记", "就是这样", "对头"}))
+    if (one_of(c,
+               {"对", "是", "是的", "对的", "好", "好的", "嗯", "嗯嗯", "可以", "没错", "对,没错",
+                "确认", "确定", "提交", "是啊", "对啊", "对呀", "是呀", "行", "要", "ok", "好滴",
+                "好嘞", "没问题", "确认提交", "登记", "就是这样", "对头",
+                // Cantonese
+                "系", "系呀", "系啊", "系嘅", "啱", "啱啊", "啱呀", "冇错", "好呀", "得", "得呀"}))
         return true;
     return u.intent.name == "confirm" && !u.intent.unsure && chars(c) <= 4 &&
            !contains_any(c, {"不", "没", "错"});
@@ -391,8 +393,9 @@ bool is_yes(const nlu::understanding& u) {
 bool is_no(const nlu::understanding& u) {
     const std::string c = core_of(u);
     return one_of(c,
-                  {"不对", "不是", "错了", "不是的", "不对的", "不", "否", "不用", "不要", "不用了",
-                   "不撤销", "不取消", "不了", "不必了", "说错了", "搞错了", "先不撤销", "不撤了"});
+                  {"不对",     "不是",   "错了",   "不是的", "不对的", "不",     "否",     "不用",
+                   "不要",     "不用了", "不撤销", "不取消", "不了",   "不必了", "说错了", "搞错了",
+                   "先不撤销", "不撤了", "唔系",   "唔啱",   "唔使",   "唔要",   "唔使喇"});
 }
 
 bool is_skip_phone(const nlu::understanding& u) {

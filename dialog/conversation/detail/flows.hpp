@@ -17,8 +17,16 @@ namespace minsheng::dialog::detail {
 // ---- residents
 // A text that may describe a matter: opens it, asks for what is missing, or reads it back when
 // the engine is unsure. False (nothing said) when it does not look like an appeal.
-bool file_appeal(turn& t);
+// `known`: contact details given before the matter (await_matter), filling the draft's gaps.
+// A message of contact details only opens nothing; a consultation is answered from
+// templates/faq/ or registered; a suggestion is offered as a 微实事 proposal; a long message with
+// several problems (turn::problems) opens one case each when each has what it needs.
+bool file_appeal(turn& t, const appeal_draft* known = nullptr);
 bool answer_appeal_question(turn& t, pending_state s, const command& cmd);
+// The answer to a proposal offer: 提议 (or yes) proposes it, 登记 files it as a case, no drops it.
+bool answer_proposal_offer(turn& t, const pending_state& s, const command& cmd);
+// Whether the person has a case of their own reported done and waiting for their confirmation.
+bool awaits_confirmation(turn& t);
 // An image, voice, video, link, file or location: the place of a draft waiting for one, else a
 // detail of the person's most recent open case.
 void media(turn& t, const std::optional<pending_state>& pending);
@@ -73,6 +81,9 @@ void confirm_move(turn& t, const std::string& digits);
 
 // ---- 微实事 proposals
 void propose(turn& t, const std::string& text);
+// A proposal from an offered suggestion: in the person's community, else the community its
+// address named (`community`), else asked for.
+void propose_in(turn& t, const std::string& text, const std::string& community);
 bool answer_proposal_community(turn& t, const pending_state& s, const command& cmd);
 // The voter's community, asked before their first vote: records it, then votes.
 bool answer_vote_community(turn& t, const pending_state& s, const command& cmd);

@@ -58,6 +58,14 @@ void propose(turn& t, const std::string& text) {
     do_propose(t, p->community, cut(text, 300));
 }
 
+void propose_in(turn& t, const std::string& text, const std::string& community) {
+    auto p = t.profile();
+    if (p && !p->community.empty()) return do_propose(t, p->community, cut(text, 300));
+    if (!community.empty()) return do_propose(t, community, cut(text, 300));
+    t.ask(about_proposal(cut(text, 300)));
+    t.say("reply/ask_proposal_community");
+}
+
 bool answer_proposal_community(turn& t, const pending_state& s, const command& cmd) {
     const auto& u = *t.u;
     if ((cmd.what == verb::cancel && cmd.number.empty()) ||

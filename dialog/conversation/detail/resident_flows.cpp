@@ -6,6 +6,7 @@
 #include "dialog/cases/handling.hpp"
 #include "dialog/cases/lifecycle.hpp"
 #include "dialog/conversation/detail/flows.hpp"
+#include "dialog/conversation/detail/reading.hpp"
 #include "dialog/intake/filing.hpp"
 #include "dialog/utf8.hpp"
 
@@ -23,6 +24,7 @@ constexpr std::size_t cases_looked_at = 50;
 
 // Categories whose problems are bound to a place: the case is useless without an address.
 bool place_bound(const nlu::understanding& u) {
+    if (u.kind.name == "consultation" && !u.kind.unsure) return false;
     const auto& c = u.category.name;
     if (c == "城乡建设" || c == "环境保护" || c == "交通运输") return true;
     return u.kind.name == "project";
@@ -113,8 +115,8 @@ std::string mode_line(const turn& t, const case_record& c) {
     return t.render("reply/mode_workers");
 }
 
-// Opens the draft, whose every slot is filled, through the case service.
-void open(turn& t, const appeal_draft& a) {
+// Opens the draft, whose every slot is filled, through the case service; says nothing.
+case_record open_quietly(turn& t, const appeal_draft& a) {
     intake::report r;
     r.from = t.m.from;
     r.reporter_id = t.m.user_id;
@@ -129,15 +131,25 @@ void open(turn& t, const appeal_draft& a) {
     r.community = a.community;
     r.source_key = a.source_key;
     // Every slot was settled by the conversation: no understanding is consulted again.
-    case_record rec = intake::file(t.service, t.uow, r, nullptr, a.normalised, t.now);
+    return intake::file(t.service, t.uow, r, nullptr, a.normalised, t.now);
+}
+
+std::string category_text(const turn& t, const case_record& rec) {
+    return rec.category.empty() ? t.render("reply/category_unknown") : rec.category;
+}
+
+// Opens the draft, whose every slot is filled, and says so.
+void open(turn& t, const appeal_draft& a) {
+    case_record rec = open_quietly(t, a);
     t.forget();
-    const std::string category =
-        rec.category.empty() ? t.render("reply/category_unknown") : rec.category;
-    t.say(rec.urgency == "urgent" ? "reply/case_opened_urgent" : "reply/case_opened",
-          {{"number", rec.number},
-           {"category", category},
-           {"mode_line", mode_line(t, rec)},
-           {"deadline_line", deadline_line(t, rec)}});
+    const std::string category = category_text(t, rec);
+    const char* key = rec.kind == "consultation" ? "reply/consultation_opened"
+                      : rec.urgency == "urgent"  ? "reply/case_opened_urgent"
+                                                 : "reply/case_opened";
+    t.say(key, {{"number", rec.number},
+                {"category", category},
+                {"mode_line", mode_line(t, rec)},
+                {"deadline_line", deadline_line(t, rec)}});
     t.out.opened.push_back(std::move(rec));
 }
 
@@ -174,9 +186,9 @@ void set_address(appeal_draft& a, const nlu::entity& address) {
     a.community = community_of_address(address);
 }
 
-appeal_draft draft_from(const turn& t, const nlu::understanding& u) {
+appeal_draft draft_of(const turn& t, const nlu::understanding& u, const std::string& text) {
     appeal_draft a;
-    a.description = t.m.text;
+    a.description = text;
     a.normalised = u.normalised;
     const auto f = intake::fields_of(u);
     a.category = f.category;
@@ -190,6 +202,111 @@ appeal_draft draft_from(const turn& t, const nlu::understanding& u) {
     return a;
 }
 
+appeal_draft draft_from(const turn& t, const nlu::understanding& u) {
+    return draft_of(t, u, t.m.text);
+}
+
+// The contact details in u (a phone, a landline, an address naming a place) into a's gaps.
+void take_contact(appeal_draft& a, const nlu::understanding& u) {
+    if (a.phone.empty())
+        if (const auto* e = u.find("phone") ? u.find("phone") : u.find("landline"))
+            a.phone = e->value;
+    if (a.address.empty())
+        if (const auto* e = specific_address(u)) set_address(a, *e);
+}
+
+// What a draft waiting for its matter already knew, into the new draft's gaps.
+void take_known(appeal_draft& a, const appeal_draft& known) {
+    if (a.phone.empty()) a.phone = known.phone;
+    if (a.address.empty() && !known.address.empty()) {
+        a.address = known.address;
+        a.community = known.community;
+    }
+}
+
+// Contact details with no matter: a detail for the person's most recent open case, or kept in
+// a draft that waits for the matter (and a question back). Never a case of its own.
+void contact_given(turn& t, const appeal_draft* known) {
+    const auto& u = *t.u;
+    if (!known) {
+        if (auto c = latest(t, [](const case_record& r) { return in_hand(r); })) {
+            auto r = t.service.add_detail(t.uow, c->id, t.actor(), t.m.text, t.now);
+            if (r.ok()) {
+                t.say("reply/contact_added",
+                      {{"number", c->number}, {"understood", found_text(t.texts, u, false)}});
+                return;
+            }
+        }
+    }
+    appeal_draft a = known ? *known : appeal_draft{};
+    take_contact(a, u);
+    a.source_key = t.m.dedup_key;
+    t.ask(about_draft(stage::await_matter, std::move(a)));
+    t.say("reply/contact_only", {{"understood", found_text(t.texts, u, false)}});
+}
+
+// A consultation: the answer templates/faq/ knows (with 登记咨询 to register it anyway), or a
+// consultation case with its deadline.
+void consult(turn& t, const appeal_draft* known) {
+    appeal_draft a = draft_from(t, *t.u);
+    if (known) take_known(a, *known);
+    a.kind = "consultation";
+    a.urgency = "normal";
+    a.needs_address = false;
+    if (const auto topic = faq_topic(*t.u); !topic.empty()) {
+        t.ask(about_draft(stage::await_consult, std::move(a)));
+        t.say_text(t.render("faq/" + std::string(topic)) + "\n" + t.render("reply/faq_footer"));
+        return;
+    }
+    a.phone_skipped = true;  // a consultation is answered here; a phone is not required
+    open(t, a);
+}
+
+// A suggestion for a public improvement: offered as a 微实事 proposal, with how voting works.
+void offer_proposal(turn& t, appeal_draft a) {
+    const auto& s = t.service.settings();
+    a.kind = "project";
+    const std::string summary = cut(a.description, 40);
+    t.ask(about_draft(stage::await_proposal_offer, std::move(a)));
+    t.say("reply/proposal_offer", {{"summary", summary},
+                                   {"threshold", std::to_string(s.proposal_threshold)},
+                                   {"days", std::to_string(s.proposal_voting_seconds / 86400)}});
+}
+
+// A long message raising several problems (turn::problems): one case each, when every one has
+// the place and contact it needs (the message's own, or the profile's phone). False (nothing
+// done) otherwise, and the message is filed as one.
+bool several_problems(turn& t, const appeal_draft& whole) {
+    if (!t.problems || t.problems->size() < 2) return false;
+    std::vector<appeal_draft> drafts;
+    const auto profile = t.profile();
+    for (std::size_t i = 0; i < t.problems->size(); ++i) {
+        const auto& p = (*t.problems)[i];
+        appeal_draft a = draft_of(t, p.understood, p.text);
+        take_contact(a, p.understood);
+        take_known(a, whole);
+        if (a.phone.empty() && profile) a.phone = profile->phone;
+        if (a.needs_address && a.address.empty()) return false;
+        if (a.kind == "wish" && a.phone.empty()) return false;
+        if (i > 0) a.source_key = t.m.dedup_key + "#" + std::to_string(i + 1);
+        drafts.push_back(std::move(a));
+    }
+    std::vector<std::string> items;
+    for (const auto& a : drafts) {
+        case_record rec = open_quietly(t, a);
+        items.push_back(
+            t.render("reply/several_opened_item", {{"number", rec.number},
+                                                   {"summary", cut(rec.description, 20)},
+                                                   {"category", category_text(t, rec)}}));
+        t.out.opened.push_back(std::move(rec));
+    }
+    t.forget();
+    t.say_text(list_text(
+        t.render("reply/several_opened_header", {{"count", std::to_string(items.size())}}), items,
+        t.render("reply/several_opened_footer")));
+    return true;
+}
+
 bool bare_cancel(const nlu::understanding& u, const command& cmd) {
     if (cmd.what == verb::cancel) return cmd.number.empty();
     return cmd.what == verb::none && u.intent.name == "cancel" && !u.intent.unsure;
@@ -197,6 +314,24 @@ bool bare_cancel(const nlu::understanding& u, const command& cmd) {
 
 void say_readback(turn& t, const appeal_draft& a) {
     t.say("reply/readback", {{"summary", cut(a.description, 40)}});
+}
+
+// What was sent, as a fallback names it: 图片, 语音, ...
+std::string media_name(const turn& t) {
+    switch (t.m.kind) {
+        case inbound_kind::image:
+            return t.render("reply/media_image");
+        case inbound_kind::voice:
+            return t.render("reply/media_voice");
+        case inbound_kind::video:
+            return t.render("reply/media_video");
+        case inbound_kind::link:
+            return t.render("reply/media_link");
+        case inbound_kind::location:
+            return t.render("reply/media_location");
+        default:
+            return t.render("reply/media_file");
+    }
 }
 
 void reask(turn& t, const pending_state& s) {
@@ -211,7 +346,7 @@ void reask(turn& t, const pending_state& s) {
             say_readback(t, s.draft);
             return;
         default:
-            t.say("reply/media_received");
+            t.say("reply/media_received", {{"what", media_name(t)}});
             return;
     }
 }
@@ -290,10 +425,24 @@ std::string media_detail(const inbound_message& m) {
 
 }  // namespace
 
-bool file_appeal(turn& t) {
+bool file_appeal(turn& t, const appeal_draft* known) {
     const auto& u = *t.u;
+    if (contact_only(u)) {
+        contact_given(t, known);
+        return true;
+    }
+    if (consultation_question(u)) {
+        consult(t, known);
+        return true;
+    }
     if (!appeal_like(u)) return false;
     appeal_draft a = draft_from(t, u);
+    if (known) take_known(a, *known);
+    if (suggestion_like(u)) {
+        offer_proposal(t, std::move(a));
+        return true;
+    }
+    if (several_problems(t, a)) return true;
     if (!confidently_appeal(u)) {
         t.ask(about_draft(stage::await_readback, a));
         say_readback(t, a);
@@ -306,6 +455,24 @@ bool file_appeal(turn& t) {
 bool answer_appeal_question(turn& t, pending_state s, const command& cmd) {
     const auto& u = *t.u;
     switch (s.at) {
+        case stage::await_matter:
+            // The matter, told after the contact: one draft with both. Anything else is handled
+            // as a message of its own, and the contact waits on.
+            if (cmd.what != verb::none && cmd.what != verb::add_detail) return false;
+            if (contact_only(u)) {
+                contact_given(t, &s.draft);
+                return true;
+            }
+            return file_appeal(t, &s.draft);
+        case stage::await_consult: {
+            const std::string c = core_of(u);
+            if (c == "登记咨询" || c == "登记" || c == "人工" || c == "人工解答" || is_yes(u)) {
+                open(t, s.draft);
+                return true;
+            }
+            t.forget();  // answered; whatever comes next is a message of its own
+            return false;
+        }
         case stage::await_readback:
             if (is_yes(u)) {
                 proceed(t, std::move(s.draft));
@@ -333,7 +500,15 @@ bool answer_appeal_question(turn& t, pending_state s, const command& cmd) {
                 proceed(t, std::move(s.draft));
                 return true;
             }
-            if (cmd.what != verb::none) return false;
+            if (cmd.what != verb::none && cmd.what != verb::add_detail) return false;
+            if (const auto* e = u.find("phone") ? u.find("phone") : u.find("landline");
+                e && contact_only(u)) {
+                // The phone, given where the place was asked: kept, and the place asked again.
+                s.draft.phone = e->value;
+                t.ask(about_draft(stage::await_address, std::move(s.draft)));
+                t.say("reply/phone_noted_ask_address", {{"phone", nlu::mask_phone(e->value)}});
+                return true;
+            }
             if (confidently_appeal(u) && count_code_points(u.normalised) >= 12) {
                 // Not a place but the matter itself, told properly this time ("我要反映一下",
                 // then the story): one draft with both, asking again for what is missing.
@@ -370,12 +545,47 @@ bool answer_appeal_question(turn& t, pending_state s, const command& cmd) {
                 t.say("reply/cancelled");
                 return true;
             }
-            if (cmd.what != verb::none) return false;
+            if (cmd.what != verb::none && cmd.what != verb::add_detail) return false;
+            if (const auto* e = specific_address(u); e && contact_only(u)) {
+                // The place, given where the phone was asked: kept, and the phone asked again.
+                set_address(s.draft, *e);
+                const std::string place = nlu::mask_personal_data(e->text);
+                t.ask(about_draft(stage::await_phone, std::move(s.draft)));
+                t.say("reply/address_noted_ask_phone", {{"address", place}});
+                return true;
+            }
             t.say("reply/ask_phone_again");
             return true;
         default:
             return false;
     }
+}
+
+bool answer_proposal_offer(turn& t, const pending_state& s, const command& cmd) {
+    const auto& u = *t.u;
+    const std::string c = core_of(u);
+    if ((cmd.what == verb::propose && cmd.rest.empty()) || c == "提议" || c == "发起" ||
+        c == "发起提议" || (is_yes(u) && c != "登记")) {
+        propose_in(t, s.draft.description, s.draft.community);
+        return true;
+    }
+    if (c == "登记" || c == "反映" || c == "按问题反映" || c == "登记问题") {
+        appeal_draft a = s.draft;
+        a.kind = "project";
+        proceed(t, std::move(a));
+        return true;
+    }
+    if (is_no(u) || bare_cancel(u, cmd)) {
+        t.forget();
+        t.say("reply/proposal_offer_kept");
+        return true;
+    }
+    t.forget();
+    return false;
+}
+
+bool awaits_confirmation(turn& t) {
+    return latest(t, [](const case_record& r) { return r.status == status::done; }).has_value();
 }
 
 void media(turn& t, const std::optional<pending_state>& pending) {
@@ -393,14 +603,14 @@ void media(turn& t, const std::optional<pending_state>& pending) {
     }
     auto c = latest(t, [](const case_record& r) { return cases::is_open(r.status); });
     if (!c) {
-        t.say("reply/media_received");
+        t.say("reply/media_received", {{"what", media_name(t)}});
         return;
     }
     auto r = t.service.add_detail(t.uow, c->id, t.actor(), media_detail(t.m), t.now);
     if (r.ok())
         t.say("reply/detail_added", {{"number", c->number}});
     else
-        t.say("reply/media_received");
+        t.say("reply/media_received", {{"what", media_name(t)}});
 }
 
 bool has_open_case(turn& t) {
@@ -553,7 +763,7 @@ void confirm_done(turn& t, const command& cmd, bool explicit_command) {
     } else {
         c = latest(t, [](const case_record& r) { return r.status == status::done; });
         if (!c) {
-            t.say(explicit_command ? "reply/nothing_to_confirm" : "reply/acknowledged");
+            t.say(explicit_command ? "reply/nothing_to_confirm" : "reply/nothing_to_confirm_said");
             return;
         }
     }

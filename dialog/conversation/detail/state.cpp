@@ -9,7 +9,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::pair<stage, std::string_view>, 11> stage_names{{
+constexpr std::array<std::pair<stage, std::string_view>, 14> stage_names{{
     {stage::await_address, "await_address"},
     {stage::await_phone, "await_phone"},
     {stage::await_readback, "await_readback"},
@@ -21,6 +21,9 @@ constexpr std::array<std::pair<stage, std::string_view>, 11> stage_names{{
     {stage::propose_community, "propose_community"},
     {stage::vote_community, "vote_community"},
     {stage::await_near_location, "await_near_location"},
+    {stage::await_matter, "await_matter"},
+    {stage::await_proposal_offer, "await_proposal_offer"},
+    {stage::await_consult, "await_consult"},
 }};
 
 std::optional<stage> stage_from(std::string_view name) {
@@ -128,6 +131,9 @@ std::string write_state(const pending_state& s) {
         case stage::await_address:
         case stage::await_phone:
         case stage::await_readback:
+        case stage::await_matter:
+        case stage::await_proposal_offer:
+        case stage::await_consult:
             j["draft"] = {{"description", s.draft.description},
                           {"normalised", s.draft.normalised},
                           {"category", s.draft.category},

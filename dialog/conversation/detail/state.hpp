@@ -26,6 +26,9 @@ enum class stage {
     propose_community,     // a proposal waits for the proposer's community (text)
     vote_community,        // a vote waits for the voter's community (number)
     await_near_location,   // "附近心愿" waits for the volunteer's location
+    await_matter,          // contact details came first: a draft with them waits for the matter
+    await_proposal_offer,  // a suggestion offered as a 微实事 proposal waits for 提议 or 登记
+    await_consult,  // a consultation answered from templates/faq/: 登记咨询 opens the draft
 };
 
 std::string_view to_string(stage s);
@@ -50,7 +53,7 @@ struct appeal_draft {
 struct pending_state {
     stage at = stage::await_address;
     std::int64_t since = 0;  // when the question was asked (unix seconds)
-    appeal_draft draft;      // await_address, await_phone, await_readback
+    appeal_draft draft;      // await_address, await_phone, await_readback, await_matter, ...
     std::int64_t case_id = 0;
     std::string number;     // the case the question is about
     std::string community;  // register_skills

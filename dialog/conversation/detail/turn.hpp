@@ -32,6 +32,8 @@ struct turn {
     const template_set& texts;
     const cases::case_service& service;
     step_outcome& out;
+    // The problems of a long text message (intake::find_appeals), when the caller found them.
+    const std::vector<intake::call_appeal>* problems = nullptr;
 
     person_ref me() const { return {m.from, m.user_id}; }
     cases::actor actor() const { return cases::actor::of(me()); }
