@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialog/intake/call_appeals.hpp"
 #include "dialog/nlu/classifier.hpp"
 #include "dialog/nlu/extractor.hpp"
 #include "dialog/nlu/features.hpp"
@@ -182,6 +183,10 @@ int main(int argc, char** argv) {
         std::printf("single thread, %.1f s per figure\n", seconds);
         std::printf("long appeals (%zu samples of about %zu bytes):\n", appeals.size(), long_bytes);
         print("understand()", measure(appeals, seconds, understand));
+        print("find_appeals() (a letter as one call)",
+              measure(appeals, seconds, [&](const std::string& s) {
+                  return minsheng::dialog::intake::find_appeals(*engine, s).size();
+              }));
         print("classify_category()", measure(appeals, seconds, [&](const std::string& s) {
                   return engine->classify_category(s).name.size();
               }));

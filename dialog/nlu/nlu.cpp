@@ -93,6 +93,10 @@ label engine::classify_category(std::string_view text) const {
     return to_label(model, model.predict(std::string_view(norm.text)));
 }
 
+normalised_text engine::normalise(std::string_view text) const {
+    return impl_->normalise->normalise(text);
+}
+
 understanding engine::understand(std::string_view text) const {
     understanding u;
     auto norm = impl_->normalise->normalise(text);

@@ -31,6 +31,8 @@ struct label {
     bool unsure = true;       // confidence below the model's threshold
 };
 
+struct normalised_text;  // dialog/nlu/normalizer.hpp
+
 struct understanding {
     std::string normalised;           // NFKC, half-width, Simplified, tidy whitespace
     std::vector<std::string> tokens;  // segmentation of `normalised`
@@ -58,6 +60,10 @@ public:
     // The category alone (normalisation and the category model; no segmentation, entities or
     // other models): what batch classification needs. Never throws.
     label classify_category(std::string_view text) const;
+
+    // Normalisation alone (dialog/nlu/normalizer.hpp), with the map back to `text`: for callers
+    // that look for words themselves before deciding what to understand. Never throws.
+    normalised_text normalise(std::string_view text) const;
 
     ~engine();
     engine(const engine&) = delete;

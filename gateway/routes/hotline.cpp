@@ -51,6 +51,24 @@ std::string span_of(const adapters::hotline::caller_text& words,
                          : "turns " + std::to_string(first + 1) + "-" + std::to_string(last + 1);
 }
 
+// What the agent said before each caller turn (several agent turns in a row are one line), so
+// that "还有别的问题吗？" followed by the caller's next words can start another appeal.
+std::vector<dialog::intake::agent_line> agent_lines(const adapters::hotline::transcript& call,
+                                                    const adapters::hotline::caller_text& words) {
+    std::vector<dialog::intake::agent_line> out;
+    std::size_t from = 0;  // first turn after the previous caller turn
+    for (const auto& p : words.pieces) {
+        // The agent's last line before this caller turn is the one the caller answers.
+        for (std::size_t i = p.turn_index; i-- > from;)
+            if (call.turns[i].speaker == "agent" && !call.turns[i].text.empty()) {
+                out.push_back({p.begin, call.turns[i].text});
+                break;
+            }
+        from = p.turn_index + 1;
+    }
+    return out;
+}
+
 json failed_call(std::string_view call_id, std::string_view why) {
     return {{"call_id", call_id}, {"status", "failed"}, {"error", why}};
 }
@@ -190,7 +208,8 @@ void serve_hotline(const exchange_ptr& x) {
         call_work w;
         w.index = i;
         auto words = adapters::hotline::caller_words(*c.call);
-        w.report.appeals = dialog::intake::find_appeals(*app.nlu, words.text);
+        w.report.appeals =
+            dialog::intake::find_appeals(*app.nlu, words.text, agent_lines(*c.call, words));
         for (const auto& a : w.report.appeals) w.report.spans.push_back(span_of(words, a));
         w.report.system = system;
         w.report.call_id = c.call->call_id;

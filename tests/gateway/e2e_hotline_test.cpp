@@ -1,6 +1,10 @@
 // End-to-end: 12345 transcripts posted to the real gateway over HTTP with the real HMAC (v2),
 // becoming cases in a real SQLite file, exactly once per call.
 
+#include <iterator>
+#include <set>
+#include <string>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -156,4 +160,69 @@ TEST_CASE("a wrong HMAC, a stale timestamp or a bad body changes nothing", "[e2e
     CHECK(f.cases().empty());
     CHECK(f.g.app.stats().requests_rejected.value("bad_signature") == 1);
     CHECK(f.g.app.stats().requests_rejected.value("stale_timestamp") == 1);
+}
+
+namespace {
+// Long single-problem letters, as callers read them out: a title, the complaint, rhetorical
+// questions, closing formulas, dates and signatures (hand-written, not from any corpus).
+const std::string letters[] = {
+    "关于阳光花园小区垃圾站长期无人管理的投诉！尊敬的领导：您好！我是阳光花园小区的一名业主。"
+    "我们小区东门旁边的垃圾站已经有三个多月没有人认真管理了，垃圾桶满了也没人清运，垃圾堆到了"
+    "路中间。同时，垃圾站旁边就是小区的儿童游乐场。我们多次向物业反映，物业总是说已经安排了。"
+    "难道就没有人管了吗？我们每年交的物业费都去哪里了？大家觉得可笑不可笑？希望有关部门尽快督促"
+    "物业整改。此致\n敬礼！\n一位阳光花园的业主\n2018年2月23日",
+    "请求解决城南中学门口交通拥堵问题。城南中学门口每天早上七点到八点都堵得水泄不通，接送孩子"
+    "的车辆乱停乱放，学生只能在车缝里穿行。另外，学校门口没有斑马线，也没有红绿灯，前几天还有一"
+    "个学生被电动车撞倒了。这样下去迟早要出大事！有关部门为什么不管？恳请交警部门在上下学时段"
+    "派人疏导，并在学校门口设置斑马线和减速带。谢谢！\n一位家长\n2019年9月6日",
+    "反映我单位拖欠工资问题。我于2018年3月进入某建筑公司工作，担任施工员。公司从去年10月开始"
+    "就没有按时发工资，到现在已经拖欠了整整五个月。我们多次找公司领导，领导每次都说下个月一定"
+    "发，可是到现在一分钱也没有。而且，公司也没有给我们缴纳社保。我们一家老小都靠这份工资生活，"
+    "现在连房贷都还不上了。请问这样的公司就没有人管吗？恳请劳动监察部门为我们做主！此致 敬礼",
+};
+
+std::string long_call(const std::string& id, const std::string& words) {
+    return json{{"call_id", id},
+                {"caller", {{"phone", "13600136000"}}},
+                {"turns",
+                 {{{"speaker", "agent"}, {"text", "您好，12345热线，请讲。"}},
+                  {{"speaker", "caller"}, {"text", words}},
+                  {{"speaker", "agent"}, {"text", "请问具体是在哪个位置？"}},
+                  {{"speaker", "caller"}, {"text", "就在我刚才说的那个地方，麻烦你们尽快处理。"}},
+                  {{"speaker", "agent"}, {"text", "好的，还有别的问题吗？"}},
+                  {{"speaker", "caller"}, {"text", "没有了，谢谢。"}}}}}
+        .dump();
+}
+}  // namespace
+
+TEST_CASE("long single-problem letters said in a call open one case each", "[e2e][hotline]") {
+    hotline_fixture f("hotline-letters");
+    int n = 0;
+    for (const auto& l : letters) {
+        const std::string id = "L-" + std::to_string(++n);
+        auto res = f.post(long_call(id, l));
+        REQUIRE(res.status == 200);
+        auto r = json::parse(res.body)["results"][0];
+        REQUIRE(r["status"] == "accepted");
+        CHECK(r["cases"].size() == 1);
+        CHECK(r["cases"][0]["span"] == "turns 2-4");  // the thanks in turn 6 stay out
+    }
+    CHECK(f.cases("?channel=hotline").size() == std::size(letters));
+}
+
+TEST_CASE("a call with 还有一件事 opens two cases whose texts are the two problems",
+          "[e2e][hotline]") {
+    hotline_fixture f("hotline-two-spans");
+    const std::string first = "我要反映一下，幸福小区3栋门口的路灯坏了一个星期了，晚上特别黑。";
+    const std::string second = "还有一件事，我们楼下的烧烤摊每天营业到凌晨两点，油烟直往家里灌。";
+    auto res = f.post(call("C-21", "13500135000", first + second));
+    REQUIRE(res.status == 200);
+    auto r = json::parse(res.body)["results"][0];
+    REQUIRE(r["cases"].size() == 2);
+    auto cases = f.cases("?channel=hotline");
+    REQUIRE(cases.size() == 2);
+    std::set<std::string> texts;
+    for (const auto& c : cases) texts.insert(c["description"].get<std::string>());
+    CHECK(texts.contains(first));
+    CHECK(texts.contains(second));
 }

@@ -10,8 +10,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -30,6 +32,7 @@
 #include "dialog/nlu/trainer.hpp"
 #include "tools/nlu/report.hpp"
 #include "tools/nlu/script.hpp"
+#include "tools/nlu/segments.hpp"
 
 #ifndef MINSHENG_DATA_DIR_DEFAULT
 #define MINSHENG_DATA_DIR_DEFAULT "."
@@ -119,7 +122,34 @@ struct eval_args {
     std::string json;
     std::uint32_t folds = 0;
     std::string script = "as-is";
+    std::string corpus;   // segments: where the @ids are read from
+    bool errors = false;  // segments: list the ids counted wrong
 };
+
+// `eval --task segments`: problems per call (tools/nlu/segments.hpp).
+int run_segments_eval(const std::string& models, const eval_args& a) {
+    std::map<std::string, std::string> corpus;
+    for (auto& r : nlu::read_labelled_tsv(a.corpus)) corpus.emplace(r.id, std::move(r.text));
+    const auto items = minsheng::tools::nlu::read_segment_items(a.data, corpus);
+    const auto engine = nlu::engine::load(models);
+    std::cout << "task segments: " << items.size() << " items\n\n";
+    if (a.script != "traditional") {
+        std::cout << "== as written ==\n";
+        const auto s = minsheng::tools::nlu::score_segments(*engine, items, nullptr);
+        minsheng::tools::nlu::print_segment_scores(std::cout, s, a.errors);
+        std::cout << '\n';
+    }
+    if (a.script != "as-is") {
+        to_traditional convert;
+        const std::function<std::string(std::string_view)> f = [&](std::string_view t) {
+            return convert(t);
+        };
+        std::cout << "== converted to Traditional script ==\n";
+        const auto s = minsheng::tools::nlu::score_segments(*engine, items, &f);
+        minsheng::tools::nlu::print_segment_scores(std::cout, s, a.errors);
+    }
+    return 0;
+}
 
 void write_json(const std::string& path, const nlohmann::json& report) {
     std::ofstream out(path);
@@ -129,6 +159,7 @@ void write_json(const std::string& path, const nlohmann::json& report) {
 }
 
 int run_eval(const std::string& models, const eval_args& a) {
+    if (a.task == "segments") return run_segments_eval(models, a);
     const auto& recipe = nlu::recipe_for(a.task);
     const auto rows = nlu::read_labelled_tsv(a.data);
     const bool traditional = a.script == "traditional" || a.script == "both";
@@ -281,8 +312,10 @@ int main(int argc, char** argv) {
     auto* eval = app.add_subcommand("eval", "evaluate a model on id<TAB>label<TAB>text data");
     eval_args ea;
     eval->add_option("--data", ea.data, "labelled TSV file")->required();
-    eval->add_option("--task", ea.task, "category | kind | intent | urgency")
-        ->check(CLI::IsMember({"category", "kind", "intent", "urgency"}))
+    eval->add_option("--task", ea.task,
+                     "category | kind | intent | urgency | segments (problems per call, "
+                     "data/nlu/segments-*.tsv)")
+        ->check(CLI::IsMember({"category", "kind", "intent", "urgency", "segments"}))
         ->capture_default_str();
     eval->add_option("--json", ea.json, "also write a Rasa-style intent_report.json here");
     eval->add_option("--cross-validate", ea.folds,
@@ -294,9 +327,14 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"as-is", "traditional", "both"}))
         ->capture_default_str();
 
-    auto* train = app.add_subcommand("train", "rebuild the models (deterministic)");
     std::string corpus =
         std::string(MINSHENG_DATA_DIR_DEFAULT) + "/../shared/corpus/appeals-train.tsv";
+    ea.corpus = corpus;
+    eval->add_option("--corpus", ea.corpus, "segments: the corpus the @ids refer to")
+        ->capture_default_str();
+    eval->add_flag("--errors", ea.errors, "segments: list the ids whose count is wrong");
+
+    auto* train = app.add_subcommand("train", "rebuild the models (deterministic)");
     std::string data_dir = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/data/nlu";
     std::string out;
     std::vector<std::string> tasks;
