@@ -2,7 +2,8 @@
 //   classify     stdin `id<TAB>text` lines -> `id<TAB>category<TAB>confidence`
 //   understand   one text (argument or stdin) -> JSON
 //   eval         accuracy, macro-F1, per-label scores, confusion, optional K-fold CV
-//   train        rebuilds the models from the corpus and data/nlu (bit for bit reproducible)
+//   train        rebuilds the models from the corpus and data/nlu (bit for bit reproducible);
+//                data/nlu/corpus-<task>.tsv labels corpus messages by id for a dialog task
 // Never prints the texts it reads, except `understand`'s own input.
 
 #include <algorithm>
@@ -116,13 +117,37 @@ std::vector<nlu::example> prepare(const std::vector<nlu::labelled_text>& rows,
     return examples;
 }
 
+// The appeal corpus, read once on first use: the texts of labels kept by id.
+class lazy_corpus {
+public:
+    explicit lazy_corpus(std::string path) : path_(std::move(path)) {}
+    const std::vector<nlu::labelled_text>& rows() {
+        if (!loaded_) {
+            rows_ = nlu::read_labelled_tsv(path_);
+            loaded_ = true;
+        }
+        return rows_;
+    }
+
+private:
+    std::string path_;
+    bool loaded_ = false;
+    std::vector<nlu::labelled_text> rows_;
+};
+
+// A labelled TSV file, or an `id<TAB>label` file whose texts come from the corpus.
+std::vector<nlu::labelled_text> read_rows(const std::string& path, lazy_corpus& corpus) {
+    if (!nlu::is_labelled_ids_file(path)) return nlu::read_labelled_tsv(path);
+    return nlu::with_corpus_texts(nlu::read_labelled_ids(path), corpus.rows(), path);
+}
+
 struct eval_args {
-    std::string data;
+    std::vector<std::string> data;
+    std::string corpus;  // the texts of corpus ids (id<TAB>label files, segments' @ids)
     std::string task = "category";
     std::string json;
     std::uint32_t folds = 0;
     std::string script = "as-is";
-    std::string corpus;   // segments: where the @ids are read from
     bool errors = false;  // segments: list the ids counted wrong
 };
 
@@ -130,7 +155,7 @@ struct eval_args {
 int run_segments_eval(const std::string& models, const eval_args& a) {
     std::map<std::string, std::string> corpus;
     for (auto& r : nlu::read_labelled_tsv(a.corpus)) corpus.emplace(r.id, std::move(r.text));
-    const auto items = minsheng::tools::nlu::read_segment_items(a.data, corpus);
+    const auto items = minsheng::tools::nlu::read_segment_items(a.data.front(), corpus);
     const auto engine = nlu::engine::load(models);
     std::cout << "task segments: " << items.size() << " items\n\n";
     if (a.script != "traditional") {
@@ -161,7 +186,13 @@ void write_json(const std::string& path, const nlohmann::json& report) {
 int run_eval(const std::string& models, const eval_args& a) {
     if (a.task == "segments") return run_segments_eval(models, a);
     const auto& recipe = nlu::recipe_for(a.task);
-    const auto rows = nlu::read_labelled_tsv(a.data);
+    lazy_corpus corpus(a.corpus);
+    std::vector<nlu::labelled_text> rows;
+    for (const auto& path : a.data) {
+        auto more = read_rows(path, corpus);
+        rows.insert(rows.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+    }
     const bool traditional = a.script == "traditional" || a.script == "both";
     const bool as_is = a.script != "traditional";
     std::unique_ptr<to_traditional> convert;
@@ -224,8 +255,7 @@ int run_eval(const std::string& models, const eval_args& a) {
         const auto index = [&](const std::string& name) {
             const auto it = std::find(labels.begin(), labels.end(), name);
             if (it == labels.end()) {
-                throw std::runtime_error(a.data + ": label " + name + " is not a " + a.task +
-                                         " label");
+                throw std::runtime_error("label " + name + " is not a " + a.task + " label");
             }
             return static_cast<std::size_t>(it - labels.begin());
         };
@@ -269,25 +299,41 @@ int run_train(const std::string& corpus, const std::string& data_dir, const std:
               const std::vector<std::string>& tasks) {
     const auto normalizer = nlu::normalizer::create();
     std::filesystem::create_directories(out);
+    lazy_corpus texts(corpus);
     for (const auto& r : nlu::recipes()) {
         if (!tasks.empty() && std::find(tasks.begin(), tasks.end(), r.task) == tasks.end()) {
             continue;
         }
-        const std::string source =
-            r.task == "category" ? corpus : data_dir + "/" + std::string(r.task) + ".tsv";
         const auto t0 = std::chrono::steady_clock::now();
+        std::vector<nlu::labelled_text> rows;
+        std::size_t from_corpus = 0;
+        if (r.task == "category") {
+            rows = texts.rows();
+        } else {
+            // The hand-written set, then the corpus messages labelled by id for this task.
+            rows = nlu::read_labelled_tsv(data_dir + "/" + std::string(r.task) + ".tsv");
+            const std::string labels = data_dir + "/corpus-" + std::string(r.task) + ".tsv";
+            if (std::filesystem::exists(labels)) {
+                const auto more =
+                    nlu::with_corpus_texts(nlu::read_labelled_ids(labels), texts.rows(), labels);
+                rows.insert(rows.end(), more.begin(), more.end());
+                from_corpus = more.size();
+            }
+        }
         std::size_t dropped = 0;
-        const auto examples = prepare(nlu::read_labelled_tsv(source), *normalizer, &dropped);
+        const auto examples = prepare(rows, *normalizer, &dropped);
         const auto model = nlu::train(examples, r.options);
         const std::string path = out + "/" + std::string(r.file);
         model.save(path);
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::printf(
-            "%-9s %5zu examples (%zu repeats dropped), %6zu features, scale %.3f, "
-            "%7zu bytes -> %s (%.1f s)\n",
-            std::string(r.task).c_str(), examples.size(), dropped, model.model().keys.size(),
-            model.model().scale, model.to_bytes().size(), path.c_str(), seconds);
+            "%-9s %5zu examples (%zu from the corpus by id, %zu repeats dropped), %6zu features, "
+            "scale %.3f, %7zu bytes -> %s (%.1f s)\n",
+            std::string(r.task).c_str(), examples.size(),
+            r.task == "category" ? examples.size() : from_corpus, dropped,
+            model.model().keys.size(), model.model().scale, model.to_bytes().size(), path.c_str(),
+            seconds);
     }
     return 0;
 }
@@ -311,7 +357,10 @@ int main(int argc, char** argv) {
 
     auto* eval = app.add_subcommand("eval", "evaluate a model on id<TAB>label<TAB>text data");
     eval_args ea;
-    eval->add_option("--data", ea.data, "labelled TSV file")->required();
+    eval->add_option("--data", ea.data,
+                     "labelled TSV file, or id<TAB>label file of corpus ids (repeatable: the "
+                     "files are joined); for segments, one data/nlu/segments-*.tsv")
+        ->required();
     eval->add_option("--task", ea.task,
                      "category | kind | intent | urgency | segments (problems per call, "
                      "data/nlu/segments-*.tsv)")
@@ -327,10 +376,10 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"as-is", "traditional", "both"}))
         ->capture_default_str();
 
-    std::string corpus =
-        std::string(MINSHENG_DATA_DIR_DEFAULT) + "/../shared/corpus/appeals-train.tsv";
-    ea.corpus = corpus;
-    eval->add_option("--corpus", ea.corpus, "segments: the corpus the @ids refer to")
+    ea.corpus = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/../shared/corpus/appeals-train.tsv";
+    eval->add_option("--corpus", ea.corpus,
+                     "appeal corpus giving the texts of corpus ids (id<TAB>label files, and the "
+                     "@ids of segments files)")
         ->capture_default_str();
     eval->add_flag("--errors", ea.errors, "segments: list the ids whose count is wrong");
 
@@ -338,9 +387,14 @@ int main(int argc, char** argv) {
     std::string data_dir = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/data/nlu";
     std::string out;
     std::vector<std::string> tasks;
-    train->add_option("--corpus", corpus, "appeal corpus for the category model")
+    train
+        ->add_option("--corpus", corpus,
+                     "appeal corpus for the category model and the texts of "
+                     "data/nlu/corpus-<task>.tsv")
         ->capture_default_str();
-    train->add_option("--data", data_dir, "directory of kind.tsv, intent.tsv, urgency.tsv")
+    train
+        ->add_option("--data", data_dir,
+                     "directory of kind.tsv, intent.tsv, urgency.tsv and corpus-<task>.tsv")
         ->capture_default_str();
     train->add_option("--out", out, "where to write the models (default: --models)");
     train->add_option("--task", tasks, "only these tasks (repeatable)")

@@ -2,10 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -233,4 +236,87 @@ TEST_CASE("cross-validation on the appeal corpus reaches 0.88 accuracy", "[dialo
     INFO("accuracy " << e.accuracy << ", macro-F1 " << e.macro.f1);
     CHECK(e.accuracy >= 0.88);
     CHECK(e.macro.f1 >= 0.86);
+}
+
+TEST_CASE("labels kept by id take their texts from the corpus and name a missing id", "[dialog]") {
+    const auto dir = std::filesystem::temp_directory_path();
+    const auto path = (dir / "minsheng_labels_by_id.tsv").string();
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << "\xEF\xBB\xBFid\tlabel\r\n"
+            << "c2\tproject\r\n"
+            << "\n"
+            << "c1\tcomplaint\n";
+    }
+    REQUIRE(is_labelled_ids_file(path));
+    const auto labels = read_labelled_ids(path);
+    REQUIRE(labels.size() == 2);
+    CHECK(labels[0].id == "c2");
+    CHECK(labels[0].label == "project");
+    CHECK(labels[1].text.empty());
+
+    const std::vector<labelled_text> corpus = {{"c1", "城乡建设", "路灯坏了"},
+                                               {"c2", "城乡建设", "建议加装路灯"},
+                                               {"c3", "教育文体", "x"}};
+    const auto joined = with_corpus_texts(labels, corpus, path);
+    REQUIRE(joined.size() == 2);
+    CHECK(joined[0].text == "建议加装路灯");
+    CHECK(joined[0].label == "project");
+    CHECK(joined[1].text == "路灯坏了");
+    CHECK(joined[1].label == "complaint");
+    CHECK_THROWS_WITH(with_corpus_texts(labels, std::span(corpus).subspan(1), path),
+                      Catch::Contains("c1"));
+
+    const auto write = [&](const std::string& text) {
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+    };
+    write("id\tlabel\ttext\nk1\twish\t想要一个书包\n");
+    CHECK_FALSE(is_labelled_ids_file(path));
+    CHECK_THROWS_WITH(read_labelled_ids(path), Catch::Contains("id<TAB>label"));
+    write("id\tlabel\nc1\tcomplaint\nc1\tproject\n");
+    CHECK_THROWS_WITH(read_labelled_ids(path), Catch::Contains("repeats"));
+    write("id\tlabel\nc1\tcomplaint\tsome text\n");
+    CHECK_THROWS_WITH(read_labelled_ids(path), Catch::Contains(":2:"));
+    write("id\tlabel\nc1\t\n");
+    CHECK_THROWS(read_labelled_ids(path));
+    std::filesystem::remove(path);
+    CHECK_THROWS_WITH(read_labelled_ids(path), Catch::Contains("cannot open"));
+}
+
+TEST_CASE("the held-apart rule keeps about one corpus id in five, by the id alone", "[dialog]") {
+    std::size_t apart = 0;
+    for (int i = 0; i < 5000; ++i) apart += held_apart("tc20-" + std::to_string(i)) ? 1 : 0;
+    CHECK(apart > 850);
+    CHECK(apart < 1150);
+    CHECK(held_apart("tc20-269433") == held_apart("tc20-269433"));
+}
+
+TEST_CASE("held-apart examples are never among the training examples", "[dialog]") {
+    const std::string dir = MINSHENG_SOURCE_DIR "/data/nlu/";
+    // Corpus labels: the training files hold no held-apart id and the held-out files only those.
+    for (const std::string task : {"kind", "urgency"}) {
+        INFO(task);
+        const auto train = read_labelled_ids(dir + "corpus-" + task + ".tsv");
+        const auto held = read_labelled_ids(dir + "corpus-" + task + "-heldout.tsv");
+        CHECK(train.size() > 200);
+        CHECK(held.size() > 50);
+        for (const auto& r : train) CHECK_FALSE(held_apart(r.id));
+        for (const auto& r : held) CHECK(held_apart(r.id));
+    }
+    // Hand-written held-out sets: no text (normalised, so script does not matter) was trained on.
+    const auto normalizer = normalizer::create();
+    for (const std::string task : {"kind", "intent", "urgency"}) {
+        INFO(task);
+        std::set<std::string> trained;
+        for (const auto& r : read_labelled_tsv(dir + task + ".tsv"))
+            trained.insert(normalizer->normalise(r.text).text);
+        const auto held = read_labelled_tsv(dir + task + "-heldout.tsv");
+        CHECK(held.size() >= 60);
+        const auto& labels = recipe_for(task).options.labels;
+        for (const auto& r : held) {
+            INFO(r.id);
+            CHECK(trained.count(normalizer->normalise(r.text).text) == 0);
+            CHECK(std::find(labels.begin(), labels.end(), r.label) != labels.end());
+        }
+    }
 }

@@ -123,6 +123,37 @@ TEST_CASE("kind and urgency tell wishes, projects, complaints and emergencies ap
     CHECK(e->understand("好的").urgency.name == "normal");
 }
 
+TEST_CASE("contact details alone add to a matter and policy questions file a consultation",
+          "[dialog]") {
+    const auto e = shipped();
+    for (const char* text : {"我的电话是13800138000", "联系电话13912345678", "我住光明社区5栋302",
+                             "手机 139xxxx", "我嘅电话系13800138000"}) {
+        INFO(text);
+        CHECK(e->understand(text).intent.name == "add_detail");
+    }
+    for (const char* text : {"请问老年人的高龄补贴怎么申请?", "請問低保怎麼申請"}) {
+        INFO(text);
+        const auto u = e->understand(text);
+        CHECK(u.intent.name == "file_appeal");
+        CHECK(u.kind.name == "consultation");
+    }
+    const auto suggestion = e->understand("建议在小区门口加装几个电动车充电桩");
+    CHECK(suggestion.intent.name == "file_appeal");
+    CHECK(suggestion.kind.name == "project");
+    CHECK(e->understand("这个心愿我帮忙完成了").intent.name == "report_done");
+    CHECK(e->understand("已经帮阿婆买好菜了").intent.name == "report_done");
+}
+
+TEST_CASE("urgency is danger or hardship now, not a need that can wait", "[dialog]") {
+    const auto e = shipped();
+    CHECK(e->understand("电梯坏了18楼有个老人被困在里面").urgency.name == "urgent");
+    CHECK(e->understand("家里停水两天了老人没水喝").urgency.name == "urgent");
+    const auto tuition = e->understand("孩子下学期学费还没着落");
+    CHECK(tuition.urgency.name == "normal");
+    CHECK(tuition.kind.name == "wish");
+    CHECK(e->understand("楼下超市卖过期食品").kind.name == "complaint");
+}
+
 TEST_CASE("understanding never throws and keeps confidences in range", "[dialog]") {
     const std::string huge(100000, 'x');
     for (const std::string& text : {std::string(), std::string("\xFF\xFE"), std::string("路灯\xE5"),
