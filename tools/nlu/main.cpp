@@ -384,6 +384,7 @@ int main(int argc, char** argv) {
     eval->add_flag("--errors", ea.errors, "segments: list the ids whose count is wrong");
 
     auto* train = app.add_subcommand("train", "rebuild the models (deterministic)");
+    std::string corpus = ea.corpus;
     std::string data_dir = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/data/nlu";
     std::string out;
     std::vector<std::string> tasks;
