@@ -11,7 +11,9 @@
 namespace minsheng::dialog::nlu {
 namespace {
 
-constexpr char magic[8] = {'M', 'S', 'N', 'L', 'U', 'C', 'L', '1'};
+// Format 2 added the head and word features to the feature configuration.
+constexpr char magic[8] = {'M', 'S', 'N', 'L', 'U', 'C', 'L', '2'};
+constexpr std::string_view old_magic = "MSNLUCL1";
 constexpr std::uint32_t max_labels = 256;
 constexpr std::uint32_t max_label_bytes = 256;
 
@@ -137,7 +139,8 @@ classifier::classifier(parts p) : parts_(std::move(p)) {
         throw std::invalid_argument("classifier parameters must be finite");
     }
     const auto& f = parts_.features;
-    if (f.min_n < 1 || f.max_n > 6 || f.min_n > f.max_n || f.max_chars == 0) {
+    if (f.min_n < 1 || f.max_n > 6 || f.min_n > f.max_n || f.max_chars == 0 || f.word_n > 3 ||
+        f.head_chars > f.max_chars) {
         throw std::invalid_argument("bad feature configuration");
     }
 
@@ -247,10 +250,11 @@ prediction classifier::predict(std::span<const std::uint64_t> hashes) const {
     return best;
 }
 
-prediction classifier::predict(std::string_view normalised) const {
+prediction classifier::predict(std::string_view normalised,
+                               std::span<const std::string> tokens) const {
     thread_local std::vector<std::uint64_t> hashes;
     hashes.clear();
-    append_ngram_hashes(normalised, parts_.features, hashes);
+    append_features(normalised, tokens, parts_.features, hashes);
     return predict(std::span<const std::uint64_t>(hashes));
 }
 
@@ -263,6 +267,8 @@ std::string classifier::to_bytes() const {
     w.u32(parts_.features.max_n);
     w.u32(parts_.features.edges ? 1 : 0);
     w.u32(parts_.features.max_chars);
+    w.u32(parts_.features.head_chars);
+    w.u32(parts_.features.word_n);
     w.f64(parts_.scale);
     w.f64(parts_.unsure_below);
     w.u32(static_cast<std::uint32_t>(parts_.keys.size()));
@@ -275,6 +281,11 @@ std::string classifier::to_bytes() const {
 
 classifier classifier::from_bytes(std::string_view bytes) {
     try {
+        if (bytes.starts_with(old_magic)) {
+            throw std::runtime_error(
+                "model file format 1 (MSNLUCL1) is no longer read; retrain the models with "
+                "minsheng-nlu train");
+        }
         reader r(bytes);
         r.expect(std::string_view(magic, sizeof magic));
         parts p;
@@ -285,6 +296,8 @@ classifier classifier::from_bytes(std::string_view bytes) {
         p.features.max_n = r.u32();
         p.features.edges = r.u32() != 0;
         p.features.max_chars = r.u32();
+        p.features.head_chars = r.u32();
+        p.features.word_n = r.u32();
         p.scale = r.f64();
         p.unsure_below = r.f64();
         const std::uint32_t n = r.u32();

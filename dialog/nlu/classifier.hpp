@@ -1,5 +1,5 @@
 #pragma once
-// A trained linear text classifier: a vocabulary of hashed character n-grams with their idf
+// A trained linear text classifier: a vocabulary of hashed features (features.hpp) with their idf
 // weights, one weight vector per label over sublinear-tf·idf, L2-normalised features, a softmax
 // scale fitted by cross-validation so that confidences are calibrated probabilities, and the
 // confidence below which a prediction counts as unsure.
@@ -57,14 +57,15 @@ public:
     std::size_t index_of(std::string_view name) const;
 
     // Uncalibrated decision values, one per label, for the n-gram hashes of a text (as
-    // append_ngram_hashes gives them with features()). out.size() must be labels().size().
+    // append_features gives them with features()). out.size() must be labels().size().
     void decision_values(std::span<const std::uint64_t> hashes, std::span<double> out) const;
     // Calibrated probabilities, one per label, summing to 1.
     void probabilities(std::span<const std::uint64_t> hashes, std::span<double> out) const;
     // The most probable label for the n-gram hashes of a text.
     prediction predict(std::span<const std::uint64_t> hashes) const;
-    // Convenience: hashes `normalised` with features() and predicts.
-    prediction predict(std::string_view normalised) const;
+    // Convenience: the features of `normalised` and its `tokens` (append_features with
+    // features(); tokens matter only when features().word_n > 0), then predict.
+    prediction predict(std::string_view normalised, std::span<const std::string> tokens = {}) const;
 
 private:
     // One entry of the open-addressing table over parts_.keys, with what a lookup needs.

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <span>
 
 namespace minsheng::dialog::nlu {
 namespace {
@@ -90,6 +91,38 @@ std::uint32_t symbol_of(std::uint32_t cp) {
     return punctuation ? separator : cp;
 }
 
+// Starting states of the hash chains: one per kind of feature, so that the character n-gram
+// 路灯, the same n-gram in the head, and the word 路灯 are three different features.
+constexpr std::uint64_t char_seed = 0x5DEECE66Dull;
+constexpr std::uint64_t head_seed = 0x48EAD5EEDull;
+constexpr std::uint64_t word_seed = 0x3D0A5EEDull;
+constexpr std::uint64_t word_gram_seed = 0x6A09E667F3BCC909ull;
+
+// Appends the hashes of every n-gram (n = min_n..max_n) of `symbols` that no separator breaks,
+// hashed from `seed`; the markers alone are not unigrams.
+void emit_ngrams(std::span<const std::uint32_t> symbols, std::size_t min_n, std::size_t max_n,
+                 std::uint64_t seed, std::vector<std::uint64_t>& out) {
+    std::size_t run = 0;  // symbols since the last separator, including the current one
+    for (std::size_t p = 0; p < symbols.size(); ++p) {
+        const std::uint32_t s = symbols[p];
+        if (s == separator) {
+            run = 0;
+            continue;
+        }
+        ++run;
+        // n-grams ending at p, built right to left: hash(s[p]), hash(s[p-1] s[p]), ...
+        std::uint64_t h = seed;
+        const std::size_t longest = std::min(run, max_n);
+        for (std::size_t n = 1; n <= longest; ++n) {
+            const std::uint32_t c = symbols[p + 1 - n];
+            h = combine(h, c);
+            if (n < min_n) continue;
+            if (n == 1 && (c == text_start || c == text_end)) continue;
+            out.push_back(h != 0 ? h : 1);  // 0 marks an empty slot in model tables
+        }
+    }
+}
+
 }  // namespace
 
 double sublinear_tf(std::uint32_t count) {
@@ -108,6 +141,8 @@ void append_ngram_hashes(std::string_view text, const feature_config& config,
     symbols.clear();
     if (config.edges) symbols.push_back(text_start);
     std::size_t chars = 0;
+    std::size_t head_end = 0;  // symbols[0, head_end) hold the first head_chars characters
+    std::size_t head_count = 0;
     for (std::size_t i = 0; i < text.size() && chars < config.max_chars; ++chars) {
         const std::uint32_t s = symbol_of(decode(text, i));
         if (s == separator) {
@@ -117,32 +152,62 @@ void append_ngram_hashes(std::string_view text, const feature_config& config,
             }
         } else if (!(s == number && !symbols.empty() && symbols.back() == number)) {
             symbols.push_back(s);
+            if (head_count < config.head_chars) {
+                ++head_count;
+                head_end = symbols.size();
+            }
         }
     }
     if (!symbols.empty() && symbols.back() == separator) symbols.pop_back();
     if (config.edges) symbols.push_back(text_end);
+    if (head_count < config.head_chars) head_end = symbols.size();  // the whole text is head
 
     const std::size_t max_n = std::clamp<std::size_t>(config.max_n, 1, 6);
     const std::size_t min_n = std::clamp<std::size_t>(config.min_n, 1, max_n);
-    std::size_t run = 0;  // symbols since the last separator, including the current one
-    for (std::size_t p = 0; p < symbols.size(); ++p) {
-        const std::uint32_t s = symbols[p];
-        if (s == separator) {
-            run = 0;
-            continue;
+    emit_ngrams(std::span<const std::uint32_t>(symbols), min_n, max_n, char_seed, out);
+    if (config.head_chars > 0) {
+        emit_ngrams(std::span<const std::uint32_t>(symbols).first(head_end), min_n, max_n,
+                    head_seed, out);
+    }
+}
+
+void append_word_hashes(std::span<const std::string> tokens, const feature_config& config,
+                        std::vector<std::uint64_t>& out) {
+    const std::size_t word_n = std::min<std::size_t>(config.word_n, 3);
+    if (word_n == 0) return;
+    std::uint64_t previous[3] = {0, 0, 0};  // the last words' hashes, most recent first
+    std::size_t seen = 0;                   // words so far (capped at word_n)
+    std::size_t chars = 0;
+    for (const auto& token : tokens) {
+        if (chars >= config.max_chars) break;
+        std::uint64_t h = word_seed;
+        std::uint32_t last = separator;
+        bool any = false;
+        for (std::size_t i = 0; i < token.size(); ++chars) {
+            const std::uint32_t s = symbol_of(decode(token, i));
+            if (s == separator || (s == number && last == number)) continue;
+            h = combine(h, s);
+            last = s;
+            any = true;
         }
-        ++run;
-        // n-grams ending at p, built right to left: hash(s[p]), hash(s[p-1] s[p]), ...
-        std::uint64_t h = 0x5DEECE66Dull;
-        const std::size_t longest = std::min(run, max_n);
-        for (std::size_t n = 1; n <= longest; ++n) {
-            const std::uint32_t c = symbols[p + 1 - n];
-            h = combine(h, c);
-            if (n < min_n) continue;
-            if (n == 1 && (c == text_start || c == text_end)) continue;
-            out.push_back(h != 0 ? h : 1);  // 0 marks an empty slot in model tables
+        if (!any) continue;
+        previous[2] = previous[1];
+        previous[1] = previous[0];
+        previous[0] = h;
+        seen = std::min(seen + 1, word_n);
+        out.push_back(h != 0 ? h : 1);
+        std::uint64_t g = h;
+        for (std::size_t n = 2; n <= seen; ++n) {
+            g = mix(g * 0x9E3779B97F4A7C15ull + previous[n - 1] + word_gram_seed);
+            out.push_back(g != 0 ? g : 1);
         }
     }
+}
+
+void append_features(std::string_view text, std::span<const std::string> tokens,
+                     const feature_config& config, std::vector<std::uint64_t>& out) {
+    append_ngram_hashes(text, config, out);
+    append_word_hashes(tokens, config, out);
 }
 
 }  // namespace minsheng::dialog::nlu

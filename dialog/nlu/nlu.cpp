@@ -1,7 +1,6 @@
 #include "dialog/nlu/nlu.hpp"
 
 #include <chrono>
-#include <fstream>
 #include <stdexcept>
 
 #include "dialog/nlu/classifier.hpp"
@@ -14,24 +13,6 @@
 
 namespace minsheng::dialog::nlu {
 namespace {
-
-std::vector<std::string> read_lexicon(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open lexicon " + path);
-    std::vector<std::string> words;
-    std::string line;
-    while (std::getline(in, line)) {
-        while (!line.empty() &&
-               (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
-            line.pop_back();
-        }
-        const auto start = line.find_first_not_of(" \t");
-        if (start == std::string::npos || line[start] == '#') continue;
-        words.push_back(line.substr(start));
-    }
-    if (in.bad()) throw std::runtime_error("cannot read lexicon " + path);
-    return words;
-}
 
 // A classifier that must have exactly the labels its role expects (in any order).
 classifier load_model(const std::string& path, const std::vector<std::string>& expected) {
@@ -90,7 +71,9 @@ std::shared_ptr<const engine> engine::load(const std::string& models_dir) {
 label engine::classify_category(std::string_view text) const {
     const auto norm = impl_->normalise->normalise(text);
     const auto& model = impl_->category;
-    return to_label(model, model.predict(std::string_view(norm.text)));
+    if (model.features().word_n == 0) return to_label(model, model.predict(norm.text));
+    const auto tokens = impl_->segment->segment(norm.text);
+    return to_label(model, model.predict(norm.text, tokens));
 }
 
 normalised_text engine::normalise(std::string_view text) const {
@@ -106,21 +89,22 @@ understanding engine::understand(std::string_view text) const {
                          .count();
     u.entities = impl_->extract->extract(norm, text, now);
 
-    // The n-gram hashes are computed once per distinct feature configuration (normally one).
+    // The feature hashes are computed once per distinct feature configuration; the tokens are
+    // the ones above.
     thread_local std::vector<std::uint64_t> hashes;
     const feature_config* hashed = nullptr;
     const auto predict = [&](const classifier& model) {
         if (hashed == nullptr || !(*hashed == model.features())) {
             hashes.clear();
-            append_ngram_hashes(norm.text, model.features(), hashes);
+            append_features(norm.text, u.tokens, model.features(), hashes);
             hashed = &model.features();
         }
         return to_label(model, model.predict(std::span<const std::uint64_t>(hashes)));
     };
     u.category = predict(impl_->category);
     u.kind = predict(impl_->kind);
+    u.urgency = predict(impl_->urgency);  // after kind: the same features, hashed once
     u.intent = predict(impl_->intent);
-    u.urgency = predict(impl_->urgency);
     if (const auto ruled = rule_intent(norm.text); !ruled.empty()) {
         u.intent = label{std::string(ruled), rule_confidence, false};
     }

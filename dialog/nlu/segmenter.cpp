@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bitset>
 #include <cstdint>
+#include <fstream>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -218,6 +219,24 @@ std::vector<std::string> segmenter::segment(std::string_view text) const {
         i = j;
     }
     return out;
+}
+
+std::vector<std::string> read_lexicon(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot open lexicon " + path);
+    std::vector<std::string> words;
+    std::string line;
+    while (std::getline(in, line)) {
+        while (!line.empty() &&
+               (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+            line.pop_back();
+        }
+        const auto start = line.find_first_not_of(" \t");
+        if (start == std::string::npos || line[start] == '#') continue;
+        words.push_back(line.substr(start));
+    }
+    if (in.bad()) throw std::runtime_error("cannot read lexicon " + path);
+    return words;
 }
 
 }  // namespace minsheng::dialog::nlu

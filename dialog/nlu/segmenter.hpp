@@ -37,4 +37,9 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
+// The words of a lexicon file (models/lexicon.txt): one a line, surrounding blanks trimmed,
+// empty lines and lines starting with # skipped. Throws std::runtime_error naming the file when
+// it cannot be read.
+std::vector<std::string> read_lexicon(const std::string& path);
+
 }  // namespace minsheng::dialog::nlu

@@ -38,11 +38,11 @@ struct sparse_row {
     std::vector<double> value;
 };
 
-// Sorted (key, count) pairs of one text's n-grams.
-std::vector<std::pair<std::uint64_t, std::uint32_t>> counted_ngrams(const std::string& text,
+// Sorted (key, count) pairs of one text's features.
+std::vector<std::pair<std::uint64_t, std::uint32_t>> counted_ngrams(const example& e,
                                                                     const feature_config& f) {
     std::vector<std::uint64_t> hashes;
-    append_ngram_hashes(text, f, hashes);
+    append_features(e.text, e.tokens, f, hashes);
     std::sort(hashes.begin(), hashes.end());
     std::vector<std::pair<std::uint64_t, std::uint32_t>> counted;
     for (std::size_t i = 0; i < hashes.size();) {
@@ -137,7 +137,7 @@ classifier train_uncalibrated(std::span<const example> data, const train_options
     docs.reserve(m);
     std::vector<std::uint64_t> all;
     for (const auto& e : data) {
-        docs.push_back(counted_ngrams(e.text, o.features));
+        docs.push_back(counted_ngrams(e, o.features));
         for (const auto& kc : docs.back()) all.push_back(kc.first);
     }
     std::sort(all.begin(), all.end());
@@ -290,7 +290,7 @@ classifier train(std::span<const example> data, const train_options& options) {
         for (std::size_t i = 0; i < data.size(); ++i) {
             if (folds[i] != f) continue;
             hashes.clear();
-            append_ngram_hashes(data[i].text, model.features(), hashes);
+            append_features(data[i].text, data[i].tokens, model.features(), hashes);
             model.decision_values(hashes, std::span<double>(values).subspan(i * k, k));
         }
     }
@@ -300,7 +300,7 @@ classifier train(std::span<const example> data, const train_options& options) {
 }
 
 cross_validation cross_validate(std::span<const example> data, const train_options& options,
-                                std::uint32_t k, std::span<const std::string> variants) {
+                                std::uint32_t k, std::span<const example> variants) {
     if (k < 2 || k > data.size()) throw std::invalid_argument("k must be in 2..examples");
     if (!variants.empty() && variants.size() != data.size()) {
         throw std::invalid_argument("one variant text per example");
@@ -325,11 +325,12 @@ cross_validation cross_validate(std::span<const example> data, const train_optio
         const auto model = train(part, fold_options);
         for (std::size_t i = 0; i < data.size(); ++i) {
             if (folds[i] != f) continue;
-            const auto p = model.predict(std::string_view(data[i].text));
+            const auto p = model.predict(std::string_view(data[i].text), data[i].tokens);
             cv.predicted[i] = p.index;
             cv.confidence[i] = p.confidence;
             if (!variants.empty()) {
-                const auto v = model.predict(std::string_view(variants[i]));
+                const auto v =
+                    model.predict(std::string_view(variants[i].text), variants[i].tokens);
                 cv.variant_predicted[i] = v.index;
                 cv.variant_confidence[i] = v.confidence;
             }

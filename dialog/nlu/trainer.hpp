@@ -18,6 +18,8 @@ namespace minsheng::dialog::nlu {
 struct example {
     std::string text;  // normalised
     std::string label;
+    // The segmentation of `text` (segmenter.hpp); needed only when features.word_n > 0.
+    std::vector<std::string> tokens = {};
 };
 
 struct train_options {
@@ -45,9 +47,10 @@ std::vector<std::uint32_t> stratified_folds(std::span<const example> data, std::
                                             std::uint64_t seed);
 
 // k-fold cross-validation: for each example, the prediction of the model trained on the other
-// folds. Indices are into `labels`. When `variants` is not empty (one text per example, e.g.
-// the same message converted to Traditional script and normalised again), each held-out example
-// is also predicted from its variant text into `variant_predicted`.
+// folds. Indices are into `labels`. When `variants` is not empty (one per example, e.g. the
+// same message converted to Traditional script, normalised and segmented again; their labels
+// are ignored), each held-out example is also predicted from its variant into
+// `variant_predicted`.
 struct cross_validation {
     std::vector<std::string> labels;
     std::vector<std::size_t> truth;
@@ -58,7 +61,7 @@ struct cross_validation {
 };
 // Throws std::invalid_argument when k < 2, k exceeds the examples, or variants has a wrong size.
 cross_validation cross_validate(std::span<const example> data, const train_options& options,
-                                std::uint32_t k, std::span<const std::string> variants = {});
+                                std::uint32_t k, std::span<const example> variants = {});
 
 // The softmax scale that minimises the negative log-likelihood of `truth` given decision values
 // (row i is values[i * labels .. (i + 1) * labels)). Searched on a log grid, then refined.

@@ -30,6 +30,7 @@
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/nlu/normalizer.hpp"
 #include "dialog/nlu/recipes.hpp"
+#include "dialog/nlu/segmenter.hpp"
 #include "dialog/nlu/trainer.hpp"
 #include "tools/nlu/report.hpp"
 #include "tools/nlu/script.hpp"
@@ -103,15 +104,18 @@ int run_understand(const nlu::engine& engine, std::string text, bool from_stdin)
 }
 
 // Normalised training examples; an exact repeat of (normalised text, label) is dropped, so a
-// message and its copy in the other script count once.
+// message and its copy in the other script count once. With a segmenter, each example gets its
+// tokens (for recipes with word features).
 std::vector<nlu::example> prepare(const std::vector<nlu::labelled_text>& rows,
-                                  const nlu::normalizer& normalizer, std::size_t* dropped) {
+                                  const nlu::normalizer& normalizer, std::size_t* dropped,
+                                  const nlu::segmenter* segmenter = nullptr) {
     std::vector<nlu::example> examples;
     std::set<std::pair<std::string, std::string>> seen;
     for (const auto& r : rows) {
         auto text = normalizer.normalise(r.text).text;
         if (!seen.emplace(text, r.label).second) continue;
-        examples.push_back({std::move(text), r.label});
+        auto tokens = segmenter ? segmenter->segment(text) : std::vector<std::string>{};
+        examples.push_back({std::move(text), r.label, std::move(tokens)});
     }
     if (dropped) *dropped = rows.size() - examples.size();
     return examples;
@@ -148,7 +152,8 @@ struct eval_args {
     std::string json;
     std::uint32_t folds = 0;
     std::string script = "as-is";
-    bool errors = false;  // segments: list the ids counted wrong
+    bool errors = false;     // segments: list the ids counted wrong
+    std::uint64_t seed = 0;  // 0: the recipe's fold seed
 };
 
 // `eval --task segments`: problems per call (tools/nlu/segments.hpp).
@@ -174,6 +179,13 @@ int run_segments_eval(const std::string& models, const eval_args& a) {
         minsheng::tools::nlu::print_segment_scores(std::cout, s, a.errors);
     }
     return 0;
+}
+
+// The segmenter the engine uses, when a recipe has word features; null otherwise.
+std::shared_ptr<const nlu::segmenter> segmenter_for(const nlu::train_options& options,
+                                                    const std::string& models) {
+    if (options.features.word_n == 0) return nullptr;
+    return nlu::segmenter::create(nlu::read_lexicon(models + "/lexicon.txt"));
 }
 
 void write_json(const std::string& path, const nlohmann::json& report) {
@@ -202,28 +214,36 @@ int run_eval(const std::string& models, const eval_args& a) {
     std::vector<std::string> names;
     std::vector<std::string> calibration;  // per result, cross-validation only
     if (a.folds > 0) {
+        auto options = recipe.options;
+        if (a.seed != 0) options.seed = a.seed;
         const auto normalizer = nlu::normalizer::create();
+        const auto segmenter = segmenter_for(options, models);
         std::size_t dropped = 0;
-        const auto examples = prepare(rows, *normalizer, &dropped);
-        std::vector<std::string> variants;
+        const auto examples = prepare(rows, *normalizer, &dropped, segmenter.get());
+        std::vector<nlu::example> variants;
         if (traditional) {
-            // Each held-out example as it would be written in Traditional, normalised again.
-            // The examples are normalised, so converting them is converting the message.
-            for (const auto& e : examples)
-                variants.push_back(normalizer->normalise((*convert)(e.text)).text);
+            // Each held-out example as it would be written in Traditional, normalised and
+            // segmented again. The examples are normalised, so converting them is converting
+            // the message.
+            for (const auto& e : examples) {
+                auto text = normalizer->normalise((*convert)(e.text)).text;
+                auto tokens = segmenter ? segmenter->segment(text) : std::vector<std::string>{};
+                variants.push_back({std::move(text), e.label, std::move(tokens)});
+            }
         }
         std::cout << "task " << a.task << ": " << a.folds << "-fold cross-validation on "
                   << examples.size() << " examples";
         if (dropped) std::cout << " (" << dropped << " repeats dropped)";
         std::cout << ", recipe of " << recipe.file << "\n\n";
         const auto t0 = std::chrono::steady_clock::now();
-        auto cv = nlu::cross_validate(examples, recipe.options, a.folds, variants);
+        auto cv = nlu::cross_validate(examples, options, a.folds, variants);
         if (a.task == "intent") {
             // The engine lets high-precision rules decide first; so does the evaluation.
             const auto apply = [&](std::vector<std::size_t>& predicted,
                                    std::vector<double>& confidence, bool variant) {
                 for (std::size_t i = 0; i < predicted.size(); ++i) {
-                    const auto ruled = nlu::rule_intent(variant ? variants[i] : examples[i].text);
+                    const auto ruled =
+                        nlu::rule_intent(variant ? variants[i].text : examples[i].text);
                     if (ruled.empty()) continue;
                     const auto it = std::find(cv.labels.begin(), cv.labels.end(), ruled);
                     predicted[i] = static_cast<std::size_t>(it - cv.labels.begin());
@@ -296,7 +316,7 @@ int run_eval(const std::string& models, const eval_args& a) {
 }
 
 int run_train(const std::string& corpus, const std::string& data_dir, const std::string& out,
-              const std::vector<std::string>& tasks) {
+              const std::vector<std::string>& tasks, const std::string& models) {
     const auto normalizer = nlu::normalizer::create();
     std::filesystem::create_directories(out);
     lazy_corpus texts(corpus);
@@ -321,7 +341,16 @@ int run_train(const std::string& corpus, const std::string& data_dir, const std:
             }
         }
         std::size_t dropped = 0;
-        const auto examples = prepare(rows, *normalizer, &dropped);
+        if (r.task == "category") {
+            const std::string extra = data_dir + "/category.tsv";
+            if (std::filesystem::exists(extra)) {
+                // Short everyday appeals written for this project, beside the corpus.
+                auto more = nlu::read_labelled_tsv(extra);
+                rows.insert(rows.end(), more.begin(), more.end());
+            }
+        }
+        const auto segmenter = segmenter_for(r.options, models);
+        const auto examples = prepare(rows, *normalizer, &dropped, segmenter.get());
         const auto model = nlu::train(examples, r.options);
         const std::string path = out + "/" + std::string(r.file);
         model.save(path);
@@ -375,6 +404,9 @@ int main(int argc, char** argv) {
                      "Traditional script, or both with the gap")
         ->check(CLI::IsMember({"as-is", "traditional", "both"}))
         ->capture_default_str();
+    eval->add_option("--seed", ea.seed,
+                     "seed of the cross-validation folds (default: the recipe's), to see how "
+                     "much the figures move with the split");
 
     ea.corpus = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/../shared/corpus/appeals-train.tsv";
     eval->add_option("--corpus", ea.corpus,
@@ -395,7 +427,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     train
         ->add_option("--data", data_dir,
-                     "directory of kind.tsv, intent.tsv, urgency.tsv and corpus-<task>.tsv")
+                     "directory of kind.tsv, intent.tsv, urgency.tsv, corpus-<task>.tsv and "
+                     "category.tsv (added to the corpus)")
         ->capture_default_str();
     train->add_option("--out", out, "where to write the models (default: --models)");
     train->add_option("--task", tasks, "only these tasks (repeatable)")
@@ -409,7 +442,7 @@ int main(int argc, char** argv) {
             if (ea.folds == 1) throw std::runtime_error("--cross-validate needs K >= 2");
             return run_eval(models, ea);
         }
-        if (*train) return run_train(corpus, data_dir, out.empty() ? models : out, tasks);
+        if (*train) return run_train(corpus, data_dir, out.empty() ? models : out, tasks, models);
     } catch (const std::exception& e) {
         std::cerr << "minsheng-nlu: " << e.what() << '\n';
         return 1;

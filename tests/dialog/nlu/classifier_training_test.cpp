@@ -18,6 +18,7 @@
 #include "dialog/nlu/metrics.hpp"
 #include "dialog/nlu/normalizer.hpp"
 #include "dialog/nlu/recipes.hpp"
+#include "dialog/nlu/segmenter.hpp"
 #include "dialog/nlu/trainer.hpp"
 
 using namespace minsheng::dialog::nlu;
@@ -156,6 +157,86 @@ TEST_CASE("n-grams ignore punctuation and fold digit runs", "[dialog]") {
     for (std::uint64_t h : hashes_of("随便一句话 with ASCII 123", f)) CHECK(h != 0);
 }
 
+TEST_CASE("word features hash each token and pair of tokens, apart from character n-grams",
+          "[dialog]") {
+    const std::vector<std::string> tokens = {"路灯", "坏", "了", "3", "天"};
+    feature_config f;
+    std::vector<std::uint64_t> words;
+    append_word_hashes(tokens, f, words);
+    CHECK(words.empty());  // word_n 0: none
+    f.word_n = 1;
+    append_word_hashes(tokens, f, words);
+    REQUIRE(words.size() == 5);
+    f.word_n = 2;
+    std::vector<std::uint64_t> pairs;
+    append_word_hashes(tokens, f, pairs);
+    CHECK(pairs.size() == 9);  // 5 words, 4 pairs
+    // The word 路灯 is not the character bigram 路灯, and digit runs fold in words too.
+    const auto chars = hashes_of("路灯", feature_config{});
+    CHECK(std::find(chars.begin(), chars.end(), words[0]) == chars.end());
+    std::vector<std::uint64_t> other;
+    f.word_n = 1;
+    append_word_hashes(std::vector<std::string>{"路灯", "坏", "了", "12", "天"}, f, other);
+    CHECK(other == words);
+    for (std::uint64_t h : pairs) CHECK(h != 0);
+    // append_features is the character n-grams followed by the words.
+    std::vector<std::uint64_t> all;
+    append_features("路灯坏了3天", tokens, f, all);
+    auto expected = hashes_of("路灯坏了3天", f);
+    expected.insert(expected.end(), words.begin(), words.end());
+    CHECK(all == expected);
+}
+
+TEST_CASE("head features repeat the first characters' n-grams as distinct features", "[dialog]") {
+    feature_config plain;
+    feature_config head = plain;
+    head.head_chars = 2;
+    const auto base = hashes_of("路灯坏了好几天", plain);
+    const auto with_head = hashes_of("路灯坏了好几天", head);
+    // Head 路灯 with the start marker: 2 unigrams, 2 bigrams (^路 路灯), 1 trigram (^路灯).
+    REQUIRE(with_head.size() == base.size() + 5);
+    CHECK(std::equal(base.begin(), base.end(), with_head.begin()));
+    for (std::size_t i = base.size(); i < with_head.size(); ++i) {
+        CHECK(std::find(base.begin(), base.end(), with_head[i]) == base.end());
+    }
+    // Punctuation does not count towards the head; a short text is all head.
+    CHECK(hashes_of("，路灯！坏了好几天", head).size() ==
+          hashes_of("，路灯！坏了好几天", plain).size() + 5);
+    feature_config long_head = plain;
+    long_head.head_chars = 10;
+    CHECK(hashes_of("好的", long_head).size() == 2 * hashes_of("好的", plain).size());
+}
+
+TEST_CASE("training with head and word features is deterministic and uses the words", "[dialog]") {
+    auto data = synthetic_examples();
+    const auto segment = segmenter::create({});
+    for (auto& e : data) e.tokens = segment->segment(e.text);
+    auto options = small_options();
+    options.features.head_chars = 4;
+    options.features.word_n = 2;
+    const auto a = train(data, options);
+    CHECK(a.to_bytes() == train(data, options).to_bytes());
+    auto chars_only = options;
+    chars_only.features.word_n = 0;
+    CHECK(a.model().keys.size() > train(data, chars_only).model().keys.size());
+    // The configuration travels in the model file.
+    const auto back = classifier::from_bytes(a.to_bytes());
+    CHECK(back.features().head_chars == 4);
+    CHECK(back.features().word_n == 2);
+    const std::string text = "路灯坏了好几天";
+    const auto tokens = segment->segment(text);
+    CHECK(a.labels()[a.predict(text, tokens).index] == "road");
+    CHECK(a.predict(text, tokens).confidence == back.predict(text, tokens).confidence);
+}
+
+TEST_CASE("a model file of the first format is refused with a clear message", "[dialog]") {
+    auto bytes = train(synthetic_examples(), small_options()).to_bytes();
+    REQUIRE(bytes.substr(0, 8) == "MSNLUCL2");
+    bytes[7] = '1';
+    CHECK_THROWS_WITH(classifier::from_bytes(bytes),
+                      Catch::Contains("format 1") && Catch::Contains("minsheng-nlu train"));
+}
+
 TEST_CASE("metrics match a hand-computed confusion matrix", "[dialog]") {
     // truth:     a a a b b c
     // predicted: a a b b c c
@@ -217,7 +298,7 @@ TEST_CASE("intent rules catch claims with a wish number and bare scores only", "
     CHECK(rule_intent("").empty());
 }
 
-TEST_CASE("cross-validation on the appeal corpus reaches 0.88 accuracy", "[dialog][slow]") {
+TEST_CASE("cross-validation on the appeal corpus reaches 0.90 accuracy", "[dialog][slow]") {
     const std::string path = MINSHENG_SHARED_DIR "/corpus/appeals-train.tsv";
     if (!std::filesystem::exists(path)) {
         WARN("skipped: the appeal corpus is not at " << path);
@@ -225,17 +306,20 @@ TEST_CASE("cross-validation on the appeal corpus reaches 0.88 accuracy", "[dialo
         return;
     }
     const auto normalizer = normalizer::create();
+    const auto segment = segmenter::create(read_lexicon(MINSHENG_SOURCE_DIR "/models/lexicon.txt"));
     std::vector<example> data;
     for (const auto& row : read_labelled_tsv(path)) {
-        data.push_back({normalizer->normalise(row.text).text, row.label});
+        auto text = normalizer->normalise(row.text).text;
+        auto tokens = segment->segment(text);
+        data.push_back({std::move(text), row.label, std::move(tokens)});
     }
     auto options = recipe_for("category").options;
     options.calibration_folds = 0;  // calibration does not change the predicted label
     const auto cv = cross_validate(data, options, 5);
     const auto e = evaluate(cv.labels, cv.truth, cv.predicted);
     INFO("accuracy " << e.accuracy << ", macro-F1 " << e.macro.f1);
-    CHECK(e.accuracy >= 0.88);
-    CHECK(e.macro.f1 >= 0.86);
+    CHECK(e.accuracy >= 0.90);
+    CHECK(e.macro.f1 >= 0.895);
 }
 
 TEST_CASE("labels kept by id take their texts from the corpus and name a missing id", "[dialog]") {
