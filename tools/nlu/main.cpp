@@ -359,8 +359,7 @@ int run_train(const std::string& corpus, const std::string& data_dir, const std:
         std::printf(
             "%-9s %5zu examples (%zu from the corpus by id, %zu repeats dropped), %6zu features, "
             "scale %.3f, %7zu bytes -> %s (%.1f s)\n",
-            std::string(r.task).c_str(), examples.size(),
-            from_corpus, dropped,
+            std::string(r.task).c_str(), examples.size(), from_corpus, dropped,
             model.model().keys.size(), model.model().scale, model.to_bytes().size(), path.c_str(),
             seconds);
     }
