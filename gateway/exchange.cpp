@@ -95,7 +95,7 @@ void exchange::on_io(std::function<void(exchange&)> fn) {
                       [self = shared_from_this(), fn = std::move(fn)] { self->guarded(fn); });
 }
 
-void exchange::on_reader(std::function<void(exchange&, adapters::sqlite_store::reader&)> fn) {
+void exchange::on_reader(std::function<void(exchange&, adapters::db::reader&)> fn) {
     // Bounded: a flood of reads (public pages, Open311 lists, token checks) waits in a queue of
     // at most limits.reader_queue and is then refused, so it cannot starve everyone else.
     auto& waiting = app_->reads_waiting;
@@ -115,7 +115,7 @@ void exchange::on_reader(std::function<void(exchange&, adapters::sqlite_store::r
 }
 
 void exchange::submit(
-    std::function<std::function<void(exchange&)>(adapters::sqlite_store::store&)> work,
+    std::function<std::function<void(exchange&)>(adapters::db::store&)> work,
     std::function<void(exchange&, std::string_view)> failed) {
     auto self = shared_from_this();
     auto shared_failed =
@@ -126,7 +126,7 @@ void exchange::submit(
     };
     const auto submitted =
         app_->write->submit([self, work = std::move(work),
-                             fail](adapters::sqlite_store::store& s) -> writer::continuation {
+                             fail](adapters::db::store& s) -> writer::continuation {
             std::function<void(exchange&)> then;
             try {
                 then = work(s);
@@ -167,7 +167,7 @@ void count_handled(const exchange& x, std::string_view channel, bool duplicate,
 }
 
 void after_commit_erased(const app_ptr& app, std::string what,
-                         std::function<std::function<void()>(adapters::sqlite_store::store&)> work,
+                         std::function<std::function<void()>(adapters::db::store&)> work,
                          std::function<void()> on_failure) {
     auto report = [app, what](std::string_view why) {
         app->stats.handler_errors.inc(what);
@@ -176,7 +176,7 @@ void after_commit_erased(const app_ptr& app, std::string what,
     };
     const auto submitted =
         app->write->submit([app, work = std::move(work), on_failure,
-                            report](adapters::sqlite_store::store& s) -> writer::continuation {
+                            report](adapters::db::store& s) -> writer::continuation {
             std::function<void()> then;
             try {
                 then = work(s);

@@ -79,14 +79,14 @@ public:
     void run(const std::function<void(exchange&)>& fn) { guarded(fn); }
 
     // Runs fn on a reader thread with a pooled reader. fn answers (or starts more work).
-    void on_reader(std::function<void(exchange&, adapters::sqlite_store::reader&)> fn);
+    void on_reader(std::function<void(exchange&, adapters::db::reader&)> fn);
 
     // Runs work on the writer in the current batch; after the commit, then(value) on an I/O
     // thread. work may throw: its writes are then rolled back as far as the store's own unit of
     // work rolls them back (store::run / handle_once), and the exchange answers internal().
     // `failed` (optional) answers instead of internal() when the work threw or the commit failed.
     template <class T>
-    void on_writer(std::function<T(adapters::sqlite_store::store&)> work,
+    void on_writer(std::function<T(adapters::db::store&)> work,
                    std::function<void(exchange&, T&)> then,
                    std::function<void(exchange&, std::string_view why)> failed = {});
 
@@ -98,7 +98,7 @@ private:
     void on_io(std::function<void(exchange&)> fn);
     void guarded(const std::function<void(exchange&)>& fn);
     // The non-template core of on_writer: `work` returns what runs after the commit.
-    void submit(std::function<std::function<void(exchange&)>(adapters::sqlite_store::store&)> work,
+    void submit(std::function<std::function<void(exchange&)>(adapters::db::store&)> work,
                 std::function<void(exchange&, std::string_view)> failed);
 
     app_ptr app_;
@@ -111,12 +111,12 @@ private:
 using exchange_ptr = std::shared_ptr<exchange>;
 
 template <class T>
-void exchange::on_writer(std::function<T(adapters::sqlite_store::store&)> work,
+void exchange::on_writer(std::function<T(adapters::db::store&)> work,
                          std::function<void(exchange&, T&)> then,
                          std::function<void(exchange&, std::string_view why)> failed) {
     submit(
         [work = std::move(work), then = std::move(then)](
-            adapters::sqlite_store::store& s) -> std::function<void(exchange&)> {
+            adapters::db::store& s) -> std::function<void(exchange&)> {
             auto value = std::make_shared<T>(work(s));
             return [value, then](exchange& x) { then(x, *value); };
         },
@@ -134,23 +134,23 @@ void count_handled(const exchange& x, std::string_view channel, bool duplicate,
 // `then` must not throw (it runs outside any exchange).
 template <class T>
 void after_commit(const app_ptr& app, std::string what,
-                  std::function<T(adapters::sqlite_store::store&)> work,
+                  std::function<T(adapters::db::store&)> work,
                   std::function<void(std::optional<T>)> then);
 
 // The non-template core of after_commit.
 void after_commit_erased(const app_ptr& app, std::string what,
-                         std::function<std::function<void()>(adapters::sqlite_store::store&)> work,
+                         std::function<std::function<void()>(adapters::db::store&)> work,
                          std::function<void()> on_failure);
 
 template <class T>
 void after_commit(const app_ptr& app, std::string what,
-                  std::function<T(adapters::sqlite_store::store&)> work,
+                  std::function<T(adapters::db::store&)> work,
                   std::function<void(std::optional<T>)> then) {
     auto shared_then = std::make_shared<std::function<void(std::optional<T>)>>(std::move(then));
     after_commit_erased(
         app, std::move(what),
         [work = std::move(work),
-         shared_then](adapters::sqlite_store::store& s) -> std::function<void()> {
+         shared_then](adapters::db::store& s) -> std::function<void()> {
             auto value = std::make_shared<T>(work(s));
             return [value, shared_then] { (*shared_then)(std::move(*value)); };
         },

@@ -92,7 +92,7 @@ json operator_event(const dialog::case_event& e) {
             {"note", dialog::nlu::mask_personal_data(e.note)}};
 }
 
-json outbox(const adapters::sqlite_store::outbox_row& r) {
+json outbox(const adapters::db::outbox_row& r) {
     const auto& n = r.n;
     return {{"id", n.id},
             {"audience", n.audience},
@@ -136,7 +136,7 @@ json ranking(const std::vector<dialog::ranking_row>& rows) {
     return arr;
 }
 
-json staff(const adapters::sqlite_store::staff_member& m, std::int64_t open_cases) {
+json staff(const adapters::db::staff_member& m, std::int64_t open_cases) {
     return {{"id", m.id},
             {"name", m.name},
             {"role", m.role},
@@ -148,7 +148,7 @@ json staff(const adapters::sqlite_store::staff_member& m, std::int64_t open_case
             {"open_cases", open_cases}};
 }
 
-json audit(const adapters::sqlite_store::audit_entry& e) {
+json audit(const adapters::db::audit_entry& e) {
     return {{"id", e.id},
             {"at", dialog::format_iso8601(e.at)},
             {"actor", e.actor},

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "adapters/sqlite_store/staff.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
 #include "dialog/ports.hpp"
 
 namespace minsheng::gateway::views {
@@ -20,13 +20,13 @@ json time_or_null(std::int64_t unix_seconds);
 // Operators: the whole case, masked.
 json operator_case(const dialog::case_record& c);
 json operator_event(const dialog::case_event& e);
-json outbox(const adapters::sqlite_store::outbox_row& r);
+json outbox(const adapters::db::outbox_row& r);
 json proposal(const dialog::proposal& p);
 json ranking(const std::vector<dialog::ranking_row>& rows);
 // A staff member as /api/v1/staff lists them, with the open cases assigned to them.
-json staff(const adapters::sqlite_store::staff_member& m, std::int64_t open_cases);
+json staff(const adapters::db::staff_member& m, std::int64_t open_cases);
 // One entry of the staff audit trail (no personal data is ever written there).
-json audit(const adapters::sqlite_store::audit_entry& e);
+json audit(const adapters::db::audit_entry& e);
 
 // The public: what anyone may follow about a case (number, kind, category, community, status,
 // handling mode, dates, and its status history without actors or notes).

@@ -35,11 +35,11 @@ enum class dialect { sqlite, postgres };
 struct error : std::runtime_error {
     enum class kind {
         other,
-        unique_violation,    // a UNIQUE or PRIMARY KEY constraint refused a row
-        constraint,          // another constraint (CHECK, NOT NULL, FOREIGN KEY, trigger)
-        serialization,       // a concurrent transaction won: retrying the whole unit is safe
-        busy,                // a lock was not granted in time
-        connection,          // the connection to the server is broken
+        unique_violation,  // a UNIQUE or PRIMARY KEY constraint refused a row
+        constraint,        // another constraint (CHECK, NOT NULL, FOREIGN KEY, trigger)
+        serialization,     // a concurrent transaction won: retrying the whole unit is safe
+        busy,              // a lock was not granted in time
+        connection,        // the connection to the server is broken
     };
     error(kind k, std::string state, const std::string& message)
         : std::runtime_error(message), what_kind(k), sqlstate(std::move(state)) {}
@@ -81,7 +81,7 @@ public:
     void bind(int index, const std::string& value) { bind_text(index, value); }
     void bind(int index, const char* value) { bind_text(index, value); }
     void bind(int index) { bind_null(index); }  // NULL
-    void bind(int index, bool) = delete;         // say 0 or 1
+    void bind(int index, bool) = delete;        // say 0 or 1
 
     // Runs the statement if it has not run since the last reset and moves to the next row;
     // false when there are no more rows. Throws error.

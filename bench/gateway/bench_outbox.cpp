@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "gateway/server/app.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
 
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
                   .string();
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     {
-        minsheng::adapters::sqlite_store::store s(db);
+        minsheng::adapters::db::store s(db);
         s.run([&](minsheng::dialog::unit_of_work& uow) {
             for (std::size_t i = 0; i < notifications; ++i) {
                 minsheng::dialog::notification n;
@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
 
     int rc = 0;
     {
-        minsheng::adapters::sqlite_store::reader r(db);
+        minsheng::adapters::db::reader r(db);
         minsheng::gateway::app gateway(cfg);
         auto start = clock_type::now();
         gateway.start();

@@ -11,8 +11,8 @@
 #include <string>
 #include <variant>
 
-#include "adapters/sqlite_store/bearer_token.hpp"
-#include "adapters/sqlite_store/sessions.hpp"
+#include "adapters/db/bearer_token.hpp"
+#include "adapters/db/sessions.hpp"
 #include "dialog/values/iso8601.hpp"
 #include "gateway/mp/bodies.hpp"
 #include "gateway/mp/fields.hpp"
@@ -44,18 +44,18 @@ void finish_login(const exchange_ptr& x, const std::string& code) {
                           adapters::wechat_api::describe(info.result));
         return refuse(*x, login_refusal(info.result));
     }
-    auto token = adapters::sqlite_store::new_bearer_token();
+    auto token = adapters::db::new_bearer_token();
     if (!token) return x->internal("RAND_bytes failed");
     const std::int64_t t = app.now();
-    adapters::sqlite_store::mp_session row;
-    row.token_hash = adapters::sqlite_store::token_hash(*token);
+    adapters::db::mp_session row;
+    row.token_hash = adapters::db::token_hash(*token);
     row.openid = info.openid;
     row.unionid = info.unionid;
     row.created_at = t;
     row.expires_at = t + app.cfg.miniprogram.session_ttl_seconds;
     x->on_writer<std::int64_t>(
-        [app = x->app_shared(), row](adapters::sqlite_store::store& s) {
-            adapters::sqlite_store::save_mp_session(s, row, row.created_at - keep_expired_seconds);
+        [app = x->app_shared(), row](adapters::db::store& s) {
+            adapters::db::save_mp_session(s, row, row.created_at - keep_expired_seconds);
             s.run([&](dialog::unit_of_work& uow) {
                 app->service->record_unionid(uow, {dialog::channel::miniprogram, row.openid},
                                              row.unionid, row.created_at);

@@ -12,7 +12,7 @@ void answer_outcome(exchange& x, outcome& o) {
     answer_json(x, boost::beast::http::status::ok, o.body);
 }
 
-outcome in_one_unit(adapters::sqlite_store::store& s,
+outcome in_one_unit(adapters::db::store& s,
                     const std::function<outcome(dialog::unit_of_work&)>& fn) {
     outcome out;
     s.run([&](dialog::unit_of_work& uow) { out = fn(uow); });

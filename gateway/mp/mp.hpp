@@ -17,7 +17,7 @@
 #include <optional>
 #include <string>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "adapters/wechat_api/api_client.hpp"
 #include "dialog/ports.hpp"
 #include "gateway/exchange.hpp"
@@ -61,7 +61,7 @@ struct mp_state {
 namespace minsheng::gateway::mp {
 
 using json = nlohmann::json;
-using adapters::sqlite_store::reader;
+using adapters::db::reader;
 
 // A request whose session was found valid.
 struct request {
@@ -92,7 +92,7 @@ void answer_outcome(exchange& x, outcome& o);
 // Runs fn in one unit of work of `s` and returns its outcome (a refusal keeps what fn wrote, as
 // the case service writes nothing when it refuses). Throws what the store and fn throw; the unit
 // is then rolled back.
-outcome in_one_unit(adapters::sqlite_store::store& s,
+outcome in_one_unit(adapters::db::store& s,
                     const std::function<outcome(dialog::unit_of_work&)>& fn);
 
 // A handler of a signed-in endpoint.

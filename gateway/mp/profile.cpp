@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "adapters/sqlite_store/sessions.hpp"
+#include "adapters/db/sessions.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "gateway/mp/bodies.hpp"
 #include "gateway/mp/fields.hpp"
@@ -36,7 +36,7 @@ void finish_phone(const exchange_ptr& x, const request& rq, const std::string& c
     if (info.country_code != "86" || !mainland_mobile(info.phone))
         return refuse(*x, refusal::bad_phone);
     x->on_writer<outcome>(
-        [app = x->app_shared(), rq, phone = info.phone](adapters::sqlite_store::store& s) {
+        [app = x->app_shared(), rq, phone = info.phone](adapters::db::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 auto p = app->service->bind_verified_phone(uow, rq.me, phone, t);
@@ -80,7 +80,7 @@ void profile_set(exchange& x, reader&, const request& rq) {
     if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     const std::string community = std::get<profile_body>(body).community;
     x.on_writer<outcome>(
-        [app = x.app_shared(), rq, community](adapters::sqlite_store::store& s) {
+        [app = x.app_shared(), rq, community](adapters::db::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 app->service->set_community(uow, rq.me, community, t);
@@ -93,7 +93,7 @@ void profile_set(exchange& x, reader&, const request& rq) {
 void subscriptions_get(exchange& x, reader& r, const request& rq) {
     const auto& tpl = x.app().cfg.miniprogram.subscribe_template;
     const int credits =
-        tpl.empty() ? 0 : adapters::sqlite_store::subscription_credits(r, rq.me.user_id, tpl);
+        tpl.empty() ? 0 : adapters::db::subscription_credits(r, rq.me.user_id, tpl);
     answer_json(x, http::status::ok, subscription_view(tpl, credits));
 }
 
@@ -106,11 +106,11 @@ void subscriptions_add(exchange& x, reader& r, const request& rq) {
     if (grants == 0) return subscriptions_get(x, r, rq);  // the user accepted nothing this time
     // The store's own operation, outside a unit of work.
     x.on_writer<outcome>(
-        [app = x.app_shared(), rq, tpl, grants](adapters::sqlite_store::store& s) {
+        [app = x.app_shared(), rq, tpl, grants](adapters::db::store& s) {
             const std::int64_t t = app->now();
             int credits = 0;
             for (int i = 0; i < grants; ++i)
-                credits = adapters::sqlite_store::add_subscription_credit(s, rq.me.user_id, tpl, t);
+                credits = adapters::db::add_subscription_credit(s, rq.me.user_id, tpl, t);
             return outcome::ok(subscription_view(tpl, credits));
         },
         answer_outcome);

@@ -46,7 +46,7 @@ void proposals(exchange& x, reader& r, const request& rq) {
 
 void vote(exchange& x, reader&, const request& rq) {
     x.on_writer<outcome>(
-        [app = x.app_shared(), rq](adapters::sqlite_store::store& s) {
+        [app = x.app_shared(), rq](adapters::db::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 auto p = uow.get_person(rq.me);

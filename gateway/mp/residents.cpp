@@ -42,7 +42,7 @@ refusal resident_refusal(cases::refusal why) {
 
 // What handle_once left: the stored reply, and for a fresh message the JSON it was made from.
 struct filing {
-    adapters::sqlite_store::handled handled;
+    adapters::db::handled handled;
     json reply;  // null for a duplicate
 };
 
@@ -63,7 +63,7 @@ void feedback(exchange& x, const request& rq, cases::action what) {
     if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     x.on_writer<outcome>(
         [app = x.app_shared(), rq, what,
-         args = std::get<cases::act_args>(std::move(body))](adapters::sqlite_store::store& s) {
+         args = std::get<cases::act_args>(std::move(body))](adapters::db::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 auto c = uow.find_case(rq.number);
@@ -109,7 +109,7 @@ void file_case(exchange& x, reader&, const request& rq) {
 
     x.on_writer<filing>(
         [app = x.app_shared(), form = std::move(form), m = std::move(m),
-         understood](adapters::sqlite_store::store& s) {
+         understood](adapters::db::store& s) {
             const std::int64_t t = app->now();
             dialog::inbound_message message = m;
             message.create_time = t;

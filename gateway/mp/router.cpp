@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/sqlite_store/bearer_token.hpp"
-#include "adapters/sqlite_store/sessions.hpp"
+#include "adapters/db/bearer_token.hpp"
+#include "adapters/db/sessions.hpp"
 #include "gateway/mp/fields.hpp"
 #include "gateway/mp/mp.hpp"
 #include "gateway/mp/refusals.hpp"
@@ -102,17 +102,17 @@ std::string bearer_token(std::string_view header) {
     constexpr std::string_view prefix = "Bearer ";
     if (header.substr(0, prefix.size()) != prefix) return "";
     std::string_view t = header.substr(prefix.size());
-    if (t.size() != adapters::sqlite_store::bearer_token_chars) return "";
+    if (t.size() != adapters::db::bearer_token_chars) return "";
     for (char ch : t)
         if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return "";
     return std::string(t);
 }
 
 // On a reader: the session behind the token, the caller's rate limit, then the handler.
-void serve_signed_in(exchange& x, adapters::sqlite_store::reader& r, const std::string& token,
+void serve_signed_in(exchange& x, adapters::db::reader& r, const std::string& token,
                      const route_match& m) {
     auto& app = x.app();
-    auto s = adapters::sqlite_store::find_mp_session(r, adapters::sqlite_store::token_hash(token));
+    auto s = adapters::db::find_mp_session(r, adapters::db::token_hash(token));
     if (!s) {
         // A token of the right shape that no login issued is a guess (an expired one is not).
         app.mp->auth_failures.failed(x.ctx().peer);
@@ -144,7 +144,7 @@ void route(const exchange_ptr& x) {
         if (!authorization.empty()) app.mp->auth_failures.failed(x->ctx().peer);
         return mp::refuse(*x, mp::refusal::unauthorized);
     }
-    x->on_reader([token = std::move(token), m](exchange& ex, adapters::sqlite_store::reader& r) {
+    x->on_reader([token = std::move(token), m](exchange& ex, adapters::db::reader& r) {
         serve_signed_in(ex, r, token, m);
     });
 }

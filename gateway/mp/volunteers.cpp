@@ -104,7 +104,7 @@ refusal release_refusal(const cases::act_result& r, const dialog::case_record& b
 
 void claim_or_release(exchange& x, const request& rq, cases::action what) {
     x.on_writer<outcome>(
-        [app = x.app_shared(), rq, what](adapters::sqlite_store::store& s) {
+        [app = x.app_shared(), rq, what](adapters::db::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 auto c = uow.find_case(rq.number);
@@ -131,7 +131,7 @@ void volunteer(exchange& x, reader&, const request& rq) {
     if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     x.on_writer<outcome>(
         [app = x.app_shared(), rq,
-         b = std::get<volunteer_body>(std::move(body))](adapters::sqlite_store::store& s) {
+         b = std::get<volunteer_body>(std::move(body))](adapters::db::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 return outcome::ok(profile_view(
@@ -214,7 +214,7 @@ void release(exchange& x, reader&, const request& rq) {
 // On the writer: each contact it shows is an audit line (case_service::reveal_contact).
 void claims(exchange& x, reader&, const request& rq) {
     x.on_writer<outcome>(
-        [app = x.app_shared(), rq](adapters::sqlite_store::store& s) {
+        [app = x.app_shared(), rq](adapters::db::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 dialog::case_query q;
@@ -270,7 +270,7 @@ void checkin(exchange& x, reader&, const request& rq) {
     if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     x.on_writer<outcome>(
         [app = x.app_shared(), rq,
-         b = std::get<checkin_body>(std::move(body))](adapters::sqlite_store::store& s) {
+         b = std::get<checkin_body>(std::move(body))](adapters::db::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 auto r = app->service->check_in(uow, rq.me, b.station, b.activity, b.shown, t);
@@ -293,7 +293,7 @@ void checkout(exchange& x, reader&, const request& rq) {
     if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     x.on_writer<outcome>(
         [app = x.app_shared(), rq,
-         b = std::get<checkout_body>(std::move(body))](adapters::sqlite_store::store& s) {
+         b = std::get<checkout_body>(std::move(body))](adapters::db::store& s) {
             const std::int64_t t = app->now();
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 auto r = b.without_presence ? app->service->close_visit(uow, rq.me, t)

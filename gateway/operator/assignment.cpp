@@ -6,12 +6,12 @@
 #include <string>
 #include <utility>
 
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 #include "gateway/operator/endpoints.hpp"
 
 namespace minsheng::gateway::operator_api {
 
-namespace store_ns = adapters::sqlite_store;
+namespace store_ns = adapters::db;
 
 dialog::cases::roster roster_of(store_ns::store& st) {
     dialog::cases::roster r;

@@ -42,7 +42,7 @@ http::status status_of(dialog::cases::refusal r);
 
 struct call {
     exchange& x;
-    adapters::sqlite_store::reader& r;  // leased to this call by the exchange
+    adapters::db::reader& r;  // leased to this call by the exchange
     operator_identity who;
 
     app_state& app() const { return x.app(); }

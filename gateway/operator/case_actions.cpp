@@ -11,7 +11,7 @@
 #include <utility>
 #include <variant>
 
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 #include "dialog/cases/operator_desk.hpp"
 #include "gateway/operator/bodies.hpp"
 #include "gateway/operator/endpoints.hpp"
@@ -21,7 +21,7 @@ namespace minsheng::gateway::operator_api {
 
 namespace {
 
-namespace store_ns = adapters::sqlite_store;
+namespace store_ns = adapters::db;
 using dialog::cases::actor;
 
 outcome refused_assignee(dialog::cases::assignee_refusal why) {

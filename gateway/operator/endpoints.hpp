@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "dialog/cases/assignment.hpp"
 #include "gateway/operator/call.hpp"
 
@@ -31,7 +31,7 @@ void reply(const call& c, std::int64_t id);     // .../reply: a message to the r
 
 // assignment.cpp: who handles a case.
 // The store's staff and their open cases as the assignment rule sees them. Call on the writer.
-dialog::cases::roster roster_of(adapters::sqlite_store::store& st);
+dialog::cases::roster roster_of(adapters::db::store& st);
 void assign_auto(const call& c);  // POST /api/v1/assign/auto
 
 // export.cpp

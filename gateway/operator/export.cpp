@@ -5,7 +5,7 @@
 #include <array>
 #include <memory>
 
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/views.hpp"
 
@@ -65,7 +65,7 @@ void export_cases(const call& c) {
     std::string filters;
     for (const auto& [k, v] : c.x.ctx().query)
         filters += (filters.empty() ? "" : "&") + k + "=" + v;
-    adapters::sqlite_store::audit_entry entry{
+    adapters::db::audit_entry entry{
         0,
         c.app().now(),
         dialog::cases::actor::op(c.who.id).key(),
@@ -74,8 +74,8 @@ void export_cases(const call& c) {
         "rows " + std::to_string(cases.size()) + (filters.empty() ? "" : "; " + filters)};
     auto body = std::make_shared<std::string>(cases_csv(cases));
     c.x.on_writer<bool>(
-        [entry = std::move(entry)](adapters::sqlite_store::store& st) {
-            adapters::sqlite_store::append_audit(st, entry);
+        [entry = std::move(entry)](adapters::db::store& st) {
+            adapters::db::append_audit(st, entry);
             return true;
         },
         [body](exchange& x, bool&) {

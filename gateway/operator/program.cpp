@@ -19,7 +19,7 @@
 namespace minsheng::gateway::operator_api {
 
 void list_outbox(const call& c) {
-    adapters::sqlite_store::outbox_filter f;
+    adapters::db::outbox_filter f;
     if (auto v = c.param("status")) {
         if (*v != "pending" && *v != "delivered" && *v != "dead")
             return c.refuse(http::status::bad_request, "bad_parameter",

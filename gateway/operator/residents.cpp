@@ -6,7 +6,7 @@
 // A confirmation is written on the person (who, when) and to the staff audit trail. Names are
 // masked; no view here shows a phone or a WeChat id.
 
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/views.hpp"
 
@@ -14,7 +14,7 @@ namespace minsheng::gateway::operator_api {
 
 namespace {
 
-namespace store_ns = adapters::sqlite_store;
+namespace store_ns = adapters::db;
 
 json move_view(const dialog::person& p, const dialog::cases::case_service& s) {
     auto or_null = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };

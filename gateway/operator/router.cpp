@@ -168,7 +168,7 @@ void serve_operator(const exchange_ptr& x) {
                          "too many failed authentications from this address; please wait",
                          d.retry_after_seconds);
     }
-    x->on_reader([](exchange& ex, adapters::sqlite_store::reader& r) {
+    x->on_reader([](exchange& ex, adapters::db::reader& r) {
         auto& state = ex.app();
         const auto authorization = ex.req()[http::field::authorization];
         auto who = authenticate_operator(state.cfg, r, authorization, state.now());

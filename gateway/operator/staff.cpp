@@ -5,14 +5,14 @@
 //   GET  /api/v1/canned           the canned replies (templates/canned/)
 //   GET  /api/v1/audit            the staff audit trail (router.cpp: admins only)
 
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 #include "dialog/values/iso8601.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/views.hpp"
 
 namespace minsheng::gateway::operator_api {
 
-namespace store_ns = adapters::sqlite_store;
+namespace store_ns = adapters::db;
 
 void me(const call& c) {
     const auto& who = c.who;

@@ -1,4 +1,4 @@
-// Operator authentication: the bootstrap token or a staff token (adapters/sqlite_store/staff.hpp),
+// Operator authentication: the bootstrap token or a staff token (adapters/db/staff.hpp),
 // and the scope each role sees.
 #include "gateway/operator/staff_auth.hpp"
 
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 #include "gateway/routes/routes.hpp"
 #include "gateway/server/app_state.hpp"
 
@@ -130,7 +130,7 @@ operator_identity identity_of(const config& cfg, std::string id, std::string nam
 }
 
 std::optional<operator_identity> authenticate_operator(const config& cfg,
-                                                       adapters::sqlite_store::reader& r,
+                                                       adapters::db::reader& r,
                                                        std::string_view authorization,
                                                        std::int64_t now) {
     if (auto op = bootstrap_operator(cfg, authorization)) return op;
@@ -139,7 +139,7 @@ std::optional<operator_identity> authenticate_operator(const config& cfg,
     const auto token = authorization.substr(prefix.size());
     // Issued tokens are 43 characters; anything far longer is not worth hashing.
     if (token.empty() || token.size() > 256) return std::nullopt;
-    auto m = adapters::sqlite_store::staff_by_token(r, token, now);
+    auto m = adapters::db::staff_by_token(r, token, now);
     if (!m) return std::nullopt;
     auto who = identity_of(cfg, m->id, m->name, m->role, m->community, m->grid, m->street);
     who.staff = true;

@@ -7,7 +7,7 @@
 //   admin       everything, and staff administration
 //
 // The bootstrap `operator_token` of the config is an admin named "operator". Staff tokens are
-// issued by `minsheng-admin token issue` and stored hashed (adapters/sqlite_store/staff.hpp).
+// issued by `minsheng-admin token issue` and stored hashed (adapters/db/staff.hpp).
 
 #include <cstdint>
 #include <functional>
@@ -20,7 +20,7 @@
 #include "dialog/ports.hpp"
 #include "gateway/server/auth_throttle.hpp"
 
-namespace minsheng::adapters::sqlite_store {
+namespace minsheng::adapters::db {
 class reader;
 }
 
@@ -89,7 +89,7 @@ operator_identity identity_of(const config& cfg, std::string id, std::string nam
 // a read thread. nullopt: not authenticated. Nothing is cached: a revoked or expired token, or a
 // disabled staff member, is refused from the next request on.
 std::optional<operator_identity> authenticate_operator(const config& cfg,
-                                                       adapters::sqlite_store::reader& r,
+                                                       adapters::db::reader& r,
                                                        std::string_view authorization,
                                                        std::int64_t now);
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <variant>
 
-#include "adapters/sqlite_store/statistics.hpp"
+#include "adapters/db/statistics.hpp"
 #include "dialog/values/civil_time.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/operator/stats_render.hpp"
@@ -29,7 +29,7 @@ enum class picture { none, demand, resources };
 struct stats_request {
     civil_date since;
     civil_date until;
-    adapters::sqlite_store::stats_query query;
+    adapters::db::stats_query query;
     stats_render::window window;
 };
 
@@ -119,7 +119,7 @@ void stats(const call& c) {
         return refuse(no->status, no->code, no->template_key);
     const auto& r = std::get<stats_request>(parsed);
 
-    const auto figures = adapters::sqlite_store::compute_statistics(c.r, r.query);
+    const auto figures = adapters::db::compute_statistics(c.r, r.query);
     std::string body;
     std::string_view type = svg_type;
     switch (pic) {

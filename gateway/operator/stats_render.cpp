@@ -13,7 +13,7 @@ namespace minsheng::gateway::stats_render {
 namespace {
 
 using json = nlohmann::json;
-using adapters::sqlite_store::statistics;
+using adapters::db::statistics;
 
 // Local font names only: the picture loads nothing from outside.
 constexpr std::string_view font_family =
@@ -22,7 +22,7 @@ constexpr int pad = 16;
 constexpr int font_px = 13;
 constexpr std::size_t max_label_chars = 16;  // longer names are cut with "…"
 
-json keyed(const std::vector<adapters::sqlite_store::keyed_count>& rows) {
+json keyed(const std::vector<adapters::db::keyed_count>& rows) {
     json out = json::array();
     for (const auto& r : rows) out.push_back({{"key", r.key}, {"count", r.count}});
     return out;

@@ -10,7 +10,7 @@
 #include <limits>
 
 #include "adapters/http/query_string.hpp"
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 #include "dialog/values/iso8601.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/views.hpp"
@@ -19,7 +19,7 @@ namespace minsheng::gateway::operator_api {
 
 namespace {
 
-namespace store_ns = adapters::sqlite_store;
+namespace store_ns = adapters::db;
 
 json application_view(const dialog::person& p) {
     auto or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };

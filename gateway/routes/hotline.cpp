@@ -96,7 +96,7 @@ void answer_batch(exchange& x, std::vector<json>& results) {
 
 // On the writer: each call in its own unit of work, exactly once; results go into `out`.
 void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_work>& work,
-                 std::int64_t t, adapters::sqlite_store::store& store, batch_outcome& out) {
+                 std::int64_t t, adapters::db::store& store, batch_outcome& out) {
     for (const auto& w : work) {
         dialog::inbound_message m;
         m.from = dialog::channel::hotline;
@@ -227,7 +227,7 @@ void serve_hotline(const exchange_ptr& x) {
     auto out = std::make_shared<batch_outcome>();
     out->results = std::move(results);
     x->on_writer<bool>(
-        [state, x, out, work, t](adapters::sqlite_store::store& store) {
+        [state, x, out, work, t](adapters::db::store& store) {
             store_calls(state, *x, *work, t, store, *out);
             return true;
         },

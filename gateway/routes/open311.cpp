@@ -101,7 +101,7 @@ std::string media_in(const std::vector<std::string>* details) {
 
 // The cases as GET requests shows them, leaving out cases outside Open311 (微实事 projects):
 // their photos come from one query for the whole page, never one per case.
-std::vector<o311::record> views_of(adapters::sqlite_store::reader& r,
+std::vector<o311::record> views_of(adapters::db::reader& r,
                                    const dialog::template_set& texts,
                                    const std::vector<dialog::case_record>& cases,
                                    const o311::service* only) {
@@ -154,7 +154,7 @@ void list_requests(const exchange_ptr& x, format f) {
         return x->refuse(http_status_of(*p), "bad_parameter", p->description);
     auto filter = std::make_shared<const o311::request_filter>(
         std::move(std::get<o311::request_filter>(parsed)));
-    x->on_reader([filter, f, page](exchange& ex, adapters::sqlite_store::reader& r) {
+    x->on_reader([filter, f, page](exchange& ex, adapters::db::reader& r) {
         const auto& texts = *ex.app().templates;
         std::vector<dialog::case_record> cases;
         if (!filter->numbers.empty()) {
@@ -181,7 +181,7 @@ void list_requests(const exchange_ptr& x, format f) {
 void get_request(const exchange_ptr& x, format f, std::string number) {
     if (number.empty() || number.size() > o311::max_number_bytes)
         return x->refuse(http::status::not_found, "not_found", "no such service request");
-    x->on_reader([number = std::move(number), f](exchange& ex, adapters::sqlite_store::reader& r) {
+    x->on_reader([number = std::move(number), f](exchange& ex, adapters::db::reader& r) {
         std::vector<dialog::case_record> found;
         if (auto c = r.get_case_by_number(number)) found.push_back(std::move(*c));
         auto v = views_of(r, *ex.app().templates, found, nullptr);
@@ -194,7 +194,7 @@ void get_request(const exchange_ptr& x, format f, std::string number) {
 // GET tokens/{token}: the case a POST's token became, on a reader.
 void get_token(const exchange_ptr& x, format f, std::string token) {
     if (!is_token(token)) return x->refuse(http::status::not_found, "not_found", "no such token");
-    x->on_reader([token = std::move(token), f](exchange& ex, adapters::sqlite_store::reader& r) {
+    x->on_reader([token = std::move(token), f](exchange& ex, adapters::db::reader& r) {
         dialog::case_query q;
         q.source_ref = o311::source_ref_of(token);
         q.limit = 1;
@@ -234,7 +234,7 @@ void post_request(const exchange_ptr& x, format f) {
 
     x->on_writer<dialog::case_record>(
         [service = app.service, report = std::move(report), understood,
-         t](adapters::sqlite_store::store& s) {
+         t](adapters::db::store& s) {
             dialog::case_record rec;
             s.run([&](dialog::unit_of_work& uow) {
                 rec = dialog::intake::file(*service, uow, report, understood.get(),

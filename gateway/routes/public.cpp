@@ -26,8 +26,8 @@ namespace {
 constexpr std::string_view json_type = "application/json; charset=utf-8";
 
 // Runs `read` on a reader and answers its JSON: 404 when it holds an "error", else 200.
-void read_json(const exchange_ptr& x, std::function<json(adapters::sqlite_store::reader&)> read) {
-    x->on_reader([read = std::move(read)](exchange& ex, adapters::sqlite_store::reader& r) {
+void read_json(const exchange_ptr& x, std::function<json(adapters::db::reader&)> read) {
+    x->on_reader([read = std::move(read)](exchange& ex, adapters::db::reader& r) {
         json body = read(r);
         if (body.is_object() && body.contains("error")) {
             ex.app().stats.requests_rejected.inc(body["error"].value("code", "not_found"));
@@ -69,7 +69,7 @@ void serve_public(const exchange_ptr& x) {
     const std::string community = get("community");
 
     if (path == "/public/v1/wall") {
-        return read_json(x, [community, limit](adapters::sqlite_store::reader& r) {
+        return read_json(x, [community, limit](adapters::db::reader& r) {
             dialog::case_query q;
             q.statuses = {std::string(dialog::cases::status::accepted)};
             q.kind = "wish";
@@ -93,7 +93,7 @@ void serve_public(const exchange_ptr& x) {
         std::string number = ref.substr(0, dash), code = ref.substr(dash + 1);
         std::transform(code.begin(), code.end(), code.begin(),
                        [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-        return read_json(x, [number, code](adapters::sqlite_store::reader& r) {
+        return read_json(x, [number, code](adapters::db::reader& r) {
             auto c = r.get_case_by_number(number);
             // Unknown number and wrong code answer alike; the code is compared in constant time.
             if (!c || c->public_code.size() != code.size() || code.empty() ||
@@ -103,7 +103,7 @@ void serve_public(const exchange_ptr& x) {
         });
     }
     if (path == "/public/v1/proposals") {
-        return read_json(x, [community, limit](adapters::sqlite_store::reader& r) {
+        return read_json(x, [community, limit](adapters::db::reader& r) {
             json arr = json::array();
             for (const auto& p : r.open_proposals(community, limit))
                 arr.push_back(views::proposal(p));
@@ -113,7 +113,7 @@ void serve_public(const exchange_ptr& x) {
     if (path == "/public/v1/stars") {
         auto [since, until] = dialog::china_month(x->app().now());
         std::size_t top = std::min<std::size_t>(limit, 10);
-        return read_json(x, [community, since, until, top](adapters::sqlite_store::reader& r) {
+        return read_json(x, [community, since, until, top](adapters::db::reader& r) {
             return json{{"community", community},
                         {"month", dialog::format_iso8601(since).substr(0, 7)},
                         {"stars", views::ranking(r.ranking(community, since, until, top))}};

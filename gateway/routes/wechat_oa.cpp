@@ -66,7 +66,7 @@ void serve_wechat_oa(const exchange_ptr& x) {
 
     auto state = x->app_shared();
     x->on_writer<handled_push>(
-        [state, push, understood, problems, t](adapters::sqlite_store::store& store) {
+        [state, push, understood, problems, t](adapters::db::store& store) {
             const auto& m = push->message;
             handled_push out;
             auto h = store.handle_once(m.from, m.dedup_key, m, [&](dialog::unit_of_work& uow) {

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/sqlite_store/keyed_codes.hpp"
+#include "adapters/db/keyed_codes.hpp"
 #include "dialog/intake/call_filing.hpp"
 #include "gateway/mp/mp.hpp"
 #include "gateway/operator/stats_render.hpp"
@@ -54,7 +54,7 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
                      : dialog::cases::working_hours::parse(s.cfg.program.working_hours);
     auto settings = s.cfg.program.settings;
     const std::string secret = keying_secret(s.cfg);
-    settings.codes = std::make_shared<const adapters::sqlite_store::keyed_code_book>(secret);
+    settings.codes = std::make_shared<const adapters::db::keyed_code_book>(secret);
     give_station_scenes(settings, secret);
     s.service = std::make_shared<const dialog::cases::case_service>(
         s.templates, std::move(calendar), std::move(hours), std::move(settings));
@@ -63,9 +63,9 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     // Build the masking tables now, not on the first operator request.
     (void)dialog::nlu::mask_personal_data("");
     s.oa = std::make_shared<const adapters::wechat_oa::oa_endpoint>(s.cfg.wechat);
-    adapters::sqlite_store::store_options store_options;
-    store_options.sync = *adapters::sqlite_store::durability_from_string(s.cfg.store.durability);
-    auto store = std::make_unique<adapters::sqlite_store::store>(s.cfg.db_path, store_options);
+    adapters::db::store_options store_options;
+    store_options.sync = *adapters::db::durability_from_string(s.cfg.store.durability);
+    auto store = std::make_unique<adapters::db::store>(s.cfg.db_path, store_options);
     s.stats.store_synchronous = store->synchronous_mode();
     s.write = std::make_unique<writer>(std::move(store),
                                        static_cast<std::size_t>(s.cfg.limits.writer_queue));

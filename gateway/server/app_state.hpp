@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "adapters/http/query_string.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "adapters/wechat_oa/oa_endpoint.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/conversation/conversation.hpp"

@@ -14,8 +14,8 @@ namespace minsheng::gateway {
 namespace {
 
 namespace api = adapters::wechat_api;
-using adapters::sqlite_store::due_notification;
-using adapters::sqlite_store::outbox_delivery;
+using adapters::db::due_notification;
+using adapters::db::outbox_delivery;
 using verdict = delivery_outcome::verdict;
 
 delivery_outcome delivered(std::string via, std::string service_openid = "") {
@@ -126,8 +126,8 @@ std::string replace_all(std::string s, std::string_view what, std::string_view w
     return s;
 }
 
-adapters::sqlite_store::delivery_routing routing_of(const config& cfg) {
-    adapters::sqlite_store::delivery_routing r;
+adapters::db::delivery_routing routing_of(const config& cfg) {
+    adapters::db::delivery_routing r;
     for (const auto& c : cfg.communities)
         if (!c.street.empty()) r.street_of[c.name] = c.street;
     if (!cfg.miniprogram.secret.empty()) r.mp_template_id = cfg.miniprogram.subscribe_template;
@@ -230,7 +230,7 @@ std::vector<due_notification> outbox_worker::claim() {
         writer_.submit(
             [now, result, batch = static_cast<std::size_t>(cfg_.batch),
              in_flight = cfg_.in_flight_seconds, routing = routing_, log = log_,
-             &stats = stats_](adapters::sqlite_store::store& s) -> writer::continuation {
+             &stats = stats_](adapters::db::store& s) -> writer::continuation {
                 rows claimed;
                 std::int64_t pending = -1;
                 try {
@@ -344,7 +344,7 @@ void outbox_worker::record(const due_notification& d, delivery_outcome o) {
     const std::string subscriber = d.miniprogram ? d.openid : std::string();
     writer_.submit(
         [id, now, next, o, who, subscriber, tpl = routing_.mp_template_id, attempts = d.attempts,
-         &stats = stats_, log = log_](adapters::sqlite_store::store& s) -> writer::continuation {
+         &stats = stats_, log = log_](adapters::db::store& s) -> writer::continuation {
             bool changed = false;
             try {
                 outbox_delivery out(s);
@@ -391,7 +391,7 @@ void outbox_worker::release(const std::vector<due_notification>& rows, std::size
     std::vector<std::int64_t> ids;
     for (std::size_t i = from; i < rows.size(); ++i) ids.push_back(rows[i].n.id);
     writer_.submit(
-        [ids, now](adapters::sqlite_store::store& s) -> writer::continuation {
+        [ids, now](adapters::db::store& s) -> writer::continuation {
             try {
                 outbox_delivery out(s);
                 for (auto id : ids) out.mark_retry(id, now, "not sent: the gateway stopped", now);

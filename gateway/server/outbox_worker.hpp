@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/sqlite_store/outbox_delivery.hpp"
+#include "adapters/db/outbox_delivery.hpp"
 #include "adapters/wechat_api/api_client.hpp"
 #include "adapters/wechat_api/http_transport.hpp"
 #include "gateway/server/config.hpp"
@@ -66,19 +66,19 @@ public:
 
 private:
     void run();
-    std::vector<adapters::sqlite_store::due_notification> claim();
-    delivery_outcome deliver(const adapters::sqlite_store::due_notification& d);
-    delivery_outcome send_wechat(const adapters::sqlite_store::due_notification& d);
-    delivery_outcome send_sms(const adapters::sqlite_store::due_notification& d);
-    delivery_outcome send_subscribe(const adapters::sqlite_store::due_notification& d);
-    void record(const adapters::sqlite_store::due_notification& d, delivery_outcome o);
-    void release(const std::vector<adapters::sqlite_store::due_notification>& rows,
+    std::vector<adapters::db::due_notification> claim();
+    delivery_outcome deliver(const adapters::db::due_notification& d);
+    delivery_outcome send_wechat(const adapters::db::due_notification& d);
+    delivery_outcome send_sms(const adapters::db::due_notification& d);
+    delivery_outcome send_subscribe(const adapters::db::due_notification& d);
+    void record(const adapters::db::due_notification& d, delivery_outcome o);
+    void release(const std::vector<adapters::db::due_notification>& rows,
                  std::size_t from);
     bool sleep_until_next_poll();
 
     delivery_config cfg_;
     miniprogram_config mp_cfg_;
-    adapters::sqlite_store::delivery_routing routing_;
+    adapters::db::delivery_routing routing_;
     writer& writer_;
     metrics& stats_;
     std::shared_ptr<logger> log_;

@@ -2,7 +2,7 @@
 
 namespace minsheng::gateway {
 
-std::unique_ptr<adapters::sqlite_store::reader> reader_pool::acquire() {
+std::unique_ptr<adapters::db::reader> reader_pool::acquire() {
     {
         std::lock_guard lock(mu_);
         if (!free_.empty()) {
@@ -11,10 +11,10 @@ std::unique_ptr<adapters::sqlite_store::reader> reader_pool::acquire() {
             return r;
         }
     }
-    return std::make_unique<adapters::sqlite_store::reader>(path_);
+    return std::make_unique<adapters::db::reader>(path_);
 }
 
-void reader_pool::release(std::unique_ptr<adapters::sqlite_store::reader> r) {
+void reader_pool::release(std::unique_ptr<adapters::db::reader> r) {
     if (!r) return;
     std::lock_guard lock(mu_);
     free_.push_back(std::move(r));

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 
 namespace minsheng::gateway {
 
@@ -16,9 +16,9 @@ public:
     explicit reader_pool(std::string path) : path_(std::move(path)) {}
 
     // A free reader, or a new one. Throws store errors when the database cannot be opened.
-    std::unique_ptr<adapters::sqlite_store::reader> acquire();
+    std::unique_ptr<adapters::db::reader> acquire();
     // Gives a reader back for the next request.
-    void release(std::unique_ptr<adapters::sqlite_store::reader> r);
+    void release(std::unique_ptr<adapters::db::reader> r);
 
     // Holds a reader for one scope and gives it back; a scope left by an exception closes it
     // instead (its connection may be mid-statement).
@@ -31,18 +31,18 @@ public:
         }
         lease(const lease&) = delete;
         lease& operator=(const lease&) = delete;
-        adapters::sqlite_store::reader& operator*() const { return *r_; }
+        adapters::db::reader& operator*() const { return *r_; }
 
     private:
         reader_pool& pool_;
-        std::unique_ptr<adapters::sqlite_store::reader> r_;
+        std::unique_ptr<adapters::db::reader> r_;
         int exceptions_;
     };
 
 private:
     std::string path_;
     std::mutex mu_;
-    std::vector<std::unique_ptr<adapters::sqlite_store::reader>> free_;
+    std::vector<std::unique_ptr<adapters::db::reader>> free_;
 };
 
 }  // namespace minsheng::gateway

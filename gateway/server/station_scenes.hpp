@@ -10,11 +10,11 @@
 namespace minsheng::gateway {
 
 // store.code_secret when configured, else the one kept beside the database (made there on first
-// use: adapters::sqlite_store::server_secret). Throws std::runtime_error as that does.
+// use: adapters::db::server_secret). Throws std::runtime_error as that does.
 std::string keying_secret(const config& c);
 
 // Gives every station without a configured scene the one derived from `secret`
-// (adapters::sqlite_store::station_scene).
+// (adapters::db::station_scene).
 void give_station_scenes(dialog::cases::program_settings& settings, const std::string& secret);
 
 }  // namespace minsheng::gateway

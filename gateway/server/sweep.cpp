@@ -4,7 +4,7 @@
 #include <boost/asio/strand.hpp>
 #include <chrono>
 
-#include "adapters/sqlite_store/retention.hpp"
+#include "adapters/db/retention.hpp"
 #include "gateway/exchange.hpp"
 
 namespace minsheng::gateway {
@@ -13,16 +13,16 @@ void run_sweep(const app_ptr& app,
                std::function<void(std::optional<dialog::cases::sweep_report>)> done) {
     struct sweep_result {
         dialog::cases::sweep_report cases;
-        adapters::sqlite_store::retention_report purged;
+        adapters::db::retention_report purged;
     };
     after_commit<sweep_result>(
         app, "sweep",
-        [app](adapters::sqlite_store::store& store) {
+        [app](adapters::db::store& store) {
             sweep_result r;
             const std::int64_t t = app->now();
             store.run([&](dialog::unit_of_work& uow) { r.cases = app->service->sweep(uow, t); });
             const std::int64_t kept = std::int64_t{app->cfg.store.message_retention_days} * 86400;
-            r.purged = adapters::sqlite_store::purge_expired(store, t, t - kept);
+            r.purged = adapters::db::purge_expired(store, t, t - kept);
             return r;
         },
         [app, done = std::move(done)](std::optional<sweep_result> result) {

@@ -5,7 +5,7 @@
 
 namespace minsheng::gateway {
 
-writer::writer(std::unique_ptr<adapters::sqlite_store::store> s, std::size_t max_queue)
+writer::writer(std::unique_ptr<adapters::db::store> s, std::size_t max_queue)
     : store_(std::move(s)), max_queue_(max_queue), thread_([this] { run(); }) {}
 
 writer::~writer() { stop(); }

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 
 namespace minsheng::gateway {
 
@@ -22,11 +22,11 @@ public:
     // (the task's writes are then gone and its message must not be acknowledged).
     using continuation = std::function<void(bool committed)>;
     // Does the task's writes; returns what to do once they are committed (may be empty).
-    using task = std::function<continuation(adapters::sqlite_store::store&)>;
+    using task = std::function<continuation(adapters::db::store&)>;
 
     // Takes ownership of the store and starts the thread. At most `max_queue` tasks wait at a
     // time (submit() refuses more).
-    explicit writer(std::unique_ptr<adapters::sqlite_store::store> s,
+    explicit writer(std::unique_ptr<adapters::db::store> s,
                     std::size_t max_queue = 1 << 20);
     // Runs every task already submitted, then joins.
     ~writer();
@@ -49,7 +49,7 @@ public:
 private:
     void run();
 
-    std::unique_ptr<adapters::sqlite_store::store> store_;
+    std::unique_ptr<adapters::db::store> store_;
     const std::size_t max_queue_;
     mutable std::mutex mu_;
     std::condition_variable cv_;

@@ -3,12 +3,12 @@
 #include <catch2/catch.hpp>
 #include <stdexcept>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/adapters/sqlite_store_test_support.hpp"
 
 using namespace minsheng;
-using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db;
+using namespace minsheng::adapters::db::testing;
 
 namespace {
 

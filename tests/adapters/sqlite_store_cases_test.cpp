@@ -9,14 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/adapters/sqlite_store_test_support.hpp"
 
 namespace {
 
 using namespace minsheng;
-using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db;
+using namespace minsheng::adapters::db::testing;
 
 dialog::case_record open(store& s, const dialog::case_draft& d) {
     dialog::case_record c;

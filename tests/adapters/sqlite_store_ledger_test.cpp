@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/adapters/sqlite_store_test_support.hpp"
 
 namespace {
 
 using namespace minsheng;
-using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db;
+using namespace minsheng::adapters::db::testing;
 
 const dialog::person_ref alice{dialog::channel::wechat_oa, "alice"};
 const dialog::person_ref bob{dialog::channel::wechat_oa, "bob"};

@@ -8,15 +8,16 @@
 #include <set>
 #include <string>
 
+#include "adapters/db/store.hpp"
 #include "adapters/sqlite_store/migrations.hpp"
-#include "adapters/sqlite_store/store.hpp"
 #include "tests/adapters/sqlite_store_test_support.hpp"
 
 namespace {
 
 using namespace minsheng;
+using namespace minsheng::adapters::db;
 using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db::testing;
 
 // Schema versions 1 and 2 exactly as deployed databases have them (a copy, on purpose: if
 // someone edits the shipped steps, this still describes the real old databases).

@@ -1,18 +1,18 @@
-#include "adapters/sqlite_store/outbox_delivery.hpp"
+#include "adapters/db/outbox_delivery.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 
-#include "adapters/sqlite_store/bearer_token.hpp"
-#include "adapters/sqlite_store/sessions.hpp"
-#include "adapters/sqlite_store/staff.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/bearer_token.hpp"
+#include "adapters/db/sessions.hpp"
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
 #include "sqlite_store_test_support.hpp"
 
 namespace {
 
-using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db;
+using namespace minsheng::adapters::db::testing;
 using minsheng::dialog::channel;
 using minsheng::dialog::notification;
 using minsheng::dialog::person_ref;

@@ -1,4 +1,4 @@
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 
 #include <SQLiteCpp/Database.h>
 
@@ -16,8 +16,8 @@
 namespace {
 
 using namespace minsheng;
-using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db;
+using namespace minsheng::adapters::db::testing;
 
 // Opens the given drafts, one message each, keys "<prefix><i>".
 std::vector<dialog::case_record> open_all(store& s, const std::vector<dialog::case_draft>& drafts,

@@ -15,18 +15,18 @@
 #include <stdexcept>
 #include <string>
 
-#include "adapters/sqlite_store/keyed_codes.hpp"
-#include "adapters/sqlite_store/retention.hpp"
-#include "adapters/sqlite_store/sessions.hpp"
-#include "adapters/sqlite_store/staff.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/keyed_codes.hpp"
+#include "adapters/db/retention.hpp"
+#include "adapters/db/sessions.hpp"
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/adapters/sqlite_store_test_support.hpp"
 
 namespace {
 
 using namespace minsheng;
-using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db;
+using namespace minsheng::adapters::db::testing;
 
 constexpr std::int64_t day = 86400;
 

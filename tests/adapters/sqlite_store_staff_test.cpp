@@ -1,17 +1,17 @@
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
 #include <catch2/catch.hpp>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "sqlite_store_test_support.hpp"
 
 namespace {
 
-using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db;
+using namespace minsheng::adapters::db::testing;
 
 constexpr std::int64_t t0 = nov23_china_0030;
 

@@ -1,21 +1,21 @@
-// The statistics (adapters/sqlite_store/statistics.hpp) on a real SQLite file with known data:
+// The statistics (adapters/db/statistics.hpp) on a real SQLite file with known data:
 // every figure checked, for all communities and for a community scope.
 
-#include "adapters/sqlite_store/statistics.hpp"
+#include "adapters/db/statistics.hpp"
 
 #include <catch2/catch.hpp>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/adapters/sqlite_store_test_support.hpp"
 
 namespace {
 
 using namespace minsheng;
-using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db;
+using namespace minsheng::adapters::db::testing;
 
 constexpr std::int64_t day = 86400;
 // 2026-11-01 00:00 China time: the window is [t0, t0 + 30 days), judged at t0 + 20 days.

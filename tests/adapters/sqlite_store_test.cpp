@@ -1,4 +1,4 @@
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -18,8 +18,9 @@
 namespace {
 
 using namespace minsheng;
+using namespace minsheng::adapters::db;
 using namespace minsheng::adapters::sqlite_store;
-using namespace minsheng::adapters::sqlite_store::testing;
+using namespace minsheng::adapters::db::testing;
 
 store_options at_time(std::int64_t t) {
     store_options o;

@@ -11,12 +11,12 @@
 #include <string_view>
 #include <system_error>
 
-#include "adapters/sqlite_store/keyed_codes.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/keyed_codes.hpp"
+#include "adapters/db/store.hpp"
 #include "dialog/message.hpp"
 #include "dialog/ports.hpp"
 
-namespace minsheng::adapters::sqlite_store::testing {
+namespace minsheng::adapters::db::testing {
 
 // The code book the store tests key staff binding codes with, and the hash the case service
 // passes the store for a code sent by chat (case_service::staff_code_hash: "" unless eight
@@ -111,4 +111,4 @@ inline dialog::case_draft draft_for(const std::string& reporter, std::int64_t cr
     return d;
 }
 
-}  // namespace minsheng::adapters::sqlite_store::testing
+}  // namespace minsheng::adapters::db::testing

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "dialog/cases/calendar.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/cases/working_hours.hpp"
@@ -75,7 +75,7 @@ inline bool has(const std::string& text, const std::string& part) {
 }
 
 struct fixture {
-    adapters::sqlite_store::store db{":memory:"};
+    adapters::db::store db{":memory:"};
     std::shared_ptr<const dialog::cases::case_service> service = make_service();
     dialog::conversation talk{shipped_templates(), service};
     int sequence = 0;

@@ -3,14 +3,14 @@
 // approved volunteer sees the contact only while holding the claim, each reveal audited.
 #include <catch2/catch.hpp>
 
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 #include "tests/dialog/conversation_fixture.hpp"
 
 using namespace conversation_tests;
 
 namespace {
 
-namespace store_ns = minsheng::adapters::sqlite_store;
+namespace store_ns = minsheng::adapters::db;
 
 // A staff member whose WeChat `user` is bound through the chat with a one-time code.
 void bind_staff(fixture& f, const std::string& user, store_ns::staff_member m) {

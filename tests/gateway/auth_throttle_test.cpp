@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "adapters/sqlite_store/bearer_token.hpp"
-#include "adapters/sqlite_store/sessions.hpp"
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/bearer_token.hpp"
+#include "adapters/db/sessions.hpp"
+#include "adapters/db/staff.hpp"
 #include "tests/gateway/abuse_support.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
@@ -57,14 +57,14 @@ TEST_CASE("wrong operator tokens from one address get 429 after the limit, valid
     auto cfg = test_config(security_mode::safe, temp_db_path("auth-throttle"));
     cfg.limits.auth_failures_per_minute = 3;
     running_gateway g(cfg, clock.fn());
-    adapters::sqlite_store::store db(g.cfg.db_path);
-    adapters::sqlite_store::staff_member m;
+    adapters::db::store db(g.cfg.db_path);
+    adapters::db::staff_member m;
     m.id = "w-1";
     m.name = "王小东";
     m.role = "worker";
     m.community = "东城社区";
-    adapters::sqlite_store::save_staff(db, m, now_s());
-    const std::string staff = adapters::sqlite_store::issue_token(db, "w-1", 0, "t", now_s()).token;
+    adapters::db::save_staff(db, m, now_s());
+    const std::string staff = adapters::db::issue_token(db, "w-1", 0, "t", now_s()).token;
 
     auto get_me = [&](const std::string& authorization) {
         std::map<std::string, std::string> h;
@@ -110,9 +110,9 @@ TEST_CASE("unknown mini program session tokens from one address get 429 after th
     // A signed-in resident: a session as login stores it (only the token's hash is kept).
     const std::string token = std::string(42, 'S') + "1";
     {
-        adapters::sqlite_store::store db(g.cfg.db_path);
-        adapters::sqlite_store::save_mp_session(
-            db, {adapters::sqlite_store::token_hash(token), "o-mp-1", "", now_s(), now_s() + 86400},
+        adapters::db::store db(g.cfg.db_path);
+        adapters::db::save_mp_session(
+            db, {adapters::db::token_hash(token), "o-mp-1", "", now_s(), now_s() + 86400},
             0);
     }
     auto get_me = [&](const std::string& authorization) {

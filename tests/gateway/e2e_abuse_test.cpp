@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "adapters/http/query_string.hpp"
-#include "adapters/sqlite_store/staff.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
 #include "adapters/wechat_oa/signature.hpp"
 #include "dialog/utf8.hpp"
 #include "tests/gateway/abuse_support.hpp"
@@ -90,7 +90,7 @@ json op_json(const running_gateway& g, const std::string& target) {
 // Cases straight into the store (before the gateway opens it): `n` of `kind` in 东城社区; wishes
 // accepted and published on the wall (direct help), the others just received.
 void seed_cases(const std::string& db, int n, const std::string& kind) {
-    adapters::sqlite_store::store s(db);
+    adapters::db::store s(db);
     s.run([&](dialog::unit_of_work& uow) {
         for (int i = 0; i < n; ++i) {
             dialog::case_draft d;
@@ -222,7 +222,7 @@ TEST_CASE(
 TEST_CASE("minsheng-admin refuses a staff name that is not UTF-8 and stores nothing",
           "[gateway][e2e]") {
     const std::string db = temp_db_path("admin-name");
-    { adapters::sqlite_store::store s(db); }
+    { adapters::db::store s(db); }
     const std::string at = "--db '" + db + "'";
     auto lone = admin("staff add " + at + " --id a-lone --name '\xff\xfe' --role admin");
     CHECK(lone.code != 0);
@@ -244,13 +244,13 @@ TEST_CASE("a staff member whose stored name is not UTF-8 gets 200 from /api/v1/m
     std::string token;
     {
         // Written past minsheng-admin, as an older version or another tool could have.
-        adapters::sqlite_store::store db(g.cfg.db_path);
-        adapters::sqlite_store::staff_member m;
+        adapters::db::store db(g.cfg.db_path);
+        adapters::db::staff_member m;
         m.id = "a-bytes";
         m.name = "王\xff小\xe5";
         m.role = "admin";
-        adapters::sqlite_store::save_staff(db, m, now_s());
-        token = adapters::sqlite_store::issue_token(db, m.id, 0, "test", now_s()).token;
+        adapters::db::save_staff(db, m, now_s());
+        token = adapters::db::issue_token(db, m.id, 0, "test", now_s()).token;
     }
     auto http = g.client();
     auto me = http.request("GET", "/api/v1/me", "", {{"Authorization", "Bearer " + token}});

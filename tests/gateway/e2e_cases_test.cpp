@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "adapters/sqlite_store/staff.hpp"
+#include "adapters/db/staff.hpp"
 #include "dialog/templates.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
@@ -302,13 +302,13 @@ TEST_CASE("operators move a complaint through its states and merge a duplicate",
           R"({"action":"accept","note":"属实，转城管"})");
     // The assignee is a case worker the store knows (the case names no community: any worker).
     {
-        adapters::sqlite_store::store staff_db(s.g.cfg.db_path);
-        adapters::sqlite_store::staff_member m;
+        adapters::db::store staff_db(s.g.cfg.db_path);
+        adapters::db::staff_member m;
         m.id = "grid-07";
         m.name = "网格员";
         m.role = "worker";
         m.community = "幸福社区";
-        adapters::sqlite_store::save_staff(staff_db, m, now_s());
+        adapters::db::save_staff(staff_db, m, now_s());
     }
     auto assigned = s.api("POST", "/api/v1/cases/" + first_id + "/actions",
                           R"({"action":"assign","assignee":"grid-07"})")["case"];

@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "adapters/sqlite_store/keyed_codes.hpp"
-#include "adapters/sqlite_store/sessions.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/keyed_codes.hpp"
+#include "adapters/db/sessions.hpp"
+#include "adapters/db/store.hpp"
 #include "gateway/server/rate_limiter.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
@@ -109,16 +109,16 @@ struct mp_scenario {
         return a.body.at("session").get<std::string>();
     }
     std::int64_t sessions() {
-        adapters::sqlite_store::reader r(cfg.db_path);
-        return adapters::sqlite_store::count_mp_sessions(r);
+        adapters::db::reader r(cfg.db_path);
+        return adapters::db::count_mp_sessions(r);
     }
     std::int64_t cases() {
-        adapters::sqlite_store::reader r(cfg.db_path);
+        adapters::db::reader r(cfg.db_path);
         return r.count_cases();
     }
     // The operator API's id of a case number.
     std::int64_t case_id(const std::string& number) {
-        adapters::sqlite_store::reader r(cfg.db_path);
+        adapters::db::reader r(cfg.db_path);
         auto c = r.get_case_by_number(number);
         REQUIRE(c);
         return c->id;
@@ -199,8 +199,8 @@ TEST_CASE("mini program login exchanges a code for a session token stored only a
     CHECK(calls[0].query.at("js_code") == "code-login-1");
     CHECK(calls[0].query.at("appid") == s.fake.config().appid);
 
-    adapters::sqlite_store::reader r(s.cfg.db_path);
-    auto row = adapters::sqlite_store::find_mp_session(r, sha256_hex(token));
+    adapters::db::reader r(s.cfg.db_path);
+    auto row = adapters::db::find_mp_session(r, sha256_hex(token));
     REQUIRE(row);
     CHECK(row->openid == openid);
     // WeChat's session_key is not kept anywhere: not in the database file, not in its WAL.
@@ -211,7 +211,7 @@ TEST_CASE("mini program login exchanges a code for a session token stored only a
               std::string::npos);
     }
     CHECK(row->expires_at - row->created_at == s.cfg.miniprogram.session_ttl_seconds);
-    CHECK_FALSE(adapters::sqlite_store::find_mp_session(r, token));  // not stored in the clear
+    CHECK_FALSE(adapters::db::find_mp_session(r, token));  // not stored in the clear
 
     // The token works; two logins give two different tokens for the same person.
     CHECK(s.get("/mp/v1/cases", token).status == 200);
@@ -436,7 +436,7 @@ TEST_CASE("a volunteer finds wishes near them, claims, checks in and earns point
     CHECK(stations.body.at("presence_radius_m") == 200);
     CHECK(stations.raw.find("st:dc-01") == std::string::npos);  // the scene is only at the station
     const json at_station = {
-        {"scene", adapters::sqlite_store::station_scene(s.cfg.store.code_secret, "dc-01")}};
+        {"scene", adapters::db::station_scene(s.cfg.store.code_secret, "dc-01")}};
     auto no_visit = s.post("/mp/v1/checkout", at_station, v1);
     CHECK(no_visit.status == 409);
     CHECK(no_visit.code() == "not_checked_in");
@@ -664,7 +664,7 @@ TEST_CASE("mini program votes pass a 微实事 proposal into a project case", "[
     auto passing = s.post(vote, json::object(), b);
     INFO(passing.raw);
     REQUIRE(passing.status == 200);
-    adapters::sqlite_store::reader r(s.cfg.db_path);
+    adapters::db::reader r(s.cfg.db_path);
     dialog::case_query q;
     q.kind = "project";
     auto projects = r.list_cases(q);

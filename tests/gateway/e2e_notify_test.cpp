@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "adapters/sqlite_store/sessions.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/sessions.hpp"
+#include "adapters/db/store.hpp"
 #include "dialog/utf8.hpp"
 #include "gateway/server/http_server.hpp"
 #include "tests/gateway/e2e_support.hpp"
@@ -97,9 +97,9 @@ struct scenario {
         return call(method, target, body, bearer(cfg), 200);
     }
 
-    std::vector<adapters::sqlite_store::outbox_row> outbox() {
-        adapters::sqlite_store::reader r(cfg.db_path);
-        adapters::sqlite_store::outbox_filter f;
+    std::vector<adapters::db::outbox_row> outbox() {
+        adapters::db::reader r(cfg.db_path);
+        adapters::db::outbox_filter f;
         f.limit = 1000;
         return r.list_outbox(f);
     }
@@ -187,8 +187,8 @@ TEST_CASE("case workers bind WeChat by chat and then hear of urgent cases and as
     // An urgent need in 东城社区: its workers with WeChat hear of it at once; 西城社区's do not.
     s.say("o_resident",
           "我家老人在东城社区幸福路3号突然摔倒起不来了，急需有人帮忙送医院，电话13800138000");
-    adapters::sqlite_store::reader r(s.cfg.db_path);
-    auto cases = r.list_cases(adapters::sqlite_store::case_filter{});
+    adapters::db::reader r(s.cfg.db_path);
+    auto cases = r.list_cases(adapters::db::case_filter{});
     REQUIRE(cases.size() == 1);
     const auto number = cases[0].number;
     const auto id = cases[0].id;
@@ -246,7 +246,7 @@ TEST_CASE("a mini program resident gets subscribe messages on the credits their 
                          {"kind", "complaint"}},
                         auth, 201);
     const std::string number = filed.at("number");
-    adapters::sqlite_store::reader r(s.cfg.db_path);
+    adapters::db::reader r(s.cfg.db_path);
     const auto id = r.get_case_by_number(number)->id;
     const auto act = [&](const char* action) {
         s.op("POST", "/api/v1/cases/" + std::to_string(id) + "/actions", {{"action", action}});

@@ -6,7 +6,7 @@
 #include <pugixml.hpp>
 
 #include "adapters/http/query_string.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
 using namespace minsheng;
@@ -58,7 +58,7 @@ struct open311_fixture {
 
     // The stored case, straight from the database file.
     dialog::case_record stored(const std::string& number) {
-        adapters::sqlite_store::reader r(g.cfg.db_path);
+        adapters::db::reader r(g.cfg.db_path);
         auto c = r.get_case_by_number(number);
         REQUIRE(c);
         return *c;

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "gateway/server/http_server.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tests/gateway/sms_fake.hpp"
@@ -84,8 +84,8 @@ struct delivery_scenario {
     }
 
     std::string newest_case_number() {
-        adapters::sqlite_store::reader r(cfg.db_path);
-        adapters::sqlite_store::case_filter f;
+        adapters::db::reader r(cfg.db_path);
+        adapters::db::case_filter f;
         f.limit = 1;
         auto cases = r.list_cases(f);
         REQUIRE(cases.size() == 1);
@@ -93,11 +93,11 @@ struct delivery_scenario {
     }
 
     // Outbox rows addressed to an official-account user (no staff is bound in these scenarios).
-    std::vector<adapters::sqlite_store::outbox_row> person_rows() {
-        adapters::sqlite_store::reader r(cfg.db_path);
-        adapters::sqlite_store::outbox_filter f;
+    std::vector<adapters::db::outbox_row> person_rows() {
+        adapters::db::reader r(cfg.db_path);
+        adapters::db::outbox_filter f;
         f.limit = 1000;
-        std::vector<adapters::sqlite_store::outbox_row> out;
+        std::vector<adapters::db::outbox_row> out;
         for (auto& row : r.list_outbox(f))
             if (row.n.to && row.n.to->from == dialog::channel::wechat_oa) out.push_back(row);
         return out;

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "adapters/http/query_string.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tests/gateway/sms_fake.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
@@ -74,7 +74,7 @@ struct phone_scenario {
     }
     std::optional<dialog::person> holder(const std::string& phone) {
         std::optional<dialog::person> p;
-        adapters::sqlite_store::store s(cfg.db_path);
+        adapters::db::store s(cfg.db_path);
         s.run([&](dialog::unit_of_work& uow) { p = uow.find_person_by_phone(phone); });
         return p;
     }

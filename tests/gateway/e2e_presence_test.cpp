@@ -15,8 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "adapters/sqlite_store/keyed_codes.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/keyed_codes.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
 
@@ -82,7 +82,7 @@ struct presence_scenario {
 
     // The scene the gateway gives a station: derived from the code secret.
     std::string scene(const std::string& code) const {
-        return adapters::sqlite_store::station_scene(cfg.store.code_secret, code);
+        return adapters::db::station_scene(cfg.store.code_secret, code);
     }
     std::int64_t now() const { return now_s() + clock.offset->load(); }
 
@@ -129,7 +129,7 @@ struct presence_scenario {
     }
 
     std::vector<dialog::service_visit> visits(const dialog::person_ref& who) {
-        adapters::sqlite_store::reader r(cfg.db_path);
+        adapters::db::reader r(cfg.db_path);
         return r.visits_of(who, 100);
     }
     std::int64_t visit_rows() {

@@ -9,7 +9,7 @@
 #include <regex>
 #include <thread>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tests/support/child_process.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
@@ -87,7 +87,7 @@ TEST_CASE("the gateway killed with notifications in flight: after a restart each
     const std::string db = minsheng::test::temp_db_path("killed");
     constexpr int n = 20;
     {
-        minsheng::adapters::sqlite_store::store s(db);
+        minsheng::adapters::db::store s(db);
         s.run([&](minsheng::dialog::unit_of_work& uow) {
             for (int i = 0; i < n; ++i) {
                 minsheng::dialog::notification note;
@@ -139,7 +139,7 @@ TEST_CASE("the gateway killed with notifications in flight: after a restart each
         cfg.log_level = "off";
         minsheng::gateway::app again(cfg, [] { return minsheng::test::now_s() + 600; });
         again.start();
-        minsheng::adapters::sqlite_store::reader r(db);
+        minsheng::adapters::db::reader r(db);
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
         while (r.count_outbox("delivered") < n && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

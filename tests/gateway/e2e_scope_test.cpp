@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "adapters/sqlite_store/staff.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
 #include "gateway/operator/router.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
@@ -25,7 +25,7 @@ using namespace minsheng;
 using namespace minsheng::test;
 using adapters::wechat_oa::security_mode;
 using json = nlohmann::json;
-namespace store_ns = minsheng::adapters::sqlite_store;
+namespace store_ns = minsheng::adapters::db;
 namespace api = minsheng::gateway::operator_api;
 
 namespace {

@@ -11,15 +11,15 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "adapters/sqlite_store/staff.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
 using namespace minsheng;
 using namespace minsheng::test;
 using adapters::wechat_oa::security_mode;
 using json = nlohmann::json;
-namespace store_ns = minsheng::adapters::sqlite_store;
+namespace store_ns = minsheng::adapters::db;
 
 namespace {
 

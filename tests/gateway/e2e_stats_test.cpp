@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "adapters/sqlite_store/staff.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
 #include "dialog/templates.hpp"
 #include "dialog/values/civil_time.hpp"
 #include "gateway/operator/stats_render.hpp"
@@ -44,7 +44,7 @@ gateway::config stats_config(const std::string& tag) {
 struct scenario {
     running_gateway g;
     wechat_peer wx;
-    adapters::sqlite_store::store db;  // for staff and their tokens, as minsheng-admin does
+    adapters::db::store db;  // for staff and their tokens, as minsheng-admin does
 
     explicit scenario(const std::string& tag)
         : g(stats_config(tag)), wx(g.cfg, g.port), db(g.cfg.db_path) {
@@ -55,16 +55,16 @@ struct scenario {
 
     void add_staff(const std::string& id, const std::string& role, const std::string& community,
                    const std::string& street) {
-        adapters::sqlite_store::staff_member m;
+        adapters::db::staff_member m;
         m.id = id;
         m.name = "员工" + id;
         m.role = role;
         m.community = community;
         m.street = street;
-        adapters::sqlite_store::save_staff(db, m, now_s());
+        adapters::db::save_staff(db, m, now_s());
     }
     std::string token_for(const std::string& id) {
-        return adapters::sqlite_store::issue_token(db, id, 0, "test", now_s()).token;
+        return adapters::db::issue_token(db, id, 0, "test", now_s()).token;
     }
 
     std::string say(const std::string& user, const std::string& text) {
@@ -385,8 +385,8 @@ TEST_CASE("stats refuse bad dates, a missing token and other methods", "[e2e][st
 namespace {
 
 // Figures as the store would give them, for the rendering alone.
-adapters::sqlite_store::statistics sample_figures(const std::string& odd_name) {
-    adapters::sqlite_store::statistics s;
+adapters::db::statistics sample_figures(const std::string& odd_name) {
+    adapters::db::statistics s;
     s.totals = {5, 3, 2, 1};
     s.by_category = {{"城管", 3}, {"", 2}};
     s.by_kind = {{"complaint", 5}};
@@ -435,7 +435,7 @@ TEST_CASE("the stats JSON carries every field of the contract", "[stats]") {
     CHECK(j["demand"][1] == json{{"community", "东城社区"}, {"category", ""}, {"count", 2}});
     CHECK(j["resources"][0] == json{{"community", "东城社区"}, {"volunteers", 3}, {"stations", 1}});
 
-    adapters::sqlite_store::statistics none;
+    adapters::db::statistics none;
     const auto empty =
         gateway::stats_render::to_json(none, {"2026-11-01", "2026-11-30", {{"东城社区"}}});
     CHECK(empty["communities"] == json::array({"东城社区"}));
@@ -494,7 +494,7 @@ TEST_CASE("xml_escape escapes markup and repairs bad UTF-8", "[stats]") {
 
 TEST_CASE("empty figures draw pictures that say there is no data", "[stats]") {
     auto texts = dialog::template_set::load(MINSHENG_SOURCE_DIR "/templates");
-    adapters::sqlite_store::statistics none;
+    adapters::db::statistics none;
     const gateway::stats_render::window w{"2026-11-01", "2026-11-30", std::nullopt};
     for (const auto& svg : {gateway::stats_render::demand_svg(none, w, *texts),
                             gateway::stats_render::resources_svg(none, w, *texts)}) {

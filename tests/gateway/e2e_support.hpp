@@ -14,7 +14,7 @@
 #include <string>
 
 #include "adapters/hotline/auth.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "gateway/server/app.hpp"
 #include "gateway/server/config.hpp"
@@ -186,7 +186,7 @@ inline void approve_volunteer(const gateway::config& cfg, unsigned short port,
 // a vote (docs/security.md, "one person, one vote").
 inline void verify_phone_in_db(const gateway::config& cfg, const dialog::person_ref& who,
                                const std::string& phone) {
-    adapters::sqlite_store::store db(cfg.db_path);
+    adapters::db::store db(cfg.db_path);
     db.run([&](dialog::unit_of_work& uow) {
         auto p = uow.get_person(who).value_or(dialog::person{});
         p.who = who;

@@ -11,8 +11,8 @@
 #include <regex>
 #include <string>
 
-#include "adapters/sqlite_store/staff.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tests/gateway/sms_fake.hpp"
 #include "tools/fake_wechat/fake_server.hpp"
@@ -22,7 +22,7 @@ using namespace minsheng::test;
 using adapters::wechat_oa::security_mode;
 using json = nlohmann::json;
 using tools::fake_wechat::fake_wechat_server;
-namespace store_ns = minsheng::adapters::sqlite_store;
+namespace store_ns = minsheng::adapters::db;
 
 namespace {
 
@@ -86,24 +86,24 @@ struct vote_scenario {
     std::string east_proposal() {
         say("o_proposer", "提议 在东城社区中心花园加装几盏路灯");
         say("o_proposer", east);
-        adapters::sqlite_store::reader r(cfg.db_path);
+        adapters::db::reader r(cfg.db_path);
         auto open = r.open_proposals(east, 10);
         REQUIRE(open.size() == 1);
         return open[0].number;
     }
     std::int64_t votes(const std::string& number) {
-        adapters::sqlite_store::reader r(cfg.db_path);
+        adapters::db::reader r(cfg.db_path);
         for (const auto& p : r.open_proposals(east, 10))
             if (p.number == number) return p.votes;
         return -1;
     }
     std::optional<dialog::person> person(const dialog::person_ref& who) {
-        adapters::sqlite_store::reader r(cfg.db_path);
+        adapters::db::reader r(cfg.db_path);
         return r.get_person(who);
     }
     // A worker of `community` with an operator API token.
     std::string worker(const std::string& id, const std::string& community) {
-        adapters::sqlite_store::store db(cfg.db_path);
+        adapters::db::store db(cfg.db_path);
         store_ns::staff_member m;
         m.id = id;
         m.name = "员工" + id;
@@ -240,7 +240,7 @@ TEST_CASE("a resident cannot claim their own wish from the other channel", "[e2e
     INFO(claim.raw);
     CHECK(claim.status == 403);
     CHECK(claim.code() == "not_allowed");
-    adapters::sqlite_store::reader r(s.cfg.db_path);
+    adapters::db::reader r(s.cfg.db_path);
     CHECK(r.get_case_by_number(wish)->claimer.empty());
 
     // Another volunteer claims it.

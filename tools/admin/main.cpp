@@ -19,9 +19,9 @@
 #include <iostream>
 #include <string>
 
-#include "adapters/sqlite_store/keyed_codes.hpp"
-#include "adapters/sqlite_store/staff.hpp"
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/keyed_codes.hpp"
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
 #include "dialog/cases/calendar.hpp"
 #include "dialog/cases/deadline.hpp"
 #include "dialog/cases/working_hours.hpp"
@@ -49,7 +49,7 @@ minsheng::gateway::config load(const std::string& file) {
 // A bootstrap operator token: 32 random bytes, as a staff token (43 characters, above the
 // config's minimum). Throws std::runtime_error when OpenSSL has no randomness.
 std::string random_token() {
-    auto token = minsheng::adapters::sqlite_store::new_bearer_token();
+    auto token = minsheng::adapters::db::new_bearer_token();
     if (!token) throw std::runtime_error("no randomness available");
     return *token;
 }
@@ -123,7 +123,7 @@ int print_deadline(const std::string& kind, const std::string& filed_text,
     return 0;
 }
 
-namespace store_ns = minsheng::adapters::sqlite_store;
+namespace store_ns = minsheng::adapters::db;
 
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -368,7 +368,7 @@ int main(int argc, char** argv) {
         if (*staff_unbind) return staff_command("unbind", cfg, so);
         if (*stations) return print_stations(cfg);
         if (*migrate) {
-            minsheng::adapters::sqlite_store::store s(db.empty() ? cfg.db_path : db);
+            minsheng::adapters::db::store s(db.empty() ? cfg.db_path : db);
             std::printf("schema version %d: %s\n", s.schema_version(), s.path().c_str());
             return 0;
         }
@@ -378,7 +378,7 @@ int main(int argc, char** argv) {
             std::printf("templates ok: %s\n", cfg.templates_dir.c_str());
             auto nlu = minsheng::dialog::nlu::engine::load(cfg.models_dir);
             std::printf("models ok: %s\n", cfg.models_dir.c_str());
-            minsheng::adapters::sqlite_store::store s(cfg.db_path);
+            minsheng::adapters::db::store s(cfg.db_path);
             std::printf("database ok: %s (schema version %d)\n", cfg.db_path.c_str(),
                         s.schema_version());
             if (cfg.using_dev_credentials)

@@ -18,13 +18,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "adapters/sqlite_store/store.hpp"
+#include "adapters/db/store.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/values/iso8601.hpp"
 
 namespace minsheng::dialog::cases::testing {
 
-namespace store = adapters::sqlite_store;
+namespace store = adapters::db;
 
 inline std::int64_t at(const char* iso) {
     const auto t = parse_iso8601(iso);
