@@ -516,7 +516,32 @@ ALTER TABLE service_visits ADD COLUMN carried_minutes INTEGER NOT NULL DEFAULT 0
 CREATE INDEX service_visits_by_person_day ON service_visits (person, checkin_at);
 )sql";
 
-constexpr std::array<migration, 13> steps{{
+// 14: what several processes sharing one database need (issue 15, PostgreSQL; the same step is
+// in the PostgreSQL baseline). `leases`: a named lease (a timer's sweep, the outbox worker) that
+// one process holds until expires_at; another takes it over only once it has expired.
+// `shared_tokens`: a credential every gateway uses (the WeChat access token), fetched by one of
+// them: the one that sets fetching_until (a short lease) fetches, the others wait for the new
+// value. The outbox rows get a delivery lease: a worker claims a row by setting lease_until and
+// leased_by, so that two workers never send the same row (0 and '': not leased).
+constexpr std::string_view leases_and_shared_tokens = R"sql(
+CREATE TABLE leases (
+    name       TEXT    PRIMARY KEY,  -- e.g. "sweep", "outbox"
+    holder     TEXT    NOT NULL,     -- the process holding it (host:pid or a random id)
+    expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE shared_tokens (
+    name           TEXT    PRIMARY KEY,          -- e.g. "wechat_oa:<appid>"
+    value          TEXT    NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    fetching_until INTEGER NOT NULL DEFAULT 0    -- 0: nobody is fetching a new value
+) STRICT, WITHOUT ROWID;
+
+ALTER TABLE outbox ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;  -- 0: not leased
+ALTER TABLE outbox ADD COLUMN leased_by   TEXT    NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<migration, 14> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -530,6 +555,7 @@ constexpr std::array<migration, 13> steps{{
     {11, "claims_and_confirmation", claims_and_confirmation},
     {12, "one_person_one_vote", one_person_one_vote},
     {13, "station_presence", station_presence},
+    {14, "leases_and_shared_tokens", leases_and_shared_tokens},
 }};
 
 }  // namespace

@@ -384,6 +384,40 @@ TEST_CASE("Migration 13 keeps visits from before it, open or closed, with no pro
     });
 }
 
+TEST_CASE("Migration 14 leaves outbox rows from before it unleased and adds the lease tables",
+          "[adapters]") {
+    temp_db file;
+    {
+        // A version-13 database with a pending notification.
+        SQLite::Database db(file.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at INTEGER NOT NULL) STRICT");
+        for (const auto& step : migrations()) {
+            if (step.version > 13) break;
+            db.exec(std::string(step.sql));
+            SQLite::Statement record(db, "INSERT INTO schema_migrations VALUES (?, ?, 1)");
+            record.bind(1, step.version);
+            record.bind(2, std::string(step.name));
+            record.exec();
+        }
+        db.exec(
+            "INSERT INTO outbox (audience, to_channel, to_user, text, idempotency_key, "
+            "created_at, updated_at) VALUES ('resident', 'wechat_oa', 'o1', 'hi', 'k1', 5, 5)");
+    }
+    {
+        store s(file.path(), options_at(9000));
+        CHECK(s.schema_version() == latest_schema_version());
+    }
+    SQLite::Database db(file.path(), SQLite::OPEN_READWRITE);
+    CHECK(db.execAndGet("SELECT status || '/' || lease_until || '/' || leased_by FROM outbox")
+              .getString() == "pending/0/");
+    db.exec("INSERT INTO leases VALUES ('sweep', 'host:1', 100)");
+    CHECK_THROWS(db.exec("INSERT INTO leases VALUES ('sweep', 'host:2', 200)"));
+    db.exec("INSERT INTO shared_tokens (name, value, expires_at) VALUES ('wechat_oa:wx1', 't', 7)");
+    CHECK(db.execAndGet("SELECT fetching_until FROM shared_tokens").getInt() == 0);
+}
+
 TEST_CASE("The timer queries use their partial indexes", "[adapters]") {
     temp_db file;
     { store s(file.path()); }
