@@ -468,3 +468,25 @@ TEST_CASE("pg driver: a failed statement aborts the transaction until ROLLBACK",
     c->exec("ROLLBACK");
     CHECK(scalar(*c, "SELECT count(*) FROM a") == 0);
 }
+
+TEST_CASE("pg driver: a connection the server ended is a connection error", "[pg_driver]") {
+    auto c = connect_or_skip();
+    if (!c) return;
+    auto admin = connect_or_skip();
+    const auto pid = scalar(*c, "SELECT pg_backend_pid()");
+    auto kill = admin->prepare("SELECT pg_terminate_backend(CAST(?1 AS INTEGER))");
+    kill->bind(1, pid);
+    REQUIRE(kill->executeStep());
+    CHECK(kill->column_int64(0) == 1);
+    try {
+        // The server may need a moment: the first statements can still be sent.
+        for (int k = 0; k < 50; ++k) {
+            c->exec("SELECT 1");
+            ::usleep(20000);
+        }
+        FAIL("the connection outlived its backend");
+    } catch (const sql::error& e) {
+        CHECK(e.what_kind == kind::connection);
+    }
+    CHECK_THROWS_AS(c->prepare("SELECT ?1")->exec(), sql::error);
+}
