@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config clang-format
   libboost-dev libssl-dev libicu-dev libsqlitecpp-dev libsqlite3-dev libre2-dev
   catch2 nlohmann-json3-dev libpugixml-dev libspdlog-dev libcli11-dev libtoml11-dev
+  libpq-dev postgresql
   "$@"
 )
 
