@@ -18,35 +18,54 @@ namespace {
 using detail::statement_cache;
 using detail::statement_use;
 
+// On PostgreSQL several gateways claim from one outbox: each due row is locked by the worker
+// that selects it and skipped by the others (FOR UPDATE SKIP LOCKED), and the claim then moves
+// its next_attempt_at past the in-flight lease, so after the commit nobody else sees it as due
+// until the lease ends. On SQLite the write lock of the claim's transaction does the same.
+std::string claimed(sql::dialect d, std::string select) {
+    if (d == sql::dialect::postgres) select += " FOR UPDATE SKIP LOCKED";
+    return select;
+}
+
 // People reached by the official account or by phone (Open311 reporters are phones too).
-const std::string& select_due() {
-    static const std::string sql =
+const std::string& select_due(sql::dialect d) {
+    static const std::string base =
         "SELECT " + std::string(detail::notification_columns) +
         ", attempts FROM outbox "
         "WHERE status = 'pending' AND next_attempt_at <= ?1 "
         "AND to_channel IN ('wechat_oa', 'hotline', 'open311') ORDER BY id LIMIT ?2";
-    return sql;
+    static const std::string sqlite = claimed(sql::dialect::sqlite, base);
+    static const std::string pg = claimed(sql::dialect::postgres, base);
+    return d == sql::dialect::postgres ? pg : sqlite;
 }
 
 // Mini program users with a credit of the template (?3), the newest row per user and case.
-const std::string& select_due_mp() {
-    static const std::string sql =
+const std::string& select_due_mp(sql::dialect d) {
+    static const std::string base =
         "SELECT " + std::string(detail::notification_columns) +
         ", attempts FROM outbox o "
         "WHERE status = 'pending' AND next_attempt_at <= ?1 AND to_channel = 'miniprogram' "
         "AND EXISTS (SELECT 1 FROM mp_subscriptions m WHERE m.openid = o.to_user "
         "AND m.template_id = ?3 AND m.credits > 0) ORDER BY id DESC LIMIT ?2";
-    return sql;
+    static const std::string sqlite = claimed(sql::dialect::sqlite, base);
+    static const std::string pg = claimed(sql::dialect::postgres, base);
+    return d == sql::dialect::postgres ? pg : sqlite;
 }
 
 // Staff rows are few among many pending person rows: the partial index by channel finds them
-// without walking every due row (the planner, without statistics, would take outbox_due).
-const std::string& select_due_staff() {
-    static const std::string sql =
+// without walking every due row (SQLite's planner, without statistics, would take outbox_due;
+// PostgreSQL's has statistics and no INDEXED BY).
+const std::string& select_due_staff(sql::dialect d) {
+    static const std::string sqlite =
         "SELECT " + std::string(detail::notification_columns) +
         " FROM outbox INDEXED BY outbox_due_by_channel WHERE status = 'pending' "
         "AND to_channel IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2";
-    return sql;
+    static const std::string pg =
+        claimed(sql::dialect::postgres,
+                "SELECT " + std::string(detail::notification_columns) +
+                    " FROM outbox WHERE status = 'pending' "
+                    "AND to_channel IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2");
+    return d == sql::dialect::postgres ? pg : sqlite;
 }
 
 // Messages a user typed or sent open the 48-hour window; events (follow, menu, scan) open only
@@ -113,7 +132,8 @@ void count_service_send(statement_cache& sql, const std::string& openid) {
     statement_use s(
         sql.get("INSERT INTO service_windows (channel, user_id, window_start, sends) "
                 "VALUES ('wechat_oa', ?1, ?2, 1) ON CONFLICT (channel, user_id) DO UPDATE SET "
-                "sends = CASE WHEN window_start = excluded.window_start THEN sends + 1 ELSE 1 END, "
+                "sends = CASE WHEN service_windows.window_start = excluded.window_start "
+                "THEN service_windows.sends + 1 ELSE 1 END, "
                 "window_start = excluded.window_start"));
     s->bind(1, openid);
     s->bind(2, *start);
@@ -165,7 +185,7 @@ void fan_out_staff_rows(statement_cache& sql, std::int64_t now, std::int64_t lim
                         const delivery_routing& routing) {
     std::vector<dialog::notification> rows;
     {
-        statement_use s(sql.get(select_due_staff()));
+        statement_use s(sql.get(select_due_staff(sql.dialect())));
         s->bind(1, now);
         s->bind(2, limit);
         while (s->executeStep()) rows.push_back(detail::read_notification(*s));
@@ -207,7 +227,7 @@ void claim_mp_rows(statement_cache& sql, std::int64_t now, std::int64_t limit,
                    const std::string& template_id, std::vector<due_notification>& out) {
     std::vector<due_notification> candidates;
     {
-        statement_use s(sql.get(select_due_mp()));
+        statement_use s(sql.get(select_due_mp(sql.dialect())));
         s->bind(1, now);
         s->bind(2, limit);
         s->bind(3, template_id);
@@ -268,7 +288,7 @@ std::vector<due_notification> outbox_delivery::claim_due(std::int64_t now, std::
             claim_mp_rows(sql, now, max, routing.mp_template_id, out);
         const auto mp = static_cast<std::int64_t>(out.size());
         if (mp < max) {
-            statement_use s(sql.get(select_due()));
+            statement_use s(sql.get(select_due(sql.dialect())));
             s->bind(1, now);
             s->bind(2, max - mp);
             while (s->executeStep()) out.push_back(read_due(*s));

@@ -35,7 +35,7 @@ unsigned filter_mask(const case_filter& f) {
 
 // Parameters: ?1 status, ?2 kind, ?3 category, ?4 channel; for lists ?5 before_id, ?6 limit.
 std::string where_clause(unsigned mask) {
-    std::string w = " WHERE 1";
+    std::string w = " WHERE 1 = 1";
     if (mask & by_status) w += " AND status = ?1";
     if (mask & by_kind) w += " AND kind = ?2";
     if (mask & by_category) w += " AND category = ?3";

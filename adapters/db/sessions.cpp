@@ -59,7 +59,8 @@ int add_subscription_credit(store& s, const std::string& openid, const std::stri
         statement_use q(
             sql.get("INSERT INTO mp_subscriptions (openid, template_id, credits, updated_at) "
                     "VALUES (?1, ?2, 1, ?3) ON CONFLICT (openid, template_id) DO UPDATE SET "
-                    "credits = min(credits + 1, ?4), updated_at = ?3 RETURNING credits"));
+                    "credits = least(mp_subscriptions.credits + 1, ?4), updated_at = ?3 RETURNING "
+                    "credits"));
         q->bind(1, openid);
         q->bind(2, template_id);
         q->bind(3, now);

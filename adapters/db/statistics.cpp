@@ -68,6 +68,8 @@ std::string cases_in_window(bound_query& b) {
 constexpr std::string_view finished = "('closed', 'cancelled', 'merged')";
 constexpr std::string_view handed_back = "('done', 'confirmed', 'closed', 'cancelled', 'merged')";
 
+// count(*) FILTER (WHERE ...) counts the rows meeting a condition on both engines (SQLite since
+// 3.30); sum() of a comparison works on SQLite only.
 std::int64_t int_at(sql::statement& s, int column) { return s.getColumn(column).getInt64(); }
 
 void read_case_figures(statement_cache& cache, const stats_query& q, statistics& out) {
@@ -75,21 +77,23 @@ void read_case_figures(statement_cache& cache, const stats_query& q, statistics&
     const std::string not_finished = "status NOT IN " + std::string(finished);
     const std::string sql =
         "SELECT count(*),"
-        " coalesce(sum(" +
+        " count(*) FILTER (WHERE " +
         not_finished +
-        "), 0),"
-        " coalesce(sum(status = 'closed'), 0),"
-        " coalesce(sum(deadline_at > 0 AND deadline_at < ?3 AND status NOT IN " +
+        "),"
+        " count(*) FILTER (WHERE status = 'closed'),"
+        " count(*) FILTER (WHERE deadline_at > 0 AND deadline_at < ?3 AND status NOT IN " +
         std::string(handed_back) +
-        "), 0),"
-        " coalesce(sum(deadline_at > 0 AND status NOT IN ('cancelled', 'merged')), 0),"
-        " coalesce(sum(deadline_at > 0 AND status = 'closed' AND closed_at <= deadline_at), 0),"
-        " coalesce(sum(deadline_at > 0 AND status = 'closed' AND closed_at > deadline_at), 0),"
-        " coalesce(sum(deadline_at > 0 AND deadline_at < ?3 AND " +
+        "),"
+        " count(*) FILTER (WHERE deadline_at > 0 AND status NOT IN ('cancelled', 'merged')),"
+        " count(*) FILTER (WHERE deadline_at > 0 AND status = 'closed' AND closed_at <= "
+        "deadline_at),"
+        " count(*) FILTER (WHERE deadline_at > 0 AND status = 'closed' AND closed_at > "
+        "deadline_at),"
+        " count(*) FILTER (WHERE deadline_at > 0 AND deadline_at < ?3 AND " +
         not_finished +
-        "), 0),"
-        " coalesce(sum(deadline_at > 0 AND deadline_at >= ?3 AND " +
-        not_finished + "), 0)" + cases_in_window(b);
+        "),"
+        " count(*) FILTER (WHERE deadline_at > 0 AND deadline_at >= ?3 AND " +
+        not_finished + ")" + cases_in_window(b);
     b.run(cache, sql, [&](sql::statement& s) {
         out.totals = {int_at(s, 0), int_at(s, 1), int_at(s, 2), int_at(s, 3)};
         auto& d = out.deadlines;
@@ -213,7 +217,7 @@ void read_volunteer_figures(statement_cache& cache, const stats_query& q, volunt
         bound_query b(q);
         std::string sql = "SELECT count(*) FROM (SELECT e.actor" + claims_in_window(b);
         if (any_station) sql += " UNION SELECT person" + visits_in_window(b, codes);
-        out.active = one_number(cache, b, sql + ")");
+        out.active = one_number(cache, b, sql + ") AS active");
     }
     {
         // Credits to people's accounts; in a scope, to the people of its communities.

@@ -57,10 +57,16 @@ std::optional<durability> durability_from_string(std::string_view name);
 
 struct store_options {
     // How long a statement waits for a lock held by another connection (another process, or
-    // a checkpoint) before failing with "database is locked".
+    // a checkpoint) before failing with "database is locked". SQLite only.
     int busy_timeout_ms = 5000;
-    // Full unless the operator chose otherwise: an acknowledged message must be on disk.
+    // Full unless the operator chose otherwise: an acknowledged message must be on disk. On
+    // PostgreSQL, normal turns synchronous_commit off for this store's transactions (the same
+    // trade: a server crash can lose the last acknowledged commits, never corrupt anything).
     durability sync = durability::full;
+    // PostgreSQL only: statement_timeout (0: the server's), and libpq's sslmode ("" : as the
+    // URL says).
+    int statement_timeout_ms = 0;
+    std::string pg_sslmode;
     // Source of received_at / updated_at / applied_at, and of created_at for a case drafted
     // with created_at == 0. Null: the system clock.
     std::shared_ptr<const dialog::clock> clock;

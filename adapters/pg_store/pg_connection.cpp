@@ -294,7 +294,9 @@ public:
         : c_(c),
           text_(std::move(sql.text)),
           values_(static_cast<std::size_t>(sql.parameters)),
-          types_(static_cast<std::size_t>(sql.parameters), 0) {}
+          // A parameter never bound is NULL as on SQLite; typed text, so that a number the text
+          // does not use (a filter left out of this shape of a query) needs no inference.
+          types_(static_cast<std::size_t>(sql.parameters), text_oid) {}
 
     bool executeStep() override;
     int exec() override;

@@ -68,9 +68,9 @@ std::optional<std::string> canonical_number(std::string_view typed) {
 
 std::string allocate_number(statement_cache& sql, std::string_view prefix, std::int64_t at) {
     const std::string day = china_day(at);
-    statement_use s(
-        sql.get("INSERT INTO case_numbers (prefix, day, seq) VALUES (?1, ?2, 1) "
-                "ON CONFLICT (prefix, day) DO UPDATE SET seq = seq + 1 RETURNING seq"));
+    statement_use s(sql.get(
+        "INSERT INTO case_numbers (prefix, day, seq) VALUES (?1, ?2, 1) "
+        "ON CONFLICT (prefix, day) DO UPDATE SET seq = case_numbers.seq + 1 RETURNING seq"));
     s->bind(1, std::string(prefix));
     s->bind(2, day);
     if (!s->executeStep()) throw store_error("store: no number was allocated");

@@ -3,6 +3,8 @@
 #include <span>
 #include <vector>
 
+#include "adapters/pg_store/pg_connection.hpp"
+#include "adapters/pg_store/schema.hpp"
 #include "adapters/sqlite_store/migrations.hpp"
 #include "adapters/sqlite_store/sqlite_connection.hpp"
 
@@ -23,6 +25,8 @@ std::vector<step> steps_of(sql::dialect d) {
     std::vector<step> out;
     if (d == sql::dialect::sqlite) {
         for (const auto& m : sqlite_store::migrations()) out.push_back({m.version, m.name, m.sql});
+    } else {
+        for (const auto& m : pg_store::migrations()) out.push_back({m.version, m.name, m.sql});
     }
     return out;
 }
@@ -101,14 +105,24 @@ void throw_store_error(std::string_view operation, const sql::error& e) {
     throw store_error(message);
 }
 
-bool is_postgres(const std::string& location) {
-    return !sqlite_store::is_sqlite_location(location);
+bool is_postgres(const std::string& location) { return pg_store::is_postgres_url(location); }
+
+std::unique_ptr<sql::connection> open_pg(const std::string& location,
+                                         const store_options& options) {
+    pg_store::pg_options o;
+    o.url = location;
+    o.statement_timeout_ms = options.statement_timeout_ms;
+    o.sslmode = options.pg_sslmode;
+    auto c = guarded("open database " + pg_store::describe_url(location),
+                     [&] { return pg_store::connect(o); });
+    if (options.sync == durability::normal)
+        guarded("configure database", [&] { c->exec("SET synchronous_commit = off"); });
+    return c;
 }
 
 std::unique_ptr<sql::connection> open_writer(const std::string& location,
                                              const store_options& options) {
-    if (is_postgres(location))
-        throw store_error("store: PostgreSQL is not available in this build");
+    if (is_postgres(location)) return open_pg(location, options);
     return guarded("open database " + quoted(location), [&] {
         return sqlite_store::open_writer(location, options.busy_timeout_ms,
                                          options.sync == durability::full);
@@ -117,19 +131,31 @@ std::unique_ptr<sql::connection> open_writer(const std::string& location,
 
 std::string synchronous_mode(sql::connection& c) {
     if (c.dialect() == sql::dialect::sqlite) return sqlite_store::synchronous_mode(c);
+    // PostgreSQL's synchronous_commit, named as the store's durability: "on" (and the remote
+    // levels, which wait for at least the local flush) is full, "off" is normal; "local" too
+    // flushes locally before answering.
     auto s = c.prepare("SELECT current_setting('synchronous_commit')");
-    return s->executeStep() ? s->getColumn(0).getString() : "unknown";
+    const std::string mode = s->executeStep() ? s->getColumn(0).getString() : "unknown";
+    if (mode == "off") return "normal";
+    if (mode == "on" || mode == "local" || mode == "remote_write" || mode == "remote_apply")
+        return "full";
+    return mode;
 }
 
 std::unique_ptr<sql::connection> open_reader(const std::string& location, int busy_timeout_ms) {
-    if (is_postgres(location))
-        throw store_error("store: PostgreSQL is not available in this build");
-    auto c = guarded("open reader on " + quoted(location),
-                     [&] { return sqlite_store::open_reader(location, busy_timeout_ms); });
-    const int version =
-        guarded("read schema version of " + quoted(location), [&] { return checked_version(*c); });
+    std::unique_ptr<sql::connection> c;
+    if (is_postgres(location)) {
+        store_options o;
+        o.busy_timeout_ms = busy_timeout_ms;
+        c = open_pg(location, o);
+    } else {
+        c = guarded("open reader on " + quoted(location),
+                    [&] { return sqlite_store::open_reader(location, busy_timeout_ms); });
+    }
+    const int version = guarded("read schema version of " + quoted(c->describe()),
+                                [&] { return checked_version(*c); });
     if (version == 0)
-        throw store_error("store: " + quoted(location) +
+        throw store_error("store: " + quoted(c->describe()) +
                           " has no schema; open it with a store first");
     return c;
 }

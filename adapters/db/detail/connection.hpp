@@ -46,6 +46,10 @@ private:
 // SQLite file path.
 bool is_postgres(const std::string& location);
 
+// Opens a PostgreSQL connection for `location` (a URL) with the store's options. Throws
+// store_error.
+std::unique_ptr<sql::connection> open_pg(const std::string& location, const store_options& options);
+
 // Opens the write connection for `location` with the store's options. Throws store_error.
 std::unique_ptr<sql::connection> open_writer(const std::string& location,
                                              const store_options& options);

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "adapters/db/store.hpp"
-#include "sqlite_store_test_support.hpp"
+#include "store_test_support.hpp"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "adapters/sqlite_store/migrations.hpp"
-#include "tests/adapters/sqlite_store_test_support.hpp"
+#include "tests/adapters/store_test_support.hpp"
 
 namespace {
 

@@ -1,20 +1,30 @@
 #pragma once
-// Helpers shared by the sqlite_store tests: a temporary database file that cleans up after
+// Helpers shared by the store conformance tests: a temporary database that cleans up after
 // itself, a settable clock, and message/draft builders. Test-only.
+//
+// One test binary, two engines: MINSHENG_TEST_STORE=postgres runs every test on PostgreSQL (the
+// server of tests/support/pg_url.hpp, each temp_db a schema of its own), anything else on a
+// temporary SQLite file. A test that only one engine passes is a bug in the other.
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
 
 #include "adapters/db/keyed_codes.hpp"
 #include "adapters/db/store.hpp"
+#include "adapters/pg_store/pg_connection.hpp"
+#include "adapters/sql/connection.hpp"
+#include "adapters/sqlite_store/sqlite_connection.hpp"
 #include "dialog/message.hpp"
 #include "dialog/ports.hpp"
+#include "tests/support/pg_url.hpp"
 
 namespace minsheng::adapters::db::testing {
 
@@ -32,23 +42,74 @@ inline std::string staff_hash(std::string_view code) {
     return test_codes().hash(dialog::staff_code_scope, code);
 }
 
-// A unique path under the system temp directory; removes the file and its -wal/-shm siblings
-// when destroyed. Nothing is created until a store opens it.
+// Whether this run of the suite is on PostgreSQL (MINSHENG_TEST_STORE=postgres).
+inline bool on_postgres() {
+    static const bool pg = [] {
+        const char* e = std::getenv("MINSHENG_TEST_STORE");
+        return e != nullptr && std::string_view(e) == "postgres";
+    }();
+    return pg;
+}
+
+// The PostgreSQL server of a postgres run; throws when there is none (the ctest wrapper skips
+// the whole run when MINSHENG_TEST_PG=off).
+inline const std::string& pg_base_url() {
+    static const std::string url = [] {
+        auto found = minsheng::test::find_pg_url();
+        if (!found.url) throw std::runtime_error("no PostgreSQL server: " + found.reason);
+        return *found.url;
+    }();
+    return url;
+}
+
+// An engine connection on a location, for what the store's API does not show (raw rows,
+// tampering). The SQL run on it must be portable (adapters/sql/connection.hpp).
+inline std::unique_ptr<sql::connection> raw_connection(const std::string& location) {
+    if (pg_store::is_postgres_url(location)) {
+        pg_store::pg_options o;
+        o.url = location;
+        return pg_store::connect(o);
+    }
+    return sqlite_store::open_writer(location, 5000, true);
+}
+
+// A fresh, empty database: on SQLite a unique path under the system temp directory (its file
+// and -wal/-shm siblings removed when destroyed; nothing is created until a store opens it); on
+// PostgreSQL a schema of its own on the test server, named in the URL's search_path and dropped
+// when destroyed.
 class temp_db {
 public:
     temp_db() {
         static std::atomic<unsigned> counter{0};
         std::random_device rd;
-        path_ = (std::filesystem::temp_directory_path() /
-                 ("minsheng_store_test_" + std::to_string(rd()) + "_" +
-                  std::to_string(counter.fetch_add(1)) + ".db"))
-                    .string();
+        const std::string name = "minsheng_store_test_" + std::to_string(rd()) + "_" +
+                                 std::to_string(counter.fetch_add(1));
+        if (on_postgres()) {
+            schema_ = "t_" + name.substr(std::string_view("minsheng_store_test_").size());
+            raw_connection(pg_base_url())->exec("CREATE SCHEMA " + schema_);
+            const std::string& base = pg_base_url();
+            path_ = base + (base.find('?') == std::string::npos ? "?" : "&") +
+                    "options=-csearch_path%3D" + schema_;
+            return;
+        }
+        path_ = (std::filesystem::temp_directory_path() / (name + ".db")).string();
         remove_all();
     }
-    ~temp_db() { remove_all(); }
+    ~temp_db() {
+        if (!schema_.empty()) {
+            try {
+                raw_connection(pg_base_url())->exec("DROP SCHEMA " + schema_ + " CASCADE");
+            } catch (...) {
+                // A schema left behind dies with the throwaway cluster.
+            }
+            return;
+        }
+        remove_all();
+    }
     temp_db(const temp_db&) = delete;
     temp_db& operator=(const temp_db&) = delete;
 
+    // The location a store opens: a file path, or a PostgreSQL URL.
     const std::string& path() const { return path_; }
 
 private:
@@ -59,6 +120,7 @@ private:
     }
 
     std::string path_;
+    std::string schema_;
 };
 
 class fixed_clock final : public dialog::clock {

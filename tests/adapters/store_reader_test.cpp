@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/adapters/sqlite_store_test_support.hpp"
+#include "tests/adapters/store_test_support.hpp"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "adapters/db/store.hpp"
-#include "tests/adapters/sqlite_store_test_support.hpp"
+#include "tests/adapters/store_test_support.hpp"
 
 namespace {
 

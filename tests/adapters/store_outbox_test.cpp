@@ -7,7 +7,7 @@
 #include "adapters/db/sessions.hpp"
 #include "adapters/db/staff.hpp"
 #include "adapters/db/store.hpp"
-#include "sqlite_store_test_support.hpp"
+#include "store_test_support.hpp"
 
 namespace {
 

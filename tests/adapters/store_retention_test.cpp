@@ -20,7 +20,7 @@
 #include "adapters/db/sessions.hpp"
 #include "adapters/db/staff.hpp"
 #include "adapters/db/store.hpp"
-#include "tests/adapters/sqlite_store_test_support.hpp"
+#include "tests/adapters/store_test_support.hpp"
 
 namespace {
 

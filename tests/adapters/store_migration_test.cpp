@@ -10,7 +10,7 @@
 
 #include "adapters/db/store.hpp"
 #include "adapters/sqlite_store/migrations.hpp"
-#include "tests/adapters/sqlite_store_test_support.hpp"
+#include "tests/adapters/store_test_support.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "adapters/db/store.hpp"
-#include "tests/adapters/sqlite_store_test_support.hpp"
+#include "tests/adapters/store_test_support.hpp"
 
 using namespace minsheng;
 using namespace minsheng::adapters::db;
