@@ -57,8 +57,8 @@ void bind_filter(sql::statement& s, const case_filter& f) {
 }  // namespace
 
 struct reader::impl {
-    impl(const std::string& path, int busy_timeout_ms)
-        : db(detail::open_reader(path, busy_timeout_ms)), cache(*db) {}
+    impl(const std::string& path, const store_options& options)
+        : db(detail::open_reader(path, options)), cache(*db) {}
 
     sql::statement& list_statement(unsigned mask) {
         auto& s = lists[mask];
@@ -81,7 +81,14 @@ struct reader::impl {
 };
 
 reader::reader(const std::string& path, int busy_timeout_ms)
-    : impl_(std::make_unique<impl>(path, busy_timeout_ms)) {}
+    : reader(path, [&] {
+          store_options o;
+          o.busy_timeout_ms = busy_timeout_ms;
+          return o;
+      }()) {}
+
+reader::reader(const std::string& location, const store_options& options)
+    : impl_(std::make_unique<impl>(location, options)) {}
 
 reader::~reader() = default;
 

@@ -177,6 +177,9 @@ public:
     // Opens the existing database at `path` read-only; never creates it. Throws store_error if
     // the file is missing, has no schema yet (open a store on it first) or a newer schema.
     explicit reader(const std::string& path, int busy_timeout_ms = 5000);
+    // The same on `location` (a file path or a PostgreSQL URL) with a store's connection options
+    // (busy timeout; on PostgreSQL statement timeout and sslmode; the clock is not used).
+    reader(const std::string& location, const store_options& options);
     ~reader();
     reader(const reader&) = delete;
     reader& operator=(const reader&) = delete;

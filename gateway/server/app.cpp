@@ -65,6 +65,8 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.oa = std::make_shared<const adapters::wechat_oa::oa_endpoint>(s.cfg.wechat);
     adapters::db::store_options store_options;
     store_options.sync = *adapters::db::durability_from_string(s.cfg.store.durability);
+    store_options.statement_timeout_ms = s.cfg.store.statement_timeout_ms;
+    store_options.pg_sslmode = s.cfg.store.pg_sslmode;
     auto store = std::make_unique<adapters::db::store>(s.cfg.db_path, store_options);
     s.stats.store_synchronous = store->synchronous_mode();
     s.write = std::make_unique<writer>(std::move(store),
@@ -79,7 +81,8 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
         std::make_unique<replay_guard>(s.cfg.hotline.replay_capacity, s.cfg.hotline.max_clock_skew);
     if (s.cfg.wechat.mode == adapters::wechat_oa::security_mode::plain)
         s.warnings.push_back("wechat_plain_mode");
-    s.readers = std::make_unique<reader_pool>(s.cfg.db_path);
+    s.readers = std::make_unique<reader_pool>(s.cfg.db_path, store_options,
+                                              static_cast<std::size_t>(s.cfg.store.pool_size));
     if (!s.cfg.delivery.secret.empty())
         s.outbox = std::make_unique<outbox_worker>(s.cfg, *s.write, s.stats, s.log, s.now);
     s.staff = make_staff_state(s);

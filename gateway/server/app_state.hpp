@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "adapters/http/query_string.hpp"
 #include "adapters/db/store.hpp"
+#include "adapters/http/query_string.hpp"
 #include "adapters/wechat_oa/oa_endpoint.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/conversation/conversation.hpp"

@@ -497,6 +497,10 @@ config load_config(const std::optional<std::string>& file,
                 c.store.message_retention_days =
                     int_or(st, "message_retention_days", c.store.message_retention_days);
                 c.store.code_secret = toml::find_or<std::string>(st, "code_secret", "");
+                c.store.pool_size = int_or(st, "pool_size", c.store.pool_size);
+                c.store.statement_timeout_ms =
+                    int_or(st, "statement_timeout_ms", c.store.statement_timeout_ms);
+                c.store.pg_sslmode = toml::find_or<std::string>(st, "pg_sslmode", "");
             }
             c.log_level = toml::find_or<std::string>(t, "log_level", c.log_level);
             c.operator_token = toml::find_or<std::string>(t, "operator_token", "");
@@ -554,6 +558,7 @@ config load_config(const std::optional<std::string>& file,
     if (auto v = get("MINSHENG_OPEN311_KEY")) c.open311.api_keys["default"] = *v;
     if (auto v = get("MINSHENG_DURABILITY")) c.store.durability = *v;
     if (auto v = get("MINSHENG_CODE_SECRET")) c.store.code_secret = *v;
+    if (auto v = get("MINSHENG_PG_SSLMODE")) c.store.pg_sslmode = *v;
     if (auto v = get("MINSHENG_BODY_LIMIT"))
         c.body_limit =
             static_cast<std::size_t>(parse_int("MINSHENG_BODY_LIMIT", *v, 1024, 16 << 20));
@@ -595,6 +600,21 @@ config load_config(const std::optional<std::string>& file,
     if (!c.store.code_secret.empty() && c.store.code_secret.size() < 32)
         throw config_error(
             "store.code_secret (MINSHENG_CODE_SECRET) must be at least 32 characters");
+    if (c.store.pool_size < 1 || c.store.pool_size > 256)
+        throw config_error("store.pool_size must be from 1 to 256");
+    if (c.store.statement_timeout_ms < 0)
+        throw config_error("store.statement_timeout_ms must not be negative");
+    static const std::set<std::string, std::less<>> sslmodes = {
+        "", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+    if (!sslmodes.contains(c.store.pg_sslmode))
+        throw config_error(
+            "store.pg_sslmode must be disable, allow, prefer, require, verify-ca or verify-full");
+    const bool on_postgres =
+        c.db_path.starts_with("postgresql://") || c.db_path.starts_with("postgres://");
+    if (on_postgres && c.store.code_secret.empty())
+        throw config_error(
+            "store.code_secret (MINSHENG_CODE_SECRET) is required with a PostgreSQL database: "
+            "every gateway on it must key codes with the same secret");
     if (c.wechat.max_clock_skew < 1) throw config_error("wechat.max_clock_skew must be positive");
     if (c.hotline.max_clock_skew < 1) throw config_error("hotline.max_clock_skew must be positive");
     for (const auto& [name, secret] : c.hotline.secrets)

@@ -136,13 +136,24 @@ struct store_config {
     // Keys the hashes of one-time codes (phone verification), at least 32 characters. ""
     // (default): the gateway makes one on its first start and keeps it in <db>.secret (0600);
     // several gateways on one database must be given the same one.   [MINSHENG_CODE_SECRET]
+    // Required with PostgreSQL (`db = "postgresql://..."`), where gateways share the database.
     std::string code_secret;
+    // Read connections the gateway keeps open between requests (1..256); more are opened under
+    // load and closed after use. Each is a server process on PostgreSQL: size it against the
+    // server's max_connections, counting every gateway.
+    int pool_size = 8;
+    // PostgreSQL only: statement_timeout of the gateway's connections (0: the server's), and
+    // libpq's sslmode ("": as the URL says; "disable" .. "verify-full").
+    int statement_timeout_ms = 0;
+    std::string pg_sslmode;  // [MINSHENG_PG_SSLMODE]
 };
 
 struct config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 picks a free port
     int threads = 2;            // I/O threads
+    // A SQLite file path (the default), or a PostgreSQL URL: postgresql://user@host/db (or
+    // postgres://). [MINSHENG_DB]
     std::string db_path = "minsheng.db";
     std::string templates_dir;           // default: <data_dir>/templates
     std::string models_dir;              // default: <data_dir>/models

@@ -225,31 +225,30 @@ std::vector<due_notification> outbox_worker::claim() {
     auto result = std::make_shared<std::promise<rows>>();
     auto future = result->get_future();
     const auto now = now_();
-    const bool queued =
-        writer::submitted::queued ==
-        writer_.submit(
-            [now, result, batch = static_cast<std::size_t>(cfg_.batch),
-             in_flight = cfg_.in_flight_seconds, routing = routing_, log = log_,
-             &stats = stats_](adapters::db::store& s) -> writer::continuation {
-                rows claimed;
-                std::int64_t pending = -1;
-                try {
-                    outbox_delivery out(s);
-                    claimed = out.claim_due(now, batch, in_flight, routing);
-                    pending = out.pending();
-                } catch (const std::exception& e) {
-                    return [result, log, what = std::string(e.what())](bool) {
-                        log->error("outbox: claiming failed: {}", what);
-                        result->set_value({});
-                    };
-                }
-                return [result, claimed = std::move(claimed), pending,
-                        &stats](bool committed) mutable {
-                    if (committed) stats.notifications_pending.store(pending);
-                    result->set_value(committed ? std::move(claimed) : rows{});
-                };
-            },
-            true);
+    const bool queued = writer::submitted::queued ==
+                        writer_.submit(
+                            [now, result, batch = static_cast<std::size_t>(cfg_.batch),
+                             in_flight = cfg_.in_flight_seconds, routing = routing_, log = log_,
+                             &stats = stats_](adapters::db::store& s) -> writer::continuation {
+                                rows claimed;
+                                std::int64_t pending = -1;
+                                try {
+                                    outbox_delivery out(s);
+                                    claimed = out.claim_due(now, batch, in_flight, routing);
+                                    pending = out.pending();
+                                } catch (const std::exception& e) {
+                                    return [result, log, what = std::string(e.what())](bool) {
+                                        log->error("outbox: claiming failed: {}", what);
+                                        result->set_value({});
+                                    };
+                                }
+                                return [result, claimed = std::move(claimed), pending,
+                                        &stats](bool committed) mutable {
+                                    if (committed) stats.notifications_pending.store(pending);
+                                    result->set_value(committed ? std::move(claimed) : rows{});
+                                };
+                            },
+                            true);
     if (!queued) return {};
     return future.get();
 }

@@ -72,8 +72,7 @@ private:
     delivery_outcome send_sms(const adapters::db::due_notification& d);
     delivery_outcome send_subscribe(const adapters::db::due_notification& d);
     void record(const adapters::db::due_notification& d, delivery_outcome o);
-    void release(const std::vector<adapters::db::due_notification>& rows,
-                 std::size_t from);
+    void release(const std::vector<adapters::db::due_notification>& rows, std::size_t from);
     bool sleep_until_next_poll();
 
     delivery_config cfg_;

@@ -11,12 +11,13 @@ std::unique_ptr<adapters::db::reader> reader_pool::acquire() {
             return r;
         }
     }
-    return std::make_unique<adapters::db::reader>(path_);
+    return std::make_unique<adapters::db::reader>(location_, options_);
 }
 
 void reader_pool::release(std::unique_ptr<adapters::db::reader> r) {
     if (!r) return;
     std::lock_guard lock(mu_);
+    if (free_.size() >= keep_) return;  // r closes its connection
     free_.push_back(std::move(r));
 }
 

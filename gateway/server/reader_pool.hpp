@@ -13,7 +13,10 @@ namespace minsheng::gateway {
 
 class reader_pool {
 public:
-    explicit reader_pool(std::string path) : path_(std::move(path)) {}
+    // Keeps at most `keep` idle readers; a reader given back beyond that is closed.
+    explicit reader_pool(std::string location, adapters::db::store_options options = {},
+                         std::size_t keep = 8)
+        : location_(std::move(location)), options_(std::move(options)), keep_(keep) {}
 
     // A free reader, or a new one. Throws store errors when the database cannot be opened.
     std::unique_ptr<adapters::db::reader> acquire();
@@ -40,7 +43,9 @@ public:
     };
 
 private:
-    std::string path_;
+    std::string location_;
+    adapters::db::store_options options_;
+    std::size_t keep_;
     std::mutex mu_;
     std::vector<std::unique_ptr<adapters::db::reader>> free_;
 };

@@ -26,8 +26,7 @@ public:
 
     // Takes ownership of the store and starts the thread. At most `max_queue` tasks wait at a
     // time (submit() refuses more).
-    explicit writer(std::unique_ptr<adapters::db::store> s,
-                    std::size_t max_queue = 1 << 20);
+    explicit writer(std::unique_ptr<adapters::db::store> s, std::size_t max_queue = 1 << 20);
     // Runs every task already submitted, then joins.
     ~writer();
 

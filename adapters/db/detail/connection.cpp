@@ -142,15 +142,14 @@ std::string synchronous_mode(sql::connection& c) {
     return mode;
 }
 
-std::unique_ptr<sql::connection> open_reader(const std::string& location, int busy_timeout_ms) {
+std::unique_ptr<sql::connection> open_reader(const std::string& location,
+                                             const store_options& options) {
     std::unique_ptr<sql::connection> c;
     if (is_postgres(location)) {
-        store_options o;
-        o.busy_timeout_ms = busy_timeout_ms;
-        c = open_pg(location, o);
+        c = open_pg(location, options);
     } else {
         c = guarded("open reader on " + quoted(location),
-                    [&] { return sqlite_store::open_reader(location, busy_timeout_ms); });
+                    [&] { return sqlite_store::open_reader(location, options.busy_timeout_ms); });
     }
     const int version = guarded("read schema version of " + quoted(c->describe()),
                                 [&] { return checked_version(*c); });

@@ -60,7 +60,8 @@ std::string synchronous_mode(sql::connection& c);
 
 // Opens a read connection on an existing database and checks that its schema is one this build
 // understands. Throws store_error.
-std::unique_ptr<sql::connection> open_reader(const std::string& location, int busy_timeout_ms);
+std::unique_ptr<sql::connection> open_reader(const std::string& location,
+                                             const store_options& options);
 
 // The highest version recorded in schema_migrations; 0 when the table does not exist.
 int applied_version(sql::connection& c);
