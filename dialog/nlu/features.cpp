@@ -98,10 +98,20 @@ constexpr std::uint64_t head_seed = 0x48EAD5EEDull;
 constexpr std::uint64_t word_seed = 0x3D0A5EEDull;
 constexpr std::uint64_t word_gram_seed = 0x6A09E667F3BCC909ull;
 
-// Appends the hashes of every n-gram (n = min_n..max_n) of `symbols` that no separator breaks,
-// hashed from `seed`; the markers alone are not unigrams.
-void emit_ngrams(std::span<const std::uint32_t> symbols, std::size_t min_n, std::size_t max_n,
-                 std::uint64_t seed, std::vector<std::uint64_t>& out) {
+// Where emit_ngrams puts the n-grams of one length range.
+struct ngram_sink {
+    std::size_t min_n = 1;
+    std::size_t max_n = 0;  // 0: this sink takes nothing
+    std::vector<std::uint64_t>* out = nullptr;
+};
+
+// Appends the hashes of every n-gram (n = min_n..max_n of each sink) of `symbols` that no
+// separator breaks, hashed from `seed`, to the sink's vector; the markers alone are not
+// unigrams. The hash of an n-gram does not depend on the sink, so a second sink with a range
+// inside the first's gets what a call of its own would give.
+void emit_ngrams(std::span<const std::uint32_t> symbols, ngram_sink first, ngram_sink second,
+                 std::uint64_t seed) {
+    const std::size_t max_n = std::max(first.max_n, second.max_n);
     std::size_t run = 0;  // symbols since the last separator, including the current one
     for (std::size_t p = 0; p < symbols.size(); ++p) {
         const std::uint32_t s = symbols[p];
@@ -116,32 +126,23 @@ void emit_ngrams(std::span<const std::uint32_t> symbols, std::size_t min_n, std:
         for (std::size_t n = 1; n <= longest; ++n) {
             const std::uint32_t c = symbols[p + 1 - n];
             h = combine(h, c);
-            if (n < min_n) continue;
             if (n == 1 && (c == text_start || c == text_end)) continue;
-            out.push_back(h != 0 ? h : 1);  // 0 marks an empty slot in model tables
+            const std::uint64_t key = h != 0 ? h : 1;  // 0 marks an empty slot in model tables
+            if (n >= first.min_n && n <= first.max_n) first.out->push_back(key);
+            if (n >= second.min_n && n <= second.max_n) second.out->push_back(key);
         }
     }
 }
 
-}  // namespace
-
-double sublinear_tf(std::uint32_t count) {
-    static const auto table = [] {
-        std::array<double, 64> t{};
-        for (std::size_t i = 1; i < t.size(); ++i) t[i] = 1.0 + std::log(static_cast<double>(i));
-        return t;
-    }();
-    if (count == 0) return 0.0;
-    return count < table.size() ? table[count] : 1.0 + std::log(static_cast<double>(count));
-}
-
-void append_ngram_hashes(std::string_view text, const feature_config& config,
-                         std::vector<std::uint64_t>& out) {
+// The symbols of `text` under `config` (markers, folded digits, separators between runs) and
+// the end of its first config.head_chars characters, into a per-thread buffer.
+std::span<const std::uint32_t> symbols_of(std::string_view text, const feature_config& config,
+                                          std::size_t& head_end) {
     thread_local std::vector<std::uint32_t> symbols;
     symbols.clear();
     if (config.edges) symbols.push_back(text_start);
     std::size_t chars = 0;
-    std::size_t head_end = 0;  // symbols[0, head_end) hold the first head_chars characters
+    head_end = 0;  // symbols[0, head_end) hold the first head_chars characters
     std::size_t head_count = 0;
     for (std::size_t i = 0; i < text.size() && chars < config.max_chars; ++chars) {
         const std::uint32_t s = symbol_of(decode(text, i));
@@ -161,14 +162,34 @@ void append_ngram_hashes(std::string_view text, const feature_config& config,
     if (!symbols.empty() && symbols.back() == separator) symbols.pop_back();
     if (config.edges) symbols.push_back(text_end);
     if (head_count < config.head_chars) head_end = symbols.size();  // the whole text is head
+    return symbols;
+}
 
+ngram_sink sink_of(const feature_config& config, std::vector<std::uint64_t>* out) {
     const std::size_t max_n = std::clamp<std::size_t>(config.max_n, 1, 6);
     const std::size_t min_n = std::clamp<std::size_t>(config.min_n, 1, max_n);
-    emit_ngrams(std::span<const std::uint32_t>(symbols), min_n, max_n, char_seed, out);
-    if (config.head_chars > 0) {
-        emit_ngrams(std::span<const std::uint32_t>(symbols).first(head_end), min_n, max_n,
-                    head_seed, out);
-    }
+    return {min_n, max_n, out};
+}
+
+}  // namespace
+
+double sublinear_tf(std::uint32_t count) {
+    static const auto table = [] {
+        std::array<double, 64> t{};
+        for (std::size_t i = 1; i < t.size(); ++i) t[i] = 1.0 + std::log(static_cast<double>(i));
+        return t;
+    }();
+    if (count == 0) return 0.0;
+    return count < table.size() ? table[count] : 1.0 + std::log(static_cast<double>(count));
+}
+
+void append_ngram_hashes(std::string_view text, const feature_config& config,
+                         std::vector<std::uint64_t>& out) {
+    std::size_t head_end = 0;
+    const auto symbols = symbols_of(text, config, head_end);
+    const ngram_sink sink = sink_of(config, &out);
+    emit_ngrams(symbols, sink, ngram_sink{}, char_seed);
+    if (config.head_chars > 0) emit_ngrams(symbols.first(head_end), sink, ngram_sink{}, head_seed);
 }
 
 void append_word_hashes(std::span<const std::string> tokens, const feature_config& config,
@@ -208,6 +229,35 @@ void append_features(std::string_view text, std::span<const std::string> tokens,
                      const feature_config& config, std::vector<std::uint64_t>& out) {
     append_ngram_hashes(text, config, out);
     append_word_hashes(tokens, config, out);
+}
+
+bool shares_ngram_pass(const feature_config& first, const feature_config& second) {
+    const auto a = sink_of(first, nullptr);
+    const auto b = sink_of(second, nullptr);
+    return first.edges == second.edges && first.max_chars == second.max_chars &&
+           b.min_n >= a.min_n && b.max_n <= a.max_n &&
+           (second.head_chars == 0 || second.head_chars == first.head_chars);
+}
+
+void append_feature_pair(std::string_view text, std::span<const std::string> tokens,
+                         const feature_config& first, std::vector<std::uint64_t>& out_first,
+                         const feature_config& second, std::vector<std::uint64_t>& out_second) {
+    if (!shares_ngram_pass(first, second)) {
+        append_features(text, tokens, first, out_first);
+        append_features(text, tokens, second, out_second);
+        return;
+    }
+    std::size_t head_end = 0;
+    const auto symbols = symbols_of(text, first, head_end);
+    const ngram_sink a = sink_of(first, &out_first);
+    const ngram_sink b = sink_of(second, &out_second);
+    emit_ngrams(symbols, a, b, char_seed);
+    if (first.head_chars > 0) {
+        emit_ngrams(symbols.first(head_end), a, second.head_chars > 0 ? b : ngram_sink{},
+                    head_seed);
+    }
+    append_word_hashes(tokens, first, out_first);
+    append_word_hashes(tokens, second, out_second);
 }
 
 }  // namespace minsheng::dialog::nlu

@@ -53,6 +53,21 @@ void append_word_hashes(std::span<const std::string> tokens, const feature_confi
 void append_features(std::string_view text, std::span<const std::string> tokens,
                      const feature_config& config, std::vector<std::uint64_t>& out);
 
+// Whether append_feature_pair can produce `second`'s features in `first`'s pass: the same
+// characters (edges, max_chars), an n-gram range inside first's, and no head features or the
+// same head as first's. Then every character n-gram of `second` is one of `first`'s, with the
+// same hash. (Word features of `second` are always allowed: they are hashed from the tokens.)
+bool shares_ngram_pass(const feature_config& first, const feature_config& second);
+
+// append_features(text, tokens, first, out_first) and append_features(text, tokens, second,
+// out_second), bit for bit, with one pass over the text for both (the character n-grams of
+// `second` are taken from `first`'s as they are hashed). When !shares_ngram_pass(first,
+// second), it makes the two calls. Used by engine::understand, where category's configuration
+// and the dialog models' differ only in longer n-grams, head and words.
+void append_feature_pair(std::string_view text, std::span<const std::string> tokens,
+                         const feature_config& first, std::vector<std::uint64_t>& out_first,
+                         const feature_config& second, std::vector<std::uint64_t>& out_second);
+
 // The sublinear term frequency of an n-gram seen `count` times in a text: 1 + ln(count), the
 // same value in training and prediction (tabulated for small counts).
 double sublinear_tf(std::uint32_t count);

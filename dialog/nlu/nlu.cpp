@@ -89,12 +89,21 @@ understanding engine::understand(std::string_view text) const {
                          .count();
     u.entities = impl_->extract->extract(norm, text, now);
 
-    // The feature hashes are computed once per distinct feature configuration; the tokens are
-    // the ones above.
+    // The feature hashes are computed once per distinct feature configuration, the tokens are
+    // the ones above; category's and kind's in one pass over the text (kind's character
+    // n-grams are some of category's), urgency and intent reuse kind's when theirs is the same.
+    thread_local std::vector<std::uint64_t> category_hashes;
     thread_local std::vector<std::uint64_t> hashes;
-    const feature_config* hashed = nullptr;
+    category_hashes.clear();
+    hashes.clear();
+    const feature_config& category_features = impl_->category.features();
+    const feature_config* hashed = &impl_->kind.features();
+    append_feature_pair(norm.text, u.tokens, category_features, category_hashes, *hashed, hashes);
     const auto predict = [&](const classifier& model) {
-        if (hashed == nullptr || !(*hashed == model.features())) {
+        if (model.features() == category_features) {
+            return to_label(model, model.predict(std::span<const std::uint64_t>(category_hashes)));
+        }
+        if (!(*hashed == model.features())) {
             hashes.clear();
             append_features(norm.text, u.tokens, model.features(), hashes);
             hashed = &model.features();
@@ -103,7 +112,7 @@ understanding engine::understand(std::string_view text) const {
     };
     u.category = predict(impl_->category);
     u.kind = predict(impl_->kind);
-    u.urgency = predict(impl_->urgency);  // after kind: the same features, hashed once
+    u.urgency = predict(impl_->urgency);
     u.intent = predict(impl_->intent);
     if (const auto ruled = rule_intent(norm.text); !ruled.empty()) {
         u.intent = label{std::string(ruled), rule_confidence, false};

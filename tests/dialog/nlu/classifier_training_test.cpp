@@ -207,6 +207,40 @@ TEST_CASE("head features repeat the first characters' n-grams as distinct featur
     CHECK(hashes_of("好的", long_head).size() == 2 * hashes_of("好的", plain).size());
 }
 
+TEST_CASE("one pass gives two configurations' features exactly as two calls would", "[dialog]") {
+    const std::vector<std::string> texts = {
+        "", "好", "路灯坏了3天，电话13800138000!!", "，，abc　ＤＥＦ１２３ 路灯。坏了\xff好几天",
+        "幸福小区3栋的路灯坏了好几天了.晚上出门很不方便,老人孩子都怕摔,希望尽快派人来修一下"};
+    const std::vector<std::string> tokens = {"路灯", "坏", "了", "3", "天"};
+    const feature_config category{1, 3, true, 8000, 50, 1};
+    const feature_config dialog{1, 2, true, 8000, 0, 0};
+    feature_config same_head = dialog;
+    same_head.head_chars = 50;
+    same_head.word_n = 2;
+    feature_config bigrams_only = category;
+    bigrams_only.min_n = 2;
+    bigrams_only.max_n = 2;
+    feature_config short_text = dialog;
+    short_text.max_chars = 10;  // other characters: no shared pass
+    feature_config longer = dialog;
+    longer.max_n = 4;  // n-grams category lacks: no shared pass
+    CHECK(shares_ngram_pass(category, dialog));
+    CHECK(shares_ngram_pass(category, same_head));
+    CHECK(shares_ngram_pass(category, bigrams_only));
+    CHECK_FALSE(shares_ngram_pass(category, short_text));
+    CHECK_FALSE(shares_ngram_pass(category, longer));
+    for (const auto& second : {dialog, same_head, bigrams_only, short_text, longer, category}) {
+        for (const auto& text : texts) {
+            std::vector<std::uint64_t> a, b, expected_a, expected_b;
+            append_feature_pair(text, tokens, category, a, second, b);
+            append_features(text, tokens, category, expected_a);
+            append_features(text, tokens, second, expected_b);
+            CHECK(a == expected_a);
+            CHECK(b == expected_b);
+        }
+    }
+}
+
 TEST_CASE("training with head and word features is deterministic and uses the words", "[dialog]") {
     auto data = synthetic_examples();
     const auto segment = segmenter::create({});
