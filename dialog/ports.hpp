@@ -104,6 +104,9 @@ struct case_draft {
 // every other kind; the store allocates them per prefix and China-time day.
 struct case_record {
     std::int64_t id = 0;
+    // The store's row version, bumped by every update: update_case of a record succeeds only if
+    // the case is still at the version this record was read at (across processes too).
+    std::int64_t version = 0;
     std::string number;  // e.g. "MS20261123-0007", "WX20261123-0002"
     channel from = channel::wechat_oa;
     std::string reporter_id;
@@ -355,7 +358,8 @@ public:
     // rating_comment, closed_at, updated_at, description, address, contact_phone, category,
     // confirm_notice_at)
     // if the stored case still has status `expected_status` and updated_at `expected_updated_at`
-    // (compare-and-set). Returns false and writes nothing when either differs.
+    // (compare-and-set) and the version `updated` was read at (case_record::version). Returns
+    // false and writes nothing when any differs.
     virtual bool update_case(const case_record& updated, std::string_view expected_status,
                              std::int64_t expected_updated_at) = 0;
     // Appends the event (at 0: stamped now); returns the id the store gave it.

@@ -649,43 +649,68 @@ const std::string& store::synchronous_mode() const { return impl_->sync_mode; }
 
 const std::string& store::path() const { return impl_->path; }
 
+namespace {
+
+// Another process recorded the same message key first (PostgreSQL, several gateways): this
+// unit rolls back and the winner's reply is answered.
+struct lost_race {};
+
+}  // namespace
+
 handled store::handle_once(dialog::channel from, const std::string& dedup_key,
                            const dialog::inbound_message& message,
                            const std::function<std::string(dialog::unit_of_work&)>& fn) {
     impl& m = *impl_;
     if (dedup_key.empty())
         throw std::invalid_argument("store: handle_once needs a non-empty dedup key");
-    unit_transaction tx(*m.db, m.in_batch, m.in_transaction, "handle message");
-
     const std::string ch = channel_name(from);
-    auto previous =
-        guarded("handle message: look up dedup key", [&]() -> std::optional<std::string> {
-            statement_use s(*m.sql.find_message);
-            s->bind(1, ch);
-            s->bind(2, dedup_key);
-            if (!s->executeStep()) return std::nullopt;
-            return s->getColumn(0).getString();
-        });
-    if (previous) return handled{std::move(*previous), true, {}};  // tx rolls back: no writes
-
-    work w(m.sql, m.cache, *m.clock);
-    std::string reply = fn(w);  // if it throws, tx rolls back
-    tx.check(w);
-
-    guarded("handle message: record message", [&] {
-        statement_use s(*m.sql.insert_message);
+    const auto stored_reply = [&]() -> std::optional<std::string> {
+        statement_use s(*m.sql.find_message);
         s->bind(1, ch);
         s->bind(2, dedup_key);
-        s->bind(3, message.user_id);
-        s->bind(4, kind_name(message.kind));
-        s->bind(5, message.text);
-        s->bind(6, message.create_time);
-        s->bind(7, m.clock->now());
-        s->bind(8, reply);
-        s->exec();
-    });
-    tx.commit();
-    return handled{std::move(reply), false, w.take_opened()};
+        if (!s->executeStep()) return std::nullopt;
+        return s->getColumn(0).getString();
+    };
+    try {
+        unit_transaction tx(*m.db, m.in_batch, m.in_transaction, "handle message");
+        auto previous = guarded("handle message: look up dedup key", stored_reply);
+        if (previous) return handled{std::move(*previous), true, {}};  // tx rolls back: no writes
+
+        work w(m.sql, m.cache, *m.clock);
+        std::string reply = fn(w);  // if it throws, tx rolls back
+        tx.check(w);
+
+        guarded("handle message: record message", [&] {
+            statement_use s(*m.sql.insert_message);
+            s->bind(1, ch);
+            s->bind(2, dedup_key);
+            s->bind(3, message.user_id);
+            s->bind(4, kind_name(message.kind));
+            s->bind(5, message.text);
+            s->bind(6, message.create_time);
+            s->bind(7, m.clock->now());
+            s->bind(8, reply);
+            try {
+                s->exec();
+            } catch (const sql::error& e) {
+                // The key's unique index made this insert wait for the other process's
+                // transaction, which committed the same key: its reply is the answer.
+                if (e.what_kind == sql::error::kind::unique_violation) throw lost_race{};
+                throw;
+            }
+        });
+        tx.commit();
+        return handled{std::move(reply), false, w.take_opened()};
+    } catch (const lost_race&) {
+        // The unit is rolled back (a savepoint of the batch, or its own transaction); the
+        // winner's row is committed, so a new statement sees it.
+        auto winner = guarded("handle message: read the stored reply", stored_reply);
+        if (!winner)
+            throw store_error(
+                "store: handle message failed: the message was recorded by "
+                "another process but its reply cannot be read");
+        return handled{std::move(*winner), true, {}};
+    }
 }
 
 void store::run(const std::function<void(dialog::unit_of_work&)>& fn) {

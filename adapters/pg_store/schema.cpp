@@ -99,7 +99,10 @@ CREATE TABLE cases (
     -- step 9
     public_code         TEXT    NOT NULL DEFAULT '',
     -- step 11
-    confirm_notice_at   BIGINT  NOT NULL DEFAULT 0    -- 0: not told
+    confirm_notice_at   BIGINT  NOT NULL DEFAULT 0,   -- 0: not told
+    -- step 14: bumped by every update; an update names the version it read (compare-and-set
+    -- that holds across processes, unlike updated_at seconds)
+    version             BIGINT  NOT NULL DEFAULT 0
 );
 
 CREATE INDEX cases_by_reporter ON cases (channel, reporter_id, id);
@@ -310,10 +313,6 @@ CREATE TABLE outbox (
     updated_at      BIGINT  NOT NULL,
     -- step 5: how a delivered row went out ("customer_service", "template msgid=...", "sms")
     delivered_via   TEXT    NOT NULL DEFAULT '',
-    -- step 14: the delivery lease (a worker claims a row with FOR UPDATE SKIP LOCKED and sets
-    -- these, so that two workers never send the same row); 0 and '': not leased
-    lease_until     BIGINT  NOT NULL DEFAULT 0,
-    leased_by       TEXT    NOT NULL DEFAULT '',
     CHECK ((to_channel IS NULL) = (to_user IS NULL))
 );
 
@@ -477,7 +476,9 @@ CREATE TABLE vote_keys (
 -- Step 13: presence for points.
 CREATE INDEX service_visits_by_person_day ON service_visits (person, checkin_at, id);
 
--- Step 14: what several processes sharing the database need (the outbox lease is above).
+-- Step 14: what several processes sharing the database need. (The outbox needs nothing new: a
+-- worker claims due rows FOR UPDATE SKIP LOCKED and moves next_attempt_at past its in-flight
+-- lease, so the others skip them, and a dead worker's rows fall due again when it ends.)
 -- A named lease (a timer's sweep, the outbox worker) one process holds until expires_at;
 -- another takes it over only once it has expired.
 CREATE TABLE leases (

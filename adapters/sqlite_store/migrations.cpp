@@ -521,8 +521,7 @@ CREATE INDEX service_visits_by_person_day ON service_visits (person, checkin_at)
 // one process holds until expires_at; another takes it over only once it has expired.
 // `shared_tokens`: a credential every gateway uses (the WeChat access token), fetched by one of
 // them: the one that sets fetching_until (a short lease) fetches, the others wait for the new
-// value. The outbox rows get a delivery lease: a worker claims a row by setting lease_until and
-// leased_by, so that two workers never send the same row (0 and '': not leased).
+// value. Cases get a version for compare-and-set.
 constexpr std::string_view leases_and_shared_tokens = R"sql(
 CREATE TABLE leases (
     name       TEXT    PRIMARY KEY,  -- e.g. "sweep", "outbox"
@@ -537,8 +536,9 @@ CREATE TABLE shared_tokens (
     fetching_until INTEGER NOT NULL DEFAULT 0    -- 0: nobody is fetching a new value
 ) STRICT, WITHOUT ROWID;
 
-ALTER TABLE outbox ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;  -- 0: not leased
-ALTER TABLE outbox ADD COLUMN leased_by   TEXT    NOT NULL DEFAULT '';
+-- Bumped by every update of a case; an update names the version it read (compare-and-set
+-- that holds across processes, unlike updated_at seconds).
+ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 constexpr std::array<migration, 14> steps{{

@@ -158,6 +158,7 @@ dialog::case_record read_case(const sql::statement& row) {
             dialog::geo_point{row.getColumn(31).getDouble(), row.getColumn(32).getDouble()};
     c.public_code = row.getColumn(33).getString();
     c.confirm_notice_at = row.getColumn(34).getInt64();
+    c.version = row.getColumn(35).getInt64();
     return c;
 }
 
@@ -195,8 +196,9 @@ bool update_case(statement_cache& sql, const dialog::case_record& c,
         "deadline_at = ?5, remind_at = ?6, reminded_at = ?7, escalated_at = ?8, assignee = ?9, "
         "claimer = ?10, claim_expires_at = ?11, merged_into = ?12, rating = ?13, "
         "rating_comment = ?14, closed_at = ?15, updated_at = ?16, description = ?17, "
-        "address = ?18, contact_phone = ?19, category = ?20, confirm_notice_at = ?24 "
-        "WHERE id = ?21 AND status = ?22 AND updated_at = ?23"));
+        "address = ?18, contact_phone = ?19, category = ?20, confirm_notice_at = ?24, "
+        "version = version + 1 "
+        "WHERE id = ?21 AND status = ?22 AND updated_at = ?23 AND version = ?25"));
     s->bind(1, c.status);
     s->bind(2, c.community);
     s->bind(3, c.handling_mode);
@@ -221,6 +223,7 @@ bool update_case(statement_cache& sql, const dialog::case_record& c,
     s->bind(22, std::string(expected_status));
     s->bind(23, expected_updated_at);
     s->bind(24, c.confirm_notice_at);
+    s->bind(25, c.version);
     return s->exec() == 1;
 }
 
