@@ -64,7 +64,8 @@ TEST_CASE("A rolled-back batch leaves nothing, not even case numbers", "[adapter
 }
 
 TEST_CASE("Batches cannot nest and cannot be committed when none is open", "[adapters]") {
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     CHECK_THROWS_AS(s.commit_batch(), store_error);
     s.begin_batch();
     CHECK_THROWS_AS(s.begin_batch(), store_error);
@@ -116,7 +117,8 @@ TEST_CASE("run keeps nothing when its callback throws or swallows a storage fail
 }
 
 TEST_CASE("run cannot be nested in a unit of work, nor handle_once in run", "[adapters]") {
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     CHECK_THROWS_AS(s.run([&](dialog::unit_of_work&) { s.run([](dialog::unit_of_work&) {}); }),
                     store_error);
     CHECK_THROWS_AS(s.run([&](dialog::unit_of_work&) { handle(s, "inner"); }), store_error);

@@ -1,9 +1,7 @@
 // Cases through the unit of work: numbering per kind, lookup by number, compare-and-set
 // updates, case_query lists and the audit trail; and the reader answering the same queries.
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <string>
@@ -17,6 +15,7 @@ namespace {
 using namespace minsheng;
 using namespace minsheng::adapters::db;
 using namespace minsheng::adapters::db::testing;
+namespace sql = minsheng::adapters::sql;
 
 dialog::case_record open(store& s, const dialog::case_draft& d) {
     dialog::case_record c;
@@ -36,11 +35,6 @@ std::vector<std::int64_t> listed(store& s, const dialog::case_query& q) {
     return out;
 }
 
-std::int64_t count_rows(const std::string& path, const std::string& table) {
-    SQLite::Database db(path, SQLite::OPEN_READONLY);
-    return db.execAndGet("SELECT count(*) FROM " + table).getInt64();
-}
-
 // Applies `change` to case `id` as a compare-and-set on what is stored now.
 void change_case(store& s, std::int64_t id, const std::function<void(dialog::case_record&)>& f) {
     s.run([&](dialog::unit_of_work& uow) {
@@ -56,7 +50,8 @@ void change_case(store& s, std::int64_t id, const std::function<void(dialog::cas
 
 TEST_CASE("Wishes are numbered WX and every other kind MS, each prefix counting on its own",
           "[adapters]") {
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     CHECK(open(s, draft_for("u", nov23_china_0030, "wish")).number == "WX20261123-0001");
     CHECK(open(s, draft_for("u", nov23_china_0030, "complaint")).number == "MS20261123-0001");
     CHECK(open(s, draft_for("u", nov23_china_0030, "project")).number == "MS20261123-0002");
@@ -372,7 +367,8 @@ TEST_CASE("list_cases narrows by every field of case_query and binds values as d
 }
 
 TEST_CASE("Many query shapes in turn each get the right answer", "[adapters]") {
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     for (int i = 0; i < 3; ++i) open(s, draft_for("u", nov23_china_0030, "wish"));
     // More shapes than the statement cache keeps: status lists of every length up to 100.
     for (int round = 0; round < 2; ++round) {
@@ -434,7 +430,8 @@ TEST_CASE("events_of lists a case's events oldest first, and add_event needs an 
 
 TEST_CASE("A hotline case keeps its call and span; lists filter by channel and page by id",
           "[adapters]") {
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     auto d = draft_for("13800138000", nov23_china_0030, "complaint");
     d.from = dialog::channel::hotline;
     d.source_ref = "default:C-1";
@@ -462,7 +459,8 @@ TEST_CASE("A hotline case keeps its call and span; lists filter by channel and p
 }
 
 TEST_CASE("after_id pages oldest first through more cases than one list returns", "[adapters]") {
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     const int many = 1234;  // above the 1000 a list returns
     s.run([&](dialog::unit_of_work& uow) {
         for (int i = 0; i < many; ++i)
@@ -489,7 +487,8 @@ TEST_CASE("after_id pages oldest first through more cases than one list returns"
 }
 
 TEST_CASE("updated_before lists cases last changed before a time", "[adapters]") {
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     auto a = open(s, draft_for("a", nov23_china_0030, "complaint"));
     auto b = open(s, draft_for("b", nov23_china_0030, "complaint"));
     auto c = open(s, draft_for("c", nov23_china_0030, "complaint"));
@@ -516,13 +515,28 @@ TEST_CASE("updated_before lists cases last changed before a time", "[adapters]")
 TEST_CASE("The auto-close query searches an index, not the whole cases table", "[adapters]") {
     temp_db file;
     { store s(file.path()); }
-    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
+    auto db = raw_connection(file.path());
     // What detail::list_cases writes for the sweep's case_query (statuses, updated_before,
     // after_id, oldest_first).
-    SQLite::Statement q(db,
-                        "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE status IN (?, ?) AND "
-                        "updated_at < ? AND id > ? ORDER BY id ASC LIMIT ?");
-    std::string plan;
-    while (q.executeStep()) plan += q.getColumn(3).getString() + "\n";
-    CHECK_THAT(plan, Catch::Contains("cases_by_status_updated"));
+    const auto plan = query_plan(*db,
+                                 "SELECT id FROM cases WHERE status IN (?, ?) AND "
+                                 "updated_at < ? AND id > ? ORDER BY id ASC LIMIT ?",
+                                 [](sql::statement& q) {
+                                     q.bind(1, "resolved");
+                                     q.bind(2, "rejected");
+                                     q.bind(3, std::int64_t{5000});
+                                     q.bind(4, std::int64_t{0});
+                                     q.bind(5, std::int64_t{100});
+                                 });
+    if (db->dialect() == sql::dialect::sqlite) {
+        CHECK_THAT(plan, Catch::Contains("cases_by_status_updated"));
+    } else {
+        // On an empty table PostgreSQL's choice among the indexes that fit is a coin toss (it
+        // takes cases_by_status_kind as readily): what is checked is that the index is there and
+        // the query is answered by an index, not a scan of the table.
+        const auto names = index_names(*db);
+        CHECK(std::find(names.begin(), names.end(), "cases_by_status_updated") != names.end());
+        CHECK_THAT(plan, Catch::Contains("Index"));
+        CHECK_THAT(plan, !Catch::Contains("Seq Scan"));
+    }
 }

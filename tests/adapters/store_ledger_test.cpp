@@ -1,11 +1,9 @@
 // People and the points ledger through the unit of work, and the reader's view of them.
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 #include <catch2/catch.hpp>
 #include <limits>
 #include <map>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -38,9 +36,21 @@ bool post(store& s, const dialog::ledger_posting& p) {
     return ok;
 }
 
-std::int64_t count_rows(const std::string& path, const std::string& table) {
-    SQLite::Database db(path, SQLite::OPEN_READONLY);
-    return db.execAndGet("SELECT count(*) FROM " + table).getInt64();
+namespace sql = minsheng::adapters::sql;
+
+// Runs `statements` as one transaction on `db` and returns the engine's refusal of them (at a
+// statement or at COMMIT), or nullopt when they committed.
+std::optional<sql::error> refusal_of(sql::connection& db,
+                                     const std::vector<std::string>& statements) {
+    db.exec("BEGIN");
+    try {
+        for (const auto& text : statements) db.exec(text);
+        db.exec("COMMIT");
+        return std::nullopt;
+    } catch (const sql::error& e) {
+        rollback_if_open(db);
+        return e;
+    }
 }
 
 dialog::person person_of(const dialog::person_ref& who, const std::string& name,
@@ -157,22 +167,46 @@ TEST_CASE("The database itself refuses an unbalanced posting and changes to the 
           "[adapters]") {
     temp_db file;
     { store s(file.path()); }
-    SQLite::Database db(file.path(), SQLite::OPEN_READWRITE);
-    db.exec(
+    auto db = raw_connection(file.path());
+    const std::string posting =
         "INSERT INTO ledger_postings (id, at, reason, idempotency_key, lines) "
-        "VALUES (1, 1, 'r', 'k', 2)");
-    db.exec("INSERT INTO ledger_entries VALUES (1, 0, 'issued', -5)");
-    CHECK_THROWS_WITH(db.exec("INSERT INTO ledger_entries VALUES (1, 1, 'person:wechat_oa:a', 4)"),
-                      Catch::Contains("does not balance"));
-    CHECK_THROWS_WITH(db.exec("INSERT INTO ledger_entries VALUES (1, 2, 'x', 5)"),
-                      Catch::Contains("beyond its posting"));
-    db.exec("INSERT INTO ledger_entries VALUES (1, 1, 'person:wechat_oa:a', 5)");
-    CHECK_THROWS_WITH(db.exec("UPDATE ledger_entries SET amount = 6 WHERE line = 1"),
-                      Catch::Contains("append-only"));
-    CHECK_THROWS_WITH(db.exec("DELETE FROM ledger_entries"), Catch::Contains("append-only"));
-    CHECK_THROWS_WITH(db.exec("UPDATE ledger_postings SET at = 2"), Catch::Contains("append-only"));
-    CHECK_THROWS_WITH(db.exec("DELETE FROM ledger_postings"), Catch::Contains("append-only"));
-    CHECK(db.execAndGet("SELECT sum(amount) FROM ledger_entries").getInt64() == 0);
+        "VALUES (1, 1, 'r', 'k', 2)";
+    const std::string first_line = "INSERT INTO ledger_entries VALUES (1, 0, 'issued', -5)";
+    // An unbalanced posting is never committed. SQLite refuses it at the INSERT of its last
+    // line, PostgreSQL (a deferred constraint trigger) at COMMIT: the moment differs, not what
+    // is kept.
+    auto unbalanced = refusal_of(
+        *db,
+        {posting, first_line, "INSERT INTO ledger_entries VALUES (1, 1, 'person:wechat_oa:a', 4)"});
+    REQUIRE(unbalanced);
+    CHECK(unbalanced->what_kind == sql::error::kind::constraint);
+    CHECK_THAT(unbalanced->what(), Catch::Contains("does not balance"));
+    CHECK(count_rows(file.path(), "ledger_postings") == 0);
+    CHECK(count_rows(file.path(), "ledger_entries") == 0);
+
+    auto beyond =
+        refusal_of(*db, {posting, first_line,
+                         "INSERT INTO ledger_entries VALUES (1, 1, 'person:wechat_oa:a', 5)",
+                         "INSERT INTO ledger_entries VALUES (1, 2, 'x', 5)"});
+    REQUIRE(beyond);
+    CHECK(beyond->what_kind == sql::error::kind::constraint);
+    CHECK_THAT(beyond->what(), Catch::Contains("beyond its posting"));
+    CHECK(count_rows(file.path(), "ledger_entries") == 0);
+
+    CHECK_FALSE(
+        refusal_of(*db, {posting, first_line,
+                         "INSERT INTO ledger_entries VALUES (1, 1, 'person:wechat_oa:a', 5)"}));
+    for (const char* change :
+         {"UPDATE ledger_entries SET amount = 6 WHERE line = 1", "DELETE FROM ledger_entries",
+          "UPDATE ledger_postings SET at = 2", "DELETE FROM ledger_postings"}) {
+        INFO(change);
+        auto refused = refusal_of(*db, {change});
+        REQUIRE(refused);
+        CHECK(refused->what_kind == sql::error::kind::constraint);
+        CHECK_THAT(refused->what(), Catch::Contains("append-only"));
+    }
+    CHECK(count_rows(file.path(), "ledger_entries") == 2);
+    CHECK(query_int(file.path(), "SELECT sum(amount) FROM ledger_entries", -1) == 0);
 }
 
 TEST_CASE("A posting is written once per idempotency key", "[adapters]") {
@@ -190,9 +224,9 @@ TEST_CASE("A posting is written once per idempotency key", "[adapters]") {
     });
     CHECK(count_rows(file.path(), "ledger_postings") == 2);
     CHECK(count_rows(file.path(), "ledger_entries") == 4);
-    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
-    CHECK(db.execAndGet("SELECT at FROM ledger_postings WHERE idempotency_key = 'case-1-confirmed'")
-              .getInt64() == 777);  // at 0: the store's clock
+    CHECK(query_int(file.path(),
+                    "SELECT at FROM ledger_postings WHERE idempotency_key = 'case-1-confirmed'") ==
+          777);  // at 0: the store's clock
 }
 
 TEST_CASE("The ranking counts credits to people in the window, by community, highest first",
@@ -294,11 +328,10 @@ TEST_CASE("After many random balanced postings every balance is as posted and th
         total += r.balance(a);
     }
     CHECK(total == 0);
-    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
-    CHECK(db.execAndGet("SELECT sum(amount) FROM ledger_entries").getInt64() == 0);
-    CHECK(db.execAndGet("SELECT count(*) FROM (SELECT posting_id FROM ledger_entries "
-                        "GROUP BY posting_id HAVING sum(amount) <> 0)")
-              .getInt64() == 0);
+    CHECK(query_int(file.path(), "SELECT sum(amount) FROM ledger_entries", -1) == 0);
+    CHECK(query_int(file.path(),
+                    "SELECT count(*) FROM (SELECT posting_id FROM ledger_entries "
+                    "GROUP BY posting_id HAVING sum(amount) <> 0) AS unbalanced") == 0);
 }
 
 TEST_CASE("The ranking of several communities counts the people of those communities only",

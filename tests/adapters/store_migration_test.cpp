@@ -1,4 +1,7 @@
-// Migration 3 on a database that a version-2 build wrote: the schema as it shipped, by hand.
+// Migrations of old SQLite databases (a version-2 database as it shipped, written by hand, and
+// databases stopped part-way through the SQLite steps): [sqlite-only], since the PostgreSQL
+// schema starts at its baseline and has no older databases. Then what a fresh database of either
+// engine has: the indexes and the lease tables the last step added.
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -18,6 +21,7 @@ using namespace minsheng;
 using namespace minsheng::adapters::db;
 using namespace minsheng::adapters::sqlite_store;
 using namespace minsheng::adapters::db::testing;
+namespace sql = minsheng::adapters::sql;
 
 // Schema versions 1 and 2 exactly as deployed databases have them (a copy, on purpose: if
 // someone edits the shipped steps, this still describes the real old databases).
@@ -73,12 +77,29 @@ void make_version_2(const std::string& path) {
     db.exec(version_2_data);
 }
 
-std::set<std::string> index_names(const std::string& path) {
-    SQLite::Database db(path, SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, "SELECT name FROM sqlite_master WHERE type = 'index'");
-    std::set<std::string> out;
-    while (q.executeStep()) out.insert(q.getColumn(0).getString());
-    return out;
+// The indexes the store's queries search, by the names both engines give them.
+constexpr const char* expected_indexes[] = {"cases_by_status_kind",
+                                            "cases_by_community",
+                                            "cases_by_claimer",
+                                            "cases_by_merged_into",
+                                            "cases_remind_due",
+                                            "cases_overdue",
+                                            "cases_claim_due",
+                                            "people_by_phone",
+                                            "ledger_entries_by_account",
+                                            "outbox_due",
+                                            "staff_by_openid",
+                                            "outbox_due_by_channel",
+                                            "messages_by_time",
+                                            "phone_codes_by_person",
+                                            "phone_codes_by_phone",
+                                            "service_visits_by_person_day",
+                                            "cases_held",
+                                            "people_by_community_move"};
+
+std::set<std::string> index_set(const std::string& location) {
+    const auto names = index_names(*raw_connection(location));
+    return {names.begin(), names.end()};
 }
 
 }  // namespace
@@ -86,7 +107,7 @@ std::set<std::string> index_names(const std::string& path) {
 TEST_CASE(
     "Migrations from 3 on upgrade a version-2 database, keeping its data and defaulting new "
     "fields",
-    "[adapters]") {
+    "[adapters][sqlite-only]") {
     REQUIRE(latest_schema_version() >= 13);
     temp_db file;
     make_version_2(file.path());
@@ -169,15 +190,12 @@ TEST_CASE(
     CHECK(c->status == "accepted");
     CHECK(c->community == "东城社区");
 
-    auto indexes = index_names(file.path());
+    auto indexes = index_set(file.path());
     CHECK_FALSE(indexes.count("cases_by_status"));  // replaced by (status, kind)
-    for (const char* name :
-         {"cases_by_status_kind", "cases_by_community", "cases_by_claimer", "cases_by_merged_into",
-          "cases_remind_due", "cases_overdue", "cases_claim_due", "people_by_phone",
-          "ledger_entries_by_account", "outbox_due", "staff_by_openid", "outbox_due_by_channel",
-          "messages_by_time", "phone_codes_by_person", "phone_codes_by_phone",
-          "service_visits_by_person_day", "cases_held", "people_by_community_move"})
+    for (const char* name : expected_indexes) {
+        INFO(name);
         CHECK(indexes.count(name));
+    }
 
     SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
     SQLite::Statement steps(db,
@@ -204,7 +222,7 @@ TEST_CASE(
 }
 
 TEST_CASE("Migration 10 keeps volunteers registered before it approved and numbers them",
-          "[adapters]") {
+          "[adapters][sqlite-only]") {
     temp_db file;
     {
         // A version-9 database with one volunteer and one resident.
@@ -247,7 +265,7 @@ TEST_CASE("Migration 10 keeps volunteers registered before it approved and numbe
 }
 
 TEST_CASE("Migration 11 gives wishes held in progress a fresh lease and nobody a notice",
-          "[adapters]") {
+          "[adapters][sqlite-only]") {
     temp_db file;
     const auto before = static_cast<std::int64_t>(std::time(nullptr));
     {
@@ -285,7 +303,7 @@ TEST_CASE("Migration 11 gives wishes held in progress a fresh lease and nobody a
 }
 
 TEST_CASE("Migration 12 keeps the votes stored before it and gives them their voters' keys",
-          "[adapters]") {
+          "[adapters][sqlite-only]") {
     temp_db file;
     {
         // A version-10 database: one proposal, voted on by one resident from both channels with
@@ -341,7 +359,7 @@ TEST_CASE("Migration 12 keeps the votes stored before it and gives them their vo
 }
 
 TEST_CASE("Migration 13 keeps visits from before it, open or closed, with no proof of presence",
-          "[adapters]") {
+          "[adapters][sqlite-only]") {
     temp_db file;
     {
         // A version-10 database with a closed visit and an open one.
@@ -385,7 +403,7 @@ TEST_CASE("Migration 13 keeps visits from before it, open or closed, with no pro
 }
 
 TEST_CASE("Migration 14 leaves outbox rows from before it unleased and adds the lease tables",
-          "[adapters]") {
+          "[adapters][sqlite-only]") {
     temp_db file;
     {
         // A version-13 database with a pending notification.
@@ -418,15 +436,40 @@ TEST_CASE("Migration 14 leaves outbox rows from before it unleased and adds the 
     CHECK(db.execAndGet("SELECT fetching_until FROM shared_tokens").getInt() == 0);
 }
 
+TEST_CASE("A fresh database has the indexes the store's queries search", "[adapters]") {
+    temp_db file;
+    { store s(file.path()); }
+    auto indexes = index_set(file.path());
+    CHECK_FALSE(indexes.count("cases_by_status"));
+    for (const char* name : expected_indexes) {
+        INFO(name);
+        CHECK(indexes.count(name));
+    }
+}
+
+TEST_CASE("A fresh database holds one lease per name and starts shared tokens unfetched",
+          "[adapters]") {
+    temp_db file;
+    { store s(file.path(), options_at(9000)); }
+    auto db = raw_connection(file.path());
+    db->exec("INSERT INTO leases VALUES ('sweep', 'host:1', 100)");
+    try {
+        db->exec("INSERT INTO leases VALUES ('sweep', 'host:2', 200)");
+        FAIL("a second lease of the same name was taken");
+    } catch (const sql::error& e) {
+        CHECK(e.what_kind == sql::error::kind::unique_violation);
+    }
+    db->exec(
+        "INSERT INTO shared_tokens (name, value, expires_at) VALUES ('wechat_oa:wx1', 't', 7)");
+    CHECK(sql::query_int64(*db, "SELECT fetching_until FROM shared_tokens", -1) == 0);
+}
+
 TEST_CASE("The timer queries use their partial indexes", "[adapters]") {
     temp_db file;
     { store s(file.path()); }
-    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
+    auto db = raw_connection(file.path());
     auto plan = [&](const std::string& where) {
-        SQLite::Statement q(db, "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE " + where);
-        std::string out;
-        while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
-        return out;
+        return query_plan(*db, "SELECT id FROM cases WHERE " + where);
     };
     // The same conditions detail::list_cases writes for case_query's timer fields.
     CHECK_THAT(plan("remind_at > 0 AND reminded_at = 0 AND remind_at <= 5"),

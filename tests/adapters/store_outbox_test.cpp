@@ -1,6 +1,5 @@
 #include "adapters/db/outbox_delivery.hpp"
 
-#include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 
 #include "adapters/db/bearer_token.hpp"
@@ -298,9 +297,8 @@ TEST_CASE("A staff member binds their WeChat once with a code; wrong codes are l
     SECTION("the code is kept as a keyed hash: a copy of the database alone finds no code") {
         // What an attacker holding the file would try: the plain SHA-256 of every 8-digit code,
         // or the right code under any other secret. Neither is what is stored.
-        SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
         const std::string stored =
-            db.execAndGet("SELECT code_hash FROM staff_bind_codes WHERE used_at = 0").getString();
+            query_text(file.path(), "SELECT code_hash FROM staff_bind_codes WHERE used_at = 0");
         CHECK(stored == staff_hash(code.code));
         CHECK(stored != token_hash(code.code));
         const keyed_code_book other(std::string(32, 'x'));

@@ -1,8 +1,5 @@
 // 微实事 proposals and votes, and the outbox, through the unit of work and the reader.
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <string>
@@ -16,6 +13,7 @@ namespace {
 using namespace minsheng;
 using namespace minsheng::adapters::db;
 using namespace minsheng::adapters::db::testing;
+namespace sql = minsheng::adapters::sql;
 
 const dialog::person_ref alice{dialog::channel::wechat_oa, "alice"};
 const dialog::person_ref bob{dialog::channel::wechat_oa, "bob"};
@@ -44,11 +42,6 @@ std::vector<std::int64_t> ids_of(const std::vector<dialog::proposal>& ps) {
     std::vector<std::int64_t> out;
     for (const auto& p : ps) out.push_back(p.id);
     return out;
-}
-
-std::int64_t count_rows(const std::string& path, const std::string& table) {
-    SQLite::Database db(path, SQLite::OPEN_READONLY);
-    return db.execAndGet("SELECT count(*) FROM " + table).getInt64();
 }
 
 dialog::notification to_resident(const std::string& key, std::int64_t case_id,
@@ -272,11 +265,11 @@ TEST_CASE("A notification is enqueued once per idempotency key, pending and due 
 
     {
         // The worker of a later issue marks deliveries; the reader shows them.
-        SQLite::Database db(file.path(), SQLite::OPEN_READWRITE);
-        db.exec(
+        auto db = raw_connection(file.path());
+        db->exec(
             "UPDATE outbox SET status = 'dead', attempts = 5, last_error = 'timeout' "
             "WHERE idempotency_key = 'overdue:2'");
-        CHECK_THROWS(db.exec("UPDATE outbox SET status = 'lost' WHERE id = 1"));
+        CHECK_THROWS_AS(db->exec("UPDATE outbox SET status = 'lost' WHERE id = 1"), sql::error);
     }
     CHECK(r.count_outbox("pending") == 2);
     CHECK(r.count_outbox("dead") == 1);
@@ -289,7 +282,8 @@ TEST_CASE("A notification is enqueued once per idempotency key, pending and due 
 TEST_CASE("proposals_to_expire pages by id through the open proposals past their closing time",
           "[adapters]") {
     using ids = std::vector<std::int64_t>;
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     auto early = create(s, proposal_in("东城社区", nov23_china_0030));
     auto later = create(s, proposal_in("西城社区", nov23_china_0030 + 86400));
     auto never = proposal_in("东城社区", nov23_china_0030);
@@ -315,7 +309,8 @@ TEST_CASE("proposals_to_expire pages by id through the open proposals past their
 }
 
 TEST_CASE("More expired proposals than one list returns are all reached by paging", "[adapters]") {
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     const int many = 1234;
     s.run([&](dialog::unit_of_work& uow) {
         for (int i = 0; i < many; ++i)
@@ -337,7 +332,8 @@ TEST_CASE("More expired proposals than one list returns are all reached by pagin
 
 TEST_CASE("count_proposals counts one proposer's proposals since a time, any status",
           "[adapters]") {
-    store s(":memory:");
+    temp_db where;
+    store s(where.path());
     auto first = create(s, proposal_in("东城社区", 1000));
     create(s, proposal_in("东城社区", 2000));
     auto by_bob = proposal_in("东城社区", 2000);
@@ -359,18 +355,24 @@ TEST_CASE("count_proposals counts one proposer's proposals since a time, any sta
 TEST_CASE("The proposal sweep and cap queries search their indexes", "[adapters]") {
     temp_db file;
     { store s(file.path()); }
-    SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
-    auto plan = [&](const std::string& sql) {
-        SQLite::Statement q(db, "EXPLAIN QUERY PLAN " + sql);
-        std::string out;
-        while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
-        return out;
-    };
-    CHECK_THAT(plan("SELECT id FROM proposals WHERE status = 'open' AND closes_at > 0 AND "
-                    "closes_at <= ?1 AND id > ?2 ORDER BY id LIMIT ?3"),
+    auto db = raw_connection(file.path());
+    CHECK_THAT(query_plan(*db,
+                          "SELECT id FROM proposals WHERE status = 'open' AND closes_at > 0 AND "
+                          "closes_at <= ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+                          [](sql::statement& q) {
+                              q.bind(1, std::int64_t{5000});
+                              q.bind(2, std::int64_t{0});
+                              q.bind(3, std::int64_t{100});
+                          }),
                Catch::Contains("proposals_by_status_closes"));
-    CHECK_THAT(plan("SELECT count(*) FROM proposals WHERE channel = ?1 AND user_id = ?2 AND "
-                    "created_at >= ?3"),
+    CHECK_THAT(query_plan(*db,
+                          "SELECT count(*) FROM proposals WHERE channel = ?1 AND user_id = ?2 AND "
+                          "created_at >= ?3",
+                          [](sql::statement& q) {
+                              q.bind(1, "wechat_oa");
+                              q.bind(2, "alice");
+                              q.bind(3, std::int64_t{1000});
+                          }),
                Catch::Contains("proposals_by_proposer"));
 }
 

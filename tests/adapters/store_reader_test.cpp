@@ -1,7 +1,5 @@
 #include "adapters/db/store.hpp"
 
-#include <SQLiteCpp/Database.h>
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -52,6 +50,21 @@ dialog::case_draft draft(const std::string& kind, const std::string& category,
 
 TEST_CASE("A reader refuses a database file that does not exist, and does not create it",
           "[adapters]") {
+    if (on_postgres()) {
+        // A database the server does not have.
+        std::string url = pg_base_url();
+        const auto query = url.find('?');
+        const auto slash = url.rfind('/', query == std::string::npos ? url.size() : query);
+        REQUIRE(slash != std::string::npos);
+        url.replace(slash + 1, (query == std::string::npos ? url.size() : query) - slash - 1,
+                    "minsheng_no_such_database");
+        CHECK_THROWS_AS(reader(url), store_error);
+        // An empty schema is refused, and left empty.
+        temp_db empty;
+        CHECK_THROWS_AS(reader(empty.path()), store_error);
+        CHECK_FALSE(table_exists(*raw_connection(empty.path()), "schema_migrations"));
+        return;
+    }
     temp_db file;
     CHECK_THROWS_AS(reader(file.path()), store_error);
     CHECK_THROWS_WITH(reader(file.path()), Catch::Contains("open reader"));
@@ -60,10 +73,7 @@ TEST_CASE("A reader refuses a database file that does not exist, and does not cr
 
 TEST_CASE("A reader refuses a database no store has migrated", "[adapters]") {
     temp_db file;
-    {
-        SQLite::Database db(file.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-        db.exec("CREATE TABLE unrelated (x INTEGER)");
-    }
+    raw_connection(file.path())->exec("CREATE TABLE unrelated (x INTEGER)");
     CHECK_THROWS_WITH(reader(file.path()), Catch::Contains("has no schema"));
 }
 

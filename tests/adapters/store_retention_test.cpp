@@ -2,9 +2,6 @@
 // binding codes deleted, no session_key column, every case's public code, and one-time codes kept
 // as keyed hashes.
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -30,9 +27,8 @@ using namespace minsheng::adapters::db::testing;
 
 constexpr std::int64_t day = 86400;
 
-std::int64_t count(const std::string& path, const std::string& table) {
-    SQLite::Database db(path, SQLite::OPEN_READONLY);
-    return db.execAndGet("SELECT count(*) FROM " + table).getInt64();
+std::int64_t count(const std::string& location, const std::string& table) {
+    return count_rows(location, table);
 }
 
 }  // namespace
@@ -62,11 +58,8 @@ TEST_CASE("messages older than the retention period are purged; cases and newer 
     CHECK(r.messages == 1);
     CHECK(count(db.path(), "messages") == 1);
     CHECK(count(db.path(), "cases") == 1);
-    {
-        SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
-        CHECK(raw.execAndGet("SELECT count(*) FROM messages WHERE text LIKE '%13912345678%'")
-                  .getInt64() == 0);
-    }
+    CHECK(query_int(db.path(), "SELECT count(*) FROM messages WHERE text LIKE '%13912345678%'",
+                    -1) == 0);
     // Nothing more to purge: a second sweep changes nothing.
     CHECK(purge_expired(s, now, now - 180 * day).messages == 0);
     CHECK(count(db.path(), "messages") == 1);
@@ -95,10 +88,8 @@ TEST_CASE("expired sessions and binding codes are deleted, live ones kept",
 TEST_CASE("the mini program's session_key has no column to be kept in", "[adapters][retention]") {
     temp_db db;
     { store s(db.path()); }
-    SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
-    SQLite::Statement cols(raw, "SELECT name FROM pragma_table_info('mp_sessions')");
-    std::set<std::string> names;
-    while (cols.executeStep()) names.insert(cols.getColumn(0).getString());
+    const auto columns = column_names(*raw_connection(db.path()), "mp_sessions");
+    const std::set<std::string> names(columns.begin(), columns.end());
     CHECK(names.count("token_hash") == 1);
     CHECK(names.count("session_key") == 0);
 }
@@ -163,8 +154,9 @@ TEST_CASE("a station's scene is keyed by the secret: stable, and unguessable wit
     CHECK_THROWS_AS(station_scene("short", "dc-01"), std::invalid_argument);
 }
 
+// A file beside a database file: a PostgreSQL database has no "beside" (see server_secret).
 TEST_CASE("without a configured secret, one is made beside the database, 0600, and kept",
-          "[adapters][retention]") {
+          "[adapters][retention][sqlite-only]") {
     temp_db db;
     const std::string file = db.path() + ".secret";
     std::filesystem::remove(file);

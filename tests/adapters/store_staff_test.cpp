@@ -1,8 +1,5 @@
 #include "adapters/db/staff.hpp"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 #include <catch2/catch.hpp>
 
 #include "adapters/db/store.hpp"
@@ -12,6 +9,7 @@ namespace {
 
 using namespace minsheng::adapters::db;
 using namespace minsheng::adapters::db::testing;
+namespace sql = minsheng::adapters::sql;
 
 constexpr std::int64_t t0 = nov23_china_0030;
 
@@ -114,11 +112,11 @@ TEST_CASE("a token finds its active staff member until it expires or is revoked"
 
     // Only the hash is stored.
     {
-        SQLite::Database raw(db.path(), SQLite::OPEN_READONLY);
-        SQLite::Statement q(raw, "SELECT COUNT(*) FROM staff_tokens WHERE token_hash = ?1");
-        q.bind(1, forever.token);
-        q.executeStep();
-        CHECK(q.getColumn(0).getInt64() == 0);
+        auto raw = raw_connection(db.path());
+        auto q = raw->prepare("SELECT count(*) FROM staff_tokens WHERE token_hash = ?1");
+        q->bind(1, forever.token);
+        REQUIRE(q->executeStep());
+        CHECK(q->getColumn(0).getInt64() == 0);
     }
 
     // Revoked by the token or by its hash; a second revocation finds nothing.
@@ -156,9 +154,9 @@ TEST_CASE("the audit trail is appended and listed newest first, and never change
     CHECK(entries[1].at == t0);
     CHECK(list_audit(r, 1).size() == 1);
 
-    SQLite::Database raw(db.path(), SQLite::OPEN_READWRITE);
-    CHECK_THROWS(raw.exec("DELETE FROM audit_log"));
-    CHECK_THROWS(raw.exec("UPDATE audit_log SET actor = 'x'"));
+    auto raw = raw_connection(db.path());
+    CHECK_THROWS_AS(raw->exec("DELETE FROM audit_log"), sql::error);
+    CHECK_THROWS_AS(raw->exec("UPDATE audit_log SET actor = 'x'"), sql::error);
     CHECK(list_audit(r, 10).size() == 2);
 }
 

@@ -1,5 +1,5 @@
-// The statistics (adapters/db/statistics.hpp) on a real SQLite file with known data:
-// every figure checked, for all communities and for a community scope.
+// The statistics (adapters/db/statistics.hpp) on a real database (SQLite or PostgreSQL) with known
+// data: every figure checked, for all communities and for a community scope.
 
 #include "adapters/db/statistics.hpp"
 

@@ -10,17 +10,21 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "adapters/db/keyed_codes.hpp"
 #include "adapters/db/store.hpp"
 #include "adapters/pg_store/pg_connection.hpp"
+#include "adapters/pg_store/schema.hpp"
 #include "adapters/sql/connection.hpp"
+#include "adapters/sqlite_store/migrations.hpp"
 #include "adapters/sqlite_store/sqlite_connection.hpp"
 #include "dialog/message.hpp"
 #include "dialog/ports.hpp"
@@ -71,6 +75,102 @@ inline std::unique_ptr<sql::connection> raw_connection(const std::string& locati
         return pg_store::connect(o);
     }
     return sqlite_store::open_writer(location, 5000, true);
+}
+
+// Whether `table` exists in the connection's database (on PostgreSQL: in its current schema).
+inline bool table_exists(sql::connection& c, const std::string& table) {
+    auto q = c.prepare(c.dialect() == sql::dialect::sqlite
+                           ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1"
+                           : "SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_schema = current_schema() AND table_name = ?1");
+    q->bind(1, table);
+    return q->executeStep() && q->getColumn(0).getInt64() > 0;
+}
+
+// The column names of `table`, in order.
+inline std::vector<std::string> column_names(sql::connection& c, const std::string& table) {
+    auto q = c.prepare(c.dialect() == sql::dialect::sqlite
+                           ? "SELECT name FROM pragma_table_info(?1) ORDER BY cid"
+                           : "SELECT column_name FROM information_schema.columns "
+                             "WHERE table_schema = current_schema() AND table_name = ?1 "
+                             "ORDER BY ordinal_position");
+    q->bind(1, table);
+    std::vector<std::string> out;
+    while (q->executeStep()) out.push_back(q->getColumn(0).getString());
+    return out;
+}
+
+// The first column of the first row of `query` (portable SQL, no parameters) on a fresh
+// connection to `location`, as an integer; `otherwise` when there is no row.
+inline std::int64_t query_int(const std::string& location, const std::string& query,
+                              std::int64_t otherwise = 0) {
+    return sql::query_int64(*raw_connection(location), query, otherwise);
+}
+
+// The same as text; "" when there is no row.
+inline std::string query_text(const std::string& location, const std::string& query) {
+    auto c = raw_connection(location);
+    auto q = c->prepare(query);
+    return q->executeStep() ? q->getColumn(0).getString() : std::string();
+}
+
+inline std::int64_t count_rows(const std::string& location, const std::string& table) {
+    return query_int(location, "SELECT count(*) FROM " + table);
+}
+
+// Ends the connection's transaction if one is still open: after a failed statement SQLite keeps
+// it, after a failed COMMIT PostgreSQL has ended it already.
+inline void rollback_if_open(sql::connection& c) {
+    try {
+        c.exec("ROLLBACK");
+    } catch (const sql::error&) {
+        // No transaction was open.
+    }
+}
+
+// The plan the engine picks for `query` (its parameters bound by `bind`), as text to look for
+// index names in: SQLite's EXPLAIN QUERY PLAN details, or PostgreSQL's EXPLAIN lines with
+// sequential scans priced out — a test's tables are nearly empty, where a scan always wins, so
+// what is checked there is that the index fits the query. Leaves enable_seqscan off on `c`.
+inline std::string query_plan(sql::connection& c, const std::string& query,
+                              const std::function<void(sql::statement&)>& bind = nullptr) {
+    const bool sqlite = c.dialect() == sql::dialect::sqlite;
+    if (!sqlite) c.exec("SET enable_seqscan = off");
+    auto q = c.prepare((sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + query);
+    if (bind) bind(*q);
+    std::string out;
+    while (q->executeStep()) out += q->getColumn(sqlite ? 3 : 0).getString() + "\n";
+    return out;
+}
+
+// The names of the indexes in the database (on PostgreSQL: in its current schema).
+inline std::vector<std::string> index_names(sql::connection& c) {
+    auto q = c.prepare(c.dialect() == sql::dialect::sqlite
+                           ? "SELECT name FROM sqlite_master WHERE type = 'index'"
+                           : "SELECT indexname FROM pg_catalog.pg_indexes "
+                             "WHERE schemaname = current_schema()");
+    std::vector<std::string> out;
+    while (q->executeStep()) out.push_back(q->getColumn(0).getString());
+    return out;
+}
+
+// One schema step as the engine of this run knows it (sqlite_store::migrations() or
+// pg_store::migrations(); both end at the same version).
+struct schema_step {
+    int version;
+    std::string name;
+    std::string sql;
+};
+inline std::vector<schema_step> engine_migrations() {
+    std::vector<schema_step> out;
+    if (on_postgres()) {
+        for (const auto& m : pg_store::migrations())
+            out.push_back({m.version, std::string(m.name), std::string(m.sql)});
+    } else {
+        for (const auto& m : sqlite_store::migrations())
+            out.push_back({m.version, std::string(m.name), std::string(m.sql)});
+    }
+    return out;
 }
 
 // A fresh, empty database: on SQLite a unique path under the system temp directory (its file
