@@ -338,7 +338,13 @@ public:
 protected:
     void bind_int64(int i, std::int64_t v) override { set(i, std::to_string(v), int8_oid); }
     void bind_double(int i, double v) override { set(i, double_text(v), float8_oid); }
-    void bind_text(int i, std::string_view v) override { set(i, std::string(v), text_oid); }
+    // PostgreSQL's text cannot hold a NUL, and libpq would cut the value there: refuse it rather
+    // than store less than was given.
+    void bind_text(int i, std::string_view v) override {
+        if (v.find('\0') != std::string_view::npos)
+            fail("text parameter " + std::to_string(i) + " contains a NUL character");
+        set(i, std::string(v), text_oid);
+    }
     void bind_null(int i) override { set(i, std::nullopt, 0); }
 
 private:

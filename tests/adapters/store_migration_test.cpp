@@ -402,7 +402,7 @@ TEST_CASE("Migration 13 keeps visits from before it, open or closed, with no pro
     });
 }
 
-TEST_CASE("Migration 14 leaves outbox rows from before it unleased and adds the lease tables",
+TEST_CASE("Migration 14 gives existing cases version 0 and adds the lease tables",
           "[adapters][sqlite-only]") {
     temp_db file;
     {
@@ -420,16 +420,16 @@ TEST_CASE("Migration 14 leaves outbox rows from before it unleased and adds the 
             record.exec();
         }
         db.exec(
-            "INSERT INTO outbox (audience, to_channel, to_user, text, idempotency_key, "
-            "created_at, updated_at) VALUES ('resident', 'wechat_oa', 'o1', 'hi', 'k1', 5, 5)");
+            "INSERT INTO cases (number, channel, reporter_id, kind, urgency, status, created_at, "
+            "updated_at) VALUES ('MS20261123-0001', 'wechat_oa', 'o1', 'complaint', 'normal', "
+            "'submitted', 5, 5)");
     }
     {
         store s(file.path(), options_at(9000));
         CHECK(s.schema_version() == latest_schema_version());
     }
     SQLite::Database db(file.path(), SQLite::OPEN_READWRITE);
-    CHECK(db.execAndGet("SELECT status || '/' || lease_until || '/' || leased_by FROM outbox")
-              .getString() == "pending/0/");
+    CHECK(db.execAndGet("SELECT status || '/' || version FROM cases").getString() == "submitted/0");
     db.exec("INSERT INTO leases VALUES ('sweep', 'host:1', 100)");
     CHECK_THROWS(db.exec("INSERT INTO leases VALUES ('sweep', 'host:2', 200)"));
     db.exec("INSERT INTO shared_tokens (name, value, expires_at) VALUES ('wechat_oa:wx1', 't', 7)");

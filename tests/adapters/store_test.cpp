@@ -350,12 +350,32 @@ TEST_CASE("A handled message is still a duplicate after the database is reopened
 TEST_CASE("A stored reply payload is replayed byte for byte", "[adapters]") {
     temp_db where;
     store s(where.path());
+    const std::string payload =
+        "<xml><Content><![CDATA[已受理\r\n\t\"'\\ \x01\x7f 🙂]]></Content></xml>\n";
+    auto m = text_message("alice", "k");
+    s.handle_once(m.from, "k", m, [&](dialog::unit_of_work&) { return payload; });
+    CHECK(s.handle_once(m.from, "k", m, [](dialog::unit_of_work&) { return ""; }).reply == payload);
+}
+
+TEST_CASE("A payload with a NUL is kept whole or refused whole, never cut", "[adapters]") {
+    temp_db where;
+    store s(where.path());
     using namespace std::string_literals;
     const std::string payload = "{\"text\":\"已受理\"}\0tail"s;
     REQUIRE(payload.size() == 25);
     auto m = text_message("alice", "k");
-    s.handle_once(m.from, "k", m, [&](dialog::unit_of_work&) { return payload; });
-    CHECK(s.handle_once(m.from, "k", m, [](dialog::unit_of_work&) { return ""; }).reply == payload);
+    bool kept = true;
+    try {
+        s.handle_once(m.from, "k", m, [&](dialog::unit_of_work&) { return payload; });
+    } catch (const store_error& e) {
+        // PostgreSQL's text cannot hold a NUL: refused, nothing recorded.
+        kept = false;
+        CHECK(std::string(e.what()).find("NUL") != std::string::npos);
+    }
+    CHECK(kept == !on_postgres());
+    const auto again = s.handle_once(m.from, "k", m, [](dialog::unit_of_work&) { return "new"; });
+    CHECK(again.duplicate == kept);
+    CHECK(again.reply == (kept ? payload : "new"));
 }
 
 TEST_CASE("When the handler throws, nothing it wrote is kept and the number is not used",
