@@ -722,6 +722,25 @@ void store::run(const std::function<void(dialog::unit_of_work&)>& fn) {
     tx.commit();
 }
 
+bool store::run_alone(std::string_view name, const std::function<void(dialog::unit_of_work&)>& fn) {
+    impl& m = *impl_;
+    unit_transaction tx(*m.db, m.in_batch, m.in_transaction, "run unit of work alone");
+    if (m.db->dialect() == sql::dialect::postgres) {
+        const bool got = guarded("take the lock of " + std::string(name), [&] {
+            // The first key sets minsheng's locks apart from any other application's.
+            statement_use s(m.cache.get("SELECT pg_try_advisory_xact_lock(7346002, hashtext(?1))"));
+            s->bind(1, name);
+            return s->executeStep() && s->getColumn(0).getInt() == 1;
+        });
+        if (!got) return false;  // tx rolls back: nothing was written
+    }
+    work w(m.sql, m.cache, *m.clock);
+    fn(w);  // if it throws, tx rolls back
+    tx.check(w);
+    tx.commit();
+    return true;
+}
+
 void store::transact(const std::string& operation,
                      const std::function<void(detail::statement_cache&)>& fn) {
     impl& m = *impl_;

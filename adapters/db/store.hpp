@@ -119,6 +119,12 @@ public:
     // from inside another unit of work throws store_error.
     void run(const std::function<void(dialog::unit_of_work&)>& fn);
 
+    // run() for work one process at a time may do (the timer's sweep): on PostgreSQL the unit
+    // first takes the transaction-scoped advisory lock named `name`; when another process holds
+    // it, returns false at once and calls nothing. On SQLite the unit's write lock already keeps
+    // other processes out; returns true once `fn` committed.
+    bool run_alone(std::string_view name, const std::function<void(dialog::unit_of_work&)>& fn);
+
     // Group commit: between begin_batch() and commit_batch(), every handle_once runs as a
     // savepoint of one transaction, so many messages share one commit. A message whose fn
     // throws rolls back only itself. Nothing of the batch is durable until commit_batch()

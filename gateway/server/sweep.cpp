@@ -20,7 +20,10 @@ void run_sweep(const app_ptr& app,
         [app](adapters::db::store& store) {
             sweep_result r;
             const std::int64_t t = app->now();
-            store.run([&](dialog::unit_of_work& uow) { r.cases = app->service->sweep(uow, t); });
+            // With several gateways on one PostgreSQL database one sweeps at a time; the others
+            // find the lock taken and leave this minute to it.
+            store.run_alone(
+                "sweep", [&](dialog::unit_of_work& uow) { r.cases = app->service->sweep(uow, t); });
             const std::int64_t kept = std::int64_t{app->cfg.store.message_retention_days} * 86400;
             r.purged = adapters::db::purge_expired(store, t, t - kept);
             return r;

@@ -168,3 +168,24 @@ TEST_CASE("A rolled-back batch discards what run wrote in it", "[adapters]") {
     reader r(db.path());
     CHECK(r.count_cases() == 0);
 }
+
+TEST_CASE("Work one process at a time may do runs in one store while another holds it",
+          "[adapters]") {
+    temp_db where;
+    store first(where.path(), options_at(nov23_china_0030));
+    bool ran = false;
+    CHECK(first.run_alone("sweep", [&](dialog::unit_of_work&) { ran = true; }));
+    CHECK(ran);
+    if (!on_postgres()) return;  // SQLite: the write lock itself keeps a second process waiting
+    store second(where.path(), options_at(nov23_china_0030));
+    bool second_ran = false, other_name_ran = false;
+    first.run_alone("sweep", [&](dialog::unit_of_work&) {
+        CHECK_FALSE(second.run_alone("sweep", [&](dialog::unit_of_work&) { second_ran = true; }));
+        CHECK(second.run_alone("other", [&](dialog::unit_of_work&) { other_name_ran = true; }));
+    });
+    CHECK_FALSE(second_ran);
+    CHECK(other_name_ran);
+    // Released with the first's transaction.
+    CHECK(second.run_alone("sweep", [&](dialog::unit_of_work&) { second_ran = true; }));
+    CHECK(second_ran);
+}
