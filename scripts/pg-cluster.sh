@@ -9,8 +9,10 @@
 #
 # The cluster: superuser `minsheng`, trust authentication, UTF8, C locale, database `minsheng`,
 # listening on 127.0.0.1 only, its unix socket in DIR; fsync and synchronous_commit on, as in
-# production. As root the server runs as the `postgres` user (PostgreSQL refuses root) and DIR is
-# given to that user; otherwise as the current user.
+# production. As root the server runs as the `postgres` user (PostgreSQL refuses root), and the
+# cluster lives in a fresh private directory under /tmp that user owns (DIR, perhaps under a home
+# the `postgres` user cannot enter, then holds only `url` and `cluster`, the path of that
+# directory); otherwise as the current user, in DIR itself.
 #
 # MINSHENG_TEST_PG=off: `start` does nothing (prints nothing) and succeeds.
 # PG_BINDIR overrides where initdb, pg_ctl and postgres are looked for.
@@ -90,6 +92,32 @@ print(s.getsockname()[1])'
   done
 }
 
+# Where the cluster of DIR lives: DIR itself, or as root the private directory DIR/cluster names
+# (made, and recorded there, when $2 is "create").
+cluster_home() {
+  local dir=$1 create=${2:-}
+  if [[ $(id -u) -ne 0 ]]; then
+    chmod 700 "$dir"
+    echo "$dir"
+    return
+  fi
+  if [[ -f $dir/cluster ]]; then
+    local home
+    home=$(cat "$dir/cluster")
+    if [[ $home == /tmp/minsheng-pg.* && -d $home ]]; then
+      echo "$home"
+      return
+    fi
+  fi
+  [[ $create == create ]] || return 0
+  local home
+  home=$(mktemp -d /tmp/minsheng-pg.XXXXXXXX)
+  chown postgres: "$home"
+  chmod 700 "$home"
+  printf '%s\n' "$home" >"$dir/cluster"
+  echo "$home"
+}
+
 start() {
   local dir=$1 port=${2:-0}
   if [[ ${MINSHENG_TEST_PG:-} == off ]]; then
@@ -108,44 +136,44 @@ start() {
 
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
-  if [[ $(id -u) -eq 0 ]]; then chown postgres: "$dir"; fi
-  chmod 700 "$dir"
-  as_owner test -w "$dir" -a -x "$dir" ||
-    die "$(as_owner id -un) cannot write $dir (are its parent directories searchable?)"
+  local home
+  home=$(cluster_home "$dir" create)
+  as_owner test -w "$home" -a -x "$home" ||
+    die "$(as_owner id -un) cannot write $home (are its parent directories searchable?)"
 
-  if as_owner "$bin/pg_ctl" status -D "$dir/data" >/dev/null 2>&1; then
-    [[ -f $dir/url ]] || die "a server runs in $dir/data but $dir/url is missing"
+  if as_owner "$bin/pg_ctl" status -D "$home/data" >/dev/null 2>&1; then
+    [[ -f $dir/url ]] || die "a server runs in $home/data but $dir/url is missing"
     cat "$dir/url"
     return 0
   fi
 
-  if [[ ! -f $dir/data/PG_VERSION ]]; then
-    as_owner "$bin/initdb" -D "$dir/data" -U minsheng --auth=trust -E UTF8 --locale=C \
-      >"$dir/initdb.log" 2>&1 || die "initdb failed; see $dir/initdb.log"
+  if [[ ! -f $home/data/PG_VERSION ]]; then
+    as_owner "$bin/initdb" -D "$home/data" -U minsheng --auth=trust -E UTF8 --locale=C \
+      >"$home/initdb.log" 2>&1 || die "initdb failed; see $home/initdb.log"
   fi
 
   if [[ $port == 0 ]]; then port=$(free_port); fi
   # Settings on the command line (not in postgresql.conf): the data directory stays as initdb
   # made it, and a restart on another port needs no edit.
   # pg_ctl hands these to a shell: one line.
-  local settings="-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$dir'"
-  settings+=" -c fsync=on -c synchronous_commit=on -c max_connections=50"
+  local settings="-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$home'"
+  settings+=" -c fsync=on -c synchronous_commit=on -c max_connections=200"
   settings+=" -c shared_buffers=32MB -c log_min_messages=warning"
-  as_owner "$bin/pg_ctl" start -D "$dir/data" -w -t 60 -l "$dir/server.log" -o "$settings" \
-    >/dev/null || die "the server did not start; see $dir/server.log"
+  as_owner "$bin/pg_ctl" start -D "$home/data" -w -t 60 -l "$home/server.log" -o "$settings" \
+    >/dev/null || die "the server did not start; see $home/server.log"
 
   local psql=$bin/psql
   if [[ ! -x $psql ]]; then psql=$(command -v psql || true); fi
   local exists
   if [[ -n $psql ]]; then
-    exists=$(as_owner "$psql" -h "$dir" -p "$port" -U minsheng -d postgres -XAtq \
+    exists=$(as_owner "$psql" -h "$home" -p "$port" -U minsheng -d postgres -XAtq \
       -c "SELECT 1 FROM pg_database WHERE datname = 'minsheng'")
     if [[ $exists != 1 ]]; then
-      as_owner "$psql" -h "$dir" -p "$port" -U minsheng -d postgres -Xq \
+      as_owner "$psql" -h "$home" -p "$port" -U minsheng -d postgres -Xq \
         -c "CREATE DATABASE minsheng" || die "cannot create database minsheng"
     fi
   else
-    as_owner "$bin/createdb" -h "$dir" -p "$port" -U minsheng minsheng 2>/dev/null || true
+    as_owner "$bin/createdb" -h "$home" -p "$port" -U minsheng minsheng 2>/dev/null || true
   fi
 
   local url="postgresql://minsheng@127.0.0.1:$port/minsheng"
@@ -156,20 +184,24 @@ start() {
 stop() {
   local dir=$1 remove=${2:-}
   [[ -z $remove || $remove == --remove ]] || usage
-  if [[ -d $dir/data ]]; then
+  [[ -d $dir ]] || return 0
+  local home
+  home=$(cluster_home "$dir")
+  if [[ -n $home && -d $home/data ]]; then
     local bin
     bin=$(find_bindir)
-    if as_owner "$bin/pg_ctl" status -D "$dir/data" >/dev/null 2>&1; then
-      as_owner "$bin/pg_ctl" stop -D "$dir/data" -m fast -w -t 60 >/dev/null
+    if as_owner "$bin/pg_ctl" status -D "$home/data" >/dev/null 2>&1; then
+      as_owner "$bin/pg_ctl" stop -D "$home/data" -m fast -w -t 60 >/dev/null
     fi
   fi
   # A stopped cluster has no URL: tests reading DIR/url then skip instead of failing to connect.
   rm -f -- "$dir/url"
-  if [[ $remove == --remove && -d $dir ]]; then
+  if [[ $remove == --remove ]]; then
     # Only what this script made: refuse a directory that does not look like its own.
-    if [[ -e $dir/data && ! -f $dir/data/PG_VERSION ]]; then
-      die "$dir/data is not a PostgreSQL cluster; not removing $dir"
+    if [[ -n $home && -e $home/data && ! -f $home/data/PG_VERSION ]]; then
+      die "$home/data is not a PostgreSQL cluster; not removing it"
     fi
+    if [[ -n $home && $home != "$dir" ]]; then rm -rf -- "$home"; fi
     rm -rf -- "$dir"
   fi
   return 0
