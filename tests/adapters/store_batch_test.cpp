@@ -189,3 +189,40 @@ TEST_CASE("Work one process at a time may do runs in one store while another hol
     CHECK(second.run_alone("sweep", [&](dialog::unit_of_work&) { second_ran = true; }));
     CHECK(second_ran);
 }
+
+TEST_CASE("A message another process recorded first is answered with that process's reply",
+          "[adapters]") {
+    if (!on_postgres()) {
+        // SQLite: one writer at a time per file; a second process waits for the first's commit
+        // and then finds the key (covered by the duplicate tests).
+        SUCCEED("PostgreSQL only");
+        return;
+    }
+    temp_db where;
+    store a(where.path(), options_at(nov23_china_0030));
+    store b(where.path(), options_at(nov23_china_0030));
+    const auto m = text_message("alice", "msg-race");
+    for (const bool batched : {false, true}) {
+        const std::string key = batched ? "msg-race-batched" : "msg-race";
+        if (batched) a.begin_batch();
+        const auto won_by_a = a.handle_once(m.from, key, m, [&](dialog::unit_of_work& uow) {
+            // Meanwhile the other gateway handles the same push and commits first. (Before a
+            // opens its case: a's number allocation would hold the day's counter row, which b,
+            // run on this same thread, would wait for forever.)
+            const auto by_b = b.handle_once(m.from, key, m, [](dialog::unit_of_work& other) {
+                other.open_case(draft_for("alice", nov23_china_0030));
+                return std::string("reply of b");
+            });
+            CHECK_FALSE(by_b.duplicate);
+            uow.open_case(draft_for("alice", nov23_china_0030));
+            return std::string("reply of a");
+        });
+        if (batched) a.commit_batch();
+        CHECK(won_by_a.duplicate);
+        CHECK(won_by_a.reply == "reply of b");
+        CHECK(won_by_a.opened.empty());
+    }
+    // One case per message: a's were rolled back.
+    reader r(where.path());
+    CHECK(r.count_cases() == 2);
+}
