@@ -1,5 +1,10 @@
 // minsheng-admin: operator tasks.
-//   migrate   create or upgrade the database and print its schema version
+//   migrate   create or upgrade the database (a file or a PostgreSQL URL) and print its schema
+//             version
+//   copy      copy a whole database into a new one (SQLite file to PostgreSQL, to move a
+//             community up): refuses a source not at the latest schema and a destination that
+//             holds any row; checks the copy (rows per table, ledger sums) and exits 1 if it
+//             differs
 //   token     print a new random bearer token for MINSHENG_OPERATOR_TOKEN
 //   token issue|revoke   a staff member's bearer token (docs/operator-api.md): issue prints only
 //             the token on stdout; only its SHA-256 is stored
@@ -19,6 +24,7 @@
 #include <iostream>
 #include <string>
 
+#include "adapters/db/copy.hpp"
 #include "adapters/db/keyed_codes.hpp"
 #include "adapters/db/staff.hpp"
 #include "adapters/db/store.hpp"
@@ -287,6 +293,27 @@ int print_stations(const minsheng::gateway::config& cfg) {
     return 0;
 }
 
+// The copy subcommand: 0 when copied and checked, 2 when refused (nothing written), 1 when the
+// copy or its check failed (store_error, caught by main). Prints the tables and their numbers of
+// rows, never a row.
+int copy_command(const std::string& from, const std::string& to) {
+    try {
+        const auto report = store_ns::copy_database(from, to);
+        for (const auto& [table, rows] : report.tables)
+            std::printf("%s\t%lld\n", table.c_str(), static_cast<long long>(rows));
+        std::printf(
+            "copied %zu tables, %lld rows from %s to %s (schema version %d); checked: "
+            "rows per table, ledger sums per account, vote counts\n",
+            report.tables.size(), static_cast<long long>(report.rows()),
+            store_ns::describe_location(from).c_str(), store_ns::describe_location(to).c_str(),
+            report.schema_version);
+        return 0;
+    } catch (const store_ns::copy_refused& e) {
+        std::fprintf(stderr, "minsheng-admin: %s\n", e.what());
+        return 2;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -297,7 +324,13 @@ int main(int argc, char** argv) {
 
     auto* migrate = cli.add_subcommand("migrate", "create or upgrade the database");
     std::string db;
-    migrate->add_option("--db", db, "database file (default: from the config)");
+    migrate->add_option("--db", db,
+                        "database file or postgresql:// URL (default: from the config)");
+    auto* copy = cli.add_subcommand("copy", "copy a whole database into a new, empty one");
+    std::string copy_from, copy_to;
+    copy->add_option("--from", copy_from, "source: database file or postgresql:// URL")->required();
+    copy->add_option("--to", copy_to, "destination: database file or postgresql:// URL")
+        ->required();
     auto* token = cli.add_subcommand(
         "token", "print a new random operator bearer token, or issue/revoke a staff token");
     token->require_subcommand(0, 1);
@@ -341,6 +374,9 @@ int main(int argc, char** argv) {
     staff_unbind->add_option("--db", so.db, "database file (default: from the config)");
     staff_unbind->add_option("--id", so.member.id, "staff id")->required();
     auto* check = cli.add_subcommand("check", "check config, templates, models and database");
+    std::string check_db;
+    check->add_option("--db", check_db,
+                      "database file or postgresql:// URL (default: from the config)");
     auto* stations =
         cli.add_subcommand("stations", "print each station's code, name and QR code scene");
     auto* deadline = cli.add_subcommand("deadline", "print the SLA deadline of a case");
@@ -358,6 +394,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*deadline) return print_deadline(kind, filed, calendar_dir);
+        if (*copy) return copy_command(copy_from, copy_to);
         auto cfg = load(config_file);
         if (*token_issue) return token_command("issue", cfg, so);
         if (*token_revoke) return token_command("revoke", cfg, so);
@@ -369,7 +406,8 @@ int main(int argc, char** argv) {
         if (*stations) return print_stations(cfg);
         if (*migrate) {
             minsheng::adapters::db::store s(db.empty() ? cfg.db_path : db);
-            std::printf("schema version %d: %s\n", s.schema_version(), s.path().c_str());
+            std::printf("schema version %d: %s\n", s.schema_version(),
+                        store_ns::describe_location(s.path()).c_str());
             return 0;
         }
         if (*check) {
@@ -378,9 +416,10 @@ int main(int argc, char** argv) {
             std::printf("templates ok: %s\n", cfg.templates_dir.c_str());
             auto nlu = minsheng::dialog::nlu::engine::load(cfg.models_dir);
             std::printf("models ok: %s\n", cfg.models_dir.c_str());
+            if (!check_db.empty()) cfg.db_path = check_db;
             minsheng::adapters::db::store s(cfg.db_path);
-            std::printf("database ok: %s (schema version %d)\n", cfg.db_path.c_str(),
-                        s.schema_version());
+            std::printf("database ok: %s (schema version %d)\n",
+                        store_ns::describe_location(cfg.db_path).c_str(), s.schema_version());
             if (cfg.using_dev_credentials)
                 std::printf("warning: built-in development WeChat credentials are in use\n");
             if (cfg.operator_token.empty())
