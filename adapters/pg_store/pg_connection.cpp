@@ -393,8 +393,20 @@ public:
 
     sql::dialect dialect() const override { return sql::dialect::postgres; }
 
+    // BEGIN, SAVEPOINT and RELEASE SAVEPOINT are not sent at once: they travel with whatever
+    // the connection sends next (in one simple query with the next exec, or in one pipeline
+    // with the next prepared statement), which saves a round trip each. A deferred command that
+    // fails is reported by the one that carried it.
     void exec(std::string_view text) override {
-        checked(handle(), PQexec(handle(), std::string(text).c_str()));
+        if (deferrable(text)) {
+            pending_.emplace_back(text);
+            return;
+        }
+        std::string all;
+        for (auto& p : pending_) all.append(p).append("; ");
+        pending_.clear();
+        all.append(text);
+        checked(handle(), PQexec(handle(), all.c_str()));
     }
 
     std::unique_ptr<sql::statement> prepare(std::string_view text) override {
@@ -413,6 +425,7 @@ public:
     const std::string& prepared(const std::string& text, const std::vector<Oid>& types) {
         key k{text, types};
         if (auto found = prepared_.find(k); found != prepared_.end()) return found->second;
+        flush();
         if (prepared_.size() >= prepared_capacity && PQtransactionStatus(handle()) == PQTRANS_IDLE)
             forget_prepared();
         std::string name = "minsheng_" + std::to_string(++counter_);
@@ -421,8 +434,24 @@ public:
         return prepared_.emplace(std::move(k), std::move(name)).first->second;
     }
 
+    // Runs the prepared statement `name`, sending the deferred commands before it in the same
+    // round trip.
+    result_ptr exec_prepared(const std::string& name, const std::vector<const char*>& values);
+
 private:
     using key = std::pair<std::string, std::vector<Oid>>;
+
+    static bool deferrable(std::string_view text) {
+        if (text.find_first_of(";'\"$-/") != std::string_view::npos) return false;
+        return text == "BEGIN" || text.starts_with("SAVEPOINT ") ||
+               text.starts_with("RELEASE SAVEPOINT ");
+    }
+
+    // Sends the deferred commands on their own.
+    void flush() {
+        if (pending_.empty()) return;
+        exec("");
+    }
 
     void forget_prepared() {
         checked(handle(), PQexec(handle(), "DEALLOCATE ALL"));
@@ -435,7 +464,54 @@ private:
     std::map<key, std::string> prepared_;
     std::uint64_t counter_ = 0;
     std::uint64_t generation_ = 1;
+    std::vector<std::string> pending_;  // deferred commands, in order
 };
+
+result_ptr pg_connection::exec_prepared(const std::string& name,
+                                        const std::vector<const char*>& values) {
+    PGconn* h = handle();
+    const int n = static_cast<int>(values.size());
+    if (pending_.empty() || PQenterPipelineMode(h) != 1) {
+        flush();
+        return checked(h, PQexecPrepared(h, name.c_str(), n, values.data(), nullptr, nullptr, 0));
+    }
+    const std::vector<std::string> pending = std::move(pending_);
+    pending_.clear();
+    bool sent = true;
+    for (const auto& p : pending)
+        sent =
+            sent && PQsendQueryParams(h, p.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    sent = sent && PQsendQueryPrepared(h, name.c_str(), n, values.data(), nullptr, nullptr, 0) == 1;
+    sent = sent && PQpipelineSync(h) == 1;
+    if (!sent) {
+        sql::error e = error_of(h, nullptr);
+        PQexitPipelineMode(h);
+        throw e;
+    }
+    // Each query's result, then a null that ends it; the first failure is the one to report
+    // (the queries after it are aborted); then the sync.
+    result_ptr failed, last;
+    for (std::size_t q = 0; q <= pending.size(); ++q) {
+        result_ptr r(PQgetResult(h));
+        if (!r) {
+            sql::error e = error_of(h, nullptr);
+            PQexitPipelineMode(h);
+            throw e;
+        }
+        while (PGresult* end = PQgetResult(h)) PQclear(end);
+        const ExecStatusType status = PQresultStatus(r.get());
+        const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+        if (!ok && status != PGRES_PIPELINE_ABORTED && !failed)
+            failed = std::move(r);
+        else if (q == pending.size())
+            last = std::move(r);
+    }
+    for (result_ptr sync(PQgetResult(h)); sync; sync.reset(PQgetResult(h)))
+        if (PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC) break;
+    if (PQexitPipelineMode(h) != 1) throw error_of(h, nullptr);
+    if (failed) return checked(h, failed.release());  // throws
+    return checked(h, last.release());
+}
 
 void pg_statement::run() {
     if (name_generation_ != c_.generation() || name_types_ != types_) {
@@ -447,9 +523,7 @@ void pg_statement::run() {
     for (std::size_t k = 0; k < values_.size(); ++k) {
         if (values_[k]) values[k] = values_[k]->c_str();
     }
-    result_ = checked(c_.handle(),
-                      PQexecPrepared(c_.handle(), name_.c_str(), static_cast<int>(values.size()),
-                                     values.data(), nullptr, nullptr, 0));
+    result_ = c_.exec_prepared(name_, values);
     state_ = state::running;
     row_ = -1;
 }

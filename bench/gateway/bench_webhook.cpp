@@ -1,11 +1,15 @@
 // Load benchmark of the safe-mode official-account webhook.
 //
-// Starts the real gateway in-process on 127.0.0.1:0 with a temporary SQLite file, pre-builds N
-// signed and AES-encrypted pushes (unique MsgIds, one realistic Chinese appeal each, from many
-// residents), then sends them over C keep-alive connections and reports requests/s and latency
-// percentiles. Every reply is decrypted and checked, so a fast wrong answer cannot count.
+// Starts the real gateway in-process on 127.0.0.1:0 with a temporary SQLite file (or, with --db
+// URL, a fresh schema on that PostgreSQL server, dropped at the end), pre-builds N signed and
+// AES-encrypted pushes (unique MsgIds, one realistic Chinese appeal each, from many residents),
+// then sends them over C keep-alive connections and reports requests/s and latency percentiles.
+// Every reply is decrypted and checked, so a fast wrong answer cannot count. --gateways G starts
+// G gateways in this process on the same database (each its own port, writer and pools, as G
+// processes would have) and connection c talks to gateway c % G.
 //
 //   bench_webhook [--requests N] [--connections C] [--server-threads T] [--appeals FILE]
+//                 [--db postgresql://...] [--gateways G]
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -17,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/pg_store/pg_connection.hpp"
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "bench/gateway/bench_support.hpp"
 #include "gateway/server/app.hpp"
@@ -39,7 +44,20 @@ int main(int argc, char** argv) {
     std::string durability = "full";
     cli.add_option("--durability", durability, "the store's durability: full or normal")
         ->check(CLI::IsMember({"full", "normal"}));
+    std::string location;
+    cli.add_option("--db", location,
+                   "a postgresql:// URL: the gateways use a fresh schema there (default: a "
+                   "temporary SQLite file)");
+    std::size_t gateways = 1;
+    cli.add_option("-g,--gateways", gateways, "gateways on the one database")
+        ->check(CLI::Range(1, 16));
     CLI11_PARSE(cli, argc, argv);
+    namespace pg = minsheng::adapters::pg_store;
+    const bool on_postgres = !location.empty();
+    if (on_postgres && !pg::is_postgres_url(location)) {
+        std::fprintf(stderr, "--db must be a postgresql:// URL\n");
+        return 1;
+    }
 
     const auto appeals = minsheng::bench::read_lines(appeals_file);
     if (appeals.empty()) {
@@ -47,9 +65,22 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    auto db = (std::filesystem::temp_directory_path() /
-               ("minsheng-bench-" + std::to_string(::getpid()) + ".db"))
-                  .string();
+    const auto admin = [&] {
+        pg::pg_options o;
+        o.url = location;
+        return pg::connect(o);
+    };
+    std::string db, schema;
+    if (on_postgres) {
+        schema = "bench_webhook_" + std::to_string(::getpid());
+        admin()->exec("CREATE SCHEMA " + schema);
+        db = location + (location.find('?') == std::string::npos ? "?" : "&") +
+             "options=-csearch_path%3D" + schema;
+    } else {
+        db = (std::filesystem::temp_directory_path() /
+              ("minsheng-bench-" + std::to_string(::getpid()) + ".db"))
+                 .string();
+    }
     minsheng::gateway::config cfg;
     cfg.host = "127.0.0.1";
     cfg.port = 0;
@@ -65,12 +96,17 @@ int main(int argc, char** argv) {
     cfg.wechat.encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
     cfg.wechat.mode = oa::security_mode::safe;
     cfg.wechat.max_clock_skew = 3600;
+    cfg.store.code_secret = "bench-code-secret-bench-code-secret-0123456789";
 
     int rc = 0;
     {
-        minsheng::gateway::app gateway(cfg);
-        gateway.start();
-        auto port = gateway.endpoint().port();
+        std::vector<std::unique_ptr<minsheng::gateway::app>> apps;
+        std::vector<std::uint16_t> ports;
+        for (std::size_t g = 0; g < gateways; ++g) {
+            apps.push_back(std::make_unique<minsheng::gateway::app>(cfg));
+            apps.back()->start();
+            ports.push_back(apps.back()->endpoint().port());
+        }
 
         oa::oa_client_codec codec(cfg.wechat);
         auto now = static_cast<std::int64_t>(std::time(nullptr));
@@ -90,7 +126,7 @@ int main(int argc, char** argv) {
         std::vector<std::thread> workers;
         for (std::size_t c = 0; c < connections; ++c)
             workers.emplace_back([&, c] {
-                minsheng::gateway::http_client http("127.0.0.1", port);
+                minsheng::gateway::http_client http("127.0.0.1", ports[c % ports.size()]);
                 for (std::size_t i; (i = next.fetch_add(1)) < batch.size();) {
                     const auto& req = batch[i];
                     auto t0 = clock_type::now();
@@ -116,22 +152,26 @@ int main(int argc, char** argv) {
         auto pct = [&](double p) { return all.at(p); };
         std::printf(
             "bench_webhook: safe-mode POST /wechat/oa, %zu requests, %zu connections, %d "
-            "server threads, %u cores, durability %s\n",
+            "server threads, %u cores, %s, %zu gateway(s)\n",
             all.count(), connections, server_threads, std::thread::hardware_concurrency(),
-            durability.c_str());
+            on_postgres ? "PostgreSQL" : ("SQLite, durability " + durability).c_str(), gateways);
         std::printf("  throughput   %.0f requests/s\n", static_cast<double>(all.count()) / secs);
         std::printf("  latency p50  %.3f ms\n", pct(0.50));
         std::printf("  latency p90  %.3f ms\n", pct(0.90));
         std::printf("  latency p99  %.3f ms\n", pct(0.99));
         std::printf("  latency max  %.3f ms\n", all.max());
-        std::printf(
-            "  cases opened %llu, failures %zu\n",
-            static_cast<unsigned long long>(gateway.stats().cases_opened.value("wechat_oa")),
-            failures.load());
+        unsigned long long opened = 0;
+        for (auto& a : apps) opened += a->stats().cases_opened.value("wechat_oa");
+        std::printf("  cases opened %llu, failures %zu\n", opened, failures.load());
         rc = failures.load() == 0 ? 0 : 1;
-        gateway.stop();
-        gateway.wait();
+        for (auto& a : apps) a->stop();
+        for (auto& a : apps) a->wait();
     }
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    if (on_postgres) {
+        admin()->exec("DROP SCHEMA " + schema + " CASCADE");
+    } else {
+        for (const char* suffix : {"", "-wal", "-shm", ".secret"})
+            std::filesystem::remove(db + suffix);
+    }
     return rc;
 }

@@ -469,6 +469,56 @@ TEST_CASE("pg driver: a failed statement aborts the transaction until ROLLBACK",
     CHECK(scalar(*c, "SELECT count(*) FROM a") == 0);
 }
 
+TEST_CASE("pg driver: BEGIN and savepoints travel with the next statement, same meaning",
+          "[pg_driver]") {
+    auto c = connect_or_skip();
+    if (!c) return;
+    c->exec("CREATE TEMP TABLE v (x BIGINT UNIQUE)");
+    auto insert = c->prepare("INSERT INTO v VALUES (?1)");
+    const auto put = [&](std::int64_t x) {
+        insert->reset();
+        insert->bind(1, x);
+        return insert->exec();
+    };
+    c->begin_write();
+    c->exec("SAVEPOINT u");
+    CHECK(put(1) == 1);  // BEGIN, SAVEPOINT and the insert in one pipeline
+    c->exec("RELEASE SAVEPOINT u");
+    c->exec("SAVEPOINT u");
+    // RELEASE, SAVEPOINT and a failing insert: the insert's own error, and only the savepoint
+    // is lost.
+    try {
+        put(1);
+        FAIL("a duplicate was inserted");
+    } catch (const sql::error& e) {
+        CHECK(e.what_kind == kind::unique_violation);
+    }
+    c->exec("ROLLBACK TO SAVEPOINT u");
+    c->exec("RELEASE SAVEPOINT u");
+    c->exec("SAVEPOINT u");
+    CHECK(put(2) == 1);
+    c->exec("RELEASE SAVEPOINT u");
+    c->exec("COMMIT");  // with the deferred RELEASE
+    CHECK(scalar(*c, "SELECT count(*) FROM v") == 2);
+    CHECK(text_of(*c, "SELECT string_agg(x::text, ',' ORDER BY x) FROM v") == "1,2");
+
+    // A deferred command that fails is reported by the statement that carried it, and what came
+    // after it in the pipeline did not run.
+    c->exec("SAVEPOINT outside");  // no transaction: PostgreSQL refuses it
+    try {
+        put(3);
+        FAIL("a savepoint outside a transaction was accepted");
+    } catch (const sql::error& e) {
+        CHECK(e.sqlstate == "25P01");
+    }
+    CHECK(scalar(*c, "SELECT count(*) FROM v") == 2);
+    // The connection is usable afterwards, in and out of pipelines.
+    c->begin_write();
+    CHECK(put(3) == 1);
+    c->exec("ROLLBACK");
+    CHECK(scalar(*c, "SELECT count(*) FROM v") == 2);
+}
+
 TEST_CASE("pg driver: a connection the server ended is a connection error", "[pg_driver]") {
     auto c = connect_or_skip();
     if (!c) return;
