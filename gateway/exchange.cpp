@@ -114,9 +114,8 @@ void exchange::on_reader(std::function<void(exchange&, adapters::db::reader&)> f
     });
 }
 
-void exchange::submit(
-    std::function<std::function<void(exchange&)>(adapters::db::store&)> work,
-    std::function<void(exchange&, std::string_view)> failed) {
+void exchange::submit(std::function<std::function<void(exchange&)>(adapters::db::store&)> work,
+                      std::function<void(exchange&, std::string_view)> failed) {
     auto self = shared_from_this();
     auto shared_failed =
         std::make_shared<std::function<void(exchange&, std::string_view)>>(std::move(failed));
@@ -124,9 +123,8 @@ void exchange::submit(
         if (*shared_failed) return (*shared_failed)(x, why);
         x.internal(why);
     };
-    const auto submitted =
-        app_->write->submit([self, work = std::move(work),
-                             fail](adapters::db::store& s) -> writer::continuation {
+    const auto submitted = app_->write->submit(
+        [self, work = std::move(work), fail](adapters::db::store& s) -> writer::continuation {
             std::function<void(exchange&)> then;
             try {
                 then = work(s);
@@ -174,29 +172,28 @@ void after_commit_erased(const app_ptr& app, std::string what,
         app->stats.errors.inc(what);
         app->log->error("{} failed: {}", what, why);
     };
-    const auto submitted =
-        app->write->submit([app, work = std::move(work), on_failure,
-                            report](adapters::db::store& s) -> writer::continuation {
-            std::function<void()> then;
-            try {
-                then = work(s);
-            } catch (const std::exception& e) {
-                return [app, on_failure, report, why = std::string(e.what())](bool) {
-                    boost::asio::post(app->io, [on_failure, report, why] {
-                        report(why);
-                        on_failure();
-                    });
-                };
-            }
-            return [app, on_failure, report, then = std::move(then)](bool committed) {
-                if (!committed)
-                    return boost::asio::post(app->io, [on_failure, report] {
-                        report("the commit failed");
-                        on_failure();
-                    });
-                boost::asio::post(app->io, then);
+    const auto submitted = app->write->submit([app, work = std::move(work), on_failure, report](
+                                                  adapters::db::store& s) -> writer::continuation {
+        std::function<void()> then;
+        try {
+            then = work(s);
+        } catch (const std::exception& e) {
+            return [app, on_failure, report, why = std::string(e.what())](bool) {
+                boost::asio::post(app->io, [on_failure, report, why] {
+                    report(why);
+                    on_failure();
+                });
             };
-        });
+        }
+        return [app, on_failure, report, then = std::move(then)](bool committed) {
+            if (!committed)
+                return boost::asio::post(app->io, [on_failure, report] {
+                    report("the commit failed");
+                    on_failure();
+                });
+            boost::asio::post(app->io, then);
+        };
+    });
     if (submitted != writer::submitted::queued) {
         if (submitted == writer::submitted::full) app->stats.overloaded.inc("writer");
         on_failure();

@@ -115,8 +115,8 @@ void exchange::on_writer(std::function<T(adapters::db::store&)> work,
                          std::function<void(exchange&, T&)> then,
                          std::function<void(exchange&, std::string_view why)> failed) {
     submit(
-        [work = std::move(work), then = std::move(then)](
-            adapters::db::store& s) -> std::function<void(exchange&)> {
+        [work = std::move(work),
+         then = std::move(then)](adapters::db::store& s) -> std::function<void(exchange&)> {
             auto value = std::make_shared<T>(work(s));
             return [value, then](exchange& x) { then(x, *value); };
         },
@@ -133,8 +133,7 @@ void count_handled(const exchange& x, std::string_view channel, bool duplicate,
 // then(nullopt) there instead, after counting minsheng_handler_errors_total{what} and logging.
 // `then` must not throw (it runs outside any exchange).
 template <class T>
-void after_commit(const app_ptr& app, std::string what,
-                  std::function<T(adapters::db::store&)> work,
+void after_commit(const app_ptr& app, std::string what, std::function<T(adapters::db::store&)> work,
                   std::function<void(std::optional<T>)> then);
 
 // The non-template core of after_commit.
@@ -143,14 +142,12 @@ void after_commit_erased(const app_ptr& app, std::string what,
                          std::function<void()> on_failure);
 
 template <class T>
-void after_commit(const app_ptr& app, std::string what,
-                  std::function<T(adapters::db::store&)> work,
+void after_commit(const app_ptr& app, std::string what, std::function<T(adapters::db::store&)> work,
                   std::function<void(std::optional<T>)> then) {
     auto shared_then = std::make_shared<std::function<void(std::optional<T>)>>(std::move(then));
     after_commit_erased(
         app, std::move(what),
-        [work = std::move(work),
-         shared_then](adapters::db::store& s) -> std::function<void()> {
+        [work = std::move(work), shared_then](adapters::db::store& s) -> std::function<void()> {
             auto value = std::make_shared<T>(work(s));
             return [value, shared_then] { (*shared_then)(std::move(*value)); };
         },

@@ -92,8 +92,7 @@ void profile_set(exchange& x, reader&, const request& rq) {
 
 void subscriptions_get(exchange& x, reader& r, const request& rq) {
     const auto& tpl = x.app().cfg.miniprogram.subscribe_template;
-    const int credits =
-        tpl.empty() ? 0 : adapters::db::subscription_credits(r, rq.me.user_id, tpl);
+    const int credits = tpl.empty() ? 0 : adapters::db::subscription_credits(r, rq.me.user_id, tpl);
     answer_json(x, http::status::ok, subscription_view(tpl, credits));
 }
 

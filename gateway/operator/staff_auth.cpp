@@ -129,8 +129,7 @@ operator_identity identity_of(const config& cfg, std::string id, std::string nam
     return who;
 }
 
-std::optional<operator_identity> authenticate_operator(const config& cfg,
-                                                       adapters::db::reader& r,
+std::optional<operator_identity> authenticate_operator(const config& cfg, adapters::db::reader& r,
                                                        std::string_view authorization,
                                                        std::int64_t now) {
     if (auto op = bootstrap_operator(cfg, authorization)) return op;

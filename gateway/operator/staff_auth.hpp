@@ -88,8 +88,7 @@ operator_identity identity_of(const config& cfg, std::string id, std::string nam
 // token and the staff tokens (unexpired, unrevoked, active staff). Reads the database: call on
 // a read thread. nullopt: not authenticated. Nothing is cached: a revoked or expired token, or a
 // disabled staff member, is refused from the next request on.
-std::optional<operator_identity> authenticate_operator(const config& cfg,
-                                                       adapters::db::reader& r,
+std::optional<operator_identity> authenticate_operator(const config& cfg, adapters::db::reader& r,
                                                        std::string_view authorization,
                                                        std::int64_t now);
 

@@ -9,8 +9,8 @@
 
 #include <limits>
 
-#include "adapters/http/query_string.hpp"
 #include "adapters/db/staff.hpp"
+#include "adapters/http/query_string.hpp"
 #include "dialog/values/iso8601.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/views.hpp"

@@ -101,8 +101,7 @@ std::string media_in(const std::vector<std::string>* details) {
 
 // The cases as GET requests shows them, leaving out cases outside Open311 (微实事 projects):
 // their photos come from one query for the whole page, never one per case.
-std::vector<o311::record> views_of(adapters::db::reader& r,
-                                   const dialog::template_set& texts,
+std::vector<o311::record> views_of(adapters::db::reader& r, const dialog::template_set& texts,
                                    const std::vector<dialog::case_record>& cases,
                                    const o311::service* only) {
     std::vector<const dialog::case_record*> shown;
@@ -233,8 +232,7 @@ void post_request(const exchange_ptr& x, format f) {
         report.community = community_near(app.cfg.communities, *in.location);
 
     x->on_writer<dialog::case_record>(
-        [service = app.service, report = std::move(report), understood,
-         t](adapters::db::store& s) {
+        [service = app.service, report = std::move(report), understood, t](adapters::db::store& s) {
             dialog::case_record rec;
             s.run([&](dialog::unit_of_work& uow) {
                 rec = dialog::intake::file(*service, uow, report, understood.get(),

@@ -112,8 +112,7 @@ TEST_CASE("unknown mini program session tokens from one address get 429 after th
     {
         adapters::db::store db(g.cfg.db_path);
         adapters::db::save_mp_session(
-            db, {adapters::db::token_hash(token), "o-mp-1", "", now_s(), now_s() + 86400},
-            0);
+            db, {adapters::db::token_hash(token), "o-mp-1", "", now_s(), now_s() + 86400}, 0);
     }
     auto get_me = [&](const std::string& authorization) {
         std::map<std::string, std::string> h;

@@ -15,9 +15,9 @@
 #include <set>
 #include <thread>
 
-#include "adapters/http/query_string.hpp"
 #include "adapters/db/staff.hpp"
 #include "adapters/db/store.hpp"
+#include "adapters/http/query_string.hpp"
 #include "adapters/wechat_oa/signature.hpp"
 #include "dialog/utf8.hpp"
 #include "tests/gateway/abuse_support.hpp"

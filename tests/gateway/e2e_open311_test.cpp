@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
-#include "adapters/http/query_string.hpp"
 #include "adapters/db/store.hpp"
+#include "adapters/http/query_string.hpp"
 #include "tests/gateway/e2e_support.hpp"
 
 using namespace minsheng;

@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
-#include "adapters/http/query_string.hpp"
 #include "adapters/db/store.hpp"
+#include "adapters/http/query_string.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tests/gateway/sms_fake.hpp"
 #include "tools/fake_wechat/fake_server.hpp"

@@ -13,8 +13,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "adapters/hotline/auth.hpp"
 #include "adapters/db/store.hpp"
+#include "adapters/hotline/auth.hpp"
 #include "adapters/wechat_oa/client_codec.hpp"
 #include "gateway/server/app.hpp"
 #include "gateway/server/config.hpp"
