@@ -43,7 +43,7 @@ struct shared_tokens::impl {
                 "INSERT INTO shared_tokens (name, value, expires_at, fetching_until)"
                 " VALUES (?1, '', 0, ?3)"
                 " ON CONFLICT (name) DO UPDATE SET fetching_until = excluded.fetching_until"
-                " WHERE shared_tokens.fetching_until <= ?2"
+                " WHERE shared_tokens.fetching_until <= ?2 AND shared_tokens.expires_at < ?4"
                 " RETURNING fetching_until");
             abandon = c->prepare("UPDATE shared_tokens SET fetching_until = 0 WHERE name = ?1");
             publish = c->prepare(
@@ -102,12 +102,13 @@ std::optional<shared_value> shared_tokens::current(const std::string& name, std:
 }
 
 bool shared_tokens::try_begin_fetch(const std::string& name, std::int64_t now,
-                                    std::int64_t lease_seconds) {
+                                    std::int64_t lease_seconds, std::int64_t fresh_until) {
     return impl_->run("begin shared token fetch", [&] {
         statement_use s(*impl_->begin);
         s->bind(1, name);
         s->bind(2, now);
         s->bind(3, now + std::max<std::int64_t>(lease_seconds, 1));
+        s->bind(4, fresh_until);
         const bool got = s->executeStep();
         while (got && s->executeStep()) {
         }

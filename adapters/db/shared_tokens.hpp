@@ -4,7 +4,8 @@
 //
 //   - current(): the value while it is valid (expires_at > now).
 //   - try_begin_fetch(): a short lease on fetching a new value; one caller across all processes
-//     gets it (one statement: an upsert that only takes a lease that has ended).
+//     gets it (one statement: an upsert that only takes a lease that has ended, on a value that
+//     is not fresh).
 //   - publish(): the new value; ends the lease.
 //   - expire_if(): compare-and-expire: the row stops being valid only if it still holds the value
 //     a call was refused with, so a late failure of an old token never discards a newer one.
@@ -38,8 +39,11 @@ public:
     // The value of `name` if it is valid at `now`.
     std::optional<shared_value> current(const std::string& name, std::int64_t now);
     // Takes the fetch lease of `name` until now + lease_seconds if nobody holds it (or the
-    // holder's lease has ended); true for exactly one of any number of concurrent callers.
-    bool try_begin_fetch(const std::string& name, std::int64_t now, std::int64_t lease_seconds);
+    // holder's lease has ended) and its value expires before `fresh_until` (a value another
+    // process published meanwhile is not fetched again); true for exactly one of any number of
+    // concurrent callers.
+    bool try_begin_fetch(const std::string& name, std::int64_t now, std::int64_t lease_seconds,
+                         std::int64_t fresh_until);
     // Ends a lease without a new value (the fetch failed), so another process may try at once.
     void abandon_fetch(const std::string& name);
     // Stores the new value and ends the lease.

@@ -52,23 +52,29 @@ token_grant shared_or_throw(token_share& share, const std::function<token_grant(
     };
     const auto now = unix_now(p);
     const auto min_left = p.min_remaining.count();
+    const auto refresh_below = p.refresh_below.count();
+    const auto lease = p.lease.count();
     if (auto v = share.current(now); v && v->expires_at - now >= min_left) {
-        if (v->expires_at - now >= p.refresh_below.count()) return granted(*v, now);
+        if (v->expires_at - now >= refresh_below) return granted(*v, now);
         // Usable but due: one process refreshes; a failed refresh keeps the old value.
-        if (share.try_begin_fetch(now, p.lease.count())) {
+        if (share.try_begin_fetch(now, lease, now + refresh_below)) {
             auto grant = fetch_and_publish(now);
             if (is_good(grant)) return grant;
+        } else if (auto w = share.current(now); w && w->expires_at > v->expires_at) {
+            return granted(*w, now);  // refreshed by another process meanwhile
         }
         return granted(*v, now);
     }
-    if (share.try_begin_fetch(now, p.lease.count())) return fetch_and_publish(now);
-    // Another process is fetching: wait for its value.
+    // None usable: one process fetches, the others wait for its value (and take the lease over
+    // if the fetcher gives up or its lease ends). A value published between our read and our
+    // try is not fetched again: the lease is only for a value that is not valid.
     const auto until = std::chrono::steady_clock::now() + p.wait;
-    while (std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(p.poll);
+    for (;;) {
         const auto t = unix_now(p);
+        if (share.try_begin_fetch(t, lease, t + min_left)) return fetch_and_publish(t);
         if (auto v = share.current(t); v && v->expires_at - t >= min_left) return granted(*v, t);
-        if (share.try_begin_fetch(t, p.lease.count())) return fetch_and_publish(t);
+        if (std::chrono::steady_clock::now() >= until) break;
+        std::this_thread::sleep_for(p.poll);
     }
     // The fetcher is stuck (or WeChat slow): fetch on our own rather than fail the sends.
     const auto t = unix_now(p);

@@ -37,7 +37,9 @@ public:
     };
     virtual ~token_share() = default;
     virtual std::optional<value> current(std::int64_t now) = 0;
-    virtual bool try_begin_fetch(std::int64_t now, std::int64_t lease_seconds) = 0;
+    // The lease, unless another holds it or the value is valid until fresh_until already.
+    virtual bool try_begin_fetch(std::int64_t now, std::int64_t lease_seconds,
+                                 std::int64_t fresh_until) = 0;
     virtual void abandon_fetch() = 0;
     virtual void publish(const std::string& token, std::int64_t expires_at) = 0;
     virtual bool expire_if(const std::string& token) = 0;

@@ -15,8 +15,9 @@ public:
         if (!v) return std::nullopt;
         return value{std::move(v->value), v->expires_at};
     }
-    bool try_begin_fetch(std::int64_t now, std::int64_t lease_seconds) override {
-        return rows_->try_begin_fetch(name_, now, lease_seconds);
+    bool try_begin_fetch(std::int64_t now, std::int64_t lease_seconds,
+                         std::int64_t fresh_until) override {
+        return rows_->try_begin_fetch(name_, now, lease_seconds, fresh_until);
     }
     void abandon_fetch() override { rows_->abandon_fetch(name_); }
     void publish(const std::string& token, std::int64_t expires_at) override {

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <functional>
 #include <latch>
 #include <map>
 #include <mutex>
@@ -31,15 +32,23 @@ constexpr const char* custom_path = "/cgi-bin/message/custom/send";
 class memory_share : public token_share {
 public:
     std::optional<value> current(std::int64_t now) override {
-        std::lock_guard lock(mu_);
+        std::unique_lock lock(mu_);
         check();
+        if (after_read) {  // another process acts right after this read
+            auto act = std::move(after_read);
+            after_read = nullptr;
+            lock.unlock();
+            act();
+            lock.lock();
+            return std::nullopt;  // what the read saw before
+        }
         if (token_.empty() || expires_at_ <= now) return std::nullopt;
         return value{token_, expires_at_};
     }
-    bool try_begin_fetch(std::int64_t now, std::int64_t lease) override {
+    bool try_begin_fetch(std::int64_t now, std::int64_t lease, std::int64_t fresh_until) override {
         std::lock_guard lock(mu_);
         check();
-        if (held_forever || fetching_until_ > now) return false;
+        if (held_forever || fetching_until_ > now || expires_at_ >= fresh_until) return false;
         fetching_until_ = now + lease;
         ++leases;
         return true;
@@ -68,8 +77,9 @@ public:
         return token_;
     }
 
-    bool broken = false;        // every call throws, as a database that is down
-    bool held_forever = false;  // another process holds the lease and never publishes
+    std::function<void()> after_read;  // once: runs after the next read
+    bool broken = false;               // every call throws, as a database that is down
+    bool held_forever = false;         // another process holds the lease and never publishes
     int leases = 0, publishes = 0;
 
 private:
@@ -212,4 +222,20 @@ TEST_CASE("A shared value with little left is refreshed by one client; the other
     CHECK(b.access_token().token == "fresh-token");
     CHECK(fake.count(token_path) == 1);
     CHECK(fake.count(stable_path) == 0);
+}
+
+TEST_CASE(
+    "A value another process publishes between the read and the try is taken, not "
+    "fetched again",
+    "[adapters][wechat_api]") {
+    fw::fake_wechat_server fake{fw::fake_config{}};
+    auto share = std::make_shared<memory_share>();
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    share->after_read = [&] { share->publish("published-meanwhile", now + 7200); };
+    api_client a(shared_config(fake, share));
+    CHECK(a.access_token().token == "published-meanwhile");
+    CHECK(fake.count(token_path) == 0);
+    CHECK(share->leases == 0);
 }
