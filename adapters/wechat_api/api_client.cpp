@@ -104,7 +104,29 @@ struct api_client::impl {
     explicit impl(api_config c)
         : cfg(std::move(c)),
           http(transport_of(cfg)),
-          tokens([this] { return fetch_token(); }, cfg.token_policy) {}
+          tokens([this] { return fetch(); }, cfg.token_policy) {
+        cfg.share_policy.min_remaining = cfg.token_policy.max_safety_margin;
+    }
+
+    // What token_cache calls: the shared token when there is one, else the platform.
+    token_grant fetch() {
+        if (!cfg.shared_token) return fetch_token();
+        return shared_fetch(
+            *cfg.shared_token, [this] { return fetch_token(); }, cfg.share_policy);
+    }
+
+    // Compare-and-expire of a refused token, here and in the shared row.
+    bool expire_if(const std::string& token) {
+        const bool here = tokens.expire_if(token);
+        if (cfg.shared_token && !token.empty()) {
+            try {
+                cfg.shared_token->expire_if(token);
+            } catch (const std::exception&) {
+                // The shared store failed: the row runs out at its expires_at.
+            }
+        }
+        return here;
+    }
 
     token_grant fetch_token() {
         transport_response res;
@@ -155,7 +177,7 @@ struct api_client::impl {
         if (!first.ok()) return first.result;
         auto r = post_with(path, first.token, body, answer);
         if (r.kind != failure::platform || !is_token_error(r.errcode)) return r;
-        tokens.expire_if(first.token);
+        expire_if(first.token);
         auto second = tokens.get();
         if (!second.ok()) return second.result;
         return post_with(path, second.token, body, answer);
@@ -298,8 +320,6 @@ delivery api_client::notify(const recipient_state& who, const notice& what,
 
 token_lookup api_client::access_token() { return impl_->tokens.get(); }
 
-bool api_client::report_invalid_token(const std::string& token) {
-    return impl_->tokens.expire_if(token);
-}
+bool api_client::report_invalid_token(const std::string& token) { return impl_->expire_if(token); }
 
 }  // namespace minsheng::adapters::wechat_api

@@ -8,7 +8,8 @@
 // Tokens come from POST /cgi-bin/stable_token (default; normal mode, never force_refresh) or
 // GET /cgi-bin/token, are cached and refreshed early by one caller at a time (token_cache.hpp).
 // A send answered 40001/40014/42001 expires the token it used only if it is still the cached
-// one (compare-and-expire), obtains a token again and is retried once; nothing else is retried
+// one (compare-and-expire; in the shared row too when there is one), obtains a token again and
+// is retried once; nothing else is retried
 // here: `retryable` tells the caller. Requests whose data break the platform's rules are
 // refused before sending (message_fields.hpp). Failures are values (api_result); the client
 // throws only for a bad configuration. It logs nothing; results carry no secret or token.
@@ -22,6 +23,7 @@
 #include "adapters/wechat_api/api_result.hpp"
 #include "adapters/wechat_api/channel.hpp"
 #include "adapters/wechat_api/message_fields.hpp"
+#include "adapters/wechat_api/shared_token.hpp"
 #include "adapters/wechat_api/token_cache.hpp"
 
 namespace minsheng::adapters::wechat_api {
@@ -42,6 +44,11 @@ struct api_config {
     std::string ca_pem;   // the same, in memory
     std::size_t max_idle_connections = 4;
     wechat_api::token_policy token_policy = {};
+    // Gateways sharing one database share the token through it (shared_token.hpp); null: this
+    // process's token_cache fetches on its own. share_policy.min_remaining is taken from
+    // token_policy.max_safety_margin.
+    std::shared_ptr<token_share> shared_token;
+    wechat_api::share_policy share_policy = {};
 };
 
 struct miniprogram_link {

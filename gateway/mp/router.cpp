@@ -173,6 +173,7 @@ std::shared_ptr<mp_state> make_mp_state(app_state& app) {
         c.ca_file = app.cfg.delivery.ca_file;
         c.connect_timeout = std::chrono::milliseconds(3000);
         c.request_timeout = std::chrono::milliseconds(5000);
+        c.shared_token = token_share_of(app.shared_tokens, cfg.appid);
         s->wechat = std::make_unique<adapters::wechat_api::api_client>(std::move(c));
     }
     return s;

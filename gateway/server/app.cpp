@@ -83,8 +83,10 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
         s.warnings.push_back("wechat_plain_mode");
     s.readers = std::make_unique<reader_pool>(s.cfg.db_path, store_options,
                                               static_cast<std::size_t>(s.cfg.store.pool_size));
+    s.shared_tokens = open_shared_tokens(s.cfg);
     if (!s.cfg.delivery.secret.empty())
-        s.outbox = std::make_unique<outbox_worker>(s.cfg, *s.write, s.stats, s.log, s.now);
+        s.outbox = std::make_unique<outbox_worker>(s.cfg, *s.write, s.stats, s.log, s.now,
+                                                   s.shared_tokens);
     s.staff = make_staff_state(s);
     s.mp = make_mp_state(s);
     s.open311 = make_open311_state(s);

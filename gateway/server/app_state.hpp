@@ -31,6 +31,7 @@
 #include "gateway/server/rate_limiter.hpp"
 #include "gateway/server/reader_pool.hpp"
 #include "gateway/server/replay_guard.hpp"
+#include "gateway/server/token_share.hpp"
 #include "gateway/server/writer.hpp"
 
 namespace minsheng::gateway {
@@ -90,6 +91,8 @@ struct app_state {
     boost::asio::io_context::executor_type io;
     std::unique_ptr<writer> write;  // submit() from any thread
     std::unique_ptr<reader_pool> readers;
+    // The WeChat access tokens' shared rows (PostgreSQL only; null on SQLite). Thread-safe.
+    std::shared_ptr<adapters::db::shared_tokens> shared_tokens;
     boost::asio::thread_pool read_threads{2};
     // Null when delivery is off (no API secret). Stopped before the writer.
     std::unique_ptr<outbox_worker> outbox;

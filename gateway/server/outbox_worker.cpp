@@ -8,6 +8,7 @@
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/utf8.hpp"
 #include "dialog/values/iso8601.hpp"
+#include "gateway/server/token_share.hpp"
 
 namespace minsheng::gateway {
 
@@ -137,7 +138,8 @@ adapters::db::delivery_routing routing_of(const config& cfg) {
 }  // namespace
 
 outbox_worker::outbox_worker(const config& cfg, writer& w, metrics& stats,
-                             std::shared_ptr<logger> log, std::function<std::int64_t()> now)
+                             std::shared_ptr<logger> log, std::function<std::int64_t()> now,
+                             std::shared_ptr<adapters::db::shared_tokens> shared_tokens)
     : cfg_(cfg.delivery),
       mp_cfg_(cfg.miniprogram),
       routing_(routing_of(cfg)),
@@ -146,14 +148,15 @@ outbox_worker::outbox_worker(const config& cfg, writer& w, metrics& stats,
       log_(std::move(log)),
       now_(std::move(now)),
       rng_(std::random_device{}()) {
-    const auto client = [this](const std::string& base, const std::string& appid,
-                               const std::string& secret) {
+    const auto client = [this, &shared_tokens](const std::string& base, const std::string& appid,
+                                               const std::string& secret) {
         api::api_config a;
         a.base_url = base;
         a.appid = appid;
         a.secret = secret;
         a.ca_file = cfg_.ca_file;
         a.request_timeout = std::chrono::milliseconds(cfg_.request_timeout_ms);
+        a.shared_token = token_share_of(shared_tokens, appid);
         return std::make_unique<api::api_client>(std::move(a));
     };
     api_ = client(cfg_.base_url, cfg_.appid, cfg_.secret);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "adapters/db/outbox_delivery.hpp"
+#include "adapters/db/shared_tokens.hpp"
 #include "adapters/wechat_api/api_client.hpp"
 #include "adapters/wechat_api/http_transport.hpp"
 #include "gateway/server/config.hpp"
@@ -49,8 +50,10 @@ public:
     // Delivers with cfg.delivery; mini program rows with cfg.miniprogram's credentials and
     // subscribe template; staff rows by the streets of cfg.communities. Throws
     // std::invalid_argument / std::runtime_error for an unusable API or webhook config.
+    // `shared_tokens` (PostgreSQL): the access tokens are shared with the other gateways.
     outbox_worker(const config& cfg, writer& w, metrics& stats, std::shared_ptr<logger> log,
-                  std::function<std::int64_t()> now);
+                  std::function<std::int64_t()> now,
+                  std::shared_ptr<adapters::db::shared_tokens> shared_tokens = nullptr);
     ~outbox_worker();  // stop()
     outbox_worker(const outbox_worker&) = delete;
     outbox_worker& operator=(const outbox_worker&) = delete;
