@@ -101,6 +101,12 @@ struct statements {
     explicit statements(sql::connection& db)
         : find_message(
               db.prepare("SELECT reply FROM messages WHERE channel = ?1 AND dedup_key = ?2")),
+          // One round trip for the two reads every message starts with: its stored reply (tag
+          // 1) and the sender's conversation state (tag 2).
+          find_message_and_state(
+              db.prepare("SELECT 1, reply FROM messages WHERE channel = ?1 AND dedup_key = ?2 "
+                         "UNION ALL "
+                         "SELECT 2, state FROM conversations WHERE channel = ?1 AND user_id = ?3")),
           insert_message(
               db.prepare("INSERT INTO messages (channel, dedup_key, user_id, kind, text, "
                          "create_time, received_at, reply) "
@@ -125,6 +131,7 @@ struct statements {
     }
 
     std::unique_ptr<sql::statement> find_message;
+    std::unique_ptr<sql::statement> find_message_and_state;
     std::unique_ptr<sql::statement> insert_message;
     std::unique_ptr<sql::statement> insert_case;
     std::unique_ptr<sql::statement> cases_of;
@@ -231,7 +238,7 @@ public:
                 if (!s->executeStep()) throw store_error("store: open case failed: no id returned");
                 c.id = s->getColumn(0).getInt64();
             }
-            detail::add_event(
+            detail::add_event_later(
                 cache_, {0, c.id, c.created_at, dialog::person_ref{c.from, c.reporter_id}.key(),
                          "opened", "", c.status, ""});
             opened_.push_back(c);
@@ -498,7 +505,15 @@ public:
 
     // ---- conversation state
 
+    // The sender's state as read with the message's dedup key (handle_once), kept up to date by
+    // save_state, so that load_state needs no second read.
+    void prefetched_state(dialog::channel from, const std::string& user_id, std::string state) {
+        prefetched_ = prefetched{from, user_id, std::move(state)};
+    }
+
     std::string load_state(dialog::channel from, const std::string& user_id) override {
+        if (prefetched_ && prefetched_->from == from && prefetched_->user_id == user_id)
+            return prefetched_->state;
         return step("load conversation state", [&] {
             statement_use s(*sql_.load_state);
             s->bind(1, channel_name(from));
@@ -514,7 +529,7 @@ public:
                 statement_use s(*sql_.clear_state);
                 s->bind(1, channel_name(from));
                 s->bind(2, user_id);
-                s->exec();
+                s->exec_later();
                 return;
             }
             statement_use s(*sql_.save_state);
@@ -522,8 +537,10 @@ public:
             s->bind(2, user_id);
             s->bind(3, state);
             s->bind(4, clock_.now());
-            s->exec();
+            s->exec_later();
         });
+        if (prefetched_ && prefetched_->from == from && prefetched_->user_id == user_id)
+            prefetched_->state = state;
     }
 
     bool failed() const { return failed_; }
@@ -535,6 +552,12 @@ private:
     const dialog::clock& clock_;
     std::vector<dialog::case_record> opened_;
     bool failed_ = false;
+    struct prefetched {
+        dialog::channel from;
+        std::string user_id;
+        std::string state;
+    };
+    std::optional<prefetched> prefetched_;
 };
 
 }  // namespace
@@ -673,10 +696,24 @@ handled store::handle_once(dialog::channel from, const std::string& dedup_key,
     };
     try {
         unit_transaction tx(*m.db, m.in_batch, m.in_transaction, "handle message");
-        auto previous = guarded("handle message: look up dedup key", stored_reply);
+        std::optional<std::string> previous;
+        std::string state;
+        guarded("handle message: look up dedup key", [&] {
+            statement_use s(*m.sql.find_message_and_state);
+            s->bind(1, ch);
+            s->bind(2, dedup_key);
+            s->bind(3, message.user_id);
+            while (s->executeStep()) {
+                if (s->getColumn(0).getInt64() == 1)
+                    previous = s->getColumn(1).getString();
+                else
+                    state = s->getColumn(1).getString();
+            }
+        });
         if (previous) return handled{std::move(*previous), true, {}};  // tx rolls back: no writes
 
         work w(m.sql, m.cache, *m.clock);
+        w.prefetched_state(from, message.user_id, std::move(state));
         std::string reply = fn(w);  // if it throws, tx rolls back
         tx.check(w);
 

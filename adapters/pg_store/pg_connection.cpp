@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -300,6 +301,7 @@ public:
 
     bool executeStep() override;
     int exec() override;
+    void exec_later() override;
     void reset() override { tryReset(); }
     void tryReset() noexcept override {
         result_.reset();
@@ -386,6 +388,14 @@ private:
     std::uint64_t name_generation_ = 0;
 };
 
+// A command held back to travel with the next one: transaction control (text) or a prepared
+// statement's run whose result nobody reads (exec_later).
+struct deferred_command {
+    std::string text;  // the command, or the prepared statement's server-side name
+    bool prepared = false;
+    std::vector<std::optional<std::string>> values;
+};
+
 class pg_connection final : public sql::connection {
 public:
     pg_connection(conn_ptr conn, std::string description)
@@ -395,15 +405,42 @@ public:
 
     // BEGIN, SAVEPOINT and RELEASE SAVEPOINT are not sent at once: they travel with whatever
     // the connection sends next (in one simple query with the next exec, or in one pipeline
-    // with the next prepared statement), which saves a round trip each. A deferred command that
-    // fails is reported by the one that carried it.
+    // with the next prepared statement), which saves a round trip each. So do statements run
+    // with exec_later(). A deferred command that fails is reported by the one that carried it.
+    // A RELEASE goes at once when statements are waiting, so that their failure is reported
+    // inside the savepoint they belong to; a rollback discards the statements it undoes unsent.
     void exec(std::string_view text) override {
-        if (deferrable(text)) {
-            pending_.emplace_back(text);
+        const bool release = text.starts_with("RELEASE SAVEPOINT ");
+        if (deferrable(text) && !(release && deferred_statements_ > 0)) {
+            pending_.push_back({std::string(text), false, {}});
             return;
         }
+        if (text == "ROLLBACK") {
+            discard_statements(0);
+        } else if (text.starts_with("ROLLBACK TO SAVEPOINT ")) {
+            const std::string savepoint =
+                "SAVEPOINT " + std::string(text.substr(sizeof("ROLLBACK TO SAVEPOINT ") - 1));
+            std::size_t from = 0;
+            for (std::size_t i = pending_.size(); i-- > 0;) {
+                if (!pending_[i].prepared && pending_[i].text == savepoint) {
+                    from = i + 1;
+                    break;
+                }
+            }
+            discard_statements(from);
+        }
+        if (deferred_statements_ > 0) {
+            // Statements go in a pipeline, where each command must be a single one.
+            const bool single = text.find(';') == std::string_view::npos && !text.empty();
+            if (single) {
+                pending_.push_back({std::string(text), false, {}});
+                run_pending();
+                return;
+            }
+            run_pending();
+        }
         std::string all;
-        for (auto& p : pending_) all.append(p).append("; ");
+        for (auto& p : pending_) all.append(p.text).append("; ");
         pending_.clear();
         all.append(text);
         checked(handle(), PQexec(handle(), all.c_str()));
@@ -436,10 +473,25 @@ public:
 
     // Runs the prepared statement `name`, sending the deferred commands before it in the same
     // round trip.
-    result_ptr exec_prepared(const std::string& name, const std::vector<const char*>& values);
+    result_ptr exec_prepared(const std::string& name,
+                             const std::vector<std::optional<std::string>>& values) {
+        pending_.push_back({name, true, values});
+        ++deferred_statements_;
+        return run_pending();
+    }
+
+    // Holds back a run of the prepared statement `name` until the next command.
+    void defer_prepared(const std::string& name, std::vector<std::optional<std::string>> values) {
+        pending_.push_back({name, true, std::move(values)});
+        ++deferred_statements_;
+        if (pending_.size() >= max_pending) run_pending();
+    }
 
 private:
     using key = std::pair<std::string, std::vector<Oid>>;
+
+    // Bounds the memory a long run of exec_later() holds.
+    static constexpr std::size_t max_pending = 64;
 
     static bool deferrable(std::string_view text) {
         if (text.find_first_of(";'\"$-/") != std::string_view::npos) return false;
@@ -447,11 +499,28 @@ private:
                text.starts_with("RELEASE SAVEPOINT ");
     }
 
+    // Drops the held-back statements from pending_[from] on: a rollback undoes them anyway.
+    void discard_statements(std::size_t from) {
+        const auto first = pending_.begin() + static_cast<std::ptrdiff_t>(from);
+        const auto kept =
+            std::remove_if(first, pending_.end(), [](const auto& p) { return p.prepared; });
+        pending_.erase(kept, pending_.end());
+        deferred_statements_ = static_cast<std::size_t>(std::count_if(
+            pending_.begin(), pending_.end(), [](const auto& p) { return p.prepared; }));
+    }
+
     // Sends the deferred commands on their own.
     void flush() {
         if (pending_.empty()) return;
-        exec("");
+        if (deferred_statements_ > 0)
+            run_pending();
+        else
+            exec("");
     }
+
+    // Sends every pending command in one pipeline (one round trip) and returns the last one's
+    // result; throws the first failure (the commands after it are aborted by the server).
+    result_ptr run_pending();
 
     void forget_prepared() {
         checked(handle(), PQexec(handle(), "DEALLOCATE ALL"));
@@ -464,24 +533,42 @@ private:
     std::map<key, std::string> prepared_;
     std::uint64_t counter_ = 0;
     std::uint64_t generation_ = 1;
-    std::vector<std::string> pending_;  // deferred commands, in order
+    std::vector<deferred_command> pending_;  // deferred commands, in order
+    std::size_t deferred_statements_ = 0;    // how many of them are prepared statements
 };
 
-result_ptr pg_connection::exec_prepared(const std::string& name,
-                                        const std::vector<const char*>& values) {
+result_ptr pg_connection::run_pending() {
     PGconn* h = handle();
-    const int n = static_cast<int>(values.size());
-    if (pending_.empty() || PQenterPipelineMode(h) != 1) {
-        flush();
-        return checked(h, PQexecPrepared(h, name.c_str(), n, values.data(), nullptr, nullptr, 0));
-    }
-    const std::vector<std::string> pending = std::move(pending_);
+    const std::vector<deferred_command> pending = std::move(pending_);
     pending_.clear();
+    deferred_statements_ = 0;
+    if (pending.empty()) return nullptr;
+    const auto values_of = [](const deferred_command& c) {
+        std::vector<const char*> v(c.values.size(), nullptr);
+        for (std::size_t k = 0; k < c.values.size(); ++k)
+            if (c.values[k]) v[k] = c.values[k]->c_str();
+        return v;
+    };
+    if (pending.size() == 1) {
+        const deferred_command& c = pending.front();
+        if (!c.prepared) return checked(h, PQexec(h, c.text.c_str()));
+        const auto v = values_of(c);
+        return checked(h, PQexecPrepared(h, c.text.c_str(), static_cast<int>(v.size()), v.data(),
+                                         nullptr, nullptr, 0));
+    }
+    if (PQenterPipelineMode(h) != 1) throw error_of(h, nullptr);
     bool sent = true;
-    for (const auto& p : pending)
-        sent =
-            sent && PQsendQueryParams(h, p.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
-    sent = sent && PQsendQueryPrepared(h, name.c_str(), n, values.data(), nullptr, nullptr, 0) == 1;
+    for (const auto& c : pending) {
+        if (!sent) break;
+        if (c.prepared) {
+            const auto v = values_of(c);
+            sent = PQsendQueryPrepared(h, c.text.c_str(), static_cast<int>(v.size()), v.data(),
+                                       nullptr, nullptr, 0) == 1;
+        } else {
+            sent =
+                PQsendQueryParams(h, c.text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+        }
+    }
     sent = sent && PQpipelineSync(h) == 1;
     if (!sent) {
         sql::error e = error_of(h, nullptr);
@@ -491,7 +578,7 @@ result_ptr pg_connection::exec_prepared(const std::string& name,
     // Each query's result, then a null that ends it; the first failure is the one to report
     // (the queries after it are aborted); then the sync.
     result_ptr failed, last;
-    for (std::size_t q = 0; q <= pending.size(); ++q) {
+    for (std::size_t q = 0; q < pending.size(); ++q) {
         result_ptr r(PQgetResult(h));
         if (!r) {
             sql::error e = error_of(h, nullptr);
@@ -503,7 +590,7 @@ result_ptr pg_connection::exec_prepared(const std::string& name,
         const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
         if (!ok && status != PGRES_PIPELINE_ABORTED && !failed)
             failed = std::move(r);
-        else if (q == pending.size())
+        else if (q + 1 == pending.size())
             last = std::move(r);
     }
     for (result_ptr sync(PQgetResult(h)); sync; sync.reset(PQgetResult(h)))
@@ -519,13 +606,22 @@ void pg_statement::run() {
         name_types_ = types_;
         name_generation_ = c_.generation();
     }
-    std::vector<const char*> values(values_.size(), nullptr);
-    for (std::size_t k = 0; k < values_.size(); ++k) {
-        if (values_[k]) values[k] = values_[k]->c_str();
-    }
-    result_ = c_.exec_prepared(name_, values);
+    result_ = c_.exec_prepared(name_, values_);
     state_ = state::running;
     row_ = -1;
+}
+
+void pg_statement::exec_later() {
+    if (state_ != state::fresh) fail("the statement needs a reset before it runs again");
+    if (name_generation_ != c_.generation() || name_types_ != types_) {
+        name_ = c_.prepared(text_, types_);
+        name_types_ = types_;
+        name_generation_ = c_.generation();
+    }
+    c_.defer_prepared(name_, values_);
+    result_.reset();
+    state_ = state::done;
+    row_ = 0;
 }
 
 // As SQLiteCpp: a statement that has run to its end needs a reset before it runs again.

@@ -88,6 +88,12 @@ public:
     virtual bool executeStep() = 0;
     // Runs the statement to completion and returns the rows it changed. Throws error.
     virtual int exec() = 0;
+    // exec() for a write whose result nobody reads: the engine may hold it back and send it with
+    // the connection's next statement, exec or commit (PostgreSQL: one round trip for both).
+    // Its failure is then reported by that next call instead, and a rollback to a savepoint
+    // taken before it discards it unsent. The statement needs a reset before it runs again.
+    // Throws error.
+    virtual void exec_later() { exec(); }
     // Ends the current run (releases its result); bindings stay. Throws error.
     virtual void reset() = 0;
     // reset() that never throws.

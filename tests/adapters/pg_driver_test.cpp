@@ -519,6 +519,94 @@ TEST_CASE("pg driver: BEGIN and savepoints travel with the next statement, same 
     CHECK(scalar(*c, "SELECT count(*) FROM v") == 2);
 }
 
+TEST_CASE("pg driver: exec_later travels with the next command and fails there", "[pg_driver]") {
+    auto c = connect_or_skip();
+    if (!c) return;
+    c->exec("CREATE TEMP TABLE w (x BIGINT UNIQUE)");
+    auto insert = c->prepare("INSERT INTO w VALUES (?1)");
+    const auto later = [&](std::int64_t x) {
+        insert->reset();
+        insert->bind(1, x);
+        insert->exec_later();
+    };
+    const auto count = [&] { return scalar(*c, "SELECT count(*) FROM w"); };
+
+    // Held back until the next statement, which then sees it (same order as written).
+    c->begin_write();
+    later(1);
+    later(2);
+    CHECK(count() == 2);
+    // A statement that needs a reset says so, as after exec().
+    CHECK_THROWS_AS(insert->exec_later(), sql::error);
+    c->exec("COMMIT");
+    CHECK(count() == 2);
+
+    // Held back until COMMIT: committed with it.
+    c->begin_write();
+    later(3);
+    c->exec("COMMIT");
+    CHECK(count() == 3);
+
+    // Its failure is reported by the next statement, with its kind, and the transaction is
+    // aborted as after any failure.
+    c->begin_write();
+    later(1);
+    try {
+        auto read = c->prepare("SELECT count(*) FROM w");
+        read->executeStep();
+        FAIL("a duplicate held back was not reported");
+    } catch (const sql::error& e) {
+        CHECK(e.what_kind == kind::unique_violation);
+    }
+    c->exec("ROLLBACK");
+    CHECK(count() == 3);
+
+    // A RELEASE with statements waiting goes at once: a failure is reported by the RELEASE,
+    // inside the savepoint it belongs to, which can still be rolled back.
+    c->begin_write();
+    c->exec("SAVEPOINT u");
+    later(4);
+    c->exec("RELEASE SAVEPOINT u");
+    c->exec("SAVEPOINT u");
+    later(4);
+    try {
+        c->exec("RELEASE SAVEPOINT u");
+        FAIL("a duplicate held back was released");
+    } catch (const sql::error& e) {
+        CHECK(e.what_kind == kind::unique_violation);
+    }
+    c->exec("ROLLBACK TO SAVEPOINT u");
+    c->exec("RELEASE SAVEPOINT u");
+    c->exec("COMMIT");
+    CHECK(count() == 4);
+
+    // A rollback to a savepoint discards, unsent, what was held back after the savepoint, and
+    // keeps what came before it.
+    c->begin_write();
+    later(5);
+    c->exec("SAVEPOINT u");
+    later(1);  // would fail if it were sent
+    later(6);
+    c->exec("ROLLBACK TO SAVEPOINT u");
+    c->exec("RELEASE SAVEPOINT u");
+    c->exec("COMMIT");
+    CHECK(count() == 5);
+    CHECK(text_of(*c, "SELECT string_agg(x::text, ',' ORDER BY x) FROM w") == "1,2,3,4,5");
+
+    // ROLLBACK discards all of it.
+    c->begin_write();
+    later(1);
+    later(7);
+    c->exec("ROLLBACK");
+    CHECK(count() == 5);
+
+    // A long run is sent in pieces and keeps its order.
+    c->begin_write();
+    for (std::int64_t x = 100; x < 300; ++x) later(x);
+    c->exec("COMMIT");
+    CHECK(count() == 205);
+}
+
 TEST_CASE("pg driver: a connection the server ended is a connection error", "[pg_driver]") {
     auto c = connect_or_skip();
     if (!c) return;

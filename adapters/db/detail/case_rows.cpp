@@ -227,25 +227,41 @@ bool update_case(statement_cache& sql, const dialog::case_record& c,
     return s->exec() == 1;
 }
 
+namespace {
+
+void bind_event(sql::statement& s, const dialog::case_event& e) {
+    s.bind(1, e.case_id);
+    s.bind(2, e.at);
+    s.bind(3, e.actor);
+    s.bind(4, e.action);
+    if (e.from_status.empty())
+        s.bind(5);
+    else
+        s.bind(5, e.from_status);
+    if (e.to_status.empty())
+        s.bind(6);
+    else
+        s.bind(6, e.to_status);
+    s.bind(7, e.note);
+}
+
+}  // namespace
+
 std::int64_t add_event(statement_cache& sql, const dialog::case_event& e) {
     statement_use s(sql.get(
         "INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, note) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id"));
-    s->bind(1, e.case_id);
-    s->bind(2, e.at);
-    s->bind(3, e.actor);
-    s->bind(4, e.action);
-    if (e.from_status.empty())
-        s->bind(5);
-    else
-        s->bind(5, e.from_status);
-    if (e.to_status.empty())
-        s->bind(6);
-    else
-        s->bind(6, e.to_status);
-    s->bind(7, e.note);
+    bind_event(*s, e);
     if (!s->executeStep()) throw store_error("store: no event id returned");
     return s->getColumn(0).getInt64();
+}
+
+void add_event_later(statement_cache& sql, const dialog::case_event& e) {
+    statement_use s(sql.get(
+        "INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, note) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    bind_event(*s, e);
+    s->exec_later();
 }
 
 std::int64_t count_events_by(statement_cache& sql, std::string_view actor, std::string_view action,

@@ -48,6 +48,9 @@ bool update_case(statement_cache& sql, const dialog::case_record& updated,
 
 // Appends an event ("" statuses are stored as NULL); returns its id.
 std::int64_t add_event(statement_cache& sql, const dialog::case_event& event);
+// add_event() for an event whose id nobody reads: sent with the next statement
+// (sql::statement::exec_later), its failure reported there.
+void add_event_later(statement_cache& sql, const dialog::case_event& event);
 
 // How many events `actor` wrote with `action` at or after `since`.
 std::int64_t count_events_by(statement_cache& sql, std::string_view actor, std::string_view action,
