@@ -541,7 +541,42 @@ CREATE TABLE shared_tokens (
 ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<migration, 14> steps{{
+// 18: 主动发现 (docs/discovery.md). Department files' rows keyed by the household's keyed hash
+// ("id:<hmac hex>", never an ID number), links from a phone's keyed hash to the household, and
+// the visits (入户核查) with their outcome. A row is imported once per (household, source,
+// indicator, day): importing a file again changes nothing.
+constexpr std::string_view discovery = R"sql(
+CREATE TABLE discovery_records (
+    id           INTEGER PRIMARY KEY,
+    household    TEXT    NOT NULL,             -- "id:<hex HMAC-SHA256 of the ID number>"
+    source       TEXT    NOT NULL,             -- the department, e.g. 医保
+    indicator    TEXT    NOT NULL,
+    day          TEXT    NOT NULL DEFAULT '',  -- YYYY-MM-DD; '' none
+    amount_fen   INTEGER NOT NULL DEFAULT 0,
+    community    TEXT    NOT NULL DEFAULT '',
+    phone_masked TEXT    NOT NULL DEFAULT '',  -- 138****1234; never the number
+    imported_at  INTEGER NOT NULL,
+    UNIQUE (household, source, indicator, day)
+) STRICT;
+
+CREATE TABLE discovery_phone_links (
+    phone_key TEXT    PRIMARY KEY,  -- "phone:<hex HMAC-SHA256 of the digits>"
+    household TEXT    NOT NULL,
+    source    TEXT    NOT NULL,     -- the department whose file linked them
+    linked_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE discovery_visits (
+    id        INTEGER PRIMARY KEY,
+    household TEXT    NOT NULL,
+    outcome   TEXT    NOT NULL CHECK (outcome IN ('granted', 'referred', 'not_needed')),
+    staff_id  TEXT    NOT NULL,
+    at        INTEGER NOT NULL
+) STRICT;
+CREATE INDEX discovery_visits_by_household ON discovery_visits (household, at);
+)sql";
+
+constexpr std::array<migration, 15> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -556,6 +591,7 @@ constexpr std::array<migration, 14> steps{{
     {12, "one_person_one_vote", one_person_one_vote},
     {13, "station_presence", station_presence},
     {14, "leases_and_shared_tokens", leases_and_shared_tokens},
+    {18, "discovery", discovery},
 }};
 
 }  // namespace

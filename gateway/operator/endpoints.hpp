@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "adapters/db/store.hpp"
 #include "dialog/cases/assignment.hpp"
@@ -63,5 +65,12 @@ void sweep(const call& c);           // POST /api/v1/sweep
 // 404 for any other /api/v1/stats/...). Its errors' messages come from templates/stats/.
 bool is_stats_path(std::string_view path);
 void stats(const call& c);
+
+// discovery.cpp: 主动发现 (docs/discovery.md), supervisors and admins.
+void list_discovery(const call& c);    // GET /api/v1/discovery
+void export_discovery(const call& c);  // GET /api/v1/discovery.csv
+void visit_discovery(const call& c);   // POST /api/v1/discovery/visits
+// The templates those render (templates/discovery/), required at start-up.
+std::vector<std::string> discovery_template_keys();
 
 }  // namespace minsheng::gateway::operator_api

@@ -94,6 +94,10 @@ const std::vector<route_spec>& routes() {
         {verb::get, "/api/v1/stats", every_role, filtered, no_id<stats>},
         {verb::get, "/api/v1/stats/demand.svg", every_role, filtered, no_id<stats>},
         {verb::get, "/api/v1/stats/resources.svg", every_role, filtered, no_id<stats>},
+        // 主动发现: the households of the caller's street (docs/discovery.md); workers 403.
+        {verb::get, "/api/v1/discovery", staff_leads, filtered, no_id<list_discovery>},
+        {verb::get, "/api/v1/discovery.csv", staff_leads, filtered, no_id<export_discovery>},
+        {verb::post, "/api/v1/discovery/visits", staff_leads, per_case, no_id<visit_discovery>},
     };
     return table;
 }

@@ -8,9 +8,11 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/db/discovery.hpp"
 #include "adapters/db/keyed_codes.hpp"
 #include "dialog/intake/call_filing.hpp"
 #include "gateway/mp/mp.hpp"
+#include "gateway/operator/endpoints.hpp"
 #include "gateway/operator/stats_render.hpp"
 #include "gateway/routes/routes.hpp"
 #include "gateway/server/app_state.hpp"
@@ -47,6 +49,7 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.templates = dialog::template_set::load(s.cfg.templates_dir);
     s.templates->require(dialog::intake::required_templates());
     s.templates->require(stats_render::template_keys());
+    s.templates->require(operator_api::discovery_template_keys());
     auto calendar = std::make_shared<const dialog::cases::working_calendar>(
         dialog::cases::working_calendar::load(s.cfg.program.calendar_dir));
     auto hours = s.cfg.program.working_hours.empty()
@@ -56,6 +59,7 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     const std::string secret = keying_secret(s.cfg);
     settings.codes = std::make_shared<const adapters::db::keyed_code_book>(secret);
     give_station_scenes(settings, secret);
+    s.discovery = std::make_shared<const adapters::db::discovery_keys>(secret);
     s.service = std::make_shared<const dialog::cases::case_service>(
         s.templates, std::move(calendar), std::move(hours), std::move(settings));
     s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service);

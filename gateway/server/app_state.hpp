@@ -34,6 +34,10 @@
 #include "gateway/server/token_share.hpp"
 #include "gateway/server/writer.hpp"
 
+namespace minsheng::adapters::db {
+class discovery_keys;  // adapters/db/discovery.hpp
+}
+
 namespace minsheng::gateway {
 
 // One request as the dispatcher hands it to a route.
@@ -72,6 +76,8 @@ struct app_state {
     std::shared_ptr<open311_state> open311;
     std::shared_ptr<console_state> console;
     std::shared_ptr<staff_state> staff;
+    // 主动发现's keyed hashes of ID and phone numbers (adapters/db/discovery.hpp).
+    std::shared_ptr<const adapters::db::discovery_keys> discovery;
     // Settings that weaken security, as /healthz lists them ("wechat_plain_mode").
     std::vector<std::string> warnings;
 

@@ -315,6 +315,23 @@ std::map<std::string, probe> probes() {
              f.filtered(who, "GET", "/api/v1/stats/resources.svg");
              f.forbidden(f.call(who.token, "GET", "/api/v1/stats/resources.svg" + in_a), who.name);
          }},
+        // 主动发现: the households of A are tested in e2e_discovery_test.cpp; here, none shows.
+        {"GET /api/v1/discovery",
+         [in_a](fixture& f, const intruder& who) {
+             CHECK(f.filtered(who, "GET", "/api/v1/discovery")["households"].empty());
+             f.forbidden(f.call(who.token, "GET", "/api/v1/discovery" + in_a), who.name);
+         }},
+        {"GET /api/v1/discovery.csv",
+         [in_a](fixture& f, const intruder& who) {
+             f.filtered(who, "GET", "/api/v1/discovery.csv");
+             f.forbidden(f.call(who.token, "GET", "/api/v1/discovery.csv" + in_a), who.name);
+         }},
+        {"POST /api/v1/discovery/visits",
+         [](fixture& f, const intruder& who) {
+             f.forbidden(f.call(who.token, "POST", "/api/v1/discovery/visits",
+                                R"({"household":"id:00","outcome":"granted"})"),
+                         who.name + " visit");
+         }},
     };
 }
 

@@ -17,6 +17,7 @@
 //             the codes posted at the stations from (docs/volunteers.md)
 //   deadline  print the SLA deadline of a case of a kind filed at a time (first line, ISO-8601
 //             +08:00), then how it was counted; exit 2 on a bad kind or time
+//   discovery import   a department's file of hardship indicators (主动发现, docs/discovery.md)
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -39,6 +40,7 @@
 #include "dialog/values/iso8601.hpp"
 #include "gateway/server/config.hpp"
 #include "gateway/server/station_scenes.hpp"
+#include "tools/admin/discovery.hpp"
 
 #ifndef MINSHENG_DATA_DIR_DEFAULT
 #define MINSHENG_DATA_DIR_DEFAULT "."
@@ -386,6 +388,15 @@ int main(int argc, char** argv) {
     deadline->add_option("--filed", filed, "filing time, ISO-8601 with offset")->required();
     deadline->add_option("--calendar", calendar_dir, "calendar directory (*.txt)")
         ->capture_default_str();
+    auto* discovery = cli.add_subcommand("discovery", "主动发现: department files");
+    discovery->require_subcommand(1);
+    auto* discovery_import = discovery->add_subcommand(
+        "import", "import a department's CSV file of hardship indicators (docs/discovery.md)");
+    std::string discovery_db, discovery_source, discovery_file;
+    discovery_import->add_option("--db", discovery_db, "database file or postgresql:// URL");
+    discovery_import->add_option("--source", discovery_source, "the department, e.g. 医保")
+        ->required();
+    discovery_import->add_option("file", discovery_file, "the CSV file")->required();
     CLI11_PARSE(cli, argc, argv);
 
     try {
@@ -404,6 +415,9 @@ int main(int argc, char** argv) {
         if (*staff_bind) return staff_command("bind-code", cfg, so);
         if (*staff_unbind) return staff_command("unbind", cfg, so);
         if (*stations) return print_stations(cfg);
+        if (*discovery_import)
+            return minsheng::admin::discovery_import(cfg, discovery_db, discovery_source,
+                                                     discovery_file);
         if (*migrate) {
             minsheng::adapters::db::store s(db.empty() ? cfg.db_path : db);
             std::printf("schema version %d: %s\n", s.schema_version(),
