@@ -190,6 +190,8 @@
     });
     who.hidden = false;
     nav.hidden = false;
+    // 主动发现 is for supervisors and admins (the server refuses anyone else).
+    document.getElementById("nav-discovery-item").hidden = !(me.role === "supervisor" || me.role === "admin");
   }
 
   function sign_out(text, kind) {
@@ -859,6 +861,82 @@
     set_page(TEXT.wechat_heading, content, focus);
   }
 
+  // ---- 主动发现: the households of the caller's street worth a visit (docs/discovery.md) --------
+
+  async function download_discovery(button) {
+    button.disabled = true;
+    try {
+      const res = await fetch(API + "/discovery.csv", {
+        headers: { Authorization: "Bearer " + (token() || "") },
+        cache: "no-store",
+        credentials: "omit",
+      });
+      if (!res.ok) throw new api_error(res.status, "", "");
+      const url = URL.createObjectURL(await res.blob());
+      const a = el("a", { href: url, download: "discovery.csv", hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      URL.revokeObjectURL(url);
+      say(TEXT.discovery_csv_ready, "success");
+    } catch (err) {
+      fail(err);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function visit_form(h) {
+    const id = "outcome-" + h.rank;
+    const select = el("select", { id, "aria-label": fmt(TEXT.discovery_outcome_label, { household: h.ref }) },
+      Object.keys(TEXT.discovery_outcomes).map((k) => el("option", { value: k, text: TEXT.discovery_outcomes[k] })));
+    const button = el("button", { type: "button", id: "record-" + h.rank,
+      "aria-label": fmt(TEXT.discovery_record_label, { household: h.ref }), text: TEXT.discovery_record });
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        await api("POST", "/discovery/visits", { household: h.household, outcome: select.value });
+      } catch (err) {
+        button.disabled = false;
+        fail(err);
+        return;
+      }
+      say(fmt(TEXT.discovery_recorded, { household: h.ref, outcome: TEXT.discovery_outcomes[select.value] }), "success");
+      await render_discovery(false);
+    });
+    return el("span", { class: "decide" }, select, " ", button);
+  }
+
+  async function render_discovery(focus) {
+    const csv = el("button", { type: "button", class: "secondary", id: "discovery-csv", text: TEXT.discovery_csv });
+    csv.addEventListener("click", () => download_discovery(csv));
+    const holder = el("div", { id: "discovery-body" }, el("p", { class: "muted", text: TEXT.loading }));
+    set_page(TEXT.discovery_heading, [el("p", { text: TEXT.discovery_intro }), el("p", {}, csv), holder], focus);
+    let data;
+    try {
+      data = await api("GET", "/discovery");
+    } catch (err) {
+      holder.replaceChildren();
+      fail(err);
+      return;
+    }
+    const list = data.households || [];
+    const rows = list.map((h) => el("tr", { "data-household": h.ref },
+      el("td", { class: "num", text: String(h.rank) }),
+      el("th", { scope: "row", text: h.ref + (h.referred ? TEXT.discovery_referred : "") }),
+      el("td", { text: h.community || "—" }),
+      el("td", { text: h.phone || "—" }),
+      el("td", { class: "num", text: String(h.overlap) }),
+      el("td", { class: "why", text: h.why }),
+      el("td", {}, visit_form(h))));
+    holder.replaceChildren(list.length
+      ? table_region(TEXT.discovery_heading, "discovery-table", fmt(TEXT.discovery_caption, { n: list.length }), [
+          { text: TEXT.col_rank, cls: "num" }, { text: TEXT.col_household }, { text: TEXT.col_community },
+          { text: TEXT.col_phone }, { text: TEXT.col_overlap, cls: "num" }, { text: TEXT.col_why },
+          { text: TEXT.col_actions }], rows)
+      : el("p", { id: "discovery-empty", text: TEXT.discovery_empty }));
+  }
+
   // ---- routing ------------------------------------------------------------------------------
 
   async function route() {
@@ -892,6 +970,7 @@
     if (path === "#/volunteers") return render_volunteers(true);
     if (path === "#/stats") return render_stats(true);
     if (path === "#/wechat") return render_wechat(true);
+    if (path === "#/discovery") return render_discovery(true);
     set_page(TEXT.page_not_found, [el("p", {}, el("a", { href: "#/queue", text: TEXT.back_to_queue }))], true);
   }
 

@@ -20,10 +20,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "adapters/db/store.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tests/gateway/webdriver.hpp"
 #include "tests/support/child_process.hpp"
@@ -542,6 +544,9 @@ TEST_CASE("a case worker handles a resident's case on the console by keyboard an
                 note_stored = true;
         CHECK(note_stored);
 
+        // 主动发现 is not offered to a case worker.
+        CHECK(s.execute("return document.getElementById('nav-discovery-item').hidden;") == true);
+
         // The statistics page shows one more closed case, and both pictures.
         s.click(s.find("#nav-stats"));
         wait_for(s, "the statistics", "document.getElementById('total-closed')");
@@ -575,4 +580,105 @@ TEST_CASE("a case worker handles a resident's case on the console by keyboard an
         CHECK(s.execute("return sessionStorage.length;") == 0);
         CHECK(s.execute("return document.getElementById('who').hidden;") == true);
     }
+}
+
+TEST_CASE("a supervisor sees the street's households worth a visit and records one on the console",
+          "[e2e][console][discovery]") {
+    const std::string chromium = find_program("MINSHENG_CHROMIUM", "chromium");
+    const std::string driver = find_program("MINSHENG_CHROMEDRIVER", "chromedriver");
+    REQUIRE(!chromium.empty());
+    REQUIRE(!driver.empty());
+
+    running_gateway g(console_config("console-discovery"));
+    // A resident of 光明社区 with a verified phone wished for help with medical bills; 医保 sees
+    // the same household (ID number and phone) with high costs.
+    const std::string phone = "13912340000";
+    {
+        adapters::db::store db(g.cfg.db_path);
+        db.run([&](dialog::unit_of_work& uow) {
+            dialog::person p;
+            p.who = {dialog::channel::wechat_oa, "o_console_family"};
+            p.phone = phone;
+            p.phone_verified_at = now_s();
+            p.updated_at = now_s();
+            uow.save_person(p);
+            dialog::case_draft d;
+            d.reporter_id = "o_console_family";
+            d.kind = "wish";
+            d.urgency = "normal";
+            d.description = "老伴住院，医药费负担太重";
+            d.community = guangming;
+            d.source_key = "console-discovery";
+            d.created_at = now_s() - 86400;
+            uow.open_case(d);
+        });
+    }
+    const std::string csv = g.cfg.db_path + "-yibao.csv";
+    {
+        std::ofstream f(csv);
+        f << "身份证号,手机号,指标,金额,日期,社区\n11010519491231002X," << phone
+          << ",大病自付费用高,18000,2026-10-01," << guangming << "\n";
+    }
+    spawn_options env = joined();
+    env.env_extra = {std::string("MINSHENG_CODE_SECRET=") + test_code_secret};
+    const std::string admin_bin = MINSHENG_BIN_DIR "/minsheng-admin";
+    auto imported = run(
+        {admin_bin, "discovery", "import", "--db", g.cfg.db_path, "--source", "医保", csv}, env);
+    INFO("import: " << imported.second);
+    REQUIRE(imported.first == 0);
+    std::filesystem::remove(csv);
+    REQUIRE(run({admin_bin, "staff", "add", "--db", g.cfg.db_path, "--id", "s-console", "--name",
+                 "王强", "--role", "supervisor", "--street", "光明街道"},
+                joined())
+                .first == 0);
+    auto issued =
+        run({admin_bin, "token", "issue", "--db", g.cfg.db_path, "--staff", "s-console"}, joined());
+    REQUIRE(issued.first == 0);
+    const std::string token = issued.second.substr(0, issued.second.find('\n'));
+
+    chrome_driver cd(driver);
+    json options{{"binary", chromium},
+                 {"args",
+                  {"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                   "--window-size=1280,900", "--lang=zh-CN"}}};
+    std::unique_ptr<wd::session> session_ptr;
+    try {
+        session_ptr = std::make_unique<wd::session>(
+            cd.port, json{{"browserName", "chrome"}, {"goog:chromeOptions", options}});
+    } catch (const std::exception& e) {
+        FAIL("no browser session: " << e.what() << "\nchromedriver log:\n" << read_file(cd.log));
+    }
+    wd::session& s = *session_ptr;
+    s.navigate("http://127.0.0.1:" + std::to_string(g.port) + "/");
+    wait_for(s, "the log-in form", "document.getElementById('token')");
+    s.send_keys(s.find("#token"), token);
+    s.click(s.find("#login-button"));
+    wait_for(s, "the queue", "!document.getElementById('who').hidden");
+    CHECK(s.execute("return document.getElementById('nav-discovery-item').hidden;") == false);
+    s.click(s.find("#nav-discovery"));
+    wait_for(s, "the household listed", "document.getElementById('record-1')");
+    const std::string row = s.text(s.find("#discovery-table tbody tr"));
+    CHECK(row.find("139****0000") != std::string::npos);
+    CHECK(row.find("医保") != std::string::npos);
+    CHECK(row.find("大病自付费用高") != std::string::npos);
+    CHECK(row.find("民生平台") != std::string::npos);
+    CHECK(row.find("11010519491231002X") == std::string::npos);
+    CHECK(row.find(phone) == std::string::npos);
+
+    // Referred: recorded, and still listed, marked.
+    s.execute("document.getElementById('outcome-1').value = 'referred'; return true;");
+    s.click(s.find("#record-1"));
+    wait_for(s, "the visit recorded",
+             "document.getElementById('message').textContent.includes('已转介相关部门')");
+    wait_for(s, "the household marked referred",
+             "document.querySelector('#discovery-table tbody tr th') && document.querySelector("
+             "'#discovery-table tbody tr th').textContent.includes('已转介')");
+    api_client admin{g.port, bearer(g.cfg)};
+    std::multiset<std::string> actions;
+    const auto trail = admin.get("/api/v1/audit");
+    INFO(trail.dump());
+    for (const auto& e : trail["entries"])
+        actions.insert(e["action"].get<std::string>());
+    CHECK(actions.count("discovery_view") == 2);
+    CHECK(actions.count("discovery_visit") == 1);
 }
