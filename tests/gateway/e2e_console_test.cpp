@@ -677,8 +677,7 @@ TEST_CASE("a supervisor sees the street's households worth a visit and records o
     std::multiset<std::string> actions;
     const auto trail = admin.get("/api/v1/audit");
     INFO(trail.dump());
-    for (const auto& e : trail["entries"])
-        actions.insert(e["action"].get<std::string>());
+    for (const auto& e : trail["entries"]) actions.insert(e["action"].get<std::string>());
     CHECK(actions.count("discovery_view") == 2);
     CHECK(actions.count("discovery_visit") == 1);
 }
