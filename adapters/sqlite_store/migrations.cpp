@@ -541,7 +541,13 @@ CREATE TABLE shared_tokens (
 ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<migration, 14> steps{{
+// 16: grid workers (issue 16). A grid worker's patrol report of a resident in difficulty is a
+// private case: workers handle it, and no wall, Open311 answer or public view shows it.
+constexpr std::string_view grid_patrol = R"sql(
+ALTER TABLE cases ADD COLUMN is_private INTEGER NOT NULL DEFAULT 0 CHECK (is_private IN (0, 1));
+)sql";
+
+constexpr std::array<migration, 15> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -556,6 +562,7 @@ constexpr std::array<migration, 14> steps{{
     {12, "one_person_one_vote", one_person_one_vote},
     {13, "station_presence", station_presence},
     {14, "leases_and_shared_tokens", leases_and_shared_tokens},
+    {16, "grid_patrol", grid_patrol},
 }};
 
 }  // namespace

@@ -94,6 +94,7 @@ const std::vector<route_spec>& routes() {
         {verb::get, "/api/v1/stats", every_role, filtered, no_id<stats>},
         {verb::get, "/api/v1/stats/demand.svg", every_role, filtered, no_id<stats>},
         {verb::get, "/api/v1/stats/resources.svg", every_role, filtered, no_id<stats>},
+        {verb::get, "/api/v1/stats/grids.svg", every_role, filtered, no_id<stats>},
     };
     return table;
 }

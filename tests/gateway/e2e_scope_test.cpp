@@ -315,6 +315,11 @@ std::map<std::string, probe> probes() {
              f.filtered(who, "GET", "/api/v1/stats/resources.svg");
              f.forbidden(f.call(who.token, "GET", "/api/v1/stats/resources.svg" + in_a), who.name);
          }},
+        {"GET /api/v1/stats/grids.svg",
+         [in_a](fixture& f, const intruder& who) {
+             f.filtered(who, "GET", "/api/v1/stats/grids.svg");
+             f.forbidden(f.call(who.token, "GET", "/api/v1/stats/grids.svg" + in_a), who.name);
+         }},
     };
 }
 
