@@ -6,6 +6,7 @@
 // opens a case on channel grid in the grid whose boundary holds it; a report of a resident in
 // difficulty is private: on no wall, no Open311 answer, no public view.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
@@ -37,9 +38,9 @@ bool has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
-// The first case number ("MS20261203-0001") in a text; "" when none.
+// The first case number ("MS20261203-0001", or a wish's "WX…") in a text; "" when none.
 std::string number_in(const std::string& text) {
-    const auto at = text.find("MS");
+    const auto at = std::min(text.find("MS"), text.find("WX"));
     if (at == std::string::npos || at + 15 > text.size()) return "";
     return text.substr(at, 15);
 }
@@ -95,13 +96,14 @@ struct grid_scenario {
     }
     std::string photo(const std::string& user, const std::string& url) {
         static int seq = 0;
+        const int n = ++seq;
         const auto t = clock.fn()();
         const std::string xml =
             "<xml><ToUserName><![CDATA[" + wx->account + "]]></ToUserName><FromUserName><![CDATA[" +
             user + "]]></FromUserName><CreateTime>" + std::to_string(t) +
             "</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[" + url +
-            "]]></PicUrl><MediaId><![CDATA[media-" + std::to_string(++seq) +
-            "]]></MediaId><MsgId>" + std::to_string(7000000000000000000LL + seq) + "</MsgId></xml>";
+            "]]></PicUrl><MediaId><![CDATA[media-" + std::to_string(n) + "]]></MediaId><MsgId>" +
+            std::to_string(7000000000000000000LL + n) + "</MsgId></xml>";
         auto r = wx->post(wx->codec.push(xml, wx->account, user, t));
         REQUIRE(r.status == 200);
         return r.reply.text;
