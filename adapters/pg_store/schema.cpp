@@ -500,7 +500,7 @@ CREATE TABLE shared_tokens (
 // Step 16 (the same as SQLite's): a grid worker's report of a resident in difficulty is a
 // private case, shown on no wall, Open311 answer or public view.
 constexpr std::string_view grid_patrol = R"sql(
-ALTER TABLE cases ADD COLUMN is_private INTEGER NOT NULL DEFAULT 0 CHECK (is_private IN (0, 1));
+ALTER TABLE cases ADD COLUMN is_private BIGINT NOT NULL DEFAULT 0 CHECK (is_private IN (0, 1));
 )sql";
 
 constexpr std::array<migration, 2> steps{{
