@@ -14,6 +14,8 @@ std::string_view to_string(channel c) {
             return "hotline";
         case channel::open311:
             return "open311";
+        case channel::grid:
+            return "grid";
     }
     return "unknown";
 }
@@ -23,6 +25,7 @@ std::optional<channel> channel_from_string(std::string_view name) {
     if (name == "miniprogram") return channel::miniprogram;
     if (name == "hotline") return channel::hotline;
     if (name == "open311") return channel::open311;
+    if (name == "grid") return channel::grid;
     return std::nullopt;
 }
 

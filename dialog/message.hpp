@@ -11,8 +11,9 @@
 namespace minsheng::dialog {
 
 // Where a case or message came from. open311: a GeoReport v2 client (another civic-reporting
-// system or a 12345 platform) posting on a resident's behalf.
-enum class channel { wechat_oa, miniprogram, hotline, open311 };
+// system or a 12345 platform) posting on a resident's behalf. grid: a grid worker's patrol report
+// (巡查上报), the reporter being the worker's official-account openid.
+enum class channel { wechat_oa, miniprogram, hotline, open311, grid };
 
 std::string_view to_string(channel c);
 // Returns nullopt for an unknown name.

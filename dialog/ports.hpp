@@ -98,6 +98,9 @@ struct case_draft {
     std::string source_ref;        // hotline: "<system>:<call id>"; "" otherwise
     std::string source_span;       // hotline: where in the call, e.g. "turns 2-4"; "" otherwise
     std::optional<geo_point> location;  // where, when the channel sent coordinates
+    // A private case (a grid worker's report of a resident in difficulty): handled by workers
+    // only, never on the wish wall, Open311 or any public view.
+    bool is_private = false;
 };
 
 // One case. Numbers: "WX" + YYYYMMDD + "-NNNN" for wishes (the public wish number), "MS..." for
@@ -144,6 +147,7 @@ struct case_record {
     // unless they answer; 0: not told (or the case left done since). The sweep confirms only
     // cases told long enough ago.
     std::int64_t confirm_notice_at = 0;
+    bool is_private = false;  // as in case_draft (set at opening only)
 };
 
 // What anyone follows a case by (/public/v1/cases/{ref}): "<number>-<public code>", e.g.
@@ -191,6 +195,7 @@ struct case_query {
     std::optional<std::int64_t> updated_before;      // updated_at < this
     std::optional<bool> confirm_noticed;             // confirm_notice_at > 0 (true) or = 0 (false)
     std::optional<std::int64_t> confirm_noticed_by;  // confirm_notice_at in (0, t]
+    std::optional<bool> is_private;                  // private cases only (true) or none (false)
     std::int64_t before_id = 0;                      // paging: only ids below this (<= 0: no bound)
     std::int64_t after_id = 0;                       // paging: only ids above this (<= 0: no bound)
     bool oldest_first = false;

@@ -116,9 +116,10 @@ struct statements {
                          "category_confidence, urgency, status, description, address, "
                          "contact_phone, source_key, created_at, updated_at, community, "
                          "handling_mode, handling_rule, deadline_at, remind_at, proposal_id, "
-                         "source_ref, source_span, lat, lng, public_code) "
+                         "source_ref, source_span, lat, lng, public_code, is_private) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, "
-                         "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24) RETURNING id")),
+                         "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
+                         "RETURNING id")),
           cases_of(db.prepare("SELECT " + std::string(detail::case_columns) +
                               " FROM cases WHERE channel = ?1 AND reporter_id = ?2"
                               " ORDER BY id DESC LIMIT ?3")),
@@ -201,6 +202,7 @@ public:
             c.source_ref = d.source_ref;
             c.source_span = d.source_span;
             c.location = d.location;
+            c.is_private = d.is_private;
             auto code = new_hex_code(4);
             if (!code) throw store_error("store: no random public code for a case");
             c.public_code = std::move(*code);
@@ -235,6 +237,7 @@ public:
                     s->bind(23);
                 }
                 s->bind(24, c.public_code);
+                s->bind(25, std::int64_t{c.is_private ? 1 : 0});
                 if (!s->executeStep()) throw store_error("store: open case failed: no id returned");
                 c.id = s->getColumn(0).getInt64();
             }

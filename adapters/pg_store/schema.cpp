@@ -497,6 +497,12 @@ CREATE TABLE shared_tokens (
 );
 )sql";
 
+// Step 16 (the same as SQLite's): a grid worker's report of a resident in difficulty is a
+// private case, shown on no wall, Open311 answer or public view.
+constexpr std::string_view grid_patrol = R"sql(
+ALTER TABLE cases ADD COLUMN is_private BIGINT NOT NULL DEFAULT 0 CHECK (is_private IN (0, 1));
+)sql";
+
 // 18: 主动发现, as SQLite's step 18 (read its comments).
 constexpr std::string_view discovery = R"sql(
 CREATE TABLE discovery_records (
@@ -529,8 +535,9 @@ CREATE TABLE discovery_visits (
 CREATE INDEX discovery_visits_by_household ON discovery_visits (household, at, id);
 )sql";
 
-constexpr std::array<migration, 2> steps{{
+constexpr std::array<migration, 3> steps{{
     {14, "baseline", baseline},
+    {16, "grid_patrol", grid_patrol},
     {18, "discovery", discovery},
 }};
 

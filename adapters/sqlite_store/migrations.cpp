@@ -541,6 +541,12 @@ CREATE TABLE shared_tokens (
 ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// 16: grid workers (issue 16). A grid worker's patrol report of a resident in difficulty is a
+// private case: workers handle it, and no wall, Open311 answer or public view shows it.
+constexpr std::string_view grid_patrol = R"sql(
+ALTER TABLE cases ADD COLUMN is_private INTEGER NOT NULL DEFAULT 0 CHECK (is_private IN (0, 1));
+)sql";
+
 // 18: 主动发现 (docs/discovery.md). Department files' rows keyed by the household's keyed hash
 // ("id:<hmac hex>", never an ID number), links from a phone's keyed hash to the household, and
 // the visits (入户核查) with their outcome. A row is imported once per (household, source,
@@ -576,7 +582,7 @@ CREATE TABLE discovery_visits (
 CREATE INDEX discovery_visits_by_household ON discovery_visits (household, at);
 )sql";
 
-constexpr std::array<migration, 15> steps{{
+constexpr std::array<migration, 16> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -591,6 +597,7 @@ constexpr std::array<migration, 15> steps{{
     {12, "one_person_one_vote", one_person_one_vote},
     {13, "station_presence", station_presence},
     {14, "leases_and_shared_tokens", leases_and_shared_tokens},
+    {16, "grid_patrol", grid_patrol},
     {18, "discovery", discovery},
 }};
 

@@ -13,7 +13,8 @@ std::int64_t roster::load_of(const std::string& id) const {
     return it == open_cases.end() ? std::int64_t{0} : it->second;
 }
 
-std::string case_grid(const std::vector<community_grids>& communities, const case_record& c) {
+std::string case_grid(const std::vector<community_grids>& communities, const case_record& c,
+                      const std::vector<grid_area>& areas) {
     for (const auto& cc : communities) {
         if (cc.name != c.community) continue;
         for (const auto& g : cc.grids)
@@ -21,6 +22,9 @@ std::string case_grid(const std::vector<community_grids>& communities, const cas
                                c.description.find(g) != std::string::npos))
                 return g;
     }
+    // Only a case with a community is placed by its coordinates: a grid names a patch of one.
+    if (c.location && !c.community.empty())
+        if (const auto* a = area_at(areas, *c.location, c.community)) return a->grid;
     return "";
 }
 
@@ -43,20 +47,21 @@ const staff_candidate* pick_worker(const roster& r, const case_record& c, std::s
     return nullptr;
 }
 
-assignment::assignment(std::vector<community_grids> communities)
-    : communities_(std::move(communities)) {}
+assignment::assignment(std::vector<community_grids> communities, std::vector<grid_area> areas)
+    : communities_(std::move(communities)), areas_(std::move(areas)) {}
 
 assignee_choice assignment::choose(const roster& r, const case_record& c,
                                    std::string_view requested) const {
-    const auto grid = grid_of(c);
     if (requested == "auto") {
-        const auto* w = pick_worker(r, c, grid);
+        const auto* w = pick_worker(r, c, grid_of(c));
         if (!w) return {assignee_refusal::no_worker, ""};
         return {assignee_refusal::none, w->id};
     }
     auto m = std::find_if(r.staff.begin(), r.staff.end(),
                           [&](const staff_candidate& s) { return s.id == requested; });
-    if (m == r.staff.end() || !may_handle(*m, c, grid)) return {assignee_refusal::bad_assignee, ""};
+    // An operator knows the place better than a boundary: only a grid the case names binds them.
+    if (m == r.staff.end() || !may_handle(*m, c, case_grid(communities_, c)))
+        return {assignee_refusal::bad_assignee, ""};
     return {assignee_refusal::none, m->id};
 }
 

@@ -2,7 +2,10 @@
 // Who handles a case: which case worker may be assigned it, and which one "auto" picks.
 //
 //   grid      A case carries no grid of its own: its grid is the first grid (网格) of its
-//             community whose name its address or description mentions; "" when none does.
+//             community whose name its address or description mentions; else, when the case
+//             has coordinates, the first grid of its community whose boundary contains them
+//             (dialog/cases/geo.hpp); "" when neither. An operator naming a worker goes before
+//             the boundary: their choice is checked against the grid the case names only.
 //   may       An active worker of the case's community (of any community when the case has
 //             none) and, when both the case and the worker have a grid, of that grid.
 //   auto      The least-loaded such worker (fewest open assigned cases, then the lowest id),
@@ -19,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialog/cases/geo.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/ports.hpp"
 
@@ -46,8 +50,10 @@ struct community_grids {
     std::vector<std::string> grids;
 };
 
-// The case's grid among `communities` (see "grid" above); "" when none.
-std::string case_grid(const std::vector<community_grids>& communities, const case_record& c);
+// The case's grid among `communities` and the grid boundaries `areas` (see "grid" above); ""
+// when none.
+std::string case_grid(const std::vector<community_grids>& communities, const case_record& c,
+                      const std::vector<grid_area>& areas = {});
 // Whether m may be assigned c, whose grid is `grid` (see "may" above).
 bool may_handle(const staff_candidate& m, const case_record& c, std::string_view grid);
 // The worker "auto" picks for c (see "auto" above): a pointer into r.staff, nullptr when none.
@@ -75,12 +81,14 @@ struct auto_assigned {
 
 class assignment {
 public:
-    explicit assignment(std::vector<community_grids> communities);
+    explicit assignment(std::vector<community_grids> communities,
+                        std::vector<grid_area> areas = {});
 
-    std::string grid_of(const case_record& c) const { return case_grid(communities_, c); }
+    std::string grid_of(const case_record& c) const { return case_grid(communities_, c, areas_); }
 
     // The assignee for `requested`: "auto" picks one (no_worker when none may take the case);
-    // any other value names a staff member, refused (bad_assignee) unless they may take it.
+    // any other value names a staff member, refused (bad_assignee) unless they may take it
+    // (with the grid the case names; a grid found only by the boundary does not bind them).
     assignee_choice choose(const roster& r, const case_record& c, std::string_view requested) const;
 
     // The cases waiting for a worker, oldest first: received or accepted, without an assignee,
@@ -98,6 +106,7 @@ public:
 
 private:
     std::vector<community_grids> communities_;
+    std::vector<grid_area> areas_;
 };
 
 }  // namespace minsheng::dialog::cases

@@ -138,6 +138,10 @@ const std::vector<std::string>& case_service::required_templates() {
             "notify/voter_progress",
             // phones
             "notify/phone_moved",
+            "notify/order_accepted",
+            "notify/case_done_result",
+            "notify/case_done_closes_result",
+            "notify/worker_order_returned",
             "sms/phone_code",
         };
         for (auto s : all_statuses()) k.push_back("status/" + std::string(s));
@@ -163,6 +167,9 @@ std::string case_service::known_community(const case_draft& draft) const {
 case_record case_service::open(unit_of_work& uow, case_draft draft,
                                std::string_view normalised_description, std::int64_t now) const {
     if (draft.created_at == 0) draft.created_at = now;
+    if (draft.community.empty() && draft.location && known_community(draft).empty())
+        if (const auto* a = area_at(settings_.grid_areas, *draft.location, ""))
+            draft.community = a->community;
     if (draft.community.empty()) {
         if (auto p = uow.get_person(person_ref{draft.from, draft.reporter_id});
             p && !p->community.empty())
@@ -173,9 +180,11 @@ case_record case_service::open(unit_of_work& uow, case_draft draft,
             draft.community = detail::community_in_address(draft.address);
     }
 
-    const handling_rule* rule = settings_.rules.choose(draft, normalised_description);
+    // A private case is for workers only: no handling rule puts it on a wall.
+    const handling_rule* rule =
+        draft.is_private ? nullptr : settings_.rules.choose(draft, normalised_description);
     draft.handling_mode = rule ? rule->mode : std::string(mode::workers);
-    draft.handling_rule = rule ? rule->name : "none";
+    draft.handling_rule = rule ? rule->name : (draft.is_private ? "private" : "none");
 
     draft.deadline_at = 0;
     draft.remind_at = 0;

@@ -19,9 +19,11 @@
 
 #include "dialog/cases/calendar.hpp"
 #include "dialog/cases/deadline.hpp"
+#include "dialog/cases/geo.hpp"
 #include "dialog/cases/handling.hpp"
 #include "dialog/cases/identity.hpp"
 #include "dialog/cases/lifecycle.hpp"
+#include "dialog/cases/work_orders.hpp"
 #include "dialog/cases/working_hours.hpp"
 #include "dialog/ports.hpp"
 #include "dialog/templates.hpp"
@@ -94,6 +96,11 @@ struct program_settings {
     // The communities the program serves ([[community]]): a new case whose address or
     // description names one belongs to it, before any guess from "…社区" in the address.
     std::vector<std::string> communities;
+    // The grids of those communities that have a boundary ([[community.grid]]): a new case with
+    // coordinates whose address and description name no community belongs to the community of
+    // the first boundary containing them (named before located; located before the reporter's
+    // own community).
+    std::vector<grid_area> grid_areas;
     // The street (街道) of each of those communities that has one: a supervisor decides on
     // volunteer applications of their street's communities.
     std::map<std::string, std::string, std::less<>> streets;
@@ -213,6 +220,7 @@ struct act_args {
     std::int64_t merge_into = 0;  // merge: the case id that absorbs this one
     int rating = 0;               // rate: 1..5
     std::string comment;          // rate: optional comment
+    std::string result;           // report_done: what the resident reads was done ("" none)
 };
 
 struct act_result {
@@ -479,6 +487,18 @@ public:
     // Each step pages through its due rows by id, so it reaches every one however many there
     // are; a second sweep at the same instant changes nothing.
     sweep_report sweep(unit_of_work& uow, std::int64_t now) const;
+
+    // Work orders of grid workers (work_orders.hpp; work_orders.cpp). `staff` is the worker as
+    // bound on the official account. The worker's open orders (assigned or in progress), the
+    // soonest due first (without a deadline last); at most `limit`.
+    std::vector<case_record> orders_of(unit_of_work& uow, const bound_staff& staff,
+                                       std::size_t limit) const;
+    // One step on the order numbered `number` (see order_step): `text` the note, result, reason
+    // or photo; `where` the worker's location (arrive). Refused, nothing written, unless staff is
+    // a worker and the order's assignee, and the step fits the order's status.
+    order_result order_act(unit_of_work& uow, const bound_staff& staff, std::string_view number,
+                           order_step step, std::string_view text, std::optional<geo_point> where,
+                           std::int64_t now) const;
 
 private:
     std::string known_community(const case_draft& draft) const;

@@ -142,17 +142,22 @@ void notify_change(const detail::context& ctx, unit_of_work& uow, outbox& out, c
         {"deadline", detail::format_day(c.deadline_at)},
         {"assignee", c.assignee},
         {"community", c.community},
+        {"result", ch.args.result},
     };
 
     // The reporter and the reporters of cases merged into this one.
     std::vector<std::string> told;  // person keys already told about this event
-    if (auto key = resident_template(ch.a, ch.who, ch.low_rating, ch.before, c); !key.empty()) {
+    std::string resident_key(resident_template(ch.a, ch.who, ch.low_rating, ch.before, c));
+    // A grid worker's 办结 carries the result the resident reads.
+    if (ch.a == action::report_done && !resident_key.empty() && !ch.args.result.empty())
+        resident_key += "_result";
+    if (!resident_key.empty()) {
         std::vector<person_ref> residents{detail::reporter_of(c)};
         for (auto& p : detail::merged_reporters(uow, c))
             if (std::find(residents.begin(), residents.end(), p) == residents.end())
                 residents.push_back(std::move(p));
         for (const auto& p : residents) {
-            out.to_person(ch.prefix, "resident", p, key, vars, c.id);
+            out.to_person(ch.prefix, "resident", p, resident_key, vars, c.id);
             told.push_back(p.key());
         }
     }

@@ -52,6 +52,9 @@ bool answer_pending(turn& t, const pending_state& s, const command& cmd) {
             return answer_vote_community(t, s, cmd);
         case stage::await_near_location:
             return answer_near_question(t, s, cmd);
+        case stage::await_arrival_location:
+        case stage::await_patrol:
+            return false;  // the location (and photos) come as media messages (order_media)
     }
     return false;
 }
@@ -200,6 +203,19 @@ bool run_command(turn& t, const command& cmd) {
         case verb::confirm_move:
             confirm_move(t, cmd.rest);
             return true;
+        case verb::my_orders:
+            my_orders(t);
+            return true;
+        case verb::order_accept:
+        case verb::order_arrive:
+        case verb::order_progress:
+        case verb::order_done:
+        case verb::order_return:
+            order_command(t, cmd);
+            return true;
+        case verb::patrol:
+            patrol(t, cmd.rest);
+            return true;
     }
     return false;
 }
@@ -334,7 +350,17 @@ const std::vector<std::string>& conversation::required_templates() {
             // 驿站 by QR code
             "reply/station_checked_in", "reply/station_checked_out", "reply/station_capped",
             "reply/station_not_volunteer", "reply/station_open_elsewhere",
-            "reply/station_code_unknown"};
+            "reply/station_code_unknown",
+            // grid workers' work orders
+            "reply/orders_header", "reply/order_item", "reply/orders_footer", "reply/orders_empty",
+            "reply/order_how", "reply/order_accepted_done", "reply/order_ask_location",
+            "reply/order_arrived_done", "reply/order_progress_done", "reply/order_photo_added",
+            "reply/order_done_done", "reply/order_returned_done", "reply/order_not_yours",
+            "reply/order_not_found", "reply/order_wrong_status", "reply/order_needs_note",
+            "reply/order_needs_result", "reply/order_needs_reason", "reply/order_location_bad",
+            "reply/patrol_how", "reply/patrol_ask_location", "reply/patrol_photo_kept",
+            "reply/patrol_filed", "reply/patrol_filed_private", "reply/patrol_grid_line",
+            "reply/patrol_photo_detail"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         for (const auto& f : faq_templates()) k.push_back(f);
         return k;
@@ -371,7 +397,7 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
         case inbound_kind::file: {
             // A volunteer's location may ask what is near them; else a detail or a place.
             const auto pending = t.pending();
-            if (!near_by_location(t, pending)) media(t, pending);
+            if (!order_media(t, pending) && !near_by_location(t, pending)) media(t, pending);
             return out;
         }
         case inbound_kind::text:

@@ -43,6 +43,7 @@ case_draft draft_of(const report& r, const nlu::understanding* understood, std::
     d.created_at = now;
     d.community = r.community;
     d.location = r.location;
+    d.is_private = r.is_private;
     return d;
 }
 

@@ -63,6 +63,8 @@ struct report {
     // Details the reporter attached, each added to the case as their own detail line
     // ("[图片] media:<id>", "[图片] <url>").
     std::vector<std::string> attachments;
+    // A private case (a grid worker's report of a resident in difficulty; case_draft::is_private).
+    bool is_private = false;
 };
 
 // The case draft of a report: what was chosen wins, the understanding fills the rest, then the

@@ -98,6 +98,7 @@ const std::vector<route_spec>& routes() {
         {verb::get, "/api/v1/discovery", staff_leads, filtered, no_id<list_discovery>},
         {verb::get, "/api/v1/discovery.csv", staff_leads, filtered, no_id<export_discovery>},
         {verb::post, "/api/v1/discovery/visits", staff_leads, per_case, no_id<visit_discovery>},
+        {verb::get, "/api/v1/stats/grids.svg", every_role, filtered, no_id<stats>},
     };
     return table;
 }

@@ -51,10 +51,15 @@ std::vector<canned_reply> load_canned(const std::string& templates_dir) {
 
 std::shared_ptr<staff_state> make_staff_state(app_state& app) {
     std::vector<dialog::cases::community_grids> grids;
-    for (const auto& c : app.cfg.communities) grids.push_back({c.name, c.grids});
-    return std::make_shared<staff_state>(load_canned(app.cfg.templates_dir),
-                                         dialog::cases::assignment(std::move(grids)),
-                                         app.cfg.limits.auth_failures_per_minute, app.now);
+    std::vector<dialog::cases::grid_area> areas;
+    for (const auto& c : app.cfg.communities) {
+        grids.push_back({c.name, c.grids});
+        areas.insert(areas.end(), c.areas.begin(), c.areas.end());
+    }
+    return std::make_shared<staff_state>(
+        load_canned(app.cfg.templates_dir),
+        dialog::cases::assignment(std::move(grids), std::move(areas)),
+        app.cfg.limits.auth_failures_per_minute, app.now);
 }
 
 staff_state::staff_state(std::vector<canned_reply> canned_replies, dialog::cases::assignment rule,

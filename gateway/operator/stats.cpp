@@ -1,8 +1,11 @@
-// /api/v1/stats, /api/v1/stats/demand.svg, /api/v1/stats/resources.svg: the program's
+// /api/v1/stats, /api/v1/stats/demand.svg, /api/v1/stats/resources.svg, /api/v1/stats/grids.svg
+// (the 网格图, gateway/grid/grid_map.hpp): the program's
 // statistics for an authenticated operator, scoped to the communities they may see
 // (docs/statistics.md). Computed with the call's reader; every message a person reads comes from
 // templates/stats/ (router.cpp sets the 500's message to stats/unavailable).
 
+#include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
@@ -10,7 +13,9 @@
 
 #include "adapters/db/statistics.hpp"
 #include "dialog/values/civil_time.hpp"
+#include "gateway/grid/grid_map.hpp"
 #include "gateway/operator/endpoints.hpp"
+#include "gateway/operator/staff_auth.hpp"
 #include "gateway/operator/stats_render.hpp"
 
 namespace minsheng::gateway::operator_api {
@@ -23,7 +28,7 @@ constexpr std::string_view svg_type = "image/svg+xml; charset=utf-8";
 // The default window: this many days, ending today (China time), both ends included.
 constexpr std::int64_t default_days = 30;
 
-enum class picture { none, demand, resources };
+enum class picture { none, demand, resources, grids };
 
 // What the caller asked for, once the query is understood and within their scope.
 struct stats_request {
@@ -92,7 +97,49 @@ std::variant<stats_request, stats_refusal> parse_request(const call& c, std::int
 picture picture_of(std::string_view path) {
     if (path == "/api/v1/stats/demand.svg") return picture::demand;
     if (path == "/api/v1/stats/resources.svg") return picture::resources;
+    if (path == "/api/v1/stats/grids.svg") return picture::grids;
     return picture::none;
+}
+
+// The 网格图: the grids in scope with their cases in hand now (gateway/grid/grid_map.hpp).
+void grid_map(const call& c, const stats_request& r) {
+    auto& app = c.app();
+    const auto& texts = *app.templates;
+    const auto& scope = r.query.communities;
+    const auto in_scope = [&](const std::string& community) {
+        return scope.empty() || std::find(scope.begin(), scope.end(), community) != scope.end();
+    };
+    std::vector<dialog::cases::grid_area> areas;
+    for (const auto& cc : app.cfg.communities)
+        if (in_scope(cc.name)) areas.insert(areas.end(), cc.areas.begin(), cc.areas.end());
+    std::vector<dialog::case_record> open;
+    if (!areas.empty()) {
+        dialog::case_query q;
+        using namespace dialog::cases::status;
+        q.statuses = {std::string(received), std::string(accepted), std::string(assigned),
+                      std::string(claimed), std::string(in_progress)};
+        q.communities = scope;
+        q.limit = 1000;
+        for (;;) {
+            auto page = c.r.list_cases(q);
+            if (page.empty()) break;
+            q.before_id = page.back().id;
+            const bool last = page.size() < q.limit;
+            open.insert(open.end(), std::make_move_iterator(page.begin()),
+                        std::make_move_iterator(page.end()));
+            if (last) break;
+        }
+    }
+    std::string scope_text;
+    for (const auto& name : scope)
+        scope_text += (scope_text.empty() ? "" : texts.render("stats/scope_separator")) + name;
+    if (scope_text.empty()) scope_text = texts.render("stats/scope_all");
+    const auto counts = grid::count_by_grid(areas, app.staff->assignment_rule, open, r.query.now);
+    http_response res = c.x.response(
+        http::status::ok, grid::grid_map_svg(areas, counts, r.window.until, scope_text, texts),
+        svg_type);
+    res.set(http::field::cache_control, "private, no-store");
+    c.x.answer(std::move(res));
 }
 
 }  // namespace
@@ -119,6 +166,8 @@ void stats(const call& c) {
         return refuse(no->status, no->code, no->template_key);
     const auto& r = std::get<stats_request>(parsed);
 
+    if (pic == picture::grids) return grid_map(c, r);
+
     const auto figures = adapters::db::compute_statistics(c.r, r.query);
     std::string body;
     std::string_view type = svg_type;
@@ -129,6 +178,8 @@ void stats(const call& c) {
         case picture::resources:
             body = stats_render::resources_svg(figures, r.window, *app.templates);
             break;
+        case picture::grids:
+            break;  // answered above
         case picture::none:
             // Names come from residents' answers: never let a bad byte fail the whole answer.
             body = stats_render::to_json(figures, r.window)

@@ -159,6 +159,7 @@ void list_requests(const exchange_ptr& x, format f) {
         if (!filter->numbers.empty()) {
             dialog::case_query q;
             q.numbers = filter->numbers;
+            q.is_private = false;
             q.oldest_first = true;
             q.limit = page;
             cases = r.list_cases(q);
@@ -170,7 +171,9 @@ void list_requests(const exchange_ptr& x, format f) {
             std::stable_sort(cases.begin(), cases.end(),
                              [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
         } else {
-            cases = r.list_cases(filter->query);
+            auto q = filter->query;
+            q.is_private = false;  // private cases are never listed
+            cases = r.list_cases(q);
         }
         answer_list(ex, f, views_of(r, texts, cases, filter->only));
     });
@@ -182,7 +185,8 @@ void get_request(const exchange_ptr& x, format f, std::string number) {
         return x->refuse(http::status::not_found, "not_found", "no such service request");
     x->on_reader([number = std::move(number), f](exchange& ex, adapters::db::reader& r) {
         std::vector<dialog::case_record> found;
-        if (auto c = r.get_case_by_number(number)) found.push_back(std::move(*c));
+        if (auto c = r.get_case_by_number(number); c && !c->is_private)
+            found.push_back(std::move(*c));
         auto v = views_of(r, *ex.app().templates, found, nullptr);
         if (v.empty())
             return ex.refuse(http::status::not_found, "not_found", "no such service request");

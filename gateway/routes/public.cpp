@@ -76,6 +76,7 @@ void serve_public(const exchange_ptr& x) {
             q.handling_modes = {std::string(dialog::cases::mode::direct),
                                 std::string(dialog::cases::mode::station)};
             if (!community.empty()) q.community = community;
+            q.is_private = false;  // a private case is never on any wall
             q.oldest_first = true;
             q.limit = limit;
             json arr = json::array();
@@ -96,7 +97,9 @@ void serve_public(const exchange_ptr& x) {
         return read_json(x, [number, code](adapters::db::reader& r) {
             auto c = r.get_case_by_number(number);
             // Unknown number and wrong code answer alike; the code is compared in constant time.
-            if (!c || c->public_code.size() != code.size() || code.empty() ||
+            // A private case (a grid worker's report of a resident in difficulty) answers as
+            // though it did not exist.
+            if (!c || c->is_private || c->public_code.size() != code.size() || code.empty() ||
                 CRYPTO_memcmp(c->public_code.data(), code.data(), code.size()) != 0)
                 return views::error_body("not_found", "no such case");
             return views::public_case(*c, r.events_of(c->id));

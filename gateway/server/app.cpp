@@ -11,6 +11,7 @@
 #include "adapters/db/discovery.hpp"
 #include "adapters/db/keyed_codes.hpp"
 #include "dialog/intake/call_filing.hpp"
+#include "gateway/grid/grid_map.hpp"
 #include "gateway/mp/mp.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/operator/stats_render.hpp"
@@ -50,6 +51,7 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.templates->require(dialog::intake::required_templates());
     s.templates->require(stats_render::template_keys());
     s.templates->require(operator_api::discovery_template_keys());
+    s.templates->require(grid::grid_map_template_keys());
     auto calendar = std::make_shared<const dialog::cases::working_calendar>(
         dialog::cases::working_calendar::load(s.cfg.program.calendar_dir));
     auto hours = s.cfg.program.working_hours.empty()

@@ -1,14 +1,17 @@
 #include "gateway/server/config.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
 #include <toml.hpp>
 #include "dialog/utf8.hpp"
+#include "gateway/grid/geojson.hpp"
 
 #include "adapters/wechat_api/message_fields.hpp"
 
@@ -106,8 +109,64 @@ void check_scene(const dialog::cases::station& st) {
                            "\": a code of at most 44 letters, digits, '-' and '_', or a scene");
 }
 
+// A ring written inline: [{lat = .., lng = ..}, ...].
+dialog::cases::ring read_inline_ring(const toml::value& v, const std::string& what) {
+    if (!v.is_array()) throw config_error(what + ": a ring is a list of {lat = .., lng = ..}");
+    dialog::cases::ring r;
+    for (const auto& p : v.as_array()) {
+        if (!p.is_table() || !p.contains("lat") || !p.contains("lng"))
+            throw config_error(what + ": each point is {lat = .., lng = ..}");
+        r.push_back({toml::find<double>(p, "lat"), toml::find<double>(p, "lng")});
+    }
+    return r;
+}
+
+// [[community.grid]]: a grid with its boundary, inline (boundary, holes) or in a GeoJSON file
+// (boundary_file, relative to the config file's directory). Its name joins the community's grids.
+void read_grid_areas(const toml::value& v, community_config& cc, const std::filesystem::path& dir) {
+    if (!v.contains("grid")) return;
+    for (const auto& g : toml::find<std::vector<toml::value>>(v, "grid")) {
+        dialog::cases::grid_area a;
+        a.community = cc.name;
+        a.grid = toml::find_or<std::string>(g, "name", "");
+        const std::string what = "community \"" + cc.name + "\" grid \"" + a.grid + "\"";
+        if (a.grid.empty())
+            throw config_error("a [[community.grid]] of " + cc.name + " needs a name");
+        const bool inline_shape = g.contains("boundary"), file = g.contains("boundary_file");
+        if (inline_shape == file)
+            throw config_error(what + ": give boundary or boundary_file, one of them");
+        if (file) {
+            auto path = std::filesystem::path(toml::find<std::string>(g, "boundary_file"));
+            if (path.is_relative()) path = dir / path;
+            try {
+                a.shape = gateway::grid::read_geojson_boundary(path.string());
+            } catch (const gateway::grid::geojson_error& e) {
+                throw config_error(what + ": " + e.what());
+            }
+        } else {
+            dialog::cases::polygon poly;
+            poly.outer = read_inline_ring(toml::find(g, "boundary"), what);
+            if (g.contains("holes"))
+                for (const auto& h : toml::find(g, "holes").as_array())
+                    poly.holes.push_back(read_inline_ring(h, what));
+            a.shape.parts.push_back(std::move(poly));
+            if (auto why = dialog::cases::normalise_boundary(a.shape);
+                why.what != dialog::cases::ring_problem::none)
+                throw config_error(
+                    what + ": " +
+                    (why.ring == 0 ? std::string("boundary") : "hole " + std::to_string(why.ring)) +
+                    " " + std::string(dialog::cases::describe(why.what)));
+        }
+        for (const auto& other : cc.areas)
+            if (other.grid == a.grid) throw config_error(what + " is listed twice");
+        if (std::find(cc.grids.begin(), cc.grids.end(), a.grid) == cc.grids.end())
+            cc.grids.push_back(a.grid);
+        cc.areas.push_back(std::move(a));
+    }
+}
+
 // [[community]], [miniprogram] and [open311].
-void read_console(const toml::value& t, config& c) {
+void read_console(const toml::value& t, config& c, const std::filesystem::path& dir) {
     if (t.contains("community")) {
         for (const auto& v : toml::find<std::vector<toml::value>>(t, "community")) {
             community_config cc;
@@ -115,6 +174,7 @@ void read_console(const toml::value& t, config& c) {
             cc.street = toml::find_or<std::string>(v, "street", "");
             cc.grids = toml::find_or<std::vector<std::string>>(v, "grids", {});
             cc.location = read_location(v, "community " + cc.name);
+            read_grid_areas(v, cc, dir);
             c.communities.push_back(std::move(cc));
         }
     }
@@ -153,6 +213,7 @@ void check_console(config& c) {
             throw config_error("community \"" + cc.name + "\" is listed twice");
         c.program.settings.communities.push_back(cc.name);
         if (!cc.street.empty()) c.program.settings.streets[cc.name] = cc.street;
+        for (const auto& a : cc.areas) c.program.settings.grid_areas.push_back(a);
     }
     std::set<std::string> codes, scenes;
     for (const auto& st : c.program.settings.stations) {
@@ -514,7 +575,7 @@ config load_config(const std::optional<std::string>& file,
             }
             read_program(t, c.program);
             read_delivery(t, c.delivery);
-            read_console(t, c);
+            read_console(t, c, std::filesystem::path(*file).parent_path());
             c.console_dir = toml::find_or<std::string>(t, "console_dir", "");
             if (t.contains("hotline")) {
                 const auto& h = toml::find(t, "hotline");

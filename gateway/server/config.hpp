@@ -71,6 +71,9 @@ struct community_config {
     std::string street;  // "东城街道"
     std::vector<std::string> grids;
     std::optional<dialog::geo_point> location;  // for the map pictures; optional
+    // [[community.grid]]: the grids drawn with a boundary (each also in `grids`); a located case
+    // of the community falls in the first that contains it (dialog/cases/geo.hpp).
+    std::vector<dialog::cases::grid_area> areas = {};
 };
 
 // [miniprogram]: the /mp/v1 API (docs/miniprogram.md).

@@ -332,6 +332,11 @@ std::map<std::string, probe> probes() {
                                 R"({"household":"id:00","outcome":"granted"})"),
                          who.name + " visit");
          }},
+        {"GET /api/v1/stats/grids.svg",
+         [in_a](fixture& f, const intruder& who) {
+             f.filtered(who, "GET", "/api/v1/stats/grids.svg");
+             f.forbidden(f.call(who.token, "GET", "/api/v1/stats/grids.svg" + in_a), who.name);
+         }},
     };
 }
 

@@ -109,6 +109,7 @@ query_text where_of(const dialog::case_query& q) {
         t.add("confirm_notice_at > 0");
         t.add("confirm_notice_at <= ?", *q.confirm_noticed_by);
     }
+    if (q.is_private) t.add("is_private = ?", std::int64_t{*q.is_private ? 1 : 0});
     if (q.before_id > 0) t.add("id < ?", q.before_id);
     if (q.after_id > 0) t.add("id > ?", q.after_id);
     return t;
@@ -159,6 +160,7 @@ dialog::case_record read_case(const sql::statement& row) {
     c.public_code = row.getColumn(33).getString();
     c.confirm_notice_at = row.getColumn(34).getInt64();
     c.version = row.getColumn(35).getInt64();
+    c.is_private = row.getColumn(36).getInt64() != 0;
     return c;
 }
 

@@ -25,7 +25,7 @@ inline constexpr std::string_view case_columns =
     "description, address, contact_phone, created_at, updated_at, community, handling_mode, "
     "handling_rule, deadline_at, remind_at, reminded_at, escalated_at, assignee, claimer, "
     "claim_expires_at, merged_into, rating, rating_comment, proposal_id, closed_at, source_ref, "
-    "source_span, lat, lng, public_code, confirm_notice_at, version";
+    "source_span, lat, lng, public_code, confirm_notice_at, version, is_private";
 
 // The record on the statement's current row.
 dialog::case_record read_case(const sql::statement& row);

@@ -163,6 +163,25 @@ std::string rest_after(const nlu::understanding& u, std::string_view original,
 
 std::size_t chars(std::string_view s) { return count_code_points(s); }
 
+// What follows the first case number in `original`, without the spaces and punctuation that
+// separate it ("办结 MS… ：路灯已修好" → "路灯已修好"); "" when nothing does.
+std::string after_number(const nlu::understanding& u, std::string_view original) {
+    for (const auto& e : u.entities) {
+        if (!is_number_entity(e) || e.where.end > original.size()) continue;
+        std::string_view rest = original.substr(e.where.end);
+        for (bool cut = true; cut && !rest.empty();) {
+            cut = false;
+            for (std::string_view sep : {" ", "\t", ":", ",", "：", "，", "、", "　"})
+                if (rest.starts_with(sep)) {
+                    rest.remove_prefix(sep.size());
+                    cut = true;
+                }
+        }
+        return std::string(trim(rest));
+    }
+    return "";
+}
+
 }  // namespace
 
 std::string number_in(const nlu::understanding& u) {
@@ -201,6 +220,37 @@ command parse_command(const nlu::understanding& u, std::string_view original) {
         cmd.what = v;
         return cmd;
     };
+
+    // A grid worker's patrol report: 巡查上报 <what they found>.
+    if (cmd.number.empty())
+        if (std::size_t p = prefix_of(c, {"巡查上报", "巡查发现", "上报巡查"})) {
+            cmd.rest = rest_after(u, original, c, p);
+            return is(verb::patrol);
+        }
+
+    // A grid worker's work order (工单) steps; without a number they ask how.
+    {
+        const bool order = cmd.number.empty() || cmd.number.substr(0, 2) == "MS" ||
+                           cmd.number.substr(0, 2) == "WX";
+        if (order && cmd.number.empty() &&
+            one_of(c, {"我的工单", "工单", "待办工单", "查看工单", "工单列表", "我的待办"}))
+            return is(verb::my_orders);
+        const auto step = [&](verb v) {
+            cmd.rest = after_number(u, original);
+            return is(v);
+        };
+        // Without a number only the bare word: "到场" alone, not "请尽快到场处理".
+        const auto said = [&](words ws) {
+            return order && (cmd.number.empty() ? one_of(c, ws) : prefix_of(c, ws) > 0);
+        };
+        if (said({"接单"})) return step(verb::order_accept);
+        if (said({"已到场", "到场", "到达现场", "已到达"})) return step(verb::order_arrive);
+        if (order && !cmd.number.empty() && prefix_of(c, {"处理中", "进展", "办理进展"}))
+            return step(verb::order_progress);
+        if (said({"办结", "已办结"})) return step(verb::order_done);
+        if (order && !cmd.number.empty() && prefix_of(c, {"退回", "退单"}))
+            return step(verb::order_return);
+    }
 
     if (!cmd.number.empty()) {
         const bool proposal = cmd.number.substr(0, 2) == "YS";

@@ -43,6 +43,13 @@ enum class verb {
     approve_volunteer,       // 同意志愿者 ZY12: bound staff approve an application
     refuse_volunteer,        // 婉拒志愿者 ZY12: bound staff refuse one
     confirm_move,            // 确认迁入 12: bound staff confirm a resident's community move
+    my_orders,               // 我的工单: a bound grid worker's open orders by due time
+    order_accept,            // 接单 MS…
+    order_arrive,            // 到场 MS… (then their location)
+    order_progress,          // 处理中 MS… <note>
+    order_done,              // 办结 MS… <result the resident reads>
+    order_return,            // 退回 MS… <reason>
+    patrol,                  // 巡查上报 <what the grid worker found>
 };
 
 struct command {
@@ -54,6 +61,8 @@ struct command {
                          // bind_staff, verify_phone: the code's digits ("" when none)
                          // approve/refuse_volunteer: the application number's digits
                          // confirm_move: the move number's digits
+                         // order_progress/done/return: the text after the number, as written
+                         // patrol: the report after 巡查上报, as written
 };
 
 // The command in `u` (the understanding of `original`), or verb::none.

@@ -79,6 +79,17 @@ void decide_volunteer(turn& t, const std::string& digits, bool approve);
 // 确认迁入 <digits>: confirms a resident's move into one of their communities.
 void confirm_move(turn& t, const std::string& digits);
 
+// ---- grid workers' work orders (bound staff; others are told these are for staff only)
+// 我的工单: the worker's open orders, the soonest due first.
+void my_orders(turn& t);
+// 接单 / 到场 / 处理中 / 办结 / 退回 MS…: one step on an order (到场 then asks for the location).
+void order_command(turn& t, const command& cmd);
+// 巡查上报 <text>: a bound worker's patrol report; asks for the place (photos may come first).
+void patrol(turn& t, const std::string& text);
+// A location answering 到场's question or completing a patrol report, a photo for a patrol
+// report or for the worker's order in progress. False (nothing said) for any other message.
+bool order_media(turn& t, const std::optional<pending_state>& pending);
+
 // ---- 微实事 proposals
 void propose(turn& t, const std::string& text);
 // A proposal from an offered suggestion: in the person's community, else the community its

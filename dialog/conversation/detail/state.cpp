@@ -9,7 +9,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::pair<stage, std::string_view>, 14> stage_names{{
+constexpr std::array<std::pair<stage, std::string_view>, 16> stage_names{{
     {stage::await_address, "await_address"},
     {stage::await_phone, "await_phone"},
     {stage::await_readback, "await_readback"},
@@ -24,6 +24,8 @@ constexpr std::array<std::pair<stage, std::string_view>, 14> stage_names{{
     {stage::await_matter, "await_matter"},
     {stage::await_proposal_offer, "await_proposal_offer"},
     {stage::await_consult, "await_consult"},
+    {stage::await_arrival_location, "await_arrival_location"},
+    {stage::await_patrol, "await_patrol"},
 }};
 
 std::optional<stage> stage_from(std::string_view name) {
@@ -134,6 +136,8 @@ std::string write_state(const pending_state& s) {
         case stage::await_matter:
         case stage::await_proposal_offer:
         case stage::await_consult:
+        case stage::await_patrol:
+            if (s.at == stage::await_patrol) j["text"] = s.text;
             j["draft"] = {{"description", s.draft.description},
                           {"normalised", s.draft.normalised},
                           {"category", s.draft.category},
@@ -155,6 +159,7 @@ std::string write_state(const pending_state& s) {
         case stage::await_cancel_which:
         case stage::await_rating:
         case stage::vote_community:
+        case stage::await_arrival_location:
             j["case_id"] = s.case_id;
             j["number"] = s.number;
             break;

@@ -29,6 +29,8 @@ enum class stage {
     await_matter,          // contact details came first: a draft with them waits for the matter
     await_proposal_offer,  // a suggestion offered as a 微实事 proposal waits for 提议 or 登记
     await_consult,  // a consultation answered from templates/faq/: 登记咨询 opens the draft
+    await_arrival_location,  // 到场 MS…: a grid worker's order waits for their location
+    await_patrol,  // 巡查上报 …: a grid worker's report (draft; photos in text) waits for the place
 };
 
 std::string_view to_string(stage s);
@@ -58,7 +60,8 @@ struct pending_state {
     std::string number;     // the case the question is about
     std::string community;  // register_skills
     std::string name;       // register_*: how the volunteer is called
-    std::string text;       // register_*: skills given early; propose_community: the proposal
+    std::string text;       // register_*: skills given early; propose_community: the proposal;
+                            // await_patrol: the photos sent so far, one per line
 };
 
 // The questions, with what each completes.

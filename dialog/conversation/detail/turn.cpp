@@ -38,10 +38,11 @@ std::string moment_text(std::int64_t unix, std::int64_t now) {
 
 const std::vector<std::string>& event_keys() {
     static const std::vector<std::string> keys = {
-        "opened",        "accept",         "assign",  "claim",  "release",    "lease_expired",
-        "start",         "report_done",    "confirm", "rate",   "not_solved", "reopen",
-        "close",         "cancel",         "merge",   "detail", "remind",     "escalate",
-        "contact_shown", "confirm_notice", "other"};
+        "opened",        "accept",         "assign",         "claim",         "release",
+        "lease_expired", "start",          "report_done",    "confirm",       "rate",
+        "not_solved",    "reopen",         "close",          "cancel",        "merge",
+        "detail",        "remind",         "escalate",       "contact_shown", "confirm_notice",
+        "other",         "order_accepted", "order_progress", "order_photo",   "return_order"};
     return keys;
 }
 

@@ -50,6 +50,54 @@ TEST_CASE("a case's grid is the first grid of its community that its address or 
     CHECK(case_grid(communities, a_case("南山社区", "一网格的路灯坏了")).empty());
 }
 
+TEST_CASE("a located case falls in the grid whose boundary holds it, unless it names one",
+          "[dialog]") {
+    const std::vector<community_grids> communities{{"东城社区", {"一网格", "二网格"}},
+                                                   {"西城社区", {"三网格"}}};
+    const auto square = [](double lat0, double lng0) {
+        return boundary{
+            {{{{lat0, lng0}, {lat0, lng0 + 0.01}, {lat0 + 0.01, lng0 + 0.01}, {lat0 + 0.01, lng0}},
+              {}}}};
+    };
+    const std::vector<grid_area> areas{{"东城社区", "一网格", square(23.00, 113.70)},
+                                       {"东城社区", "二网格", square(23.00, 113.71)},
+                                       {"西城社区", "三网格", square(23.00, 113.72)}};
+    auto c = a_case("东城社区", "路灯坏了", "东城社区5栋");
+    c.location = geo_point{23.005, 113.715};
+    CHECK(case_grid(communities, c, areas) == "二网格");
+    CHECK(case_grid(communities, c).empty());  // no boundaries: no grid
+    // A grid named in the address goes before the boundary.
+    c.address = "东城社区一网格5栋";
+    CHECK(case_grid(communities, c, areas) == "一网格");
+    // Another community's boundary never places a case.
+    c.address = "东城社区5栋";
+    c.location = geo_point{23.005, 113.725};
+    CHECK(case_grid(communities, c, areas).empty());
+    // Outside every boundary, or without coordinates: none.
+    c.location = geo_point{23.5, 113.705};
+    CHECK(case_grid(communities, c, areas).empty());
+    c.location.reset();
+    CHECK(case_grid(communities, c, areas).empty());
+
+    // The worker of the located grid is picked; an operator may still name another worker.
+    const assignment rule(communities, areas);
+    roster r;
+    r.staff = {worker("w-1", "东城社区", "一网格"), worker("w-2", "东城社区", "二网格"),
+               worker("w-3", "东城社区")};
+    c.location = geo_point{23.005, 113.715};
+    auto choice = rule.choose(r, c, "auto");
+    REQUIRE(choice.ok());
+    CHECK(choice.assignee == "w-2");
+    r.open_cases["w-2"] = 5;  // the grid's own worker goes first, however loaded
+    CHECK(rule.choose(r, c, "auto").assignee == "w-2");
+    CHECK(rule.choose(r, c, "w-3").assignee == "w-3");  // a worker of the whole community
+    // The operator knows better than a boundary: another grid's worker may be named...
+    CHECK(rule.choose(r, c, "w-1").assignee == "w-1");
+    // ...but not against a grid the case names.
+    c.address = "东城社区二网格5栋";
+    CHECK(rule.choose(r, c, "w-1").why == assignee_refusal::bad_assignee);
+}
+
 TEST_CASE("only an active worker of the case's community (and grid) may handle it", "[dialog]") {
     const auto c = a_case("东城社区");
     CHECK(may_handle(worker("w-1", "东城社区"), c, ""));

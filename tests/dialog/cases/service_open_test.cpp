@@ -178,3 +178,30 @@ TEST_CASE("the public summary of a wish masks personal data and is cut to length
     c.description = "";
     CHECK(case_service::public_summary(c).empty());
 }
+
+TEST_CASE("a located case naming no community belongs to the community of its grid's boundary",
+          "[dialog]") {
+    program_settings s;
+    s.communities = {"东城社区", "光明社区"};
+    s.grid_areas = {
+        {"东城社区", "一网格",
+         boundary{{{{{23.00, 113.70}, {23.00, 113.71}, {23.01, 113.71}, {23.01, 113.70}}, {}}}}}};
+    world w(s);
+    const auto t = at("2026-03-02T10:00:00+08:00");
+
+    auto d = draft(grandma, "complaint", "路灯坏了", t);
+    d.address = "5栋门口";
+    d.location = geo_point{23.005, 113.705};
+    CHECK(w.open(d, t).community == "东城社区");
+
+    // A community the address names goes first.
+    d = draft(grandma, "complaint", "井盖丢了", t + 1);
+    d.location = geo_point{23.005, 113.705};
+    CHECK(w.open(d, t + 1).community == "光明社区");
+
+    // Outside every boundary: the guess from the address, as before.
+    d = draft(grandma, "complaint", "路面坑洼", t + 2);
+    d.address = "南山社区5栋";
+    d.location = geo_point{24.0, 113.705};
+    CHECK(w.open(d, t + 2).community == "南山社区");
+}
