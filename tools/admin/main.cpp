@@ -17,6 +17,10 @@
 //             the codes posted at the stations from (docs/volunteers.md)
 //   deadline  print the SLA deadline of a case of a kind filed at a time (first line, ISO-8601
 //             +08:00), then how it was counted; exit 2 on a bad kind or time
+//   calendar import FILE.json   write calendar/cn-YYYY.txt from a holiday-cn file (the State
+//             Council's schedule as holiday-cn publishes it), after the loader's checks; exit 2
+//             with file:line reasons when the file is malformed (docs/cases.md)
+//   calendar export --year YYYY   print a year of the calendar as a holiday-cn file
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -39,6 +43,7 @@
 #include "dialog/values/iso8601.hpp"
 #include "gateway/server/config.hpp"
 #include "gateway/server/station_scenes.hpp"
+#include "tools/admin/calendar_command.hpp"
 
 #ifndef MINSHENG_DATA_DIR_DEFAULT
 #define MINSHENG_DATA_DIR_DEFAULT "."
@@ -386,6 +391,24 @@ int main(int argc, char** argv) {
     deadline->add_option("--filed", filed, "filing time, ISO-8601 with offset")->required();
     deadline->add_option("--calendar", calendar_dir, "calendar directory (*.txt)")
         ->capture_default_str();
+    auto* calendar = cli.add_subcommand("calendar", "the working-day calendar's yearly files");
+    calendar->require_subcommand(1);
+    auto* calendar_import = calendar->add_subcommand(
+        "import", "write calendar/cn-YYYY.txt from a holiday-cn JSON file");
+    std::string calendar_file, calendar_out = MINSHENG_DATA_DIR_DEFAULT "/calendar";
+    bool calendar_force = false;
+    int calendar_year = 0;
+    calendar_import->add_option("file", calendar_file, "holiday-cn JSON file")->required();
+    calendar_import->add_option("--out", calendar_out, "calendar directory to write into")
+        ->capture_default_str();
+    calendar_import->add_flag("--force", calendar_force, "replace a different existing file");
+    auto* calendar_export =
+        calendar->add_subcommand("export", "print a year of the calendar as holiday-cn JSON");
+    calendar_export->add_option("--year", calendar_year, "the year")
+        ->required()
+        ->check(CLI::Range(1, 9998));
+    calendar_export->add_option("--calendar", calendar_out, "calendar directory (*.txt)")
+        ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
 
     try {
@@ -394,6 +417,9 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*deadline) return print_deadline(kind, filed, calendar_dir);
+        if (*calendar_import)
+            return minsheng::admin::calendar_import(calendar_file, calendar_out, calendar_force);
+        if (*calendar_export) return minsheng::admin::calendar_export(calendar_out, calendar_year);
         if (*copy) return copy_command(copy_from, copy_to);
         auto cfg = load(config_file);
         if (*token_issue) return token_command("issue", cfg, so);
