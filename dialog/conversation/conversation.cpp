@@ -36,6 +36,8 @@ bool answer_pending(turn& t, const pending_state& s, const command& cmd) {
         case stage::await_matter:
         case stage::await_consult:
             return answer_appeal_question(t, s, cmd);
+        case stage::await_certificate:
+            return answer_certificate_question(t, s, cmd);
         case stage::await_proposal_offer:
             return answer_proposal_offer(t, s, cmd);
         case stage::await_cancel_confirm:
@@ -215,6 +217,8 @@ void by_intent(turn& t, const command& cmd) {
     const bool sure = !u.intent.unsure;
     // A question about a policy may look like a call for help ("请问……怎么申请"): it is a
     // consultation, answered or registered, never the menu.
+    // A certificate the city's list names: answered from it, before any consultation.
+    if (cmd.number.empty() && certificate_request(t)) return;
     const bool consultation = consultation_question(u);
     if (consultation && cmd.number.empty() && file_appeal(t)) return;
     if (intent == "greet" && !consultation) return t.say("reply/greeting");
@@ -241,8 +245,11 @@ void by_intent(turn& t, const command& cmd) {
 }  // namespace
 
 conversation::conversation(std::shared_ptr<const template_set> templates,
-                           std::shared_ptr<const cases::case_service> service)
-    : templates_(std::move(templates)), service_(std::move(service)) {
+                           std::shared_ptr<const cases::case_service> service,
+                           std::shared_ptr<const intake::certificate_catalogue> certificates)
+    : templates_(std::move(templates)),
+      service_(std::move(service)),
+      certificates_(std::move(certificates)) {
     templates_->require(required_templates());
     templates_->require(cases::case_service::required_templates());
 }
@@ -334,7 +341,10 @@ const std::vector<std::string>& conversation::required_templates() {
             // 驿站 by QR code
             "reply/station_checked_in", "reply/station_checked_out", "reply/station_capped",
             "reply/station_not_volunteer", "reply/station_open_elsewhere",
-            "reply/station_code_unknown"};
+            "reply/station_code_unknown",
+            // certificates answered from the city's list
+            "reply/certificate_moved", "reply/certificate_kept", "reply/certificate_policy",
+            "reply/certificate_footer"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         for (const auto& f : faq_templates()) k.push_back(f);
         return k;
@@ -346,7 +356,7 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
                                 unit_of_work& uow, std::int64_t now,
                                 const std::vector<intake::call_appeal>* problems) const {
     step_outcome out;
-    turn t{m, u, uow, now, *templates_, *service_, out, problems};
+    turn t{m, u, uow, now, *templates_, *service_, out, problems, certificates_.get()};
 
     switch (m.kind) {
         case inbound_kind::subscribe:

@@ -28,7 +28,8 @@ enum class stage {
     await_near_location,   // "附近心愿" waits for the volunteer's location
     await_matter,          // contact details came first: a draft with them waits for the matter
     await_proposal_offer,  // a suggestion offered as a 微实事 proposal waits for 提议 or 登记
-    await_consult,  // a consultation answered from templates/faq/: 登记咨询 opens the draft
+    await_consult,      // a consultation answered from templates/faq/: 登记咨询 opens the draft
+    await_certificate,  // a certificate request answered from the city's list (text: the item)
 };
 
 std::string_view to_string(stage s);
