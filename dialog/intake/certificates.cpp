@@ -129,6 +129,19 @@ const certificate_item* certificate_catalogue::match(std::string_view normalised
     return best;
 }
 
+const certificate_item* certificate_catalogue::asked(const nlu::understanding& u) const {
+    const auto* item = match(u.normalised);
+    if (!item) return nullptr;
+    if (u.intent.name == "certificate_question") return item;
+    static constexpr std::string_view request_words[] = {
+        "证明", "开",   "盖章", "盖个章", "出具", "办", "证书", "认证", "说明",
+        "哪里", "在哪", "怎么", "怎样",   "如何", "咋", "弄",   "搞",   "要带",
+        "需要", "补",   "吗",   "么",     "?",    "？", "点样", "边度", "去边"};
+    for (auto w : request_words)
+        if (u.normalised.find(w) != std::string::npos) return item;
+    return nullptr;
+}
+
 const certificate_item* certificate_catalogue::find(std::string_view id) const {
     for (const auto& it : items_)
         if (it.id == id) return &it;

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dialog/nlu/nlu.hpp"
+
 namespace minsheng::dialog::intake {
 
 struct certificate_item {
@@ -39,6 +41,10 @@ public:
     // lower-case, half-width); the longest occurring alias wins. nullptr when none occurs.
     const certificate_item* match(std::string_view normalised) const;
     const certificate_item* find(std::string_view id) const;
+    // The item a message asks for, as the conversation answers it: an alias occurs (match), and
+    // the message asks (intent certificate_question, or a word such as 证明, 开, 办, 哪里, 怎么,
+    // 点样). nullptr otherwise.
+    const certificate_item* asked(const nlu::understanding& u) const;
 
     const std::vector<certificate_item>& items() const { return items_; }
     // The shipped example (example = true): deployments replace it.

@@ -21,6 +21,8 @@
 //             Council's schedule as holiday-cn publishes it), after the loader's checks; exit 2
 //             with file:line reasons when the file is malformed (docs/cases.md)
 //   calendar export --year YYYY   print a year of the calendar as a holiday-cn file
+//   certificates --from YYYY-MM [--to YYYY-MM]   certificate requests answered from the city's
+//             list per month and item: answered, escalated to a case, deflected (tab-separated)
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -28,6 +30,7 @@
 #include <iostream>
 #include <string>
 
+#include "adapters/db/certificate_stats.hpp"
 #include "adapters/db/copy.hpp"
 #include "adapters/db/keyed_codes.hpp"
 #include "adapters/db/staff.hpp"
@@ -409,6 +412,13 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 9998));
     calendar_export->add_option("--calendar", calendar_out, "calendar directory (*.txt)")
         ->capture_default_str();
+    auto* certificates = cli.add_subcommand(
+        "certificates", "certificate requests answered without a case, per month and item");
+    std::string cert_from, cert_to, cert_db;
+    certificates->add_option("--from", cert_from, "first month, YYYY-MM")->required();
+    certificates->add_option("--to", cert_to, "last month, YYYY-MM (default: --from)");
+    certificates->add_option("--db", cert_db,
+                             "database file or postgresql:// URL (default: from the config)");
     CLI11_PARSE(cli, argc, argv);
 
     try {
@@ -430,6 +440,23 @@ int main(int argc, char** argv) {
         if (*staff_bind) return staff_command("bind-code", cfg, so);
         if (*staff_unbind) return staff_command("unbind", cfg, so);
         if (*stations) return print_stations(cfg);
+        if (*certificates) {
+            if (cert_to.empty()) cert_to = cert_from;
+            for (const auto* m : {&cert_from, &cert_to})
+                if (!minsheng::dialog::parse_date(*m + "-01")) {
+                    std::fprintf(stderr, "minsheng-admin: \"%s\" is not a month (YYYY-MM)\n",
+                                 m->c_str());
+                    return 2;
+                }
+            store_ns::reader r(cert_db.empty() ? cfg.db_path : cert_db, store_ns::store_options{});
+            std::printf("month\titem\tanswered\tescalated\tdeflected\n");
+            for (const auto& row : store_ns::certificate_answers_by_month(r, cert_from, cert_to))
+                std::printf("%s\t%s\t%lld\t%lld\t%lld\n", row.month.c_str(), row.item.c_str(),
+                            static_cast<long long>(row.answered),
+                            static_cast<long long>(row.escalated),
+                            static_cast<long long>(row.deflected()));
+            return 0;
+        }
         if (*migrate) {
             minsheng::adapters::db::store s(db.empty() ? cfg.db_path : db);
             std::printf("schema version %d: %s\n", s.schema_version(),

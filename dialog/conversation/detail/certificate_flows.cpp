@@ -17,22 +17,11 @@ bool has_any(std::string_view text, std::initializer_list<std::string_view> word
                        [&](auto w) { return text.find(w) != std::string_view::npos; });
 }
 
-// With an item's name, these make a message a request for it ("住改商怎么办", "开个无犯罪记录").
-bool request_word(std::string_view text) {
-    return has_any(text, {"证明", "开",   "盖章", "盖个章", "出具", "办", "证书", "认证", "说明",
-                          "哪里", "在哪", "怎么", "怎样",   "如何", "咋", "弄",   "搞",   "要带",
-                          "需要", "补",   "吗",   "么",     "?",    "？", "点样", "边度", "去边"});
-}
-
 }  // namespace
 
 const intake::certificate_item* certificate_asked(const turn& t) {
     if (!t.certificates || !t.u) return nullptr;
-    const auto& u = *t.u;
-    const auto* item = t.certificates->match(u.normalised);
-    if (!item) return nullptr;
-    if (u.intent.name == "certificate_question" || request_word(u.normalised)) return item;
-    return nullptr;
+    return t.certificates->asked(*t.u);
 }
 
 bool still_needs_help(const nlu::understanding& u) {
