@@ -205,7 +205,9 @@ TEST_CASE(
     while (steps.executeStep())
         recorded.emplace_back(steps.getColumn(0).getInt(), steps.getColumn(1).getString(),
                               steps.getColumn(2).getInt64());
-    REQUIRE(recorded.size() == static_cast<std::size_t>(latest_schema_version()));
+    // One row per step; the step numbers need not be contiguous.
+    REQUIRE(recorded.size() == minsheng::adapters::sqlite_store::migrations().size());
+    CHECK(std::get<0>(recorded.back()) == latest_schema_version());
     CHECK(std::get<1>(recorded[8]) == "least_data");
     CHECK(std::get<1>(recorded[9]) == "vetted_volunteers");
     CHECK(std::get<1>(recorded[10]) == "claims_and_confirmation");
