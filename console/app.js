@@ -179,6 +179,10 @@
   function show_identity() {
     const who = document.getElementById("who");
     const nav = document.getElementById("nav");
+    const notices = document.getElementById("notices");
+    const known = ((me && me.notices) || []).filter((code) => TEXT.notices[code]);
+    notices.replaceChildren(...known.map((code) => el("p", { id: "notice-" + code, text: TEXT.notices[code] })));
+    notices.hidden = known.length === 0;
     if (!me) {
       who.hidden = true;
       nav.hidden = true;

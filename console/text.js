@@ -25,6 +25,11 @@ const TEXT = {
   login_ok: "登录成功，欢迎您，{name}。",
   session_expired: "登录已失效，请重新登录。",
 
+  // Banners for supervisors and admins, by the notice codes of GET /api/v1/me.
+  notices: {
+    calendar_next_year_missing:
+      "明年的节假日安排尚未导入，明年的办理期限暂按周一至周五计算。国务院办公厅公布安排后，请管理员用“minsheng-admin calendar import”导入。",
+  },
   roles: { worker: "社区工作人员", supervisor: "街道督办人员", admin: "管理员" },
 
   queue_heading: "案件队列",

@@ -481,6 +481,14 @@ public:
     // Returns false (keeping the first) when the idempotency key was enqueued before.
     virtual bool enqueue(const notification& n) = 0;
 
+    // ---- certificates answered from the city's list (statistics: requests answered without a
+    // case, per item and month). A store without them counts nothing.
+    // One answer to the message `source_key` about item `item`; a retried message counts once.
+    virtual void count_certificate_answer(std::string_view /*item*/, channel /*from*/,
+                                          std::string_view /*source_key*/, std::int64_t /*at*/) {}
+    // The resident still needed the community's help after that answer: it opened a case.
+    virtual void certificate_answer_escalated(std::string_view /*source_key*/) {}
+
     // ---- conversation state
     // Per-user conversation state, opaque to the store ("" when none).
     virtual std::string load_state(channel from, const std::string& user_id) = 0;

@@ -10,6 +10,7 @@
 #include "adapters/db/bearer_token.hpp"
 #include "adapters/db/detail/case_number.hpp"
 #include "adapters/db/detail/case_rows.hpp"
+#include "adapters/db/detail/certificate_rows.hpp"
 #include "adapters/db/detail/connection.hpp"
 #include "adapters/db/detail/ledger_rows.hpp"
 #include "adapters/db/detail/outbox_rows.hpp"
@@ -492,6 +493,17 @@ public:
                                   std::int64_t until) override {
         return step("sum credited minutes",
                     [&] { return detail::credited_minutes(cache_, who, since, until); });
+    }
+
+    void count_certificate_answer(std::string_view item, dialog::channel from,
+                                  std::string_view source_key, std::int64_t at) override {
+        step("count certificate answer",
+             [&] { detail::count_certificate_answer(cache_, item, from, source_key, at); });
+    }
+
+    void certificate_answer_escalated(std::string_view source_key) override {
+        step("mark certificate answer escalated",
+             [&] { detail::certificate_answer_escalated(cache_, source_key); });
     }
 
     bool enqueue(const dialog::notification& n) override {

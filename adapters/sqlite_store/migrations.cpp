@@ -582,7 +582,26 @@ CREATE TABLE discovery_visits (
 CREATE INDEX discovery_visits_by_household ON discovery_visits (household, at);
 )sql";
 
-constexpr std::array<migration, 16> steps{{
+// 17: certificate requests answered from the city's list without a case (docs/certificates.md):
+// one row per answered message, counted per item and China-time month ('YYYY-MM') in the
+// statistics; escalated = 1 when the resident then still asked for the community's help and a
+// case opened. A retried message (same source_key) is counted once.
+constexpr std::string_view certificate_answers = R"sql(
+CREATE TABLE certificate_answers (
+    id          INTEGER PRIMARY KEY,
+    source_key  TEXT    NOT NULL,   -- the answered message's dedup key ('' when it had none)
+    item        TEXT    NOT NULL,   -- the list's item id ("residence")
+    channel     TEXT    NOT NULL,
+    month       TEXT    NOT NULL,   -- 'YYYY-MM', China time
+    answered_at INTEGER NOT NULL,
+    escalated   INTEGER NOT NULL DEFAULT 0 CHECK (escalated IN (0, 1))
+) STRICT;
+CREATE UNIQUE INDEX certificate_answers_once ON certificate_answers (source_key)
+    WHERE source_key <> '';
+CREATE INDEX certificate_answers_by_month ON certificate_answers (month, item);
+)sql";
+
+constexpr std::array<migration, 17> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -598,6 +617,7 @@ constexpr std::array<migration, 16> steps{{
     {13, "station_presence", station_presence},
     {14, "leases_and_shared_tokens", leases_and_shared_tokens},
     {16, "grid_patrol", grid_patrol},
+    {17, "certificate_answers", certificate_answers},
     {18, "discovery", discovery},
 }};
 

@@ -36,6 +36,8 @@ bool answer_pending(turn& t, const pending_state& s, const command& cmd) {
         case stage::await_matter:
         case stage::await_consult:
             return answer_appeal_question(t, s, cmd);
+        case stage::await_certificate:
+            return answer_certificate_question(t, s, cmd);
         case stage::await_proposal_offer:
             return answer_proposal_offer(t, s, cmd);
         case stage::await_cancel_confirm:
@@ -231,6 +233,8 @@ void by_intent(turn& t, const command& cmd) {
     const bool sure = !u.intent.unsure;
     // A question about a policy may look like a call for help ("请问……怎么申请"): it is a
     // consultation, answered or registered, never the menu.
+    // A certificate the city's list names: answered from it, before any consultation.
+    if (cmd.number.empty() && certificate_request(t)) return;
     const bool consultation = consultation_question(u);
     if (consultation && cmd.number.empty() && file_appeal(t)) return;
     if (intent == "greet" && !consultation) return t.say("reply/greeting");
@@ -257,8 +261,11 @@ void by_intent(turn& t, const command& cmd) {
 }  // namespace
 
 conversation::conversation(std::shared_ptr<const template_set> templates,
-                           std::shared_ptr<const cases::case_service> service)
-    : templates_(std::move(templates)), service_(std::move(service)) {
+                           std::shared_ptr<const cases::case_service> service,
+                           std::shared_ptr<const intake::certificate_catalogue> certificates)
+    : templates_(std::move(templates)),
+      service_(std::move(service)),
+      certificates_(std::move(certificates)) {
     templates_->require(required_templates());
     templates_->require(cases::case_service::required_templates());
 }
@@ -360,7 +367,10 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/order_needs_result", "reply/order_needs_reason", "reply/order_location_bad",
             "reply/patrol_how", "reply/patrol_ask_location", "reply/patrol_photo_kept",
             "reply/patrol_filed", "reply/patrol_filed_private", "reply/patrol_grid_line",
-            "reply/patrol_photo_detail"};
+            "reply/patrol_photo_detail",
+            // certificates answered from the city's list
+            "reply/certificate_moved", "reply/certificate_kept", "reply/certificate_policy",
+            "reply/certificate_footer"};
         for (const auto& e : event_keys()) k.push_back("reply/event/" + e);
         for (const auto& f : faq_templates()) k.push_back(f);
         return k;
@@ -372,7 +382,7 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
                                 unit_of_work& uow, std::int64_t now,
                                 const std::vector<intake::call_appeal>* problems) const {
     step_outcome out;
-    turn t{m, u, uow, now, *templates_, *service_, out, problems};
+    turn t{m, u, uow, now, *templates_, *service_, out, problems, certificates_.get()};
 
     switch (m.kind) {
         case inbound_kind::subscribe:

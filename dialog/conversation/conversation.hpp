@@ -17,6 +17,7 @@
 
 #include "dialog/cases/service.hpp"
 #include "dialog/intake/call_appeals.hpp"
+#include "dialog/intake/certificates.hpp"
 #include "dialog/message.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
@@ -33,8 +34,11 @@ class conversation {
 public:
     // Throws std::runtime_error at start-up if a template it needs (or the service needs) is
     // missing. Every change to cases, volunteers, points and proposals goes through `service`.
+    // `certificates`: the city's certificate list (证明事项), answered without a case; nullptr
+    // for none (such requests are then filed like any consultation).
     conversation(std::shared_ptr<const template_set> templates,
-                 std::shared_ptr<const cases::case_service> service);
+                 std::shared_ptr<const cases::case_service> service,
+                 std::shared_ptr<const intake::certificate_catalogue> certificates = nullptr);
 
     // Every template key step() may render.
     static const std::vector<std::string>& required_templates();
@@ -55,6 +59,7 @@ public:
 private:
     std::shared_ptr<const template_set> templates_;
     std::shared_ptr<const cases::case_service> service_;
+    std::shared_ptr<const intake::certificate_catalogue> certificates_;
 };
 
 }  // namespace minsheng::dialog

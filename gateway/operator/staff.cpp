@@ -8,6 +8,7 @@
 #include "adapters/db/staff.hpp"
 #include "dialog/values/iso8601.hpp"
 #include "gateway/operator/endpoints.hpp"
+#include "gateway/server/calendar_health.hpp"
 #include "gateway/views.hpp"
 
 namespace minsheng::gateway::operator_api {
@@ -22,6 +23,10 @@ void me(const call& c) {
     else
         for (const auto& name : who.communities) communities.push_back(name);
     auto or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
+    // What supervisors and admins must act on (console banner), as /healthz's warning codes.
+    json notices = json::array();
+    if (who.role != "worker" && check_calendar(c.app().service->calendar(), c.app().now()).warn)
+        notices.push_back(calendar_warning);
     c.answer(http::status::ok, {{"id", who.id},
                                 {"name", who.name},
                                 {"role", who.role},
@@ -31,7 +36,8 @@ void me(const call& c) {
                                 {"communities", std::move(communities)},
                                 {"sees_all", who.sees_all()},
                                 {"staff", who.staff},
-                                {"wechat_bound", who.wechat_bound}});
+                                {"wechat_bound", who.wechat_bound},
+                                {"notices", std::move(notices)}});
 }
 
 // A one-time code the caller sends to the official account ("绑定工号 <code>") so that their

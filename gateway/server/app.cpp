@@ -64,7 +64,10 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.discovery = std::make_shared<const adapters::db::discovery_keys>(secret);
     s.service = std::make_shared<const dialog::cases::case_service>(
         s.templates, std::move(calendar), std::move(hours), std::move(settings));
-    s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service);
+    if (!s.cfg.program.certificates_file.empty())
+        s.certificates = std::make_shared<const dialog::intake::certificate_catalogue>(
+            dialog::intake::certificate_catalogue::load(s.cfg.program.certificates_file));
+    s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service, s.certificates);
     s.nlu = dialog::nlu::engine::load(s.cfg.models_dir);
     // Build the masking tables now, not on the first operator request.
     (void)dialog::nlu::mask_personal_data("");
@@ -144,6 +147,11 @@ void app::start() {
         s.log->warn(
             "using the built-in development WeChat credentials; set MINSHENG_WECHAT_TOKEN, "
             "MINSHENG_WECHAT_AES_KEY and MINSHENG_WECHAT_APPID for a real account");
+    if (s.certificates && s.certificates->example())
+        s.log->warn(
+            "the certificate list {} is the shipped example: set [program] certificates_file "
+            "to the list your city published (docs/certificates.md)",
+            s.cfg.program.certificates_file);
     if (s.cfg.wechat.mode == adapters::wechat_oa::security_mode::plain)
         s.log->warn(
             "WeChat plain mode (wechat.mode = \"plain\"): /wechat/oa checks the signature over "

@@ -71,6 +71,8 @@ struct app_state {
     std::shared_ptr<const dialog::nlu::engine> nlu;
     std::shared_ptr<const dialog::cases::case_service> service;
     std::shared_ptr<const dialog::conversation> talk;
+    // The city's certificate list; null when the deployment has none.
+    std::shared_ptr<const dialog::intake::certificate_catalogue> certificates;
     std::shared_ptr<const adapters::wechat_oa::oa_endpoint> oa;
     std::shared_ptr<mp_state> mp;
     std::shared_ptr<open311_state> open311;

@@ -267,6 +267,8 @@ void read_program(const toml::value& t, program_config& p) {
     if (t.contains("program")) {
         const auto& g = toml::find(t, "program");
         p.calendar_dir = toml::find_or<std::string>(g, "calendar_dir", p.calendar_dir);
+        p.certificates_file =
+            toml::find_or<std::string>(g, "certificates_file", p.certificates_file);
         p.working_hours = toml::find_or<std::string>(g, "working_hours", p.working_hours);
         p.sweep_interval_seconds = int_or(g, "sweep_interval_seconds", p.sweep_interval_seconds);
         s.claim_lease_seconds = seconds_of(g, "claim_lease_hours", s.claim_lease_seconds, 3600);
@@ -693,6 +695,11 @@ config load_config(const std::optional<std::string>& file,
     if (c.templates_dir.empty()) c.templates_dir = data_dir + "/templates";
     if (c.models_dir.empty()) c.models_dir = data_dir + "/models";
     if (c.program.calendar_dir.empty()) c.program.calendar_dir = data_dir + "/calendar";
+    if (c.program.certificates_file.empty()) {
+        std::error_code ec;
+        const auto shipped = data_dir + "/data/certificates.toml";
+        if (std::filesystem::exists(shipped, ec)) c.program.certificates_file = shipped;
+    }
     if (c.console_dir.empty()) c.console_dir = data_dir + "/console";
     check_program(c.program);
     // The API appid defaults to the official account's, never to the development one.

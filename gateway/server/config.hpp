@@ -17,7 +17,10 @@ namespace minsheng::gateway {
 
 // The program's rules: deadlines, handling modes, claims, points, proposals, timers.
 struct program_config {
-    std::string calendar_dir;         // default: <data_dir>/calendar
+    std::string calendar_dir;  // default: <data_dir>/calendar
+    // The city's certificate list (证明事项, docs/certificates.md); default:
+    // <data_dir>/data/certificates.toml when that file exists (the shipped example), else none.
+    std::string certificates_file;
     std::string working_hours;        // "08:30-12:00,14:00-17:30"; "" the standard hours
     int sweep_interval_seconds = 60;  // how often leases, reminders and escalations run
     dialog::cases::program_settings settings;

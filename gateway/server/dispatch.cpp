@@ -5,6 +5,7 @@
 #include "dialog/utf8.hpp"
 #include "gateway/exchange.hpp"
 #include "gateway/routes/routes.hpp"
+#include "gateway/server/calendar_health.hpp"
 
 namespace minsheng::gateway {
 
@@ -73,14 +74,25 @@ void route(const app_ptr& app, exchange& ex) {
                          "only GET is allowed here");
     if (route == "healthz") {
         // Warnings are fixed ASCII codes: no escaping needed.
+        auto warnings = app->warnings;
+        if (check_calendar(app->service->calendar(), app->now()).warn)
+            warnings.emplace_back(calendar_warning);
         std::string body = "{\"status\":\"ok\",\"warnings\":[";
-        for (std::size_t i = 0; i < app->warnings.size(); ++i)
-            body += (i ? ",\"" : "\"") + app->warnings[i] + "\"";
+        for (std::size_t i = 0; i < warnings.size(); ++i)
+            body += (i ? ",\"" : "\"") + warnings[i] + "\"";
         return x->answer(http::status::ok, body + "]}\n", "application/json");
     }
     if (route == "metrics") {
         if (app->connections) app->stats.connections_open.store(app->connections->load());
-        return x->answer(http::status::ok, app->stats.render(),
+        const auto cal = check_calendar(app->service->calendar(), app->now());
+        return x->answer(http::status::ok,
+                         app->stats.render() +
+                             "# HELP minsheng_calendar_next_year_loaded Whether the working-day "
+                             "calendar lists next year (China time); 0 from November is a "
+                             "warning.\n"
+                             "# TYPE minsheng_calendar_next_year_loaded gauge\n"
+                             "minsheng_calendar_next_year_loaded " +
+                             (cal.next_year_loaded ? "1" : "0") + "\n",
                          "text/plain; version=0.0.4; charset=utf-8");
     }
     x->refuse(http::status::not_found, "not_found", "no such endpoint");

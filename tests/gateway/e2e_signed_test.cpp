@@ -258,18 +258,31 @@ TEST_CASE(
     CHECK(cases(g).size() == 3);
 }
 
+namespace {
+
+// /healthz's warnings without the calendar's, which depends on the date the test runs on
+// (e2e_calendar_test.cpp tests it with a set clock).
+json security_warnings(const json& health) {
+    json out = json::array();
+    for (const auto& w : health["warnings"])
+        if (w != "calendar_next_year_missing") out.push_back(w);
+    return out;
+}
+
+}  // namespace
+
 TEST_CASE("healthz warns of WeChat plain mode, chosen explicitly, and of nothing otherwise",
           "[e2e]") {
     {
         running_gateway g(test_config(security_mode::plain, temp_db_path("plain-health")));
         auto health = json::parse(g.client().request("GET", "/healthz").body);
         CHECK(health["status"] == "ok");
-        CHECK(health["warnings"] == json::array({"wechat_plain_mode"}));
+        CHECK(security_warnings(health) == json::array({"wechat_plain_mode"}));
     }
     running_gateway g(test_config(security_mode::safe, temp_db_path("safe-health")));
     auto health = json::parse(g.client().request("GET", "/healthz").body);
     CHECK(health["status"] == "ok");
-    CHECK(health["warnings"] == json::array());
+    CHECK(security_warnings(health) == json::array());
 }
 
 TEST_CASE(
@@ -315,7 +328,7 @@ TEST_CASE(
     const auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
     gateway::http_client http("127.0.0.1", port);
     auto health = json::parse(http.request("GET", "/healthz").body);
-    CHECK(health["warnings"] == json::array({"wechat_plain_mode"}));
+    CHECK(security_warnings(health) == json::array({"wechat_plain_mode"}));
     ::kill(c.pid, SIGTERM);
     CHECK(wait_exit(c.pid, std::chrono::seconds(10)) == 0);
     ::close(c.out);

@@ -18,6 +18,12 @@
 //   deadline  print the SLA deadline of a case of a kind filed at a time (first line, ISO-8601
 //             +08:00), then how it was counted; exit 2 on a bad kind or time
 //   discovery import   a department's file of hardship indicators (主动发现, docs/discovery.md)
+//   calendar import FILE.json   write calendar/cn-YYYY.txt from a holiday-cn file (the State
+//             Council's schedule as holiday-cn publishes it), after the loader's checks; exit 2
+//             with file:line reasons when the file is malformed (docs/cases.md)
+//   calendar export --year YYYY   print a year of the calendar as a holiday-cn file
+//   certificates --from YYYY-MM [--to YYYY-MM]   certificate requests answered from the city's
+//             list per month and item: answered, escalated to a case, deflected (tab-separated)
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -25,6 +31,7 @@
 #include <iostream>
 #include <string>
 
+#include "adapters/db/certificate_stats.hpp"
 #include "adapters/db/copy.hpp"
 #include "adapters/db/keyed_codes.hpp"
 #include "adapters/db/staff.hpp"
@@ -40,6 +47,7 @@
 #include "dialog/values/iso8601.hpp"
 #include "gateway/server/config.hpp"
 #include "gateway/server/station_scenes.hpp"
+#include "tools/admin/calendar_command.hpp"
 #include "tools/admin/discovery.hpp"
 
 #ifndef MINSHENG_DATA_DIR_DEFAULT
@@ -397,6 +405,31 @@ int main(int argc, char** argv) {
     discovery_import->add_option("--source", discovery_source, "the department, e.g. 医保")
         ->required();
     discovery_import->add_option("file", discovery_file, "the CSV file")->required();
+    auto* calendar = cli.add_subcommand("calendar", "the working-day calendar's yearly files");
+    calendar->require_subcommand(1);
+    auto* calendar_import = calendar->add_subcommand(
+        "import", "write calendar/cn-YYYY.txt from a holiday-cn JSON file");
+    std::string calendar_file, calendar_out = MINSHENG_DATA_DIR_DEFAULT "/calendar";
+    bool calendar_force = false;
+    int calendar_year = 0;
+    calendar_import->add_option("file", calendar_file, "holiday-cn JSON file")->required();
+    calendar_import->add_option("--out", calendar_out, "calendar directory to write into")
+        ->capture_default_str();
+    calendar_import->add_flag("--force", calendar_force, "replace a different existing file");
+    auto* calendar_export =
+        calendar->add_subcommand("export", "print a year of the calendar as holiday-cn JSON");
+    calendar_export->add_option("--year", calendar_year, "the year")
+        ->required()
+        ->check(CLI::Range(1, 9998));
+    calendar_export->add_option("--calendar", calendar_out, "calendar directory (*.txt)")
+        ->capture_default_str();
+    auto* certificates = cli.add_subcommand(
+        "certificates", "certificate requests answered without a case, per month and item");
+    std::string cert_from, cert_to, cert_db;
+    certificates->add_option("--from", cert_from, "first month, YYYY-MM")->required();
+    certificates->add_option("--to", cert_to, "last month, YYYY-MM (default: --from)");
+    certificates->add_option("--db", cert_db,
+                             "database file or postgresql:// URL (default: from the config)");
     CLI11_PARSE(cli, argc, argv);
 
     try {
@@ -405,6 +438,9 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*deadline) return print_deadline(kind, filed, calendar_dir);
+        if (*calendar_import)
+            return minsheng::admin::calendar_import(calendar_file, calendar_out, calendar_force);
+        if (*calendar_export) return minsheng::admin::calendar_export(calendar_out, calendar_year);
         if (*copy) return copy_command(copy_from, copy_to);
         auto cfg = load(config_file);
         if (*token_issue) return token_command("issue", cfg, so);
@@ -418,6 +454,23 @@ int main(int argc, char** argv) {
         if (*discovery_import)
             return minsheng::admin::discovery_import(cfg, discovery_db, discovery_source,
                                                      discovery_file);
+        if (*certificates) {
+            if (cert_to.empty()) cert_to = cert_from;
+            for (const auto* m : {&cert_from, &cert_to})
+                if (!minsheng::dialog::parse_date(*m + "-01")) {
+                    std::fprintf(stderr, "minsheng-admin: \"%s\" is not a month (YYYY-MM)\n",
+                                 m->c_str());
+                    return 2;
+                }
+            store_ns::reader r(cert_db.empty() ? cfg.db_path : cert_db, store_ns::store_options{});
+            std::printf("month\titem\tanswered\tescalated\tdeflected\n");
+            for (const auto& row : store_ns::certificate_answers_by_month(r, cert_from, cert_to))
+                std::printf("%s\t%s\t%lld\t%lld\t%lld\n", row.month.c_str(), row.item.c_str(),
+                            static_cast<long long>(row.answered),
+                            static_cast<long long>(row.escalated),
+                            static_cast<long long>(row.deflected()));
+            return 0;
+        }
         if (*migrate) {
             minsheng::adapters::db::store s(db.empty() ? cfg.db_path : db);
             std::printf("schema version %d: %s\n", s.schema_version(),

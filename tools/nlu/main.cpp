@@ -24,6 +24,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "dialog/intake/certificates.hpp"
 #include "dialog/nlu/dataset.hpp"
 #include "dialog/nlu/intent_rules.hpp"
 #include "dialog/nlu/metrics.hpp"
@@ -152,8 +153,9 @@ struct eval_args {
     std::string json;
     std::uint32_t folds = 0;
     std::string script = "as-is";
-    bool errors = false;     // segments: list the ids counted wrong
-    std::uint64_t seed = 0;  // 0: the recipe's fold seed
+    bool errors = false;       // segments, certificate: list the ids counted wrong
+    std::string certificates;  // certificate: the list (data/certificates.toml)
+    std::uint64_t seed = 0;    // 0: the recipe's fold seed
 };
 
 // `eval --task segments`: problems per call (tools/nlu/segments.hpp).
@@ -195,8 +197,86 @@ void write_json(const std::string& path, const nlohmann::json& report) {
     std::cerr << "report written to " << path << '\n';
 }
 
+// `eval --task certificate`: on id<TAB>item<TAB>text lines (item "none" for messages that ask
+// for no certificate), the intent model's certificate_question and the item the chat answers
+// with (certificate_catalogue::asked, the conversation's own decision), as written and/or
+// converted to Traditional script.
+int run_certificate_eval(const std::string& models, const eval_args& a) {
+    const auto engine = nlu::engine::load(models);
+    const auto list = minsheng::dialog::intake::certificate_catalogue::load(a.certificates);
+    std::vector<nlu::labelled_text> rows;
+    for (const auto& path : a.data)
+        for (auto& r : nlu::read_labelled_tsv(path)) rows.push_back(std::move(r));
+    for (const auto& r : rows)
+        if (r.label != "none" && !list.find(r.label))
+            throw std::runtime_error(r.id + ": \"" + r.label + "\" is no item of " +
+                                     a.certificates);
+    to_traditional convert;
+    for (const bool traditional : {false, true}) {
+        if (traditional ? a.script == "as-is" : a.script == "traditional") continue;
+        std::size_t items = 0, others = 0, intent_right = 0, intent_false = 0, item_right = 0,
+                    item_wrong = 0, item_none = 0, answered_other = 0;
+        std::map<std::string, std::size_t> confused;  // item rows: the intent predicted instead
+        std::vector<std::string> errors;
+        for (const auto& r : rows) {
+            const auto u = engine->understand(traditional ? convert(r.text) : r.text);
+            const bool intent = u.intent.name == "certificate_question";
+            const auto* item = list.asked(u);
+            if (r.label == "none") {
+                ++others;
+                intent_false += intent ? 1 : 0;
+                if (item) {
+                    ++answered_other;
+                    errors.push_back(r.id + " answered as " + item->id);
+                }
+                continue;
+            }
+            ++items;
+            if (intent) {
+                ++intent_right;
+            } else {
+                ++confused[u.intent.name];
+            }
+            if (!item) {
+                ++item_none;
+                errors.push_back(r.id + " not answered (expected " + r.label + ")");
+            } else if (item->id == r.label) {
+                ++item_right;
+            } else {
+                ++item_wrong;
+                errors.push_back(r.id + " answered as " + item->id + " (expected " + r.label + ")");
+            }
+        }
+        auto pct = [](std::size_t n, std::size_t d) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.1f%%", d ? 100.0 * double(n) / double(d) : 0.0);
+            return std::string(buf);
+        };
+        std::cout << "== " << (traditional ? "converted to Traditional script" : "as written")
+                  << " ==\n"
+                  << "task certificate: " << rows.size() << " messages, " << items
+                  << " asking for an item, " << others << " not\n"
+                  << "intent certificate_question on item messages: " << intent_right << "/"
+                  << items << " (" << pct(intent_right, items) << ")\n"
+                  << "intent certificate_question on the others (false): " << intent_false << "/"
+                  << others << "\n"
+                  << "item answered (what the chat does): right " << item_right << "/" << items
+                  << " (" << pct(item_right, items) << "), wrong item " << item_wrong << ", none "
+                  << item_none << "; answered on the others " << answered_other << "/" << others
+                  << "\n"
+                  << "item messages the intent model put elsewhere:";
+        for (const auto& [name, n] : confused) std::cout << " " << name << " " << n;
+        std::cout << "\n";
+        if (a.errors)
+            for (const auto& e : errors) std::cout << "  " << e << "\n";
+        std::cout << "\n";
+    }
+    return 0;
+}
+
 int run_eval(const std::string& models, const eval_args& a) {
     if (a.task == "segments") return run_segments_eval(models, a);
+    if (a.task == "certificate") return run_certificate_eval(models, a);
     const auto& recipe = nlu::recipe_for(a.task);
     lazy_corpus corpus(a.corpus);
     std::vector<nlu::labelled_text> rows;
@@ -391,8 +471,9 @@ int main(int argc, char** argv) {
         ->required();
     eval->add_option("--task", ea.task,
                      "category | kind | intent | urgency | segments (problems per call, "
-                     "data/nlu/segments-*.tsv)")
-        ->check(CLI::IsMember({"category", "kind", "intent", "urgency", "segments"}))
+                     "data/nlu/segments-*.tsv) | certificate (intent and item on "
+                     "data/nlu/certificate-heldout.tsv)")
+        ->check(CLI::IsMember({"category", "kind", "intent", "urgency", "segments", "certificate"}))
         ->capture_default_str();
     eval->add_option("--json", ea.json, "also write a Rasa-style intent_report.json here");
     eval->add_option("--cross-validate", ea.folds,
@@ -412,7 +493,11 @@ int main(int argc, char** argv) {
                      "appeal corpus giving the texts of corpus ids (id<TAB>label files, and the "
                      "@ids of segments files)")
         ->capture_default_str();
-    eval->add_flag("--errors", ea.errors, "segments: list the ids whose count is wrong");
+    eval->add_flag("--errors", ea.errors,
+                   "segments, certificate: list the ids whose count or answer is wrong");
+    ea.certificates = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/data/certificates.toml";
+    eval->add_option("--certificates", ea.certificates, "certificate: the certificate list")
+        ->capture_default_str();
 
     auto* train = app.add_subcommand("train", "rebuild the models (deterministic)");
     std::string corpus = ea.corpus;

@@ -42,6 +42,23 @@ void confirm_done(turn& t, const command& cmd, bool explicit_command);
 void rate(turn& t, const command& cmd);
 void not_solved(turn& t, const command& cmd);
 bool answer_rating_question(turn& t, const pending_state& s, const command& cmd);
+// The draft of the message as it stands (its text, labels and contact details), and opening a
+// draft whose every slot is filled, saying so: for flows outside resident_flows.cpp.
+appeal_draft draft_of_message(const turn& t);
+void open_appeal(turn& t, const appeal_draft& a);
+
+// ---- certificates (certificate_flows.cpp), from the city's list (turn::certificates)
+// The list's item the message asks for: it names one, and asks (the certificate_question
+// intent, or a word like 证明/开/办). nullptr when there is no list or no such item.
+const intake::certificate_item* certificate_asked(const turn& t);
+// Answers a request for an item of the list without a case: who issues it now, where, with
+// what, or the community's procedure; counts the answer; waits for "还是需要社区帮忙". False
+// (nothing said) when certificate_asked finds no item.
+bool certificate_request(turn& t);
+// "还是需要社区帮忙" and its variants.
+bool still_needs_help(const nlu::understanding& u);
+// The answer to a certificate answer: still needing help opens the request as a consultation.
+bool answer_certificate_question(turn& t, const pending_state& s, const command& cmd);
 
 // ---- volunteers
 void register_volunteer(turn& t);

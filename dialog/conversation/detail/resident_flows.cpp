@@ -425,6 +425,10 @@ std::string media_detail(const inbound_message& m) {
 
 }  // namespace
 
+appeal_draft draft_of_message(const turn& t) { return draft_from(t, *t.u); }
+
+void open_appeal(turn& t, const appeal_draft& a) { open(t, a); }
+
 bool file_appeal(turn& t, const appeal_draft* known) {
     const auto& u = *t.u;
     if (contact_only(u)) {

@@ -9,7 +9,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::pair<stage, std::string_view>, 16> stage_names{{
+constexpr std::array<std::pair<stage, std::string_view>, 17> stage_names{{
     {stage::await_address, "await_address"},
     {stage::await_phone, "await_phone"},
     {stage::await_readback, "await_readback"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<stage, std::string_view>, 16> stage_names{{
     {stage::await_consult, "await_consult"},
     {stage::await_arrival_location, "await_arrival_location"},
     {stage::await_patrol, "await_patrol"},
+    {stage::await_certificate, "await_certificate"},
 }};
 
 std::optional<stage> stage_from(std::string_view name) {
@@ -136,6 +137,7 @@ std::string write_state(const pending_state& s) {
         case stage::await_matter:
         case stage::await_proposal_offer:
         case stage::await_consult:
+        case stage::await_certificate:
         case stage::await_patrol:
             if (s.at == stage::await_patrol) j["text"] = s.text;
             j["draft"] = {{"description", s.draft.description},
@@ -154,6 +156,7 @@ std::string write_state(const pending_state& s) {
                 j["draft"]["lat"] = s.draft.location->lat;
                 j["draft"]["lng"] = s.draft.location->lng;
             }
+            if (s.at == stage::await_certificate) j["text"] = s.text;  // the item
             break;
         case stage::await_cancel_confirm:
         case stage::await_cancel_which:

@@ -31,6 +31,7 @@ enum class stage {
     await_consult,  // a consultation answered from templates/faq/: 登记咨询 opens the draft
     await_arrival_location,  // 到场 MS…: a grid worker's order waits for their location
     await_patrol,  // 巡查上报 …: a grid worker's report (draft; photos in text) waits for the place
+    await_certificate,  // a certificate request answered from the city's list (text: the item)
 };
 
 std::string_view to_string(stage s);

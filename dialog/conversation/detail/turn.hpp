@@ -13,6 +13,7 @@
 #include "dialog/cases/service.hpp"
 #include "dialog/conversation/conversation.hpp"
 #include "dialog/conversation/detail/state.hpp"
+#include "dialog/intake/certificates.hpp"
 #include "dialog/message.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
@@ -34,6 +35,8 @@ struct turn {
     step_outcome& out;
     // The problems of a long text message (intake::find_appeals), when the caller found them.
     const std::vector<intake::call_appeal>* problems = nullptr;
+    // The city's certificate list; nullptr when the deployment has none.
+    const intake::certificate_catalogue* certificates = nullptr;
 
     person_ref me() const { return {m.from, m.user_id}; }
     cases::actor actor() const { return cases::actor::of(me()); }
