@@ -32,6 +32,7 @@
 #include "dialog/nlu/recipes.hpp"
 #include "dialog/nlu/segmenter.hpp"
 #include "dialog/nlu/trainer.hpp"
+#include "tools/nlu/duplicates.hpp"
 #include "tools/nlu/report.hpp"
 #include "tools/nlu/script.hpp"
 #include "tools/nlu/segments.hpp"
@@ -195,8 +196,19 @@ void write_json(const std::string& path, const nlohmann::json& report) {
     std::cerr << "report written to " << path << '\n';
 }
 
+// `eval --task duplicate`: the one-problem-one-case decision (tools/nlu/duplicates.hpp).
+int run_duplicate_eval(const std::string& models, const eval_args& a) {
+    std::map<std::string, std::string> corpus;
+    for (auto& r : nlu::read_labelled_tsv(a.corpus)) corpus.emplace(r.id, std::move(r.text));
+    const auto pairs = minsheng::tools::nlu::read_duplicate_pairs(a.data.front(), corpus);
+    const auto engine = nlu::engine::load(models);
+    return minsheng::tools::nlu::print_duplicate_eval(
+        std::cout, *engine, pairs, a.folds ? a.folds : 5, 0.95, a.script != "as-is", a.errors);
+}
+
 int run_eval(const std::string& models, const eval_args& a) {
     if (a.task == "segments") return run_segments_eval(models, a);
+    if (a.task == "duplicate") return run_duplicate_eval(models, a);
     const auto& recipe = nlu::recipe_for(a.task);
     lazy_corpus corpus(a.corpus);
     std::vector<nlu::labelled_text> rows;
@@ -391,8 +403,10 @@ int main(int argc, char** argv) {
         ->required();
     eval->add_option("--task", ea.task,
                      "category | kind | intent | urgency | segments (problems per call, "
-                     "data/nlu/segments-*.tsv)")
-        ->check(CLI::IsMember({"category", "kind", "intent", "urgency", "segments"}))
+                     "data/nlu/segments-*.tsv) | duplicate (one problem, one case: "
+                     "data/duplicates/pairs.tsv; --cross-validate K folds the tuning part, "
+                     "5 by default)")
+        ->check(CLI::IsMember({"category", "kind", "intent", "urgency", "segments", "duplicate"}))
         ->capture_default_str();
     eval->add_option("--json", ea.json, "also write a Rasa-style intent_report.json here");
     eval->add_option("--cross-validate", ea.folds,
@@ -412,7 +426,9 @@ int main(int argc, char** argv) {
                      "appeal corpus giving the texts of corpus ids (id<TAB>label files, and the "
                      "@ids of segments files)")
         ->capture_default_str();
-    eval->add_flag("--errors", ea.errors, "segments: list the ids whose count is wrong");
+    eval->add_flag("--errors", ea.errors,
+                   "segments: list the ids whose count is wrong; duplicate: list every pair's "
+                   "gates and similarity");
 
     auto* train = app.add_subcommand("train", "rebuild the models (deterministic)");
     std::string corpus = ea.corpus;
