@@ -58,8 +58,9 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     give_station_scenes(settings, secret);
     s.service = std::make_shared<const dialog::cases::case_service>(
         s.templates, std::move(calendar), std::move(hours), std::move(settings));
-    s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service);
     s.nlu = dialog::nlu::engine::load(s.cfg.models_dir);
+    // With the engine, a complaint that is the same problem as an open case joins it.
+    s.talk = std::make_shared<const dialog::conversation>(s.templates, s.service, s.nlu);
     // Build the masking tables now, not on the first operator request.
     (void)dialog::nlu::mask_personal_data("");
     s.oa = std::make_shared<const adapters::wechat_oa::oa_endpoint>(s.cfg.wechat);

@@ -9,7 +9,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::pair<stage, std::string_view>, 14> stage_names{{
+constexpr std::array<std::pair<stage, std::string_view>, 15> stage_names{{
     {stage::await_address, "await_address"},
     {stage::await_phone, "await_phone"},
     {stage::await_readback, "await_readback"},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<stage, std::string_view>, 14> stage_names{{
     {stage::await_matter, "await_matter"},
     {stage::await_proposal_offer, "await_proposal_offer"},
     {stage::await_consult, "await_consult"},
+    {stage::await_not_same, "await_not_same"},
 }};
 
 std::optional<stage> stage_from(std::string_view name) {
@@ -134,6 +135,11 @@ std::string write_state(const pending_state& s) {
         case stage::await_matter:
         case stage::await_proposal_offer:
         case stage::await_consult:
+        case stage::await_not_same:
+            if (s.at == stage::await_not_same) {
+                j["case_id"] = s.case_id;
+                j["number"] = s.number;
+            }
             j["draft"] = {{"description", s.draft.description},
                           {"normalised", s.draft.normalised},
                           {"category", s.draft.category},

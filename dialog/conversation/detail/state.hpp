@@ -29,6 +29,9 @@ enum class stage {
     await_matter,          // contact details came first: a draft with them waits for the matter
     await_proposal_offer,  // a suggestion offered as a 微实事 proposal waits for 提议 or 登记
     await_consult,  // a consultation answered from templates/faq/: 登记咨询 opens the draft
+    // The appeal joined an open case as a follower (case_id, number): "不是同一个问题" opens the
+    // draft as the resident's own case.
+    await_not_same,
 };
 
 std::string_view to_string(stage s);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialog/cases/duplicates.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/conversation/conversation.hpp"
 #include "dialog/conversation/detail/state.hpp"
@@ -34,6 +35,9 @@ struct turn {
     step_outcome& out;
     // The problems of a long text message (intake::find_appeals), when the caller found them.
     const std::vector<intake::call_appeal>* problems = nullptr;
+    // The engine that sketches open cases for the duplicate search; null: no search.
+    const nlu::engine* engine = nullptr;
+    const cases::duplicate_policy* duplicates = nullptr;
 
     person_ref me() const { return {m.from, m.user_id}; }
     cases::actor actor() const { return cases::actor::of(me()); }
