@@ -7,6 +7,7 @@
 #include <random>
 #include <system_error>
 
+#include "dialog/intake/call_filing.hpp"
 #include "tests/dialog/conversation_fixture.hpp"
 
 namespace {
@@ -167,4 +168,50 @@ TEST_CASE("Without an engine the conversation looks for no duplicates", "[dialog
     fixture f;
     CHECK(f.say("oAlice", first).opened.size() == 1);
     CHECK(f.say("oBob", "幸福路路灯不亮好几天了，请派人修一下", t0 + 600).opened.size() == 1);
+}
+
+TEST_CASE("A 12345 caller reporting an open case's problem follows it, and is told so",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    const auto number = f.tell("oAlice", first).opened.at(0).number;
+
+    dialog::intake::call_report call;
+    call.system = "default";
+    call.call_id = "c1";
+    call.caller_phone = "13900139000";
+    call.dedup_key = "call:default:c1";
+    const std::string said = "幸福路那边路灯不亮了，晚上很黑，走路不安全";
+    dialog::intake::call_appeal a;
+    a.text = said;
+    a.understood = nlu().understand(said);
+    call.appeals.push_back(a);
+
+    SECTION("with the engine the call joins the case") {
+        std::vector<std::int64_t> joined;
+        std::vector<dialog::case_record> out;
+        f.with([&](dialog::unit_of_work& uow) {
+            out = dialog::intake::file_call(*f.service, *shipped_templates(), uow, call, t0 + 600,
+                                            &nlu(), &joined);
+        });
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].number == number);
+        CHECK(joined == std::vector<std::int64_t>{out[0].id});
+        const auto rows = f.followers(number);
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0].who == dialog::person_ref{channel::hotline, "13900139000"});
+        CHECK(rows[0].via == "hotline");
+        const auto told = f.outbox_to("13900139000");
+        REQUIRE(told.size() == 1);
+        CHECK(told[0].template_key == "hotline/case_joined");
+        CHECK(has(told[0].text, "附近已有同类问题 " + number));
+    }
+    SECTION("without it the call opens a case of its own") {
+        std::vector<dialog::case_record> out;
+        f.with([&](dialog::unit_of_work& uow) {
+            out = dialog::intake::file_call(*f.service, *shipped_templates(), uow, call, t0 + 600);
+        });
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].number != number);
+        CHECK(f.followers(number).empty());
+    }
 }

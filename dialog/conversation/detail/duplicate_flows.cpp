@@ -7,8 +7,7 @@
 
 #include "dialog/cases/duplicates.hpp"
 #include "dialog/conversation/detail/flows.hpp"
-#include "dialog/intake/appeal_sketch.hpp"
-#include "dialog/nlu/normalizer.hpp"
+#include "dialog/intake/same_problem.hpp"
 
 namespace minsheng::dialog::detail {
 namespace {
@@ -19,10 +18,6 @@ constexpr std::array<std::string_view, 14> not_same_words = {
     "两回事",     "不是这个问题", "不是这件事",   "不是一样的",   "不一样",
     "另一个问题", "另外一个问题", "不同的问题",   "说的不是"};
 
-bool is_mine(const turn& t, const case_record& c) {
-    return c.from == t.m.from && c.reporter_id == t.m.user_id;
-}
-
 }  // namespace
 
 bool says_not_same(const nlu::understanding& u) {
@@ -32,44 +27,28 @@ bool says_not_same(const nlu::understanding& u) {
 }
 
 bool join_same_problem(turn& t, const appeal_draft& a) {
-    if (!t.engine || !t.duplicates || a.kind != "complaint" || a.category.empty()) return false;
-    const auto& policy = *t.duplicates;
-    auto appeal = intake::sketch_of(t.engine->understand(a.description), a.location, t.now);
-    appeal.category = a.category;
-    if (appeal.place.empty() && !a.address.empty())
-        appeal.place = cases::place_key(t.engine->normalise(a.address).text);
-
-    duplicate_candidates_query q;
-    q.category = a.category;
-    q.community = a.community;
-    q.near = a.location;
-    q.radius_m = policy.radius_for(a.category);
-    q.since = t.now - policy.max_age_seconds;
-    std::optional<case_record> best;
-    double best_similarity = 0.0;
-    for (const auto& c : t.uow.duplicate_candidates(q)) {
-        if (is_mine(t, c)) continue;
-        const auto d = cases::judge_duplicate(appeal, intake::sketch_of(*t.engine, c), policy);
-        if (d.verdict == cases::duplicate_verdict::same && d.similarity > best_similarity) {
-            best = c;
-            best_similarity = d.similarity;
-        }
-    }
-    if (!best) return false;
-    case_follower f;
-    f.case_id = best->id;
-    f.who = t.me();
-    f.joined_at = t.now;
-    f.via = t.m.from == channel::miniprogram ? "mp" : "chat";
-    // A row already there: following it, or told us it is another problem. Either way, this is
+    if (!t.engine || !t.duplicates) return false;
+    case_draft d;
+    d.from = t.m.from;
+    d.reporter_id = t.m.user_id;
+    d.kind = a.kind;
+    d.category = a.category;
+    d.description = a.description;
+    d.address = a.address;
+    d.community = a.community;
+    d.location = a.location;
+    const auto same = intake::same_problem(*t.engine, t.uow, *t.duplicates, d, t.now);
+    // A follower row already there (following it, or told us it is another problem): this is
     // an appeal of its own.
-    if (!t.uow.add_follower(f)) return false;
-    auto pending = about_case(stage::await_not_same, best->id, best->number);
+    if (!same || !intake::follow(t.uow, *same, t.me(),
+                                 t.m.from == channel::miniprogram ? "mp" : "chat", t.now))
+        return false;
+    auto pending = about_case(stage::await_not_same, same->id, same->number);
     pending.draft = a;
     t.ask(std::move(pending));
     t.say(
         "reply/duplicate_joined",
-        {{"number", best->number}, {"status", cases::case_service::status_label(t.texts, *best)}});
+        {{"number", same->number}, {"status", cases::case_service::status_label(t.texts, *same)}});
     return true;
 }
 
