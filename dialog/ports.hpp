@@ -271,6 +271,32 @@ struct service_visit {
     std::int64_t carried_minutes = 0;
 };
 
+// Someone who reported a problem that already had a case and follows that case instead of a
+// new one (one problem, one case: dialog/cases/duplicates.hpp): they hear its progress as its
+// reporter does and give their own rating. At most one row per case and person.
+struct case_follower {
+    std::int64_t case_id = 0;
+    person_ref who;
+    std::int64_t joined_at = 0;
+    std::string via;           // how they came: "chat" | "hotline" | "mp" | "open311" | "merge"
+    int rating = 0;            // their own rating 1..5 once given; 0 not rated
+    std::int64_t left_at = 0;  // when they said it is not the same problem; 0 following
+};
+
+// Open cases that may be the problem a new appeal reports (dialog/cases/duplicates.hpp decides):
+// not done, closed, cancelled or merged, of `kind` and `category`, opened at or after `since`, and
+// in `community` or within the box of `radius_m` around `near` (either one when both are set; any
+// place when neither is). Newest first, at most `limit` (a store may return fewer).
+struct duplicate_candidates_query {
+    std::string kind = "complaint";  // a wish or a project is one person's or one vote's
+    std::string category;
+    std::string community;  // "" : not by community
+    std::optional<geo_point> near;
+    double radius_m = 250.0;
+    std::int64_t since = 0;
+    std::size_t limit = 20;
+};
+
 // A message to a person or to staff, written in the same transaction as the change that caused
 // it; delivered later by the outbox worker (another module). Text is already rendered from
 // templates/; `template_key` and `vars` let a channel that needs structured fields (a WeChat
@@ -476,6 +502,23 @@ public:
     // [since, until): what a day's cap on service minutes counts.
     virtual std::int64_t credited_minutes(const person_ref& who, std::int64_t since,
                                           std::int64_t until) = 0;
+
+    // ---- followers (one problem, one case)
+    // Records `f` (joined_at, via; rating and left_at as given); false, nothing written, when
+    // the person already has a row on the case (following or left).
+    virtual bool add_follower(const case_follower& f) = 0;
+    // The case's followers, left or not, in the order they joined.
+    virtual std::vector<case_follower> followers_of(std::int64_t case_id) = 0;
+    // Stamps left_at if the person follows the case; false otherwise (nothing written).
+    virtual bool leave_case(std::int64_t case_id, const person_ref& who, std::int64_t at) = 0;
+    // Records a follower's own rating (1..5) if they follow the case and have not rated it;
+    // false otherwise (nothing written).
+    virtual bool rate_followed(std::int64_t case_id, const person_ref& who, int rating) = 0;
+    // The rows of the cases `who` follows or followed, newest joined first, at most `limit`.
+    virtual std::vector<case_follower> followed_by(const person_ref& who, std::size_t limit) = 0;
+    // Open cases that may be the same problem as a new appeal (duplicate_candidates_query).
+    virtual std::vector<case_record> duplicate_candidates(
+        const duplicate_candidates_query& query) = 0;
 
     // ---- outbox
     // Returns false (keeping the first) when the idempotency key was enqueued before.

@@ -12,6 +12,7 @@
 #include "adapters/db/detail/case_rows.hpp"
 #include "adapters/db/detail/certificate_rows.hpp"
 #include "adapters/db/detail/connection.hpp"
+#include "adapters/db/detail/follower_rows.hpp"
 #include "adapters/db/detail/ledger_rows.hpp"
 #include "adapters/db/detail/outbox_rows.hpp"
 #include "adapters/db/detail/people_rows.hpp"
@@ -504,6 +505,36 @@ public:
     void certificate_answer_escalated(std::string_view source_key) override {
         step("mark certificate answer escalated",
              [&] { detail::certificate_answer_escalated(cache_, source_key); });
+    }
+
+    // ---- followers (one problem, one case)
+
+    bool add_follower(const dialog::case_follower& f) override {
+        return step("add follower", [&] { return detail::add_follower(cache_, f); });
+    }
+
+    std::vector<dialog::case_follower> followers_of(std::int64_t case_id) override {
+        return step("list followers", [&] { return detail::followers_of(cache_, case_id); });
+    }
+
+    bool leave_case(std::int64_t case_id, const dialog::person_ref& who, std::int64_t at) override {
+        return step("leave case", [&] { return detail::leave_case(cache_, case_id, who, at); });
+    }
+
+    bool rate_followed(std::int64_t case_id, const dialog::person_ref& who, int rating) override {
+        return step("rate followed case",
+                    [&] { return detail::rate_followed(cache_, case_id, who, rating); });
+    }
+
+    std::vector<dialog::case_follower> followed_by(const dialog::person_ref& who,
+                                                   std::size_t limit) override {
+        return step("list followed cases", [&] { return detail::followed_by(cache_, who, limit); });
+    }
+
+    std::vector<dialog::case_record> duplicate_candidates(
+        const dialog::duplicate_candidates_query& query) override {
+        return step("find duplicate candidates",
+                    [&] { return detail::duplicate_candidates(cache_, query); });
     }
 
     bool enqueue(const dialog::notification& n) override {

@@ -551,8 +551,25 @@ CREATE UNIQUE INDEX certificate_answers_once ON certificate_answers (source_key)
 CREATE INDEX certificate_answers_by_month ON certificate_answers (month, item);
 )sql";
 
-constexpr std::array<migration, 4> steps{{
+// 15: case followers (SQLite step 15).
+constexpr std::string_view case_followers = R"sql(
+CREATE TABLE case_followers (
+    case_id   BIGINT  NOT NULL REFERENCES cases (id),
+    channel   TEXT    NOT NULL,
+    user_id   TEXT    NOT NULL,
+    joined_at BIGINT  NOT NULL,
+    via       TEXT    NOT NULL CHECK (via IN ('chat', 'hotline', 'mp', 'open311', 'merge')),
+    rating    BIGINT  NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5),  -- 0: not rated
+    left_at   BIGINT  NOT NULL DEFAULT 0,                                 -- 0: following
+    PRIMARY KEY (case_id, channel, user_id)
+);
+CREATE INDEX case_followers_by_person ON case_followers (channel, user_id, joined_at);
+CREATE INDEX cases_open_by_category ON cases (kind, category, created_at, id) WHERE closed_at = 0;
+)sql";
+
+constexpr std::array<migration, 5> steps{{
     {14, "baseline", baseline},
+    {15, "case_followers", case_followers},
     {16, "grid_patrol", grid_patrol},
     {17, "certificate_answers", certificate_answers},
     {18, "discovery", discovery},

@@ -601,7 +601,26 @@ CREATE UNIQUE INDEX certificate_answers_once ON certificate_answers (source_key)
 CREATE INDEX certificate_answers_by_month ON certificate_answers (month, item);
 )sql";
 
-constexpr std::array<migration, 17> steps{{
+// 15: one problem, one case (issue 16): people who reported a problem that already had a case
+// follow that case instead of opening another (dialog::case_follower): how they came, their own
+// rating, and when they said it was not the same problem after all. The partial index serves
+// the search for open cases a new appeal may duplicate (same kind and category, recent).
+constexpr std::string_view case_followers = R"sql(
+CREATE TABLE case_followers (
+    case_id   INTEGER NOT NULL REFERENCES cases (id),
+    channel   TEXT    NOT NULL,
+    user_id   TEXT    NOT NULL,
+    joined_at INTEGER NOT NULL,
+    via       TEXT    NOT NULL CHECK (via IN ('chat', 'hotline', 'mp', 'open311', 'merge')),
+    rating    INTEGER NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5),  -- 0: not rated
+    left_at   INTEGER NOT NULL DEFAULT 0,                                 -- 0: following
+    PRIMARY KEY (case_id, channel, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX case_followers_by_person ON case_followers (channel, user_id, joined_at);
+CREATE INDEX cases_open_by_category ON cases (kind, category, created_at) WHERE closed_at = 0;
+)sql";
+
+constexpr std::array<migration, 18> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -616,6 +635,7 @@ constexpr std::array<migration, 17> steps{{
     {12, "one_person_one_vote", one_person_one_vote},
     {13, "station_presence", station_presence},
     {14, "leases_and_shared_tokens", leases_and_shared_tokens},
+    {15, "case_followers", case_followers},
     {16, "grid_patrol", grid_patrol},
     {17, "certificate_answers", certificate_answers},
     {18, "discovery", discovery},

@@ -93,6 +93,7 @@ const std::vector<std::string>& case_service::required_templates() {
             "notify/wish_back_on_wall",
             "notify/case_in_progress",
             "notify/case_done",
+            "notify/follower_done",
             "notify/case_done_closes",
             "notify/case_confirm_notice",
             "notify/case_confirm_notice_mp",

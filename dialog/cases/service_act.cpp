@@ -160,6 +160,19 @@ void notify_change(const detail::context& ctx, unit_of_work& uow, outbox& out, c
             out.to_person(ch.prefix, "resident", p, resident_key, vars, c.id);
             told.push_back(p.key());
         }
+        // Followers (one problem, one case) hear what the reporter hears, except the reporter's
+        // own questions; when it is done they are asked for their own rating.
+        const std::string_view key = resident_key;
+        const bool done = key.starts_with("notify/case_done");
+        if (done || !key.starts_with("notify/case_confirm")) {
+            for (const auto& f : uow.followers_of(c.id)) {
+                if (f.left_at != 0) continue;
+                if (std::find(told.begin(), told.end(), f.who.key()) != told.end()) continue;
+                out.to_person(ch.prefix, "resident", f.who, done ? "notify/follower_done" : key,
+                              vars, c.id);
+                told.push_back(f.who.key());
+            }
+        }
     }
 
     // Voters of the proposal this project came from: every status change.

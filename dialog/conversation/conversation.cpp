@@ -35,6 +35,7 @@ bool answer_pending(turn& t, const pending_state& s, const command& cmd) {
         case stage::await_readback:
         case stage::await_matter:
         case stage::await_consult:
+        case stage::await_not_same:
             return answer_appeal_question(t, s, cmd);
         case stage::await_certificate:
             return answer_certificate_question(t, s, cmd);
@@ -262,10 +263,14 @@ void by_intent(turn& t, const command& cmd) {
 
 conversation::conversation(std::shared_ptr<const template_set> templates,
                            std::shared_ptr<const cases::case_service> service,
-                           std::shared_ptr<const intake::certificate_catalogue> certificates)
+                           std::shared_ptr<const intake::certificate_catalogue> certificates,
+                           std::shared_ptr<const nlu::engine> engine,
+                           cases::duplicate_policy duplicates)
     : templates_(std::move(templates)),
       service_(std::move(service)),
-      certificates_(std::move(certificates)) {
+      certificates_(std::move(certificates)),
+      engine_(std::move(engine)),
+      duplicates_(std::move(duplicates)) {
     templates_->require(required_templates());
     templates_->require(cases::case_service::required_templates());
 }
@@ -287,11 +292,11 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/faq_footer", "reply/several_opened_header", "reply/several_opened_item",
             "reply/several_opened_footer", "reply/nothing_to_confirm_said",
             // filing an appeal
-            "reply/case_opened", "reply/case_opened_urgent", "reply/category_unknown",
-            "reply/mode_wall", "reply/mode_express", "reply/mode_workers", "reply/deadline_line",
-            "reply/ask_address", "reply/ask_address_again", "reply/location_unnamed",
-            "reply/ask_phone", "reply/ask_phone_again", "reply/readback", "reply/readback_denied",
-            "reply/cancelled",
+            "reply/duplicate_joined", "reply/follower_rated", "reply/case_opened",
+            "reply/case_opened_urgent", "reply/category_unknown", "reply/mode_wall",
+            "reply/mode_express", "reply/mode_workers", "reply/deadline_line", "reply/ask_address",
+            "reply/ask_address_again", "reply/location_unnamed", "reply/ask_phone",
+            "reply/ask_phone_again", "reply/readback", "reply/readback_denied", "reply/cancelled",
             // details, progress
             "reply/detail_added", "reply/case_not_found", "reply/case_already_closed",
             "reply/progress_header", "reply/progress_item", "reply/progress_deadline",
@@ -382,7 +387,17 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
                                 unit_of_work& uow, std::int64_t now,
                                 const std::vector<intake::call_appeal>* problems) const {
     step_outcome out;
-    turn t{m, u, uow, now, *templates_, *service_, out, problems, certificates_.get()};
+    turn t{m,
+           u,
+           uow,
+           now,
+           *templates_,
+           *service_,
+           out,
+           problems,
+           certificates_.get(),
+           engine_.get(),
+           &duplicates_};
 
     switch (m.kind) {
         case inbound_kind::subscribe:

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "dialog/cases/duplicates.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/intake/call_appeals.hpp"
 #include "dialog/intake/certificates.hpp"
@@ -36,9 +37,14 @@ public:
     // missing. Every change to cases, volunteers, points and proposals goes through `service`.
     // `certificates`: the city's certificate list (证明事项), answered without a case; nullptr
     // for none (such requests are then filed like any consultation).
+    // With an `engine`, a complaint that is the same problem as an open case (`duplicates`,
+    // dialog/cases/duplicates.hpp) makes the resident a follower of that case instead of opening
+    // another; "不是同一个问题" right after opens their own.
     conversation(std::shared_ptr<const template_set> templates,
                  std::shared_ptr<const cases::case_service> service,
-                 std::shared_ptr<const intake::certificate_catalogue> certificates = nullptr);
+                 std::shared_ptr<const intake::certificate_catalogue> certificates = nullptr,
+                 std::shared_ptr<const nlu::engine> engine = nullptr,
+                 cases::duplicate_policy duplicates = {});
 
     // Every template key step() may render.
     static const std::vector<std::string>& required_templates();
@@ -60,6 +66,8 @@ private:
     std::shared_ptr<const template_set> templates_;
     std::shared_ptr<const cases::case_service> service_;
     std::shared_ptr<const intake::certificate_catalogue> certificates_;
+    std::shared_ptr<const nlu::engine> engine_;  // null: no search for duplicates
+    cases::duplicate_policy duplicates_;
 };
 
 }  // namespace minsheng::dialog

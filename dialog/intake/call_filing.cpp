@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialog/intake/filing.hpp"
+#include "dialog/intake/same_problem.hpp"
 
 namespace minsheng::dialog::intake {
 
@@ -18,14 +19,15 @@ std::string address_in_call(const std::vector<call_appeal>& appeals) {
 }  // namespace
 
 const std::vector<std::string>& required_templates() {
-    static const std::vector<std::string> keys = {"hotline/case_opened",
-                                                  "hotline/category_unknown"};
+    static const std::vector<std::string> keys = {"hotline/case_opened", "hotline/category_unknown",
+                                                  "hotline/case_joined", "hotline/joined_answer"};
     return keys;
 }
 
 std::vector<case_record> file_call(const cases::case_service& service,
                                    const template_set& templates, unit_of_work& uow,
-                                   const call_report& call, std::int64_t now) {
+                                   const call_report& call, std::int64_t now,
+                                   const nlu::engine* engine, std::vector<std::int64_t>* joined) {
     std::vector<case_record> opened;
     const std::string fallback_address = address_in_call(call.appeals);
     for (std::size_t i = 0; i < call.appeals.size(); ++i) {
@@ -40,11 +42,33 @@ std::vector<case_record> file_call(const cases::case_service& service,
         r.source_key = call.dedup_key + "#" + std::to_string(i + 1);
         r.source_ref = call.system + ":" + call.call_id;
         r.source_span = i < call.spans.size() ? call.spans[i] : "";
+        const person_ref caller{channel::hotline, call.caller_phone};
+        if (engine) {
+            const auto d = draft_of(r, &a.understood, now);
+            if (auto same = same_problem(*engine, uow, cases::duplicate_policy{}, d, now);
+                same && follow(uow, *same, caller, "hotline", now)) {
+                const auto status = cases::case_service::status_label(templates, *same);
+                notification note;
+                note.audience = "resident";
+                note.to = caller;
+                note.template_key = "hotline/case_joined";
+                note.vars_json = nlohmann::json{{"number", same->number}}.dump();
+                note.text = templates.render("hotline/case_joined",
+                                             {{"number", same->number}, {"status", status}});
+                note.case_id = same->id;
+                note.idempotency_key = "hotline:" + r.source_key;
+                note.created_at = now;
+                uow.enqueue(note);
+                if (joined) joined->push_back(same->id);
+                opened.push_back(std::move(*same));
+                continue;
+            }
+        }
         auto rec = file(service, uow, r, &a.understood, a.understood.normalised, now);
 
         notification note;
         note.audience = "resident";
-        note.to = person_ref{channel::hotline, call.caller_phone};
+        note.to = caller;
         note.template_key = "hotline/case_opened";
         note.vars_json = nlohmann::json{{"number", rec.number}}.dump();
         note.text = templates.render(

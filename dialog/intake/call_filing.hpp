@@ -11,6 +11,7 @@
 
 #include "dialog/cases/service.hpp"
 #include "dialog/intake/call_appeals.hpp"
+#include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
 #include "dialog/templates.hpp"
 
@@ -30,10 +31,17 @@ struct call_report {
 // no appeal opens nothing. An appeal that names no address takes the first address said anywhere
 // in the call. The templates must hold "hotline/case_opened" and "hotline/category_unknown"
 // (required_templates(), checked at start-up by the caller).
+//
+// With an `engine`, an appeal that is the same problem as someone's open complaint
+// (same_problem.hpp) opens nothing: the caller follows that case (via "hotline"), is told so
+// ("hotline/case_joined"), and the case is returned in its place with its id in `*joined`
+// ("hotline/joined_answer" is what the operator may answer the caller).
 const std::vector<std::string>& required_templates();
 
 std::vector<case_record> file_call(const cases::case_service& service,
                                    const template_set& templates, unit_of_work& uow,
-                                   const call_report& call, std::int64_t now);
+                                   const call_report& call, std::int64_t now,
+                                   const nlu::engine* engine = nullptr,
+                                   std::vector<std::int64_t>* joined = nullptr);
 
 }  // namespace minsheng::dialog::intake

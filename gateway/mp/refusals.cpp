@@ -140,6 +140,7 @@ std::vector<std::string> required_texts() {
     std::vector<std::string> keys;
     keys.reserve(rows.size());
     for (const auto& r : rows) keys.push_back("mp/" + std::string(r.text));
+    keys.push_back("mp/joined_case");  // a filing that joined an open case (residents.cpp)
     return keys;
 }
 

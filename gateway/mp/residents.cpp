@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dialog/intake/filing.hpp"
+#include "dialog/intake/same_problem.hpp"
 #include "dialog/message.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "gateway/mp/bodies.hpp"
@@ -79,6 +80,18 @@ void feedback(exchange& x, const request& rq, cases::action what) {
 
 }  // namespace
 
+// A filing that joined an open case as a follower: its number and status, and what happened in
+// words; nothing of the case's reporter or their description.
+json joined_case(const dialog::template_set& texts, const dialog::case_record& c) {
+    const auto status = cases::case_service::status_label(texts, c);
+    return {
+        {"joined", true},
+        {"number", c.number},
+        {"status", c.status},
+        {"status_label", status},
+        {"message", texts.render("mp/joined_case", {{"number", c.number}, {"status", status}})}};
+}
+
 void file_case(exchange& x, reader&, const request& rq) {
     auto body = read_case_form(x.req().body());
     if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
@@ -116,6 +129,15 @@ void file_case(exchange& x, reader&, const request& rq) {
             filing out;
             out.handled = s.handle_once(
                 message.from, message.dedup_key, message, [&](dialog::unit_of_work& uow) {
+                    // One problem, one case: the same problem as someone's open case joins it.
+                    const auto draft = dialog::intake::draft_of(form, understood.get(), t);
+                    if (const auto same = dialog::intake::same_problem(
+                            *app->nlu, uow, dialog::cases::duplicate_policy{}, draft, t);
+                        same && dialog::intake::follow(uow, *same, {form.from, form.reporter_id},
+                                                       "mp", t)) {
+                        out.reply = joined_case(*app->templates, *same);
+                        return views::json_compact(out.reply);
+                    }
                     auto rec = dialog::intake::file(*app->service, uow, form, understood.get(),
                                                     understood->normalised, t);
                     out.reply = own_case(*app->templates, rec);

@@ -9,6 +9,8 @@
 //     call answers the same result and changes nothing.
 //   I/O thread after the commit: one answer with a result per call.
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "adapters/hotline/auth.hpp"
@@ -108,8 +110,9 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
         try {
             json fresh_result;
             auto h = store.handle_once(m.from, m.dedup_key, m, [&](dialog::unit_of_work& uow) {
-                auto opened =
-                    dialog::intake::file_call(*app->service, *app->templates, uow, w.report, t);
+                std::vector<std::int64_t> joined;
+                auto opened = dialog::intake::file_call(*app->service, *app->templates, uow,
+                                                        w.report, t, app->nlu.get(), &joined);
                 json cases = json::array();
                 for (std::size_t i = 0; i < opened.size(); ++i) {
                     const auto& rec = opened[i];
@@ -118,6 +121,16 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
                          {"kind", rec.kind},
                          {"category", rec.category.empty() ? json(nullptr) : json(rec.category)},
                          {"span", i < w.report.spans.size() ? w.report.spans[i] : ""}});
+                    // The same problem as an open case: the caller follows it (one problem, one
+                    // case), and the answer the operator may give says so.
+                    if (std::find(joined.begin(), joined.end(), rec.id) != joined.end()) {
+                        cases.back()["joined"] = true;
+                        cases.back()["answer"] = app->templates->render(
+                            "hotline/joined_answer",
+                            {{"number", rec.number},
+                             {"status",
+                              dialog::cases::case_service::status_label(*app->templates, rec)}});
+                    }
                 }
                 fresh_result = {{"call_id", w.call.call_id}, {"status", "accepted"}};
                 fresh_result["cases"] = std::move(cases);

@@ -26,6 +26,7 @@
 #include "adapters/open311/records.hpp"
 #include "adapters/open311/request_filter.hpp"
 #include "dialog/intake/filing.hpp"
+#include "dialog/intake/same_problem.hpp"
 #include "dialog/nlu/recipes.hpp"
 #include "dialog/values/geo.hpp"
 #include "gateway/routes/routes.hpp"
@@ -207,7 +208,15 @@ void get_token(const exchange_ptr& x, format f, std::string token) {
     });
 }
 
+// A POSTed request as filed: its own new case, or the open case of the same problem it joined.
+struct posted {
+    dialog::case_record rec;
+    bool joined = false;
+};
+
 // POST requests: checked and understood here, filed on the writer, answered after the commit.
+// The same problem as someone's open case (one problem, one case) opens nothing: the client's
+// account follows that case, and the answer gives its service_request_id with a notice saying so.
 void post_request(const exchange_ptr& x, format f) {
     auto& app = x->app();
     const auto& req = x->req();
@@ -235,21 +244,45 @@ void post_request(const exchange_ptr& x, format f) {
     if (in.location && in.address_string.empty())
         report.community = community_near(app.cfg.communities, *in.location);
 
-    x->on_writer<dialog::case_record>(
-        [service = app.service, report = std::move(report), understood, t](adapters::db::store& s) {
-            dialog::case_record rec;
+    x->on_writer<posted>(
+        [service = app.service, engine = app.nlu, report = std::move(report), understood,
+         t](adapters::db::store& s) {
+            posted out;
             s.run([&](dialog::unit_of_work& uow) {
-                rec = dialog::intake::file(*service, uow, report, understood.get(),
-                                           understood->normalised, t);
+                const auto draft = dialog::intake::draft_of(report, understood.get(), t);
+                if (auto same = dialog::intake::same_problem(
+                        *engine, uow, dialog::cases::duplicate_policy{}, draft, t);
+                    same && dialog::intake::follow(uow, *same, {report.from, report.reporter_id},
+                                                   "open311", t)) {
+                    out.rec = std::move(*same);
+                    out.joined = true;
+                    return;
+                }
+                out.rec = dialog::intake::file(*service, uow, report, understood.get(),
+                                               understood->normalised, t);
             });
-            return rec;
+            return out;
         },
-        [f, token, account = in.account_id](exchange& ex, dialog::case_record& rec) {
+        [f, token, account = in.account_id](exchange& ex, posted& p) {
             auto& a = ex.app();
+            const auto& rec = p.rec;
+            auto record = o311::posted_record(rec, token, account, *a.templates);
+            if (p.joined) {
+                if (a.log->should_log(spdlog::level::info))
+                    a.log->info("{} open311 request joined case {}", ex.ctx().id, rec.number);
+                for (auto& field : record)
+                    if (field.name == "service_notice")
+                        field.value = a.templates->render(
+                            "open311/service_notice_joined",
+                            {{"number", rec.number},
+                             {"status",
+                              dialog::cases::case_service::status_label(*a.templates, rec)}});
+                return answer_list(ex, f, {std::move(record)});
+            }
             a.stats.cases_opened.inc("open311");
             if (a.log->should_log(spdlog::level::info))
                 a.log->info("{} open311 case {} opened", ex.ctx().id, rec.number);
-            answer_list(ex, f, {o311::posted_record(rec, token, account, *a.templates)});
+            answer_list(ex, f, {std::move(record)});
         });
 }
 
@@ -319,6 +352,7 @@ void serve(const exchange_ptr& x) {
 
 std::shared_ptr<open311_state> make_open311_state(app_state& app) {
     app.templates->require(o311::required_templates());
+    app.templates->require({"open311/service_notice_joined"});  // post_request, one problem
     // The catalogue must cover every category the classifier can give a case.
     for (const auto& label : dialog::nlu::recipe_for("category").options.labels)
         if (!o311::service_for_category(label))

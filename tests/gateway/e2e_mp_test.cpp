@@ -789,3 +789,40 @@ TEST_CASE("a self-registered volunteer sees no phone and no address in the mini 
     no_contact(released.raw);
     no_contact(s.get("/mp/v1/claims", harvester).raw);
 }
+
+TEST_CASE("a mini program resident reporting an open case's problem joins it as a follower",
+          "[mp][e2e]") {
+    mp_scenario s;
+    const auto a = s.login("code-resident-a");
+    const auto b = s.login("code-resident-b");
+    json first = file_body("req-1", "幸福路的路灯坏了，晚上一片漆黑，走路很不安全");
+    first["kind"] = "complaint";
+    first["location"] = {{"lat", 23.021}, {"lng", 113.752}};
+    auto filed = s.post("/mp/v1/cases", first, a);
+    INFO(filed.raw);
+    REQUIRE(filed.status == 201);
+    const std::string number = filed.body.at("number");
+
+    json second = file_body("req-2", "幸福路路灯不亮好几天了，请派人修一下");
+    second["kind"] = "complaint";
+    second["location"] = {{"lat", 23.0215}, {"lng", 113.7522}};  // about 60 m away
+    auto joined = s.post("/mp/v1/cases", second, b);
+    INFO(joined.raw);
+    REQUIRE(joined.status == 201);
+    CHECK(joined.body.at("joined") == true);
+    CHECK(joined.body.at("number") == number);
+    CHECK(joined.body.at("message").get<std::string>().find("已将您加入关注") != std::string::npos);
+    // Nothing of the reporter's case but its number and status.
+    CHECK_FALSE(joined.body.contains("description"));
+    CHECK_FALSE(joined.body.contains("location"));
+    CHECK(s.cases() == 1);
+
+    // Filing it again: the resident follows the case already, so this is their own.
+    json again = second;
+    again["request_id"] = "req-3";
+    auto own = s.post("/mp/v1/cases", again, b);
+    REQUIRE(own.status == 201);
+    CHECK_FALSE(own.body.contains("joined"));
+    CHECK(own.body.at("number") != number);
+    CHECK(s.cases() == 2);
+}

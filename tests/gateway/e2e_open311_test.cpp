@@ -478,3 +478,27 @@ TEST_CASE("a resident's chat appeal is listed in Open311 without its words, addr
             CHECK(item["description"].get<std::string>().find("路灯") != std::string::npos);
     }
 }
+
+TEST_CASE("a service request for an open case's problem joins it and answers its id",
+          "[e2e][open311]") {
+    open311_fixture f("open311-joined");
+    auto first = f.post_form("/open311/v2/requests.json", streetlight());
+    REQUIRE(first.status == 200);
+    const std::string number = json::parse(first.body)[0]["service_request_id"];
+
+    auto same = streetlight();
+    same["account_id"] = "acc-2";
+    same["phone"] = "13900139000";
+    same["lat"] = "22.543600";  // about 40 m north
+    same["description"] = "幸福小区门口路灯不亮了，晚上黑漆漆的，请派人修一下。";
+    auto joined = f.post_form("/open311/v2/requests.json", same);
+    INFO(joined.body);
+    REQUIRE(joined.status == 200);
+    const auto answer = json::parse(joined.body);
+    CHECK(answer[0]["service_request_id"] == number);
+    CHECK(answer[0]["service_notice"].get<std::string>().find("附近已有同类问题 " + number) !=
+          std::string::npos);
+    // One case, nothing of the first reporter in the answer.
+    CHECK(joined.body.find("13800138000") == std::string::npos);
+    CHECK(json::parse(f.get("/open311/v2/requests.json").body).size() == 1);
+}

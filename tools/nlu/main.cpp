@@ -33,6 +33,7 @@
 #include "dialog/nlu/recipes.hpp"
 #include "dialog/nlu/segmenter.hpp"
 #include "dialog/nlu/trainer.hpp"
+#include "tools/nlu/duplicates.hpp"
 #include "tools/nlu/report.hpp"
 #include "tools/nlu/script.hpp"
 #include "tools/nlu/segments.hpp"
@@ -274,9 +275,20 @@ int run_certificate_eval(const std::string& models, const eval_args& a) {
     return 0;
 }
 
+// `eval --task duplicate`: the one-problem-one-case decision (tools/nlu/duplicates.hpp).
+int run_duplicate_eval(const std::string& models, const eval_args& a) {
+    std::map<std::string, std::string> corpus;
+    for (auto& r : nlu::read_labelled_tsv(a.corpus)) corpus.emplace(r.id, std::move(r.text));
+    const auto pairs = minsheng::tools::nlu::read_duplicate_pairs(a.data.front(), corpus);
+    const auto engine = nlu::engine::load(models);
+    return minsheng::tools::nlu::print_duplicate_eval(
+        std::cout, *engine, pairs, a.folds ? a.folds : 5, 0.95, a.script != "as-is", a.errors);
+}
+
 int run_eval(const std::string& models, const eval_args& a) {
     if (a.task == "segments") return run_segments_eval(models, a);
     if (a.task == "certificate") return run_certificate_eval(models, a);
+    if (a.task == "duplicate") return run_duplicate_eval(models, a);
     const auto& recipe = nlu::recipe_for(a.task);
     lazy_corpus corpus(a.corpus);
     std::vector<nlu::labelled_text> rows;
@@ -472,8 +484,11 @@ int main(int argc, char** argv) {
     eval->add_option("--task", ea.task,
                      "category | kind | intent | urgency | segments (problems per call, "
                      "data/nlu/segments-*.tsv) | certificate (intent and item on "
-                     "data/nlu/certificate-heldout.tsv)")
-        ->check(CLI::IsMember({"category", "kind", "intent", "urgency", "segments", "certificate"}))
+                     "data/nlu/certificate-heldout.tsv) | duplicate (one problem, one case: "
+                     "data/duplicates/pairs.tsv; --cross-validate K folds the tuning part, "
+                     "5 by default)")
+        ->check(CLI::IsMember(
+            {"category", "kind", "intent", "urgency", "segments", "certificate", "duplicate"}))
         ->capture_default_str();
     eval->add_option("--json", ea.json, "also write a Rasa-style intent_report.json here");
     eval->add_option("--cross-validate", ea.folds,
@@ -494,7 +509,8 @@ int main(int argc, char** argv) {
                      "@ids of segments files)")
         ->capture_default_str();
     eval->add_flag("--errors", ea.errors,
-                   "segments, certificate: list the ids whose count or answer is wrong");
+                   "segments, certificate: list the ids whose count or answer is wrong; "
+                   "duplicate: list every pair's gates and similarity");
     ea.certificates = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/data/certificates.toml";
     eval->add_option("--certificates", ea.certificates, "certificate: the certificate list")
         ->capture_default_str();

@@ -22,6 +22,18 @@ namespace minsheng::dialog::detail {
 // templates/faq/ or registered; a suggestion is offered as a 微实事 proposal; a long message with
 // several problems (turn::problems) opens one case each when each has what it needs.
 bool file_appeal(turn& t, const appeal_draft* known = nullptr);
+// One problem, one case (duplicate_flows.cpp). A complaint draft that is the same problem as an
+// open case of someone else: the person follows that case, is told so and asked
+// (await_not_same); false (nothing done) otherwise or without an engine.
+bool join_same_problem(turn& t, const appeal_draft& a);
+// "不是同一个问题" and its variants.
+bool says_not_same(const nlu::understanding& u);
+// The answer to await_not_same when it says so: the person leaves the case (the caller opens
+// the draft). False (nothing done) for any other message.
+bool leave_for_own_case(turn& t, const pending_state& s);
+// A follower's rating of a followed case that is done (or closed): recorded and thanked. False
+// (nothing done) when there is none to rate.
+bool rate_followed_case(turn& t, int rating);
 bool answer_appeal_question(turn& t, pending_state s, const command& cmd);
 // The answer to a proposal offer: 提议 (or yes) proposes it, 登记 files it as a case, no drops it.
 bool answer_proposal_offer(turn& t, const pending_state& s, const command& cmd);

@@ -138,8 +138,10 @@ std::string category_text(const turn& t, const case_record& rec) {
     return rec.category.empty() ? t.render("reply/category_unknown") : rec.category;
 }
 
-// Opens the draft, whose every slot is filled, and says so.
-void open(turn& t, const appeal_draft& a) {
+// Opens the draft, whose every slot is filled, and says so; or, when `may_join` and it is the
+// same problem as an open case, makes the person its follower (join_same_problem).
+void open(turn& t, const appeal_draft& a, bool may_join = true) {
+    if (may_join && join_same_problem(t, a)) return;
     case_record rec = open_quietly(t, a);
     t.forget();
     const std::string category = category_text(t, rec);
@@ -468,6 +470,11 @@ bool answer_appeal_question(turn& t, pending_state s, const command& cmd) {
                 return true;
             }
             return file_appeal(t, &s.draft);
+        case stage::await_not_same:
+            // "不是同一个问题": their own case after all. Anything else is a message of its own.
+            if (!leave_for_own_case(t, s)) return false;
+            open(t, s.draft, false);
+            return true;
         case stage::await_consult: {
             const std::string c = core_of(u);
             if (c == "登记咨询" || c == "登记" || c == "人工" || c == "人工解答" || is_yes(u)) {
@@ -792,6 +799,7 @@ void rate(turn& t, const command& cmd) {
     } else {
         c = latest(t, awaiting_feedback);
         if (!c) {
+            if (rate_followed_case(t, cmd.rating)) return;
             t.say("reply/nothing_to_rate");
             return;
         }

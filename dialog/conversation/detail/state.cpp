@@ -9,7 +9,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::pair<stage, std::string_view>, 17> stage_names{{
+constexpr std::array<std::pair<stage, std::string_view>, 18> stage_names{{
     {stage::await_address, "await_address"},
     {stage::await_phone, "await_phone"},
     {stage::await_readback, "await_readback"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<stage, std::string_view>, 17> stage_names{{
     {stage::await_arrival_location, "await_arrival_location"},
     {stage::await_patrol, "await_patrol"},
     {stage::await_certificate, "await_certificate"},
+    {stage::await_not_same, "await_not_same"},
 }};
 
 std::optional<stage> stage_from(std::string_view name) {
@@ -139,7 +140,12 @@ std::string write_state(const pending_state& s) {
         case stage::await_consult:
         case stage::await_certificate:
         case stage::await_patrol:
+        case stage::await_not_same:
             if (s.at == stage::await_patrol) j["text"] = s.text;
+            if (s.at == stage::await_not_same) {
+                j["case_id"] = s.case_id;
+                j["number"] = s.number;
+            }
             j["draft"] = {{"description", s.draft.description},
                           {"normalised", s.draft.normalised},
                           {"category", s.draft.category},

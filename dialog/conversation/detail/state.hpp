@@ -32,6 +32,9 @@ enum class stage {
     await_arrival_location,  // 到场 MS…: a grid worker's order waits for their location
     await_patrol,  // 巡查上报 …: a grid worker's report (draft; photos in text) waits for the place
     await_certificate,  // a certificate request answered from the city's list (text: the item)
+    // The appeal joined an open case as a follower (case_id, number): "不是同一个问题" opens the
+    // draft as the resident's own case.
+    await_not_same,
 };
 
 std::string_view to_string(stage s);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialog/cases/duplicates.hpp"
 #include "dialog/cases/service.hpp"
 #include "dialog/conversation/conversation.hpp"
 #include "dialog/conversation/detail/state.hpp"
@@ -37,6 +38,9 @@ struct turn {
     const std::vector<intake::call_appeal>* problems = nullptr;
     // The city's certificate list; nullptr when the deployment has none.
     const intake::certificate_catalogue* certificates = nullptr;
+    // The engine that sketches open cases for the duplicate search; null: no search.
+    const nlu::engine* engine = nullptr;
+    const cases::duplicate_policy* duplicates = nullptr;
 
     person_ref me() const { return {m.from, m.user_id}; }
     cases::actor actor() const { return cases::actor::of(me()); }

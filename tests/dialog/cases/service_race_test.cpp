@@ -43,6 +43,23 @@ public:
         return in_.bind_staff(c, w, t);
     }
     std::optional<case_record> find_case(std::string_view n) override { return in_.find_case(n); }
+    bool add_follower(const case_follower& f) override { return in_.add_follower(f); }
+    std::vector<case_follower> followers_of(std::int64_t id) override {
+        return in_.followers_of(id);
+    }
+    bool leave_case(std::int64_t id, const person_ref& w, std::int64_t t) override {
+        return in_.leave_case(id, w, t);
+    }
+    bool rate_followed(std::int64_t id, const person_ref& w, int r) override {
+        return in_.rate_followed(id, w, r);
+    }
+    std::vector<case_follower> followed_by(const person_ref& w, std::size_t n) override {
+        return in_.followed_by(w, n);
+    }
+    std::vector<case_record> duplicate_candidates(const duplicate_candidates_query& q) override {
+        return in_.duplicate_candidates(q);
+    }
+
     std::vector<case_record> list_cases(const case_query& q) override { return in_.list_cases(q); }
     std::int64_t add_event(const case_event& e) override { return in_.add_event(e); }
     std::vector<case_event> events_of(std::int64_t id) override { return in_.events_of(id); }

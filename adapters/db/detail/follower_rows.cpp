@@ -1,0 +1,140 @@
+#include "adapters/db/detail/follower_rows.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "adapters/db/detail/case_rows.hpp"
+#include "adapters/db/detail/connection.hpp"
+#include "adapters/db/detail/statement_cache.hpp"
+#include "adapters/db/store.hpp"
+
+namespace minsheng::adapters::db::detail {
+
+namespace {
+
+constexpr std::string_view follower_columns =
+    "SELECT case_id, channel, user_id, joined_at, via, rating, left_at FROM case_followers ";
+
+dialog::case_follower read_follower(const sql::statement& row) {
+    dialog::case_follower f;
+    f.case_id = row.getColumn(0).getInt64();
+    const auto from = dialog::channel_from_string(row.getColumn(1).getString());
+    if (!from) throw store_error("store: a case follower names an unknown channel");
+    f.who = {*from, row.getColumn(2).getString()};
+    f.joined_at = row.getColumn(3).getInt64();
+    f.via = row.getColumn(4).getString();
+    f.rating = static_cast<int>(row.getColumn(5).getInt64());
+    f.left_at = row.getColumn(6).getInt64();
+    return f;
+}
+
+}  // namespace
+
+bool add_follower(statement_cache& sql, const dialog::case_follower& f) {
+    statement_use s(
+        sql.get("INSERT INTO case_followers (case_id, channel, user_id, joined_at, via, rating, "
+                "left_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                "ON CONFLICT (case_id, channel, user_id) DO NOTHING"));
+    s->bind(1, f.case_id);
+    s->bind(2, std::string(dialog::to_string(f.who.from)));
+    s->bind(3, f.who.user_id);
+    s->bind(4, f.joined_at);
+    s->bind(5, f.via);
+    s->bind(6, f.rating);
+    s->bind(7, f.left_at);
+    return s->exec() == 1;
+}
+
+std::vector<dialog::case_follower> followers_of(statement_cache& sql, std::int64_t case_id) {
+    static const std::string text =
+        std::string(follower_columns) + "WHERE case_id = ?1 ORDER BY joined_at, channel, user_id";
+    statement_use s(sql.get(text));
+    s->bind(1, case_id);
+    std::vector<dialog::case_follower> out;
+    while (s->executeStep()) out.push_back(read_follower(*s));
+    return out;
+}
+
+bool leave_case(statement_cache& sql, std::int64_t case_id, const dialog::person_ref& who,
+                std::int64_t at) {
+    statement_use s(
+        sql.get("UPDATE case_followers SET left_at = ?4 "
+                "WHERE case_id = ?1 AND channel = ?2 AND user_id = ?3 AND left_at = 0"));
+    s->bind(1, case_id);
+    s->bind(2, std::string(dialog::to_string(who.from)));
+    s->bind(3, who.user_id);
+    s->bind(4, at);
+    return s->exec() == 1;
+}
+
+bool rate_followed(statement_cache& sql, std::int64_t case_id, const dialog::person_ref& who,
+                   int rating) {
+    if (rating < 1 || rating > 5) throw std::invalid_argument("store: a rating is 1..5");
+    statement_use s(
+        sql.get("UPDATE case_followers SET rating = ?4 WHERE case_id = ?1 AND channel = ?2 AND "
+                "user_id = ?3 AND left_at = 0 AND rating = 0"));
+    s->bind(1, case_id);
+    s->bind(2, std::string(dialog::to_string(who.from)));
+    s->bind(3, who.user_id);
+    s->bind(4, rating);
+    return s->exec() == 1;
+}
+
+std::vector<dialog::case_follower> followed_by(statement_cache& sql, const dialog::person_ref& who,
+                                               std::size_t limit) {
+    static const std::string text =
+        std::string(follower_columns) +
+        "WHERE channel = ?1 AND user_id = ?2 ORDER BY joined_at DESC, case_id DESC LIMIT ?3";
+    statement_use s(sql.get(text));
+    s->bind(1, std::string(dialog::to_string(who.from)));
+    s->bind(2, who.user_id);
+    s->bind(3, static_cast<std::int64_t>(std::clamp<std::size_t>(limit, 1, 1000)));
+    std::vector<dialog::case_follower> out;
+    while (s->executeStep()) out.push_back(read_follower(*s));
+    return out;
+}
+
+std::vector<dialog::case_record> duplicate_candidates(statement_cache& sql,
+                                                      const dialog::duplicate_candidates_query& q) {
+    // One statement for every shape: the unused conditions are switched off by their flags.
+    static const std::string text =
+        "SELECT " + std::string(case_columns) +
+        " FROM cases WHERE kind = ?1 AND category = ?2 AND created_at >= ?3 AND closed_at = 0 "
+        "AND is_private = 0 "  // a grid worker's report of a resident in difficulty: no one joins
+        "AND status IN ('received', 'accepted', 'assigned', 'claimed', 'in_progress') "
+        "AND ((?4 = 1 AND community = ?5) "
+        "OR (?6 = 1 AND lat BETWEEN ?7 AND ?8 AND lng BETWEEN ?9 AND ?10) "
+        "OR (?4 = 0 AND ?6 = 0)) "
+        "ORDER BY id DESC LIMIT ?11";
+    double lat_lo = 0, lat_hi = 0, lng_lo = 0, lng_hi = 0;
+    const bool by_box = q.near && std::isfinite(q.near->lat) && std::isfinite(q.near->lng) &&
+                        std::isfinite(q.radius_m) && q.radius_m >= 0;
+    if (by_box) {
+        const double dlat = q.radius_m / 111320.0;
+        const double c = std::cos(q.near->lat * 3.14159265358979323846 / 180.0);
+        const double dlng = c > 0.01 ? q.radius_m / (111320.0 * c) : 180.0;
+        lat_lo = q.near->lat - dlat;
+        lat_hi = q.near->lat + dlat;
+        lng_lo = q.near->lng - dlng;
+        lng_hi = q.near->lng + dlng;
+    }
+    statement_use s(sql.get(text));
+    s->bind(1, q.kind);
+    s->bind(2, q.category);
+    s->bind(3, q.since);
+    s->bind(4, q.community.empty() ? 0 : 1);
+    s->bind(5, q.community);
+    s->bind(6, by_box ? 1 : 0);
+    s->bind(7, lat_lo);
+    s->bind(8, lat_hi);
+    s->bind(9, lng_lo);
+    s->bind(10, lng_hi);
+    s->bind(11, static_cast<std::int64_t>(std::clamp<std::size_t>(q.limit, 1, 200)));
+    std::vector<dialog::case_record> out;
+    while (s->executeStep()) out.push_back(read_case(*s));
+    return out;
+}
+
+}  // namespace minsheng::adapters::db::detail

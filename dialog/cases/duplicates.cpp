@@ -1,0 +1,220 @@
+#include "dialog/cases/duplicates.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <iterator>
+#include <set>
+#include <vector>
+
+#include "dialog/utf8.hpp"
+#include "dialog/values/geo.hpp"
+
+namespace minsheng::dialog::cases {
+namespace {
+
+// Characters that say nothing about which problem it is: function words and pronouns. A text
+// is cut at them, so no bigram spans one.
+constexpr std::u32string_view stop_characters =
+    U"的了是在我你他她它们请有很就都也和与及或吗呢吧啊呀么这那个些已经还没被把给让到对于从向要会"
+    U"能可以您又再才只而但却如果因为所以非常太真";
+
+// Bigrams every appeal uses: greetings, petition phrases, vague places and times.
+const std::set<std::u32string>& stop_bigrams() {
+    static const std::set<std::u32string> words = {
+        U"尊敬", U"领导", U"问题", U"反映", U"希望", U"解决", U"谢谢", U"麻烦", U"帮忙", U"处理",
+        U"一下", U"你好", U"您好", U"投诉", U"举报", U"情况", U"现在", U"今天", U"昨天", U"几天",
+        U"好几", U"附近", U"旁边", U"门口", U"小区", U"社区", U"居民", U"相关", U"部门", U"尽快",
+        U"严重", U"影响", U"生活", U"大家", U"一直", U"多次", U"时候", U"晚上", U"每天", U"这里",
+        U"那里", U"怎么", U"什么", U"为什", U"如何", U"一个", U"请求", U"要求", U"政府", U"市民"};
+    return words;
+}
+
+// Problem words: each line is one thing or one fault, in the words residents use for it. Two
+// appeals naming the same things and faults likely report the same problem; the same thing with
+// another fault (a street light out, a street light on all day) likely not. Matched on the
+// normalised text (Simplified script).
+constexpr std::string_view problem_words[] = {
+    "路灯 街灯 灯泡",
+    "不亮 没亮 不工作 灭了 坏了 坏 瞎 损坏 故障 停运 停用 不能用",
+    "白天 浪费电 开着",
+    "灯杆 灯柱 电线杆",
+    "歪 倾斜 倒",
+    "坑 坑洼 塌 塌陷 坑坑洼洼 凹",
+    "井盖 窨井 下水井",
+    "丢 不见 偷 缺 没盖",
+    "垃圾 废品 建筑垃圾",
+    "清运 没人收 清理 拉走 运走 来运 堆 满 成堆 堆积",
+    "噪音 吵 响 扰民 轰隆",
+    "施工 打桩 工地 挖土 作业",
+    "水管 供水 自来水 消防栓",
+    "漏水 爆 裂 冒 喷 积水",
+    "下水道 污水 化粪池 排水",
+    "堵 外溢 漫",
+    "树 树枝 大树 榕树",
+    "倒 断 刮 吹",
+    "电梯",
+    "困 夹 下坠 感应",
+    "消防通道",
+    "占 停放 停车 停着",
+    "红绿灯 信号灯 黄灯",
+    "油烟 烧烤 呛",
+    "狗 野狗 流浪狗 咬",
+    "停水 没水 水压",
+    "停电 跳闸 没电",
+    "违建 违章 搭建",
+    "占道 摆摊 摊贩",
+    "漏雨 渗水 墙皮",
+};
+
+// The problem words `text` uses, as bits (one per line above).
+std::uint64_t problems_in(std::string_view text) {
+    std::uint64_t out = 0;
+    for (std::size_t i = 0; i < std::size(problem_words); ++i) {
+        std::string_view line = problem_words[i];
+        while (!line.empty()) {
+            const auto space = line.find(' ');
+            const auto word = line.substr(0, space);
+            if (!word.empty() && text.find(word) != std::string_view::npos) {
+                out |= std::uint64_t{1} << i;
+                break;
+            }
+            if (space == std::string_view::npos) break;
+            line.remove_prefix(space + 1);
+        }
+    }
+    return out;
+}
+
+bool is_ideograph(char32_t c) {
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0xF900 && c <= 0xFAFF);
+}
+
+// Content bigrams of `text`: runs of ideographs that are not stop characters, two by two.
+std::set<std::u32string> bigrams(std::string_view text) {
+    std::set<std::u32string> out;
+    char32_t previous = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto d = decode_utf8(text, i);
+        i += d.len;
+        const char32_t c = d.cp;
+        if (!is_ideograph(c) || stop_characters.find(c) != std::u32string_view::npos) {
+            previous = 0;
+            continue;
+        }
+        if (previous != 0) {
+            std::u32string b{previous, c};
+            if (!stop_bigrams().contains(b)) out.insert(std::move(b));
+        }
+        previous = c;
+    }
+    return out;
+}
+
+std::vector<char32_t> code_points(std::string_view s) {
+    std::vector<char32_t> out;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto d = decode_utf8(s, i);
+        out.push_back(d.cp);
+        i += d.len;
+    }
+    return out;
+}
+
+bool is_number_character(char32_t c) {
+    return (c >= U'0' && c <= U'9') || (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') ||
+           c == U'-' ||
+           std::u32string_view(U"零一二三四五六七八九十百两").find(c) != std::u32string_view::npos;
+}
+
+// Unit words that follow a number in an address: 12号, 3栋, 2单元, 5楼, 301室.
+bool is_number_unit(char32_t c) {
+    return std::u32string_view(U"号栋幢座单元楼层室房户期").find(c) != std::u32string_view::npos;
+}
+
+}  // namespace
+
+double duplicate_policy::radius_for(std::string_view category) const {
+    const auto it = radius_by.find(std::string(category));
+    return it == radius_by.end() ? radius_m : it->second;
+}
+
+double words_similarity(std::string_view a, std::string_view b) {
+    const auto x = bigrams(a);
+    const auto y = bigrams(b);
+    double overlap = 0.0;
+    if (!x.empty() && !y.empty()) {
+        std::size_t shared = 0;
+        for (const auto& g : x) shared += y.contains(g) ? 1 : 0;
+        overlap = static_cast<double>(shared) / static_cast<double>(std::min(x.size(), y.size()));
+    }
+    const auto p = problems_in(a);
+    const auto q = problems_in(b);
+    if (p == 0 || q == 0) return overlap;
+    const double shared = std::popcount(p & q);
+    const double either = std::popcount(p | q);
+    return 0.5 * (shared / either) + 0.5 * overlap;
+}
+
+std::string place_key(std::string_view address) {
+    const auto cps = code_points(address);
+    // Keep everything before the first number that is followed (after more number characters)
+    // by a unit word: the named part of the address.
+    std::size_t keep = cps.size();
+    for (std::size_t i = 0; i < cps.size(); ++i) {
+        if (!is_number_character(cps[i])) continue;
+        std::size_t j = i;
+        while (j < cps.size() && is_number_character(cps[j])) ++j;
+        if (j == cps.size() || is_number_unit(cps[j])) {
+            keep = i;
+            break;
+        }
+        i = j;
+    }
+    std::string out;
+    for (std::size_t i = 0; i < keep; ++i) {
+        if (cps[i] == U' ') continue;
+        append_utf8(out, cps[i]);
+    }
+    return out;
+}
+
+bool same_place(std::string_view a, std::string_view b) {
+    if (a.empty() || b.empty()) return false;
+    const std::string_view shorter = a.size() <= b.size() ? a : b;
+    const std::string_view longer = a.size() <= b.size() ? b : a;
+    if (!longer.ends_with(shorter) && longer.find(shorter) == std::string_view::npos) return false;
+    const auto cps = code_points(shorter);
+    if (cps.size() < 2) return false;
+    // A shorter key that is only a city, district or county ("A市", "K2区") is too wide a place.
+    const char32_t last = cps.back();
+    if (std::u32string_view(U"省市区县镇乡").find(last) != std::u32string_view::npos) {
+        return false;
+    }
+    return true;
+}
+
+duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_sketch& open_case,
+                                   const duplicate_policy& policy) {
+    duplicate_decision d;
+    d.same_category = !appeal.category.empty() && appeal.category == open_case.category;
+    if (appeal.location && open_case.location && valid_point(*appeal.location) &&
+        valid_point(*open_case.location)) {
+        d.distance_m = distance_km(*appeal.location, *open_case.location) * 1000.0;
+        d.same_place = d.distance_m <= policy.radius_for(appeal.category);
+    } else {
+        d.same_place = same_place(appeal.place, open_case.place);
+    }
+    d.recent = open_case.at <= appeal.at + 60 && appeal.at - open_case.at <= policy.max_age_seconds;
+    d.similarity = words_similarity(appeal.words, open_case.words);
+    if (d.same_category && d.same_place && d.recent) {
+        if (d.similarity >= policy.attach_at) {
+            d.verdict = duplicate_verdict::same;
+        } else if (d.similarity >= policy.review_at) {
+            d.verdict = duplicate_verdict::possible;
+        }
+    }
+    return d;
+}
+
+}  // namespace minsheng::dialog::cases

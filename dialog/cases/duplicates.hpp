@@ -1,0 +1,76 @@
+#pragma once
+// One problem, one case: whether a new appeal is, with high probability, the same problem as an
+// open case (docs/nlu.md, "Duplicates"). Pure functions of their arguments over plain values
+// (the understanding is turned into a sketch by dialog/intake/appeal_sketch.hpp): safe from any
+// thread.
+//
+// Same problem = the same category (the classifier's), close in place (the haversine distance
+// within the category's radius when both have coordinates, otherwise the same normalised
+// address), close in time (the case was opened at most max_age_seconds before the appeal), and
+// similar words (words_similarity: the problem words and the character bigrams both texts use,
+// places and common words left out). The thresholds were tuned on data/duplicates/ (minsheng-nlu
+// eval --task duplicate).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dialog/ports.hpp"
+
+namespace minsheng::dialog::cases {
+
+// What the decision compares, for a new appeal or for an open case.
+struct appeal_sketch {
+    std::string category;               // the classifier's; "" when unsure
+    std::optional<geo_point> location;  // when the channel sent coordinates
+    std::string place;                  // place_key() of the address; "" none
+    std::string words;                  // normalised text with the places taken out
+    std::int64_t at = 0;                // when filed (the case: created_at), unix seconds
+};
+
+struct duplicate_policy {
+    double radius_m = 250.0;                  // how near counts as the same place
+    std::map<std::string, double> radius_by;  // per category, overriding radius_m
+    std::int64_t max_age_seconds = 30 * 86400;
+    // similarity >= attach_at: the same problem (attach as a follower);
+    // review_at <= similarity < attach_at (and everything else the same): a possible duplicate
+    // for operators to look at.
+    double attach_at = 0.32;
+    double review_at = 0.15;
+
+    double radius_for(std::string_view category) const;
+};
+
+enum class duplicate_verdict { different, possible, same };
+
+struct duplicate_decision {
+    duplicate_verdict verdict = duplicate_verdict::different;
+    double similarity = 0.0;  // of the words, 0..1
+    bool same_category = false;
+    bool same_place = false;
+    bool recent = false;
+    double distance_m = -1.0;  // when both have coordinates; -1 otherwise
+};
+
+// The decision for `appeal` against the open case `open_case`.
+duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_sketch& open_case,
+                                   const duplicate_policy& policy);
+
+// How much the two texts say the same thing, 0..1: when both name problem words (things and
+// faults: 路灯, 不亮, 井盖, 堵, ...), the mean of the share of problem words they have in common
+// (Jaccard) and the word overlap; otherwise the word overlap alone. The word overlap is the
+// share of the shorter text's content bigrams found in the other (common function characters and
+// petition phrases left out).
+double words_similarity(std::string_view a, std::string_view b);
+
+// An address as a place to compare: the normalised address without house, building, unit,
+// floor and room numbers ("人民路12号3栋" → "人民路"); "" when nothing is left.
+std::string place_key(std::string_view address);
+
+// Whether two place keys name the same place: equal, or one ends the other ("中山市人民路" and
+// "人民路") and the shorter is more than a city, district or county.
+bool same_place(std::string_view a, std::string_view b);
+
+}  // namespace minsheng::dialog::cases

@@ -1,0 +1,76 @@
+// One problem, one case in chat: a complaint that is the same problem as an open case makes the
+// resident a follower of that case (dialog/cases/duplicates.hpp decides); "不是同一个问题" right
+// after gives them their own case; a follower rates the case they followed once it is done.
+
+#include <array>
+#include <string_view>
+
+#include "dialog/cases/duplicates.hpp"
+#include "dialog/conversation/detail/flows.hpp"
+#include "dialog/intake/same_problem.hpp"
+
+namespace minsheng::dialog::detail {
+namespace {
+
+// How residents say that the case they were joined to is another matter (normalised text).
+constexpr std::array<std::string_view, 14> not_same_words = {
+    "不是同一个", "不是同一件",   "不是同一问题", "不是一个问题", "不是一回事",
+    "两回事",     "不是这个问题", "不是这件事",   "不是一样的",   "不一样",
+    "另一个问题", "另外一个问题", "不同的问题",   "说的不是"};
+
+}  // namespace
+
+bool says_not_same(const nlu::understanding& u) {
+    for (auto w : not_same_words)
+        if (u.normalised.find(w) != std::string::npos) return true;
+    return false;
+}
+
+bool join_same_problem(turn& t, const appeal_draft& a) {
+    if (!t.engine || !t.duplicates) return false;
+    case_draft d;
+    d.from = t.m.from;
+    d.reporter_id = t.m.user_id;
+    d.kind = a.kind;
+    d.category = a.category;
+    d.description = a.description;
+    d.address = a.address;
+    d.community = a.community;
+    d.location = a.location;
+    const auto same = intake::same_problem(*t.engine, t.uow, *t.duplicates, d, t.now);
+    // A follower row already there (following it, or told us it is another problem): this is
+    // an appeal of its own.
+    if (!same || !intake::follow(t.uow, *same, t.me(),
+                                 t.m.from == channel::miniprogram ? "mp" : "chat", t.now))
+        return false;
+    auto pending = about_case(stage::await_not_same, same->id, same->number);
+    pending.draft = a;
+    t.ask(std::move(pending));
+    t.say(
+        "reply/duplicate_joined",
+        {{"number", same->number}, {"status", cases::case_service::status_label(t.texts, *same)}});
+    return true;
+}
+
+bool leave_for_own_case(turn& t, const pending_state& s) {
+    if (!t.u || !says_not_same(*t.u)) return false;
+    t.uow.leave_case(s.case_id, t.me(), t.now);
+    return true;
+}
+
+bool rate_followed_case(turn& t, int rating) {
+    if (rating < 1 || rating > 5) return false;
+    for (const auto& f : t.uow.followed_by(t.me(), 20)) {
+        if (f.left_at != 0 || f.rating != 0) continue;
+        const auto c = t.uow.get_case(f.case_id);
+        if (!c || (c->status != "done" && c->status != "confirmed" && c->status != "closed"))
+            continue;
+        if (!t.uow.rate_followed(c->id, t.me(), rating)) continue;
+        t.forget();
+        t.say("reply/follower_rated", {{"number", c->number}, {"rating", std::to_string(rating)}});
+        return true;
+    }
+    return false;
+}
+
+}  // namespace minsheng::dialog::detail

@@ -1,0 +1,29 @@
+#pragma once
+// One problem, one case for every filing channel: the open case of someone else that a report is
+// the same problem as (dialog/cases/duplicates.hpp decides), and making the reporter its
+// follower. Runs wherever the unit of work is (the writer); throws what the unit of work throws.
+// Thread-safe given a shared immutable engine.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "dialog/cases/duplicates.hpp"
+#include "dialog/nlu/nlu.hpp"
+#include "dialog/ports.hpp"
+
+namespace minsheng::dialog::intake {
+
+// The open complaint of another reporter that `d` (a complaint draft, as draft_of makes it)
+// reports the same problem as, the most similar when several are; nullopt when none, or `d` is
+// not a complaint or has no category.
+std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
+                                        const cases::duplicate_policy& policy, const case_draft& d,
+                                        std::int64_t now);
+
+// Makes `who` a follower of case `c` ("chat" | "hotline" | "mp" | "open311" | "merge"); false,
+// nothing written, when they have a row on it already (following, or left it).
+bool follow(unit_of_work& uow, const case_record& c, const person_ref& who, std::string via,
+            std::int64_t now);
+
+}  // namespace minsheng::dialog::intake

@@ -1,0 +1,217 @@
+// One problem, one case in chat: a resident reporting an open case's problem follows that case
+// (told so), hears its progress and rates it; "不是同一个问题" gives them their own case.
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <random>
+#include <system_error>
+
+#include "dialog/intake/call_filing.hpp"
+#include "tests/dialog/conversation_fixture.hpp"
+
+namespace {
+
+using namespace conversation_tests;
+using dialog::channel;
+
+// The conversation with the engine (so that it looks for duplicates), over the real store on a
+// temporary file, so that a reader sees the outbox.
+struct with_duplicates {
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 ("minsheng_dup_" + std::to_string(std::random_device{}()) + ".db");
+    adapters::db::store db{path.string()};
+    std::shared_ptr<const dialog::cases::case_service> service = make_service();
+    dialog::conversation joining{shipped_templates(), service, nullptr,
+                                 std::shared_ptr<const dialog::nlu::engine>(
+                                     std::shared_ptr<const dialog::nlu::engine>(), &nlu())};
+    int sequence = 0;
+
+    ~with_duplicates() {
+        for (const char* end : {"", "-wal", "-shm", ".secret"}) {
+            std::error_code ec;
+            std::filesystem::remove(path.string() + end, ec);
+        }
+    }
+
+    dialog::step_outcome tell(const std::string& user, const std::string& text,
+                              std::int64_t now = t0) {
+        auto u = nlu().understand(text);
+        inbound_message m;
+        m.user_id = user;
+        m.dedup_key = user + "-" + std::to_string(++sequence);
+        m.kind = inbound_kind::text;
+        m.text = text;
+        m.create_time = now;
+        dialog::step_outcome out;
+        db.handle_once(m.from, m.dedup_key, m, [&](dialog::unit_of_work& uow) {
+            out = joining.step(m, &u, uow, now);
+            return out.answer.text;
+        });
+        return out;
+    }
+
+    void with(const std::function<void(dialog::unit_of_work&)>& fn) { db.run(fn); }
+
+    std::optional<dialog::case_record> find(const std::string& number) {
+        std::optional<dialog::case_record> c;
+        with([&](dialog::unit_of_work& uow) { c = uow.find_case(number); });
+        return c;
+    }
+
+    std::string status_of(const std::string& number) {
+        auto c = find(number);
+        return c ? c->status : "";
+    }
+
+    void operator_act(const std::string& number, dialog::cases::action a,
+                      std::int64_t now = t0 + 3600) {
+        auto c = find(number);
+        REQUIRE(c);
+        with([&](dialog::unit_of_work& uow) {
+            dialog::cases::act_args args;
+            args.assignee = "worker-1";
+            auto r = service->act(uow, c->id, a, dialog::cases::actor::op("tester"), args, now);
+            REQUIRE(r.ok());
+        });
+    }
+
+    std::vector<dialog::case_follower> followers(const std::string& number) {
+        std::vector<dialog::case_follower> f;
+        const auto c = find(number);
+        REQUIRE(c);
+        with([&](dialog::unit_of_work& uow) { f = uow.followers_of(c->id); });
+        return f;
+    }
+
+    // The notifications to `user`, oldest first.
+    std::vector<dialog::notification> outbox_to(const std::string& user) {
+        adapters::db::reader r(path.string());
+        adapters::db::outbox_filter filter;
+        filter.limit = 1000;
+        std::vector<dialog::notification> out;
+        for (auto& row : r.list_outbox(filter))
+            if (row.n.to && row.n.to->user_id == user) out.push_back(std::move(row.n));
+        std::reverse(out.begin(), out.end());
+        return out;
+    }
+};
+
+const std::string first = "幸福路的路灯坏了，晚上一片漆黑，走路很不安全";
+
+}  // namespace
+
+TEST_CASE("A resident reporting an open case's problem follows it instead of opening another",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    const auto opened = f.tell("oAlice", first);
+    REQUIRE(opened.opened.size() == 1);
+    const auto number = opened.opened[0].number;
+
+    const auto joined = f.tell("oBob", "幸福路路灯不亮好几天了，请派人修一下", t0 + 600);
+    CHECK(joined.opened.empty());
+    CHECK(has(joined.answer.text, "附近已有同类问题 " + number));
+    CHECK(has(joined.answer.text, "已将您加入关注"));
+    auto rows = f.followers(number);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].who == dialog::person_ref{channel::wechat_oa, "oBob"});
+    CHECK(rows[0].via == "chat");
+    // The follower's reply names neither the reporter nor their words.
+    CHECK_FALSE(has(joined.answer.text, "oAlice"));
+    CHECK_FALSE(has(joined.answer.text, "一片漆黑"));
+
+    SECTION("another problem on the same street opens its own case") {
+        const auto other = f.tell("oCarol", "幸福路有个井盖不见了，留下一个大洞", t0 + 900);
+        CHECK(other.opened.size() == 1);
+        CHECK(f.followers(number).size() == 1);
+    }
+    SECTION("the same report long after opens its own case") {
+        const auto later = f.tell("oCarol", "幸福路路灯不亮好几天了", t0 + 40 * 86400);
+        CHECK(later.opened.size() == 1);
+    }
+    SECTION("\"不是同一个问题\" right after gives the follower their own case") {
+        const auto own = f.tell("oBob", "不是同一个问题", t0 + 700);
+        REQUIRE(own.opened.size() == 1);
+        CHECK(own.opened[0].number != number);
+        CHECK(own.opened[0].description == "幸福路路灯不亮好几天了，请派人修一下");
+        CHECK(own.opened[0].reporter_id == "oBob");
+        rows = f.followers(number);
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0].left_at == t0 + 700);
+        // Saying it again is a message of its own: nothing more is opened.
+        CHECK(f.tell("oBob", "不是同一个问题", t0 + 800).opened.empty());
+    }
+    SECTION("the follower hears the progress, is asked to rate when done, and rates") {
+        f.operator_act(number, dialog::cases::action::assign);
+        f.operator_act(number, dialog::cases::action::report_done, t0 + 7200);
+        const auto to_bob = f.outbox_to("oBob");
+        REQUIRE(to_bob.size() == 2);
+        CHECK(to_bob[0].template_key == "notify/case_assigned");
+        CHECK(to_bob[1].template_key == "notify/follower_done");
+        CHECK(has(to_bob[1].text, number));
+        CHECK(f.outbox_to("oAlice").back().template_key != "notify/follower_done");
+
+        const auto rated = f.tell("oBob", "5分", t0 + 8000);
+        CHECK(has(rated.answer.text, "您关注的事项 " + number));
+        CHECK(f.followers(number)[0].rating == 5);
+        CHECK(f.status_of(number) == "done");  // the follower's rating is theirs alone
+    }
+    SECTION("a follower who left hears nothing more") {
+        f.tell("oBob", "我说的不是这个问题", t0 + 700);
+        f.operator_act(number, dialog::cases::action::assign);
+        CHECK_FALSE(f.outbox_to("oAlice").empty());
+        CHECK(f.outbox_to("oBob").empty());
+    }
+}
+
+TEST_CASE("Without an engine the conversation looks for no duplicates", "[dialog][duplicates]") {
+    fixture f;
+    CHECK(f.say("oAlice", first).opened.size() == 1);
+    CHECK(f.say("oBob", "幸福路路灯不亮好几天了，请派人修一下", t0 + 600).opened.size() == 1);
+}
+
+TEST_CASE("A 12345 caller reporting an open case's problem follows it, and is told so",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    const auto number = f.tell("oAlice", first).opened.at(0).number;
+
+    dialog::intake::call_report call;
+    call.system = "default";
+    call.call_id = "c1";
+    call.caller_phone = "13900139000";
+    call.dedup_key = "call:default:c1";
+    const std::string said = "幸福路那边路灯不亮了，晚上很黑，走路不安全";
+    dialog::intake::call_appeal a;
+    a.text = said;
+    a.understood = nlu().understand(said);
+    call.appeals.push_back(a);
+
+    SECTION("with the engine the call joins the case") {
+        std::vector<std::int64_t> joined;
+        std::vector<dialog::case_record> out;
+        f.with([&](dialog::unit_of_work& uow) {
+            out = dialog::intake::file_call(*f.service, *shipped_templates(), uow, call, t0 + 600,
+                                            &nlu(), &joined);
+        });
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].number == number);
+        CHECK(joined == std::vector<std::int64_t>{out[0].id});
+        const auto rows = f.followers(number);
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0].who == dialog::person_ref{channel::hotline, "13900139000"});
+        CHECK(rows[0].via == "hotline");
+        const auto told = f.outbox_to("13900139000");
+        REQUIRE(told.size() == 1);
+        CHECK(told[0].template_key == "hotline/case_joined");
+        CHECK(has(told[0].text, "附近已有同类问题 " + number));
+    }
+    SECTION("without it the call opens a case of its own") {
+        std::vector<dialog::case_record> out;
+        f.with([&](dialog::unit_of_work& uow) {
+            out = dialog::intake::file_call(*f.service, *shipped_templates(), uow, call, t0 + 600);
+        });
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].number != number);
+        CHECK(f.followers(number).empty());
+    }
+}

@@ -1,0 +1,131 @@
+#include "dialog/cases/duplicates.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "dialog/intake/appeal_sketch.hpp"
+#include "dialog/nlu/nlu.hpp"
+
+using namespace minsheng::dialog;
+using cases::appeal_sketch;
+using cases::duplicate_policy;
+using cases::duplicate_verdict;
+using cases::judge_duplicate;
+
+namespace {
+
+const std::int64_t t0 = 1772416800;  // Mon 2026-03-02 10:00 China time
+
+const nlu::engine& engine() {
+    static const auto e = nlu::engine::load(MINSHENG_SOURCE_DIR "/models");
+    return *e;
+}
+
+appeal_sketch light(std::optional<geo_point> at, std::string place, std::int64_t when) {
+    return {"城乡建设", at, std::move(place), "路灯坏了，晚上一片漆黑，走路不安全", when};
+}
+
+}  // namespace
+
+TEST_CASE("An appeal near an open case of the same category and words is the same problem",
+          "[dialog][duplicates]") {
+    const duplicate_policy policy;
+    const auto open_case = light(geo_point{22.5170, 113.3920}, "", t0);
+    auto appeal = light(geo_point{22.5180, 113.3920}, "", t0 + 3600);  // about 111 m north
+    appeal.words = "路灯不亮好几天了，请派人修一下";
+    const auto d = judge_duplicate(appeal, open_case, policy);
+    CHECK(d.same_category);
+    CHECK(d.same_place);
+    CHECK(d.recent);
+    CHECK(d.distance_m == Approx(111.2).margin(1.0));
+    CHECK(d.similarity >= policy.attach_at);
+    CHECK(d.verdict == duplicate_verdict::same);
+
+    SECTION("farther than the radius it is another place") {
+        appeal.location = geo_point{22.5200, 113.3920};  // about 334 m
+        CHECK(judge_duplicate(appeal, open_case, policy).verdict == duplicate_verdict::different);
+        auto wide = policy;
+        wide.radius_by["城乡建设"] = 500.0;
+        CHECK(judge_duplicate(appeal, open_case, wide).verdict == duplicate_verdict::same);
+    }
+    SECTION("another category is another problem") {
+        appeal.category = "环境保护";
+        CHECK(judge_duplicate(appeal, open_case, policy).verdict == duplicate_verdict::different);
+        appeal.category = "";
+        CHECK(judge_duplicate(appeal, open_case, policy).verdict == duplicate_verdict::different);
+    }
+    SECTION("a case opened too long before is not recent, nor one opened after the appeal") {
+        appeal.at = t0 + policy.max_age_seconds + 1;
+        CHECK_FALSE(judge_duplicate(appeal, open_case, policy).recent);
+        appeal.at = t0 - 3600;
+        CHECK_FALSE(judge_duplicate(appeal, open_case, policy).recent);
+    }
+    SECTION("the same thing with another fault is not the same problem") {
+        appeal.words = "路灯白天也一直亮着，浪费电";
+        const auto other = judge_duplicate(appeal, open_case, policy);
+        CHECK(other.similarity < policy.attach_at);
+        CHECK(other.verdict != duplicate_verdict::same);
+    }
+    SECTION("words in between make a possible duplicate for operators") {
+        auto p = policy;
+        p.attach_at = 0.99;
+        CHECK(judge_duplicate(appeal, open_case, p).verdict == duplicate_verdict::possible);
+    }
+}
+
+TEST_CASE("Without coordinates, the same normalised address is the same place",
+          "[dialog][duplicates]") {
+    CHECK(cases::place_key("人民路12号3栋") == "人民路");
+    CHECK(cases::place_key("翠苑小区3栋2单元301室") == "翠苑小区");
+    CHECK(cases::place_key("和平街3巷") == "和平街3巷");
+    CHECK(cases::place_key("12号") == "");
+    CHECK(cases::same_place("中山市人民路", "人民路"));
+    CHECK(cases::same_place("人民路", "人民路"));
+    CHECK_FALSE(cases::same_place("人民路", "解放路"));
+    CHECK_FALSE(cases::same_place("中山市人民路", "中山市"));  // a city is too wide a place
+    CHECK_FALSE(cases::same_place("K2区", "A市K2区幸福路"));
+    CHECK_FALSE(cases::same_place("", ""));
+
+    const duplicate_policy policy;
+    const auto open_case = light(std::nullopt, "人民路", t0);
+    auto appeal = light(std::nullopt, "中山市人民路", t0 + 60);
+    CHECK(judge_duplicate(appeal, open_case, policy).verdict == duplicate_verdict::same);
+    appeal.place = "";  // no place at all: never attached
+    CHECK(judge_duplicate(appeal, open_case, policy).verdict == duplicate_verdict::different);
+    // One side located, the other not: the addresses decide.
+    appeal.place = "人民路";
+    appeal.location = geo_point{22.5, 113.4};
+    CHECK(judge_duplicate(appeal, open_case, policy).same_place);
+}
+
+TEST_CASE("Words similarity leaves out places, common words and bad bytes",
+          "[dialog][duplicates]") {
+    CHECK(cases::words_similarity("", "路灯坏了") == 0.0);
+    CHECK(cases::words_similarity("谢谢，麻烦了", "谢谢，麻烦了") == 0.0);  // nothing to compare
+    CHECK(cases::words_similarity("井盖丢了", "井盖丢了") == Approx(1.0));
+    CHECK(cases::words_similarity("\xff\xfe路灯", "路灯\xc0") >= 0.0);
+    CHECK(cases::words_similarity("井盖丢了", "路面有个坑") < 0.15);
+}
+
+TEST_CASE("Sketches of an appeal in Traditional script and of a case match the Simplified one",
+          "[dialog][duplicates]") {
+    const auto simplified = intake::sketch_of(
+        engine().understand("幸福路的路灯坏了，晚上黑漆漆的，请尽快修理"), std::nullopt, t0);
+    const auto traditional = intake::sketch_of(
+        engine().understand("幸福路的路燈壞了，晚上黑漆漆的，請儘快修理"), std::nullopt, t0 + 60);
+    CHECK(simplified.place == "幸福路");
+    CHECK(traditional.place == simplified.place);
+    CHECK(traditional.words.find("幸福路") == std::string::npos);  // the place left the words
+    CHECK(traditional.category == simplified.category);
+    CHECK(judge_duplicate(traditional, simplified, duplicate_policy{}).verdict ==
+          duplicate_verdict::same);
+
+    case_record c;
+    c.description = "幸福路12号旁边的路灯不亮了";
+    c.category = "城乡建设";
+    c.address = "幸福路12号";
+    c.created_at = t0;
+    const auto of_case = intake::sketch_of(engine(), c);
+    CHECK(of_case.place == "幸福路");
+    CHECK(of_case.category == "城乡建设");
+    CHECK(of_case.at == t0);
+}
