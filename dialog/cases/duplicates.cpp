@@ -85,6 +85,121 @@ std::uint64_t problems_in(std::string_view text) {
     return out;
 }
 
+// Objects: the thing a report is about, one line each. A text names the objects whose words it
+// contains, longest words first, each place in the text read once: "下水道井盖" is a manhole cover
+// (not a sewer), "路灯杆" a lamp post (not a street light), "楼道灯" a stairwell light.
+constexpr std::string_view object_words[] = {
+    "路灯 街灯 灯泡 路边灯",
+    "灯杆 灯柱 路灯杆 路灯柱 电线杆 电杆",
+    "楼道灯 声控灯 楼梯灯 走廊灯",
+    "灯箱 广告牌 招牌 广告灯",
+    "红绿灯 信号灯 交通灯 黄灯 红灯",
+    "井盖 窨井 下水井 下水道井盖 污水井盖 雨水井盖 井口 沙井",
+    "下水道 污水管 污水管道 化粪池 排水沟 阴沟 污水 排污",
+    "水管 供水管 供水管道 自来水管 自来水 消防栓 水表",
+    "路面 马路 道路 坑 坑洼 窿 人行道砖",
+    "树 树枝 大树 榕树 树木",
+    "电梯",
+    "消防通道",
+    "垃圾 垃圾桶 垃圾站 垃圾箱 废品",
+    "公厕 厕所 公共厕所",
+    "工地 施工 打桩 挖土 泥头车 搅拌",
+    "油烟 烧烤 饭店 大排档 餐馆 烧烤档",
+    "狗 野狗 流浪狗 犬",
+    "健身器材 健身器械 长椅 座椅 滑梯 秋千",
+    "违建 违章建筑 违章搭建 乱搭",
+    "摊贩 摆摊 占道经营 流动摊",
+    "停水 没水 水压",
+    "停电 跳闸 没电",
+    "漏雨 渗水 墙皮 外墙",
+};
+
+// Faults: what is wrong with it. The first line (broken, out of use) says little and fits every
+// fault but the lines marked distinct (people trapped, a light on all day): those are events of
+// their own, never the same problem as a thing that is merely broken.
+struct fault_line {
+    std::string_view words;
+    bool distinct;
+};
+constexpr fault_line fault_words[] = {
+    {"坏 损坏 故障 停运 停用 不能用 不能使用 失灵 停了 不修 没人修", false},
+    {"不亮 没亮 不工作 灭 熄 瞎 唔着 黑", false},
+    {"白天 浪费电 开着 亮着 长明", true},
+    {"歪 倾斜 倒 撞 断 刮 吹", false},
+    {"丢 不见 偷 没盖 冇 撬 没了 破 洞 松 晃", false},
+    {"塌 陷 凹 裂开 颠 坑", false},
+    {"堵 外溢 溢 漫 返 冒 臭水", false},
+    {"爆 裂 漏 喷 浸 积水", false},
+    {"清运 没人收 没人清 清理 拉走 运走 堆 满 成堆 堆积 爆满", false},
+    {"噪音 吵 响 扰民 轰隆", false},
+    {"困 夹 下坠 关人", true},
+    {"占 停放 停车 停着 停满 乱停", false},
+    {"咬 追", false},
+};
+
+// The object lines `text` names (bits), longest words first, each text position read once.
+std::uint64_t objects_in(std::string_view text) {
+    struct word {
+        std::string_view w;
+        std::size_t line;
+    };
+    std::vector<word> words;
+    for (std::size_t i = 0; i < std::size(object_words); ++i) {
+        std::string_view line = object_words[i];
+        while (!line.empty()) {
+            const auto space = line.find(' ');
+            const auto w = line.substr(0, space);
+            if (!w.empty()) words.push_back({w, i});
+            if (space == std::string_view::npos) break;
+            line.remove_prefix(space + 1);
+        }
+    }
+    std::stable_sort(words.begin(), words.end(),
+                     [](const word& a, const word& b) { return a.w.size() > b.w.size(); });
+    std::string rest(text);
+    std::uint64_t out = 0;
+    for (const auto& w : words) {
+        for (auto at = rest.find(w.w); at != std::string::npos; at = rest.find(w.w, at)) {
+            out |= std::uint64_t{1} << w.line;
+            rest.replace(at, w.w.size(), w.w.size(), ' ');
+        }
+    }
+    return out;
+}
+
+// The fault lines `text` names (bits).
+std::uint64_t faults_in(std::string_view text) {
+    std::uint64_t out = 0;
+    for (std::size_t i = 0; i < std::size(fault_words); ++i) {
+        std::string_view line = fault_words[i].words;
+        while (!line.empty()) {
+            const auto space = line.find(' ');
+            const auto w = line.substr(0, space);
+            if (!w.empty() && text.find(w) != std::string_view::npos) {
+                out |= std::uint64_t{1} << i;
+                break;
+            }
+            if (space == std::string_view::npos) break;
+            line.remove_prefix(space + 1);
+        }
+    }
+    return out;
+}
+
+bool faults_conflict(std::uint64_t a, std::uint64_t b) {
+    std::uint64_t distinct = 0;
+    for (std::size_t i = 0; i < std::size(fault_words); ++i) {
+        if (fault_words[i].distinct) distinct |= std::uint64_t{1} << i;
+    }
+    constexpr std::uint64_t generic = 1;  // the first line: broken, out of use
+    // An event of its own on one side only: another problem, whatever else both say.
+    if ((a & distinct) != (b & distinct) && a != 0 && b != 0) return true;
+    // Otherwise a merely broken thing fits any fault; specific faults must share one.
+    const auto sa = a & ~generic;
+    const auto sb = b & ~generic;
+    return sa != 0 && sb != 0 && (sa & sb) == 0;
+}
+
 bool is_ideograph(char32_t c) {
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
            (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0xF900 && c <= 0xFAFF);
@@ -186,12 +301,13 @@ bool same_place(std::string_view a, std::string_view b) {
     if (!longer.ends_with(shorter) && longer.find(shorter) == std::string_view::npos) return false;
     const auto cps = code_points(shorter);
     if (cps.size() < 2) return false;
-    // A shorter key that is only a city, district or county ("A市", "K2区") is too wide a place.
+    // A shorter key that is only a city, district or county ("A市", "K2区") is too wide a place;
+    // a residential or park compound ("翠苑小区", "东湖社区") is not.
     const char32_t last = cps.back();
-    if (std::u32string_view(U"省市区县镇乡").find(last) != std::u32string_view::npos) {
-        return false;
-    }
-    return true;
+    if (std::u32string_view(U"省市区县镇乡").find(last) == std::u32string_view::npos) return true;
+    if (last != U'区' || cps.size() < 3) return false;
+    return std::u32string_view(U"小社园校景厂").find(cps[cps.size() - 2]) !=
+           std::u32string_view::npos;
 }
 
 duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_sketch& open_case,
@@ -207,8 +323,20 @@ duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_ske
     }
     d.recent = open_case.at <= appeal.at + 60 && appeal.at - open_case.at <= policy.max_age_seconds;
     d.similarity = words_similarity(appeal.words, open_case.words);
+    // Vetoes: the texts name other things, or other faults of one thing, or (near by the
+    // coordinates) other places. Such a pair is at most a possible duplicate.
+    const auto oa = objects_in(appeal.words);
+    const auto ob = objects_in(open_case.words);
+    if (oa != 0 && ob != 0 && (oa & ob) == 0) {
+        d.conflict = duplicate_conflict::object;
+    } else if (faults_conflict(faults_in(appeal.words), faults_in(open_case.words))) {
+        d.conflict = duplicate_conflict::fault;
+    } else if (d.distance_m >= 0.0 && !appeal.place.empty() && !open_case.place.empty() &&
+               !same_place(appeal.place, open_case.place)) {
+        d.conflict = duplicate_conflict::place;
+    }
     if (d.same_category && d.same_place && d.recent) {
-        if (d.similarity >= policy.attach_at) {
+        if (d.similarity >= policy.attach_at && d.conflict == duplicate_conflict::none) {
             d.verdict = duplicate_verdict::same;
         } else if (d.similarity >= policy.review_at) {
             d.verdict = duplicate_verdict::possible;

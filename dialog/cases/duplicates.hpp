@@ -6,10 +6,12 @@
 //
 // Same problem = the same category (the classifier's), close in place (the haversine distance
 // within the category's radius when both have coordinates, otherwise the same normalised
-// address), close in time (the case was opened at most max_age_seconds before the appeal), and
+// address), close in time (the case was opened at most max_age_seconds before the appeal),
 // similar words (words_similarity: the problem words and the character bigrams both texts use,
-// places and common words left out). The thresholds were tuned on data/duplicates/ (minsheng-nlu
-// eval --task duplicate).
+// places and common words left out), and no conflict: the texts do not name other things (a
+// sewer, a manhole cover), other faults of one thing (a lift that traps people, a lift out of
+// use) or, near by their coordinates, other places. The threshold was chosen on data/duplicates/
+// (minsheng-nlu eval --task duplicate).
 
 #include <cstdint>
 #include <map>
@@ -37,13 +39,18 @@ struct duplicate_policy {
     // similarity >= attach_at: the same problem (attach as a follower);
     // review_at <= similarity < attach_at (and everything else the same): a possible duplicate
     // for operators to look at.
-    double attach_at = 0.32;
+    double attach_at = 0.23;
     double review_at = 0.15;
 
     double radius_for(std::string_view category) const;
 };
 
 enum class duplicate_verdict { different, possible, same };
+
+// Why two texts that pass the gates still are not the same problem: they name other things
+// (a manhole cover and a sewer), other faults of one thing (a lift that traps people and one out
+// of use), or, near by their coordinates, other places.
+enum class duplicate_conflict { none, object, fault, place };
 
 struct duplicate_decision {
     duplicate_verdict verdict = duplicate_verdict::different;
@@ -52,6 +59,7 @@ struct duplicate_decision {
     bool same_place = false;
     bool recent = false;
     double distance_m = -1.0;  // when both have coordinates; -1 otherwise
+    duplicate_conflict conflict = duplicate_conflict::none;  // any: never `same`
 };
 
 // The decision for `appeal` against the open case `open_case`.

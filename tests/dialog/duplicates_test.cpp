@@ -62,7 +62,7 @@ TEST_CASE("An appeal near an open case of the same category and words is the sam
     SECTION("the same thing with another fault is not the same problem") {
         appeal.words = "路灯白天也一直亮着，浪费电";
         const auto other = judge_duplicate(appeal, open_case, policy);
-        CHECK(other.similarity < policy.attach_at);
+        CHECK(other.conflict == cases::duplicate_conflict::fault);  // a light on all day
         CHECK(other.verdict != duplicate_verdict::same);
     }
     SECTION("words in between make a possible duplicate for operators") {
@@ -128,4 +128,75 @@ TEST_CASE("Sketches of an appeal in Traditional script and of a case match the S
     CHECK(of_case.place == "幸福路");
     CHECK(of_case.category == "城乡建设");
     CHECK(of_case.at == t0);
+}
+
+TEST_CASE("Texts naming other things or other faults of one thing are never the same problem",
+          "[dialog][duplicates]") {
+    duplicate_policy eager;  // every similarity would attach: only the conflicts keep apart
+    eager.attach_at = 0.0;
+    eager.review_at = 0.0;
+    auto sketch = [](std::string words) {
+        return appeal_sketch{"城乡建设", std::nullopt, "民族路", std::move(words), t0};
+    };
+    auto appeal = [&](std::string words) {
+        auto s = sketch(std::move(words));
+        s.at = t0 + 3600;
+        return s;
+    };
+
+    SECTION("a sewer and the manhole cover over it are other things") {
+        const auto d = judge_duplicate(appeal("下水道堵了，污水漫到路上"),
+                                       sketch("下水道井盖破了个洞，踩上去晃"), eager);
+        CHECK(d.conflict == cases::duplicate_conflict::object);
+        CHECK(d.verdict == duplicate_verdict::possible);
+    }
+    SECTION("a lamp post and the street light on it are other things") {
+        CHECK(judge_duplicate(appeal("路灯杆被车撞歪了"), sketch("路灯晚上不亮"), eager).conflict ==
+              cases::duplicate_conflict::object);
+        CHECK(judge_duplicate(appeal("楼道灯坏了"), sketch("路灯坏了"), eager).conflict ==
+              cases::duplicate_conflict::object);
+    }
+    SECTION("a lift that traps people is not a lift out of use") {
+        const auto d =
+            judge_duplicate(appeal("电梯困人了，快来人"), sketch("电梯坏了好几天不能用"), eager);
+        CHECK(d.conflict == cases::duplicate_conflict::fault);
+        CHECK(d.verdict != duplicate_verdict::same);
+        CHECK(judge_duplicate(appeal("路灯白天一直亮着"), sketch("路灯晚上不亮"), eager).conflict ==
+              cases::duplicate_conflict::fault);
+        CHECK(judge_duplicate(appeal("自来水管爆了"), sketch("水管堵了"), eager).conflict ==
+              cases::duplicate_conflict::fault);
+    }
+    SECTION("broken and out fit each other, and other words for one thing are one thing") {
+        for (const auto& [a, b] :
+             {std::pair{"电梯坏了没人修", "电梯又停运了"}, std::pair{"路灯坏了", "街灯不亮"},
+              std::pair{"电梯突然下坠把人困住", "电梯关门夹人"},
+              std::pair{"窨井盖丢了", "下水道井盖不见了"}}) {
+            INFO(a << " / " << b);
+            const auto d = judge_duplicate(appeal(a), sketch(b), eager);
+            CHECK(d.conflict == cases::duplicate_conflict::none);
+            CHECK(d.verdict == duplicate_verdict::same);
+        }
+    }
+    SECTION("near by the coordinates but naming another street is another place") {
+        auto a = appeal("路灯坏了，晚上很黑");
+        auto b = sketch("路灯不亮");
+        a.location = geo_point{22.5170, 113.3920};
+        b.location = geo_point{22.5173, 113.3921};  // about 35 m
+        b.place = "解放路";
+        const auto d = judge_duplicate(a, b, eager);
+        CHECK(d.same_place);  // by the distance
+        CHECK(d.conflict == cases::duplicate_conflict::place);
+        CHECK(d.verdict != duplicate_verdict::same);
+        b.place = "中山市民族路";  // the same street, written longer
+        CHECK(judge_duplicate(a, b, eager).verdict == duplicate_verdict::same);
+    }
+}
+
+TEST_CASE("A residential compound is a place, a district is not", "[dialog][duplicates]") {
+    CHECK(cases::same_place("翠苑小区", "翠苑小区"));
+    CHECK(cases::same_place("东湖社区", "中山市东湖社区"));
+    CHECK(cases::same_place("火炬开发区科技园区", "科技园区"));
+    CHECK_FALSE(cases::same_place("翠苑小区", "银湾小区"));
+    CHECK_FALSE(cases::same_place("石岐区", "石岐区"));
+    CHECK_FALSE(cases::same_place("小区", "翠苑小区"));  // a bare word, no name
 }

@@ -39,8 +39,11 @@ std::optional<geo_point> parse_where(const std::string& s, const std::string& wh
 }
 
 // The split: a pair is kept apart (never tuned on) when its id hashes to 0 mod 4 or starts with
-// "k" (pairs written after the problem words were chosen); the rest is the tuning part, split
-// into folds by the same hash.
+// "k" or "n" (pairs written after the problem words were chosen, never looked at while the
+// decision was changed); the rest is the tuning part, split into folds by the hash of the seed
+// and the id.
+bool always_apart(const std::string& id) { return id.starts_with("k") || id.starts_with("n"); }
+
 std::uint64_t fnv1a(const std::string& s) {
     std::uint64_t h = 1469598103934665603ULL;
     for (unsigned char c : s) {
@@ -54,6 +57,7 @@ struct scored {
     bool same = false;   // the label
     bool gated = false;  // same category, place and time: only the words decide
     double similarity = 0.0;
+    bool possible = false;  // listed for operators by the shipped policy
     cases::duplicate_decision decision;
 };
 
@@ -158,7 +162,7 @@ std::vector<duplicate_pair> read_duplicate_pairs(const std::string& path,
 
 int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine& engine,
                          const std::vector<duplicate_pair>& pairs, std::uint32_t folds,
-                         double target, bool traditional, bool list) {
+                         double target, bool traditional, bool list, std::uint64_t seed) {
     namespace intake = minsheng::dialog::intake;
     const cases::duplicate_policy shipped;
     cases::duplicate_policy gate = shipped;  // the gates alone: every similarity passes
@@ -178,6 +182,8 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
         s.decision = cases::judge_duplicate(sa, sb, gate);
         s.gated = s.decision.verdict == cases::duplicate_verdict::same;
         s.similarity = s.decision.similarity;
+        s.possible =
+            cases::judge_duplicate(sa, sb, shipped).verdict == cases::duplicate_verdict::possible;
         return s;
     };
     std::vector<scored> plain;
@@ -187,23 +193,20 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
         if (traditional) converted.push_back(score(p, true));
     }
 
-    std::vector<const scored*> tuning;
-    std::vector<const scored*> apart;
+    std::vector<bool> kept_apart;
     std::vector<std::size_t> fold_of;
-    std::size_t same = 0;
+    std::size_t same = 0, tuning_size = 0;
     for (std::size_t i = 0; i < pairs.size(); ++i) {
         const auto h = fnv1a(pairs[i].id);
         same += pairs[i].same ? 1 : 0;
-        if (h % 4 == 0 || pairs[i].id.starts_with("k")) {
-            apart.push_back(&plain[i]);
-        } else {
-            tuning.push_back(&plain[i]);
-            fold_of.push_back(static_cast<std::size_t>((h / 4) % (folds ? folds : 1)));
-        }
+        kept_apart.push_back(h % 4 == 0 || always_apart(pairs[i].id));
+        tuning_size += kept_apart.back() ? 0 : 1;
+        const auto f = seed == 0 ? h / 4 : fnv1a(std::to_string(seed) + ":" + pairs[i].id);
+        fold_of.push_back(static_cast<std::size_t>(f % (folds ? folds : 1)));
     }
     out << "task duplicate: " << pairs.size() << " pairs (" << same << " same problem, "
-        << pairs.size() - same << " different); " << tuning.size() << " to tune on, "
-        << apart.size() << " kept apart\n";
+        << pairs.size() - same << " different); " << tuning_size << " to tune on, "
+        << pairs.size() - tuning_size << " kept apart\n";
     char line[200];
     std::snprintf(line, sizeof line,
                   "target precision %.2f; the attach threshold is the lowest "
@@ -213,72 +216,92 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
 
     // Why same-problem pairs fail the gates (before the words are compared).
     std::size_t no_category = 0, no_place = 0, not_recent = 0;
+    std::size_t conflicts_same = 0, conflicts_different = 0;
     for (const auto& s : plain) {
+        if (s.decision.conflict != cases::duplicate_conflict::none) {
+            (s.same ? conflicts_same : conflicts_different) += 1;
+        }
         if (!s.same) continue;
         if (!s.decision.same_category) ++no_category;
         if (!s.decision.same_place) ++no_place;
         if (!s.decision.recent) ++not_recent;
     }
     out << "same-problem pairs failing a gate: category " << no_category << ", place " << no_place
-        << ", time " << not_recent << "\n\n";
+        << ", time " << not_recent << "\n"
+        << "pairs with a conflict (other thing, fault or place): " << conflicts_same
+        << " same problem, " << conflicts_different << " different\n";
 
-    if (folds >= 2) {
-        counts total;
-        for (std::uint32_t k = 0; k < folds; ++k) {
-            std::vector<const scored*> train;
-            std::vector<const scored*> test;
-            for (std::size_t i = 0; i < tuning.size(); ++i) {
-                (fold_of[i] == k ? test : train).push_back(tuning[i]);
+    const auto figures = [&](const std::vector<scored>& set, const char* title) {
+        out << "\n" << title << "\n";
+        std::vector<const scored*> tuning, apart, all;
+        std::vector<std::size_t> fold;
+        for (std::size_t i = 0; i < set.size(); ++i) {
+            all.push_back(&set[i]);
+            if (kept_apart[i]) {
+                apart.push_back(&set[i]);
+            } else {
+                tuning.push_back(&set[i]);
+                fold.push_back(fold_of[i]);
             }
-            const auto c = count_at(test, tune(train, target));
-            total.tp += c.tp;
-            total.fp += c.fp;
-            total.fn += c.fn;
-            total.tn += c.tn;
         }
-        std::snprintf(line, sizeof line, "%u-fold cross-validation (tuning part)", folds);
-        print_counts(out, line, total);
-    }
-    const double tuned = tune(tuning, target);
-    std::snprintf(line, sizeof line, "threshold tuned on the tuning part: %.3f (shipped %.3f)\n",
-                  tuned, shipped.attach_at);
-    out << line;
-    print_counts(out, "tuned, on the tuning part", count_at(tuning, tuned));
-    print_counts(out, "tuned, on the pairs kept apart", count_at(apart, tuned));
-    print_counts(out, "shipped, on the pairs kept apart", count_at(apart, shipped.attach_at));
-    std::vector<const scored*> written_after;
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
-        if (pairs[i].id.starts_with("k")) written_after.push_back(&plain[i]);
-    }
-    if (!written_after.empty()) {
-        print_counts(out, "shipped, on the k pairs alone",
-                     count_at(written_after, shipped.attach_at));
-    }
-    std::vector<const scored*> all;
-    for (const auto& s : plain) all.push_back(&s);
-    print_counts(out, "shipped, on all pairs", count_at(all, shipped.attach_at));
-    if (traditional) {
-        std::vector<const scored*> conv;
-        for (const auto& s : converted) conv.push_back(&s);
-        print_counts(out, "shipped, appeal in Traditional", count_at(conv, shipped.attach_at));
-    }
+        if (folds >= 2) {
+            counts total;
+            for (std::uint32_t k = 0; k < folds; ++k) {
+                std::vector<const scored*> train;
+                std::vector<const scored*> test;
+                for (std::size_t i = 0; i < tuning.size(); ++i) {
+                    (fold[i] == k ? test : train).push_back(tuning[i]);
+                }
+                const auto c = count_at(test, tune(train, target));
+                total.tp += c.tp;
+                total.fp += c.fp;
+                total.fn += c.fn;
+                total.tn += c.tn;
+            }
+            std::snprintf(line, sizeof line, "%u-fold cross-validation, seed %llu", folds,
+                          static_cast<unsigned long long>(seed));
+            print_counts(out, line, total);
+        }
+        const double tuned = tune(tuning, target);
+        std::snprintf(line, sizeof line,
+                      "threshold tuned on the tuning part: %.3f (shipped %.3f)\n", tuned,
+                      shipped.attach_at);
+        out << line;
+        print_counts(out, "tuned, on the tuning part", count_at(tuning, tuned));
+        print_counts(out, "tuned, on the pairs kept apart", count_at(apart, tuned));
+        print_counts(out, "shipped, on the tuning part", count_at(tuning, shipped.attach_at));
+        print_counts(out, "shipped, on the pairs kept apart", count_at(apart, shipped.attach_at));
+        for (const char* prefix : {"k", "n"}) {
+            std::vector<const scored*> written_after;
+            for (std::size_t i = 0; i < pairs.size(); ++i) {
+                if (pairs[i].id.starts_with(prefix)) written_after.push_back(&set[i]);
+            }
+            if (written_after.empty()) continue;
+            std::snprintf(line, sizeof line, "shipped, on the %s pairs alone", prefix);
+            print_counts(out, line, count_at(written_after, shipped.attach_at));
+        }
+        print_counts(out, "shipped, on all pairs", count_at(all, shipped.attach_at));
+    };
+    figures(plain, "as written:");
+    if (traditional) figures(converted, "appeal converted to Traditional script:");
+    out << "\n";
     // Near misses an operator would see as possible duplicates.
     std::size_t possible_same = 0, possible_different = 0;
     for (const auto& s : plain) {
-        if (!s.gated || s.similarity >= shipped.attach_at || s.similarity < shipped.review_at) {
-            continue;
-        }
-        (s.same ? possible_same : possible_different) += 1;
+        if (s.possible) (s.same ? possible_same : possible_different) += 1;
     }
     out << "possible duplicates listed for operators (shipped): " << possible_same
         << " same problem, " << possible_different << " different\n";
     if (list) {
-        out << "\nid\tlabel\tcategory\tplace\ttime\tsimilarity\n";
+        out << "\nid\tlabel\tpart\tcategory\tplace\ttime\tsimilarity\tconflict\n";
         for (std::size_t i = 0; i < pairs.size(); ++i) {
             const auto& d = plain[i].decision;
-            std::snprintf(line, sizeof line, "%s\t%s\t%d\t%d\t%d\t%.3f\n", pairs[i].id.c_str(),
-                          pairs[i].same ? "same" : "different", d.same_category, d.same_place,
-                          d.recent, d.similarity);
+            static constexpr const char* conflicts[] = {"-", "object", "fault", "place"};
+            const bool kept = fnv1a(pairs[i].id) % 4 == 0 || always_apart(pairs[i].id);
+            std::snprintf(line, sizeof line, "%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%s\n",
+                          pairs[i].id.c_str(), pairs[i].same ? "same" : "different",
+                          kept ? "apart" : "tune", d.same_category, d.same_place, d.recent,
+                          d.similarity, conflicts[static_cast<int>(d.conflict)]);
             out << line;
         }
     }

@@ -34,9 +34,12 @@ std::vector<duplicate_pair> read_duplicate_pairs(const std::string& path,
                                                  const std::map<std::string, std::string>& corpus);
 
 // Prints the figures, also with the appeal side in Traditional script when `traditional`, and
-// with `list` each pair's gates and similarity (ids only, never texts). Returns 0.
+// with `list` each pair's gates and similarity (ids only, never texts). `seed` 0 folds the
+// tuning part by the id's hash alone; another seed folds it by the hash of seed and id.
+// Returns 0.
 int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine& engine,
                          const std::vector<duplicate_pair>& pairs, std::uint32_t folds,
-                         double target_precision, bool traditional, bool list);
+                         double target_precision, bool traditional, bool list,
+                         std::uint64_t seed = 0);
 
 }  // namespace minsheng::tools::nlu

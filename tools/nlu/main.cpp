@@ -281,8 +281,9 @@ int run_duplicate_eval(const std::string& models, const eval_args& a) {
     for (auto& r : nlu::read_labelled_tsv(a.corpus)) corpus.emplace(r.id, std::move(r.text));
     const auto pairs = minsheng::tools::nlu::read_duplicate_pairs(a.data.front(), corpus);
     const auto engine = nlu::engine::load(models);
-    return minsheng::tools::nlu::print_duplicate_eval(
-        std::cout, *engine, pairs, a.folds ? a.folds : 5, 0.95, a.script != "as-is", a.errors);
+    return minsheng::tools::nlu::print_duplicate_eval(std::cout, *engine, pairs,
+                                                      a.folds ? a.folds : 5, 0.95,
+                                                      a.script != "as-is", a.errors, a.seed);
 }
 
 int run_eval(const std::string& models, const eval_args& a) {
