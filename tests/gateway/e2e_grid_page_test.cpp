@@ -29,6 +29,7 @@
 #include "adapters/db/store.hpp"
 #include "adapters/wechat_oa/detail/base64.hpp"
 #include "gateway/grid_page/grid_links.hpp"
+#include "gateway/server/config.hpp"
 #include "gateway/server/station_scenes.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tests/gateway/webdriver.hpp"
@@ -332,7 +333,7 @@ TEST_CASE("the grid page refuses bad, forged, expired and others' tokens and cha
     unchanged();
 
     // Worker B's own valid token (as the gateway signs B's links) opens nothing of A's.
-    gateway::grid_page::grid_links ours(gateway::keying_secret(s.cfg), public_url, 3600);
+    gateway::grid_page::grid_links ours(gateway::keying_secret(s.cfg), public_url, 72 * 3600);
     const auto b_token = ours.token_for("wechat_oa:o_page_2", s.clock.fn()());
     auto b_list = s.call("GET", "/grid/api/orders", b_token);
     REQUIRE(b_list.status == 200);
@@ -358,7 +359,7 @@ TEST_CASE("the grid page refuses bad, forged, expired and others' tokens and cha
     const auto b_later = ours.token_for("wechat_oa:o_page_2", s.clock.fn()());
     s.clock.advance(72 * 3600 + 60);
     CHECK(s.call("GET", "/grid/api/orders", b_later).status == 401);
-    unchanged();
+    CHECK(s.stored(number).status == status_before);  // (the timer may write reminders now)
 }
 
 TEST_CASE("failed grid page tokens from one address get 429 after the limit, valid ones too",
@@ -584,4 +585,48 @@ TEST_CASE("a grid worker takes an order from the notice's link to 办结 in Chro
     CHECK_FALSE(s.exists("#order"));
     CHECK(sc.events(number).size() == events_before);
     std::filesystem::remove(photo);
+}
+
+TEST_CASE("grid page tokens name their person until they expire, and nothing else verifies",
+          "[gateway][grid]") {
+    gateway::grid_page::grid_links links("a-keying-secret-of-enough-length", "https://x.example/",
+                                         3600);
+    const auto t = links.token_for("wechat_oa:o_abc", 1000);
+    CHECK(links.person_of(t, 1000) == "wechat_oa:o_abc");
+    CHECK(links.person_of(t, 4599) == "wechat_oa:o_abc");
+    CHECK_FALSE(links.person_of(t, 4600));  // expired
+    CHECK(links.link_for("wechat_oa:o_abc", "MS20261203-0001", 1000) ==
+          "https://x.example/grid/#/order/MS20261203-0001?t=" + t);
+    // Every single character changed, dropped or added: refused.
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        auto u = t;
+        u[i] = u[i] == 'Z' ? 'Y' : 'Z';
+        INFO(i);
+        CHECK_FALSE(links.person_of(u, 1000));
+        CHECK_FALSE(links.person_of(t.substr(0, i) + t.substr(i + 1), 1000));
+    }
+    CHECK_FALSE(links.person_of(t + "A", 1000));
+    CHECK_FALSE(links.person_of("", 1000));
+    gateway::grid_page::grid_links other("another-keying-secret-of-length", "", 3600);
+    CHECK_FALSE(other.person_of(t, 1000));
+    CHECK(other.link_for("wechat_oa:o_abc", "MS1", 1000).empty());
+    CHECK_THROWS_AS(gateway::grid_page::grid_links("short", "", 3600), std::invalid_argument);
+}
+
+TEST_CASE("the grid page's settings are checked at load", "[gateway][grid]") {
+    const auto load = [](const std::string& toml) {
+        const auto path = temp_db_path("grid-page-config") + ".toml";
+        std::ofstream(path) << toml;
+        auto c = gateway::load_config(path, {{"MINSHENG_DATA_DIR", MINSHENG_SOURCE_DIR}});
+        std::filesystem::remove(path);
+        return c;
+    };
+    auto c = load("[grid_page]\npublic_url = \"https://m.example/city\"\nlink_hours = 24\n");
+    CHECK(c.grid_page.public_url == "https://m.example/city");
+    CHECK(c.grid_page.link_hours == 24);
+    CHECK(c.grid_page.dir == std::string(MINSHENG_SOURCE_DIR) + "/grid");
+    CHECK_THROWS_AS(load("[grid_page]\npublic_url = \"ftp://m.example\"\n"), gateway::config_error);
+    CHECK_THROWS_AS(load("[grid_page]\npublic_url = \"https://m.example/?x=1\"\n"),
+                    gateway::config_error);
+    CHECK_THROWS_AS(load("[grid_page]\nlink_hours = 0\n"), gateway::config_error);
 }
