@@ -6,9 +6,10 @@
 // resident hears each meaningful step and rates. A worker's patrol report with a photo and a
 // location opens a case in the grid whose boundary holds it.
 //
-// The overdue escalation to the supervisor needs the gateway's clock moved past a deadline (one
-// working day at least): the program has no clock option, so that step is covered in-process
-// (e2e_grid_test: "the grid map counts open and overdue orders; ...").
+// The overdue escalation: the program has no clock option and a deadline is a working day at
+// least, so the test moves the order's deadline into the past in the database (what the passing
+// of that day would have done) and gives the program a calendar on which every day and hour is
+// working time, so that the run does not depend on when the test runs.
 
 #include <signal.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -57,11 +59,12 @@ struct gateway_program {
     unsigned short port = 0;
     std::unique_ptr<wechat_peer> wx;
 
-    gateway_program() {
+    // `extra`: more TOML tables (a [program] table), written before the others.
+    explicit gateway_program(const std::string& extra = "") {
         {
             std::ofstream f(config_file);
             f << "operator_token = \"grid-process-operator-token-0123456789abcdef\"\n"
-              << "[wechat]\ntoken = \"grid-process\"\nappid = \"wxgridprocess0001\"\n"
+              << extra << "[wechat]\ntoken = \"grid-process\"\nappid = \"wxgridprocess0001\"\n"
               << "aes_key = \"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\"\n"
               << "[wechat_api]\nbase_url = \"" << fake.base_url() << "\"\nappid = \""
               << fake.config().appid << "\"\nsecret = \"" << fake.config().secret << "\"\n"
@@ -132,7 +135,8 @@ struct gateway_program {
     void bind(const std::string& openid, const std::string& id, const std::string& grid) {
         const std::string dbarg = "--db '" + db + "'";
         REQUIRE(admin("staff add " + dbarg + " --id " + id + " --name 网格员" + id +
-                      " --role worker --community 东城社区 --grid " + grid)
+                      (grid.empty() ? " --role supervisor --street 东城街道"
+                                    : " --role worker --community 东城社区 --grid " + grid))
                     .code == 0);
         const auto code = trimmed(admin("staff bind-code " + dbarg + " --id " + id).out);
         REQUIRE(code.size() == 8);
@@ -250,4 +254,75 @@ TEST_CASE(
     CHECK(c.community == "东城社区");
     REQUIRE(c.location);
     CHECK(c.location->lng == Approx(113.715));
+}
+
+namespace {
+
+// A calendar directory on which every day of this year and the next is a working day.
+std::string every_day_calendar(const std::string& base) {
+    const std::string dir = base + ".calendar";
+    std::filesystem::create_directories(dir);
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    for (int year = tm.tm_year + 1900; year <= tm.tm_year + 1901; ++year) {
+        std::ofstream f(dir + "/cn-" + std::to_string(year) + ".txt");
+        std::tm day{};
+        day.tm_year = year - 1900;
+        day.tm_mday = 1;
+        day.tm_hour = 12;
+        for (std::time_t t = timegm(&day);; t += 86400) {
+            std::tm d{};
+            gmtime_r(&t, &d);
+            if (d.tm_year != year - 1900) break;
+            if (d.tm_wday == 0 || d.tm_wday == 6) {
+                char buf[16];
+                std::strftime(buf, sizeof buf, "%Y-%m-%d", &d);
+                f << "workday " << buf << "\n";
+            }
+        }
+    }
+    return dir;
+}
+
+}  // namespace
+
+TEST_CASE("through the real gateway program the supervisor is told of an overdue grid order",
+          "[e2e][grid][process]") {
+    const std::string cal = every_day_calendar(temp_db_path("grid-process-cal"));
+    gateway_program g("[program]\ncalendar_dir = \"" + cal +
+                      "\"\nworking_hours = \"00:00-24:00\"\n");
+    g.bind("o_proc_worker", "w-proc-1", "一网格");
+    g.bind("o_proc_sup", "s-proc", "");
+
+    const auto filed = g.say("o_proc_resident", "东城社区一网格7栋门口的井盖松了，踩上去会响");
+    const auto number = number_in(filed);
+    INFO(filed);
+    REQUIRE_FALSE(number.empty());
+    const std::map<std::string, std::string> op{{"Authorization", bearer(g.cfg)}};
+    REQUIRE(g.call("POST", "/api/v1/cases/" + std::to_string(g.stored(number).id) + "/actions", op,
+                   {{"action", "assign"}, {"assignee", "auto"}})
+                .status == 200);
+    REQUIRE(g.told("o_proc_worker", number));
+    CHECK(has(g.say("o_proc_worker", "接单 " + number), "已接单"));
+
+    // A day passes: the deadline is behind us (written as the program would find it).
+    {
+        adapters::db::store st(g.db);
+        st.run([&](dialog::unit_of_work& uow) {
+            auto c = uow.find_case(number);
+            REQUIRE(c);
+            auto u = *c;
+            u.deadline_at = now_s() - 3600;
+            u.remind_at = now_s() - 7200;
+            REQUIRE(uow.update_case(u, c->status, c->updated_at));
+        });
+    }
+    REQUIRE(g.stored(number).escalated_at == 0);
+    g.say("o_proc_sup", "你好");  // a customer-service window for the supervisor
+    CHECK(g.call("POST", "/api/v1/sweep", op).status == 200);
+    const auto told = g.text_with("o_proc_sup", number);
+    CHECK(has(told, "已超过办理期限"));
+    CHECK(g.stored(number).escalated_at > 0);
+    std::filesystem::remove_all(cal);
 }
