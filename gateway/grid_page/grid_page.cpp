@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "adapters/wechat_oa/detail/base64.hpp"
@@ -88,6 +89,23 @@ bool plausible_photo(const std::string& data_url) {
     return jpeg || png;
 }
 
+// The resident's words as their worker reads them: phone and ID numbers masked, the place
+// kept (the worker goes to the door; the summary and list use the public, masked form).
+std::string for_the_worker(const std::string& text) {
+    static const std::regex numbers(R"((\d{17}[\dXx])|(1[3-9]\d{9}))");
+    std::string out;
+    auto from = text.cbegin();
+    for (std::sregex_iterator it(text.begin(), text.end(), numbers), end; it != end; ++it) {
+        const auto& m = *it;
+        out.append(from, m[0].first);
+        out += m[1].matched ? dialog::nlu::mask_id_number(m.str(0))
+                            : dialog::nlu::mask_phone(m.str(0));
+        from = m[0].second;
+    }
+    out.append(from, text.cend());
+    return out;
+}
+
 json order_item(const app_state& app, const dialog::case_record& c) {
     return {{"number", c.number},
             {"status", c.status},
@@ -103,7 +121,7 @@ json order_item(const app_state& app, const dialog::case_record& c) {
 json order_view(const app_state& app, dialog::unit_of_work& uow, const dialog::case_record& c) {
     json o = order_item(app, c);
     o["address"] = c.address;
-    o["description"] = dialog::nlu::mask_personal_data(c.description);
+    o["description"] = for_the_worker(c.description);
     o["phone"] = c.contact_phone.empty() ? "" : dialog::nlu::mask_phone(c.contact_phone);
     json steps = json::array();
     bool accepted = false;

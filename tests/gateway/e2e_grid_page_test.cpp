@@ -244,7 +244,9 @@ TEST_CASE("a work order notice links to the order on the grid page, which takes 
     auto one = s.call("GET", "/grid/api/orders/" + number, token);
     REQUIRE(one.status == 200);
     auto o = json::parse(one.body)["order"];
-    CHECK(has(o["address"].get<std::string>(), "3栋"));
+    INFO(one.body);
+    CHECK(has(o["description"].get<std::string>(), "一网格3栋门口"));
+    CHECK(has(o["phone"].get<std::string>(), "138****8000"));
     CHECK_FALSE(has(one.body, "13800138000"));
     CHECK(o["accepted"] == false);
     CHECK(one.headers["cache-control"] == "no-store");
@@ -530,7 +532,7 @@ TEST_CASE("a grid worker takes an order from the notice's link to 办结 in Chro
     s.navigate(sc.base() + link);
     wait_for(s, "the order", "document.getElementById('accept')");
     CHECK(s.text(s.find("#order-number")) == number);
-    CHECK(has(s.text(s.find("#order-address")), "3栋"));
+    CHECK(has(s.text(s.find("#order-description")), "3栋门口"));
     CHECK_FALSE(has(s.text(s.find("#view")), "13800138000"));
     // Phone width: nothing wider than the screen.
     CHECK(s.execute("return document.documentElement.scrollWidth;").get<int>() <= 375);

@@ -68,7 +68,7 @@ struct gateway_program {
               << "aes_key = \"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\"\n"
               << "[wechat_api]\nbase_url = \"" << fake.base_url() << "\"\nappid = \""
               << fake.config().appid << "\"\nsecret = \"" << fake.config().secret << "\"\n"
-              << "poll_interval_ms = 20\nretry_base_ms = 1\nmax_attempts = 1000\n"
+              << "poll_interval_ms = 20\nretry_base_ms = 1\nmax_attempts = 100\n"
               << "[grid_page]\npublic_url = \"" << public_url << "\"\n"
               << "[[community]]\nname = \"东城社区\"\nstreet = \"东城街道\"\n"
               << "[[community.grid]]\nname = \"一网格\"\n"
@@ -78,12 +78,14 @@ struct gateway_program {
               << "boundary = [{lat = 23.00, lng = 113.71}, {lat = 23.00, lng = 113.72}, "
                  "{lat = 23.01, lng = 113.72}, {lat = 23.01, lng = 113.71}]\n";
         }
-        const std::vector<std::string> env = {"MINSHENG_LISTEN=127.0.0.1:0", "MINSHENG_DB=" + db,
-                                              "MINSHENG_DATA_DIR=" MINSHENG_SOURCE_DIR,
-                                              "MINSHENG_LOG_LEVEL=warn"};
+        const std::vector<std::string> env = {
+            "MINSHENG_LISTEN=127.0.0.1:0", "MINSHENG_DB=" + db,
+            "MINSHENG_DATA_DIR=" MINSHENG_SOURCE_DIR, "MINSHENG_LOG_LEVEL=warn",
+            std::string("MINSHENG_CODE_SECRET=") + test_code_secret};
         cfg = gateway::load_config(config_file, {{"MINSHENG_DB", db},
                                                  {"MINSHENG_LISTEN", "127.0.0.1:0"},
-                                                 {"MINSHENG_DATA_DIR", MINSHENG_SOURCE_DIR}});
+                                                 {"MINSHENG_DATA_DIR", MINSHENG_SOURCE_DIR},
+                                                 {"MINSHENG_CODE_SECRET", test_code_secret}});
         spawn_options o;
         o.clean_minsheng_env = true;
         o.env_extra = env;
@@ -140,7 +142,9 @@ struct gateway_program {
                     .code == 0);
         const auto code = trimmed(admin("staff bind-code " + dbarg + " --id " + id).out);
         REQUIRE(code.size() == 8);
-        REQUIRE(has(say(openid, "绑定工号 " + code), "网格员" + id));
+        const auto bound = say(openid, "绑定工号 " + code);
+        INFO(bound);
+        REQUIRE(has(bound, "网格员" + id));
     }
     dialog::case_record stored(const std::string& number) {
         adapters::db::reader r(db);
