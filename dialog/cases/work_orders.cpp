@@ -112,9 +112,12 @@ order_result case_service::order_act(unit_of_work& uow, const bound_staff& staff
             return mark(c, "order_accepted", "", "notify/order_accepted");
         case order_step::arrive: {
             if (!assigned) return outcome(order_outcome::wrong_status, c);
-            if (!where || !valid_point(*where)) return outcome(order_outcome::needs_location, c);
+            // A location; or, from the mobile page when the phone will not tell it, the place the
+            // worker typed (in `text`; the chat never sends one). With neither, nothing written.
+            const bool located = where && valid_point(*where);
+            if (!located && text.empty()) return outcome(order_outcome::needs_location, c);
             act_args args;
-            args.note = place_note(*where);
+            args.note = located ? place_note(*where) : "arrived at: " + note;
             return act_as_worker(action::start, args);
         }
         case order_step::progress:

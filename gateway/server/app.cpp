@@ -12,6 +12,7 @@
 #include "adapters/db/keyed_codes.hpp"
 #include "dialog/intake/call_filing.hpp"
 #include "gateway/grid/grid_map.hpp"
+#include "gateway/grid_page/grid_page.hpp"
 #include "gateway/mp/mp.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/operator/stats_render.hpp"
@@ -102,6 +103,8 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.mp = make_mp_state(s);
     s.open311 = make_open311_state(s);
     s.console = make_console_state(s);
+    s.grid_page = grid_page::make_grid_page_state(s, grid_page::make_grid_links(s.cfg, secret));
+    if (s.outbox) s.outbox->set_order_links(s.grid_page->links, s.templates);
     for (auto ch : {"wechat_oa", "miniprogram", "hotline", "open311"}) {
         s.stats.messages_received.inc(ch, 0);
         s.stats.messages_duplicate.inc(ch, 0);

@@ -58,6 +58,9 @@ struct mp_state;       // gateway/mp/: sessions, rate limits, the code2session c
 struct open311_state;  // gateway/routes/open311.cpp
 struct console_state;  // gateway/routes/console.cpp: the web console's files
 struct staff_state;    // gateway/operator/staff_auth.hpp: canned replies, the auth throttle
+namespace grid_page {
+struct grid_page_state;  // gateway/grid_page/grid_page.hpp: the page's files, links, throttle
+}
 
 struct app_state {
     explicit app_state(boost::asio::io_context& ioc) : io(ioc.get_executor()) {}
@@ -78,6 +81,7 @@ struct app_state {
     std::shared_ptr<open311_state> open311;
     std::shared_ptr<console_state> console;
     std::shared_ptr<staff_state> staff;
+    std::shared_ptr<grid_page::grid_page_state> grid_page;
     // 主动发现's keyed hashes of ID and phone numbers (adapters/db/discovery.hpp).
     std::shared_ptr<const adapters::db::discovery_keys> discovery;
     // Settings that weaken security, as /healthz lists them ("wechat_plain_mode").

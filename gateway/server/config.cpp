@@ -488,9 +488,19 @@ void read_limits(const toml::value& t, limits_config& l) {
     l.open311_page = int_or(v, "open311_page", l.open311_page);
 }
 
+void check_grid_page(const grid_page_config& g) {
+    const auto& u = g.public_url;
+    if (!u.empty() && u.rfind("https://", 0) != 0 && u.rfind("http://", 0) != 0)
+        throw config_error("grid_page.public_url must start with https:// (or http://)");
+    if (u.find_first_of("?#\"\\ <>") != std::string::npos)
+        throw config_error("grid_page.public_url must be a plain URL without query or fragment");
+    if (g.link_hours < 1 || g.link_hours > 720)
+        throw config_error("grid_page.link_hours must be from 1 to 720");
+}
+
 void check_limits(const limits_config& l) {
-    static const char* routes[] = {"wechat_oa", "hotline", "mp",     "api",
-                                   "open311",   "public",  "console"};
+    static const char* routes[] = {"wechat_oa", "hotline", "mp",      "api",
+                                   "open311",   "public",  "console", "grid"};
     for (const auto& [route, n] : l.body_limits) {
         if (std::find(std::begin(routes), std::end(routes), route) == std::end(routes))
             throw config_error("limits.body_limits: no route named \"" + route + "\"");
@@ -579,6 +589,12 @@ config load_config(const std::optional<std::string>& file,
             read_delivery(t, c.delivery);
             read_console(t, c, std::filesystem::path(*file).parent_path());
             c.console_dir = toml::find_or<std::string>(t, "console_dir", "");
+            if (t.contains("grid_page")) {
+                const auto& g = toml::find(t, "grid_page");
+                c.grid_page.public_url = toml::find_or<std::string>(g, "public_url", "");
+                c.grid_page.link_hours = int_or(g, "link_hours", c.grid_page.link_hours);
+                c.grid_page.dir = toml::find_or<std::string>(g, "dir", "");
+            }
             if (t.contains("hotline")) {
                 const auto& h = toml::find(t, "hotline");
                 c.hotline.max_clock_skew = int_or(h, "max_clock_skew", c.hotline.max_clock_skew);
@@ -619,6 +635,7 @@ config load_config(const std::optional<std::string>& file,
     if (auto v = get("MINSHENG_MP_APPID")) c.miniprogram.appid = *v;
     if (auto v = get("MINSHENG_MP_SECRET")) c.miniprogram.secret = *v;
     if (auto v = get("MINSHENG_OPEN311_KEY")) c.open311.api_keys["default"] = *v;
+    if (auto v = get("MINSHENG_PUBLIC_URL")) c.grid_page.public_url = *v;
     if (auto v = get("MINSHENG_DURABILITY")) c.store.durability = *v;
     if (auto v = get("MINSHENG_CODE_SECRET")) c.store.code_secret = *v;
     if (auto v = get("MINSHENG_PG_SSLMODE")) c.store.pg_sslmode = *v;
@@ -701,6 +718,8 @@ config load_config(const std::optional<std::string>& file,
         if (std::filesystem::exists(shipped, ec)) c.program.certificates_file = shipped;
     }
     if (c.console_dir.empty()) c.console_dir = data_dir + "/console";
+    if (c.grid_page.dir.empty()) c.grid_page.dir = data_dir + "/grid";
+    check_grid_page(c.grid_page);
     check_program(c.program);
     // The API appid defaults to the official account's, never to the development one.
     check_delivery(c.delivery, c.using_dev_credentials ? std::string() : c.wechat.appid);

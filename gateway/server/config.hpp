@@ -107,13 +107,15 @@ struct open311_config {
 };
 
 // [limits]: what holds under abuse (docs/security.md). Body limits are per route (the dispatcher's
-// route names: "wechat_oa", "hotline", "mp", "api", "open311", "public", "console"); a route not
+// route names: "wechat_oa", "hotline", "mp", "api", "open311", "public", "console", "grid"); a
+// route not
 // listed gets config::body_limit.
 struct limits_config {
     std::map<std::string, std::size_t, std::less<>> body_limits = {
         {"hotline", 4 << 20},    // a documented 500-call batch of appeal-length calls
         {"api", 1 << 20},        // operator JSON bodies
         {"open311", 256 << 10},  // a GeoReport form with a long description
+        {"grid", 1 << 20},       // the grid page's steps: a photo scaled down by the page
     };
     int header_timeout_ms = 10000;  // request line and headers; keep-alive idle
     int body_timeout_ms = 30000;    // the body once the headers are in
@@ -154,6 +156,15 @@ struct store_config {
     std::string pg_sslmode;  // [MINSHENG_PG_SSLMODE]
 };
 
+// [grid_page]: the grid worker's mobile page (/grid/, docs/grid-page.md) and its signed links.
+struct grid_page_config {
+    // Where phones reach this gateway, "https://host[/prefix]"; the work order notices carry
+    // "<public_url>/grid/#/order/<number>?t=<token>". "" (default): no link.  [MINSHENG_PUBLIC_URL]
+    std::string public_url;
+    int link_hours = 72;  // how long a link opens the worker's orders (1..720)
+    std::string dir;      // the page's files; default: <data_dir>/grid
+};
+
 struct config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 picks a free port
@@ -176,6 +187,7 @@ struct config {
     std::vector<community_config> communities;
     miniprogram_config miniprogram;
     open311_config open311;
+    grid_page_config grid_page;
     std::string console_dir;             // the web console's files; default: <data_dir>/console
     bool using_dev_credentials = false;  // true when the built-in demo token/key are in use
 };

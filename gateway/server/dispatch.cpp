@@ -4,6 +4,7 @@
 
 #include "dialog/utf8.hpp"
 #include "gateway/exchange.hpp"
+#include "gateway/grid_page/grid_page.hpp"
 #include "gateway/routes/routes.hpp"
 #include "gateway/server/calendar_health.hpp"
 
@@ -20,6 +21,7 @@ std::string_view route_of(std::string_view path) {
     if (starts("/mp/v1/")) return "mp";
     if (starts("/open311/v2/")) return "open311";
     if (path == "/" || path == "/console" || starts("/console/")) return "console";
+    if (path == "/grid" || starts("/grid/")) return "grid";
     if (path == "/healthz") return "healthz";
     if (path == "/metrics") return "metrics";
     return "unknown";
@@ -41,7 +43,7 @@ exchange::error_format error_format_for(const exchange& x) {
     if (route == "api") return operator_error_format(x);
     if (route == "mp") return mp_error_format(x);
     if (route == "open311") return open311_error_format(x);
-    if (route == "public" || route == "hotline") return json_error_format();
+    if (route == "public" || route == "hotline" || route == "grid") return json_error_format();
     return {};
 }
 
@@ -69,6 +71,7 @@ void route(const app_ptr& app, exchange& ex) {
     if (route == "mp") return serve_mp(x);
     if (route == "open311") return serve_open311(x);
     if (route == "console") return serve_console(x);
+    if (route == "grid") return grid_page::serve_grid_page(x);
     if (route != "unknown" && method != http::verb::get)
         return x->refuse(http::status::method_not_allowed, "method_not_allowed",
                          "only GET is allowed here");

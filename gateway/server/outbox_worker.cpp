@@ -265,13 +265,31 @@ delivery_outcome outbox_worker::deliver(const due_notification& d) {
     }
 }
 
+void outbox_worker::set_order_links(std::shared_ptr<const grid_page::grid_links> links,
+                                    std::shared_ptr<const dialog::template_set> texts) {
+    links_ = std::move(links);
+    texts_ = std::move(texts);
+}
+
 delivery_outcome outbox_worker::send_wechat(const due_notification& d) {
+    // A new work order: its worker's signed link to the order on the grid page.
+    std::string link;
+    if (links_ && texts_ && links_->enabled() && d.n.template_key == "notify/worker_assigned" &&
+        d.n.audience == "worker" && d.n.case_id != 0) {
+        const auto number = nlohmann::json::parse(d.n.vars_json, nullptr, false);
+        if (number.is_object() && number.value("number", nlohmann::json()).is_string())
+            link = links_->link_for("wechat_oa:" + d.openid, number["number"].get<std::string>(),
+                                    now_());
+    }
+    const std::string text =
+        link.empty() ? d.n.text
+                     : d.n.text + "\n" + texts_->render("notify/order_link", {{"url", link}});
     const auto tpl = cfg_.templates.find(d.n.template_key);
     const std::string template_id =
         tpl != cfg_.templates.end() ? tpl->second : cfg_.default_template;
     if (template_id.empty()) {
         // Customer-service only: the platform enforces the window (45015 → retry later).
-        const auto r = api_->send_custom_text(d.openid, d.n.text);
+        const auto r = api_->send_custom_text(d.openid, text);
         return r.ok ? delivered("customer_service", d.openid) : from_result(r);
     }
     api::recipient_state who;
@@ -284,8 +302,9 @@ delivery_outcome outbox_worker::send_wechat(const due_notification& d) {
     fallback.data = fields != cfg_.template_fields.end() ? mapped_data(fields->second, d.n)
                                                          : template_data(d.n);
     fallback.client_msg_id = d.n.idempotency_key;  // a resend after a timeout is the same message
+    fallback.url = link;                           // opened on tap; "" none
     const auto sent =
-        api_->notify(who, {d.openid, d.n.text, std::move(fallback), std::nullopt}, at(now_()));
+        api_->notify(who, {d.openid, text, std::move(fallback), std::nullopt}, at(now_()));
     if (!sent.result.ok) return from_result(sent.result);
     if (sent.used == api::channel::customer_service) return delivered("customer_service", d.openid);
     return delivered("template msgid=" + std::to_string(sent.result.msgid.value_or(0)));

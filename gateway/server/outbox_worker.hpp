@@ -26,6 +26,8 @@
 #include "adapters/db/shared_tokens.hpp"
 #include "adapters/wechat_api/api_client.hpp"
 #include "adapters/wechat_api/http_transport.hpp"
+#include "dialog/templates.hpp"
+#include "gateway/grid_page/grid_links.hpp"
 #include "gateway/server/config.hpp"
 #include "gateway/server/log.hpp"
 #include "gateway/server/metrics.hpp"
@@ -59,6 +61,10 @@ public:
     outbox_worker& operator=(const outbox_worker&) = delete;
 
     void start();
+    // Work order notices (notify/worker_assigned) then carry the grid page's signed link for
+    // their recipient (notify/order_link; the template message's url). Call before start().
+    void set_order_links(std::shared_ptr<const grid_page::grid_links> links,
+                         std::shared_ptr<const dialog::template_set> texts);
     // Finishes the send in progress and records it; rows claimed but not yet sent are released
     // (due again now), then the thread ends. Idempotent.
     void stop();
@@ -90,6 +96,8 @@ private:
     std::unique_ptr<adapters::wechat_api::http_transport> sms_;
     std::string sms_target_;
     std::mt19937 rng_;
+    std::shared_ptr<const grid_page::grid_links> links_;  // null: no links
+    std::shared_ptr<const dialog::template_set> texts_;
 
     std::mutex mu_;
     std::condition_variable cv_;
