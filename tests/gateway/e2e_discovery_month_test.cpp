@@ -144,10 +144,9 @@ TEST_CASE("the sweep keeps the 主动发现 list once a month from its first wor
         CHECK(text.find("光明街道有2户") != std::string::npos);
     }
     f.sweep(*f.g);
-    {
-        running_gateway second(f.cfg, [c = f.clock] { return c->load(); });
-        f.sweep(second);
-    }
+    // (Kept running to the end: a stopped test gateway removes its database file.)
+    running_gateway second(f.cfg, [c = f.clock] { return c->load(); });
+    f.sweep(second);
     CHECK(f.months() == 1);
     CHECK(f.notices() == 1);
     CHECK(f.count("SELECT count(*) FROM discovery_snapshot_rows WHERE month = '2026-11'") == 2);
@@ -167,7 +166,8 @@ TEST_CASE("the sweep keeps the 主动发现 list once a month from its first wor
     // Family B's need grows in November; 1 December (a Tuesday) keeps December's list, where B
     // moved up from 2 to 1.
     f.clock->store(at(11, 20));
-    f.wish("o_family_b", "13912340002", "老人突发重病住院，医药费交不起", "urgent");
+    f.wish("o_family_b", "13912340002", "老伴住院，医药费负担太重");
+    f.wish("o_family_b", "13912340002", "孩子的学费交不上");
     f.clock->store(at(12, 1));
     f.sweep(*f.g);
     CHECK(f.months() == 2);
