@@ -772,6 +772,16 @@
         [{ text: TEXT.filter_community }, { text: TEXT.col_volunteers, cls: "num" }, { text: TEXT.col_stations, cls: "num" }],
         (s.resources || []).map((r) => el("tr", {}, el("td", { text: r.community || TEXT.none }),
           el("td", { class: "num", text: String(r.volunteers) }), el("td", { class: "num", text: String(r.stations) })))),
+      el("h3", { text: TEXT.stats_certificates }),
+      (s.certificates || []).length === 0
+        ? el("p", { id: "stats-certificates", class: "muted", text: TEXT.stats_certificates_none })
+        : table_region(TEXT.stats_certificates, "stats-certificates", TEXT.stats_certificates,
+          [{ text: TEXT.col_month }, { text: TEXT.col_certificate }, { text: TEXT.col_answered, cls: "num" },
+            { text: TEXT.col_escalated, cls: "num" }, { text: TEXT.col_deflected, cls: "num" }],
+          s.certificates.map((c) => el("tr", { "data-item": c.item }, el("td", { text: c.month }),
+            el("td", { text: c.name || c.item }), el("td", { class: "num", text: String(c.answered) }),
+            el("td", { class: "num", text: String(c.escalated) }),
+            el("td", { class: "num", text: String(c.deflected) })))),
       el("h3", { text: TEXT.stats_pictures }),
       ...pictures);
   }
@@ -925,18 +935,30 @@
       return;
     }
     const list = data.households || [];
+    const month = data.this_month || {};
+    const month_note = month.month ? el("p", { id: "discovery-month", text: month.kept
+      ? fmt(TEXT.discovery_month_kept, { month: month.month, date: month.computed_on, n: month.households })
+      : fmt(TEXT.discovery_month_pending, { month: month.month }) }) : null;
+    // How a household moved between last month's list and this month's (both kept by the sweep).
+    const moved = (h) => {
+      if (h.month_rank === null || h.month_rank === undefined) return "—";
+      if (h.last_month_rank === null || h.last_month_rank === undefined) return TEXT.moved_new;
+      const d = h.last_month_rank - h.month_rank;
+      return d > 0 ? fmt(TEXT.moved_up, { n: d }) : d < 0 ? fmt(TEXT.moved_down, { n: -d }) : TEXT.moved_same;
+    };
     const rows = list.map((h) => el("tr", { "data-household": h.ref },
       el("td", { class: "num", text: String(h.rank) }),
       el("th", { scope: "row", text: h.ref + (h.referred ? TEXT.discovery_referred : "") }),
       el("td", { text: h.community || "—" }),
       el("td", { text: h.phone || "—" }),
       el("td", { class: "num", text: String(h.overlap) }),
+      el("td", { class: "moved", text: moved(h) }),
       el("td", { class: "why", text: h.why }),
       el("td", {}, visit_form(h))));
-    holder.replaceChildren(list.length
+    holder.replaceChildren(month_note || "", list.length
       ? table_region(TEXT.discovery_heading, "discovery-table", fmt(TEXT.discovery_caption, { n: list.length }), [
           { text: TEXT.col_rank, cls: "num" }, { text: TEXT.col_household }, { text: TEXT.col_community },
-          { text: TEXT.col_phone }, { text: TEXT.col_overlap, cls: "num" }, { text: TEXT.col_why },
+          { text: TEXT.col_phone }, { text: TEXT.col_overlap, cls: "num" }, { text: TEXT.col_moved }, { text: TEXT.col_why },
           { text: TEXT.col_actions }], rows)
       : el("p", { id: "discovery-empty", text: TEXT.discovery_empty }));
   }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "adapters/db/detail/connection.hpp"
+#include "adapters/db/detail/discovery_gather.hpp"
 #include "adapters/db/detail/raw_access.hpp"
 #include "adapters/db/detail/statement_cache.hpp"
 #include "dialog/values/civil_time.hpp"
@@ -125,10 +126,11 @@ void record_discovery_visit(store& s, const std::string& household, dd::outcome 
     });
 }
 
-std::vector<dd::household> gather_discovery(reader& r, const discovery_keys& keys,
+namespace detail {
+
+std::vector<dd::household> gather_discovery(statement_cache& c, const discovery_keys& keys,
                                             std::int64_t since, int repeated_wishes_from) {
-    return guarded("gather discovery signals", [&] {
-        auto& c = raw_access::statements(r);
+    {
         std::map<std::string, dd::household> by_key;
         auto at = [&](const std::string& key) -> dd::household& {
             auto& h = by_key[key];
@@ -236,6 +238,16 @@ std::vector<dd::household> gather_discovery(reader& r, const discovery_keys& key
         out.reserve(by_key.size());
         for (auto& [k, h] : by_key) out.push_back(std::move(h));
         return out;
+    }
+}
+
+}  // namespace detail
+
+std::vector<dd::household> gather_discovery(reader& r, const discovery_keys& keys,
+                                            std::int64_t since, int repeated_wishes_from) {
+    return guarded("gather discovery signals", [&] {
+        return detail::gather_discovery(raw_access::statements(r), keys, since,
+                                        repeated_wishes_from);
     });
 }
 

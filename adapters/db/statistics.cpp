@@ -286,6 +286,21 @@ private:
 
 }  // namespace
 
+// Certificate requests answered in the window, per month and item (scope: the answer's community).
+std::vector<certificate_month> read_certificates(statement_cache& cache, const stats_query& q) {
+    bound_query b(q);
+    const std::string sql =
+        "SELECT month, item, count(*), count(*) FILTER (WHERE escalated = 1)"
+        " FROM certificate_answers WHERE answered_at >= ?1 AND answered_at < ?2" +
+        b.scope("community") + " GROUP BY month, item ORDER BY month, item";
+    std::vector<certificate_month> out;
+    b.run(cache, sql, [&](sql::statement& s) {
+        out.push_back(
+            {s.getColumn(0).getString(), s.getColumn(1).getString(), int_at(s, 2), int_at(s, 3)});
+    });
+    return out;
+}
+
 statistics compute_statistics(reader& r, const stats_query& q) {
     auto& cache = detail::raw_access::statements(r);
     return guarded("compute statistics", [&] {
@@ -303,6 +318,7 @@ statistics compute_statistics(reader& r, const stats_query& q) {
         for (const auto& [c, n] : volunteers) out.volunteers.registered += n;
         read_volunteer_figures(cache, q, out.volunteers);
         out.resources = resources_of(q, volunteers);
+        out.certificates = read_certificates(cache, q);
         snap.end();
         return out;
     });

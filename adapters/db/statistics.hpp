@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "adapters/db/certificate_stats.hpp"
+
 namespace minsheng::adapters::db {
 
 class reader;
@@ -110,6 +112,10 @@ struct statistics {
     std::vector<demand_cell> demand;
     // By community: the listed ones and every one with a volunteer or a station.
     std::vector<resource_row> resources;
+    // Certificate requests answered from the city's list in the window (by answered_at), in the
+    // scope's communities (the resident's community when known), per China-time month and item:
+    // answered, escalated, deflected (docs/certificates.md).
+    std::vector<certificate_month> certificates;
 };
 
 // Every figure for the window and scope, read in one snapshot of `r`. Throws store_error (its

@@ -498,8 +498,12 @@ public:
 
     void count_certificate_answer(std::string_view item, dialog::channel from,
                                   std::string_view source_key, std::int64_t at) override {
-        step("count certificate answer",
-             [&] { detail::count_certificate_answer(cache_, item, from, source_key, at); });
+        step("count certificate answer", [&] {
+            // The message's sender, whose community the row keeps (handle_once).
+            const std::string user =
+                prefetched_ && prefetched_->from == from ? prefetched_->user_id : std::string();
+            detail::count_certificate_answer(cache_, item, from, user, source_key, at);
+        });
     }
 
     void certificate_answer_escalated(std::string_view source_key) override {

@@ -105,6 +105,11 @@ parsed_call from_json(const json& j) {
         return fail("operator_category must be a string");
     if (!optional_string(j, "operator_summary", t.operator_summary))
         return fail("operator_summary must be a string");
+    if (j.contains("still_needs_help") && !j["still_needs_help"].is_null()) {
+        if (!j["still_needs_help"].is_boolean())
+            return fail("still_needs_help must be true or false");
+        t.still_needs_help = j["still_needs_help"].get<bool>();
+    }
     if (!optional_time("started_at", t.started_at))
         return fail("started_at must be an ISO-8601 time with an offset");
     if (!optional_time("ended_at", t.ended_at))
@@ -194,6 +199,12 @@ parsed_call from_text(std::string_view body,
     t.hotline = param("hotline");
     t.caller_name = param("caller_name");
     t.operator_id = param("operator_id");
+    if (const auto help = param("still_needs_help"); help == "true" || help == "1") {
+        t.still_needs_help = true;
+    } else if (!help.empty() && help != "false" && help != "0") {
+        out.error = "still_needs_help must be true, false, 1 or 0";
+        return out;
+    }
     bool caller_spoke = false;
     while (!body.empty()) {
         auto nl = body.find('\n');

@@ -33,7 +33,10 @@ struct transcript {
     std::int64_t ended_at = 0;
     std::string operator_category;  // the agent's own classification; "" when not given
     std::string operator_summary;   // the agent's own summary; "" when not given
-    std::vector<turn> turns;        // at least one caller turn
+    // The agent marked that the caller, told where a certificate is issued now, still wants the
+    // community's help (docs/hotline.md, "Certificate requests"): a case opens for it.
+    bool still_needs_help = false;
+    std::vector<turn> turns;  // at least one caller turn
 };
 
 // One call of a batch: the transcript, or why it was refused (then call_id is what could be
@@ -54,7 +57,8 @@ inline constexpr std::size_t max_calls_per_batch = 500;
 
 // Parses a request body. `content_type` chooses the format: application/json (object or
 // array), application/x-ndjson (or application/jsonl), text/plain (speaker-tagged; `params`
-// must hold call_id and caller_phone, and may hold hotline, caller_name, operator_id).
+// must hold call_id and caller_phone, and may hold hotline, caller_name, operator_id,
+// still_needs_help).
 // Returns the calls in order, or a batch_error.
 std::variant<std::vector<parsed_call>, batch_error> parse_batch(
     std::string_view body, std::string_view content_type,

@@ -567,12 +567,32 @@ CREATE INDEX case_followers_by_person ON case_followers (channel, user_id, joine
 CREATE INDEX cases_open_by_category ON cases (kind, category, created_at, id) WHERE closed_at = 0;
 )sql";
 
-constexpr std::array<migration, 5> steps{{
+// 19: certificate answers' community and the monthly 主动发现 list (SQLite step 19).
+constexpr std::string_view monthly_discovery = R"sql(
+ALTER TABLE certificate_answers ADD COLUMN community TEXT NOT NULL DEFAULT '';
+CREATE TABLE discovery_snapshots (
+    month       TEXT    PRIMARY KEY,  -- 'YYYY-MM', China time
+    computed_at BIGINT  NOT NULL,
+    households  BIGINT  NOT NULL
+);
+CREATE TABLE discovery_snapshot_rows (
+    month     TEXT    NOT NULL REFERENCES discovery_snapshots (month),
+    household TEXT    NOT NULL,
+    position  BIGINT  NOT NULL,
+    community TEXT    NOT NULL DEFAULT '',
+    overlap   BIGINT  NOT NULL,
+    weight    DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (month, household)
+);
+)sql";
+
+constexpr std::array<migration, 6> steps{{
     {14, "baseline", baseline},
     {15, "case_followers", case_followers},
     {16, "grid_patrol", grid_patrol},
     {17, "certificate_answers", certificate_answers},
     {18, "discovery", discovery},
+    {19, "monthly_discovery", monthly_discovery},
 }};
 
 }  // namespace

@@ -620,7 +620,30 @@ CREATE INDEX case_followers_by_person ON case_followers (channel, user_id, joine
 CREATE INDEX cases_open_by_category ON cases (kind, category, created_at) WHERE closed_at = 0;
 )sql";
 
-constexpr std::array<migration, 18> steps{{
+// 19: a certificate answer's community (the resident's, when known), so the statistics scope
+// certificate figures like every other; and the monthly 主动发现 list (docs/discovery.md): the
+// ranked households of each China-time month as the sweep computed them on its first working
+// day, once (the month is the key), so supervisors see this month's list and how a household
+// moved since the last.
+constexpr std::string_view monthly_discovery = R"sql(
+ALTER TABLE certificate_answers ADD COLUMN community TEXT NOT NULL DEFAULT '';
+CREATE TABLE discovery_snapshots (
+    month       TEXT    PRIMARY KEY,  -- 'YYYY-MM', China time
+    computed_at INTEGER NOT NULL,
+    households  INTEGER NOT NULL      -- rows kept in discovery_snapshot_rows
+) STRICT;
+CREATE TABLE discovery_snapshot_rows (
+    month     TEXT    NOT NULL REFERENCES discovery_snapshots (month),
+    household TEXT    NOT NULL,             -- the household's opaque key
+    position  INTEGER NOT NULL,             -- 1: first in the month's list
+    community TEXT    NOT NULL DEFAULT '',
+    overlap   INTEGER NOT NULL,
+    weight    REAL    NOT NULL,
+    PRIMARY KEY (month, household)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<migration, 19> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -639,6 +662,7 @@ constexpr std::array<migration, 18> steps{{
     {16, "grid_patrol", grid_patrol},
     {17, "certificate_answers", certificate_answers},
     {18, "discovery", discovery},
+    {19, "monthly_discovery", monthly_discovery},
 }};
 
 }  // namespace

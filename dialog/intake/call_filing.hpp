@@ -25,6 +25,9 @@ struct call_report {
     std::string dedup_key;          // "call:<system>:<call id>"
     std::vector<call_appeal> appeals;
     std::vector<std::string> spans;  // per appeal: where in the call ("turns 2-4"), or ""
+    // The operator marked that the caller still needs the community's help after being told
+    // where a certificate is issued now (certificate_answers.hpp): a case opens for it.
+    bool still_needs_help = false;
 };
 
 // Opens the call's cases in order of mention and queues each caller notification. A call with

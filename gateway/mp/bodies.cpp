@@ -83,6 +83,10 @@ read_result<case_form> read_case_form(std::string_view body) {
     f.text("phone", b.form.phone, 11, 11, false, refusal::bad_phone);
     if (f.ok() && !b.form.phone.empty() && !mainland_mobile(b.form.phone))
         f.fail(refusal::bad_phone);
+    f.flag("still_need_help", b.still_need_help, refusal::bad_still_need_help);
+    f.text("answered_request_id", b.answered_request_id, 1, 64, false,
+           refusal::bad_still_need_help);
+    if (f.ok() && !ascii_printable(b.answered_request_id)) f.fail(refusal::bad_still_need_help);
     return result(f, std::move(b));
 }
 

@@ -62,6 +62,11 @@ struct case_form {
     std::string description;  // 2..1000 characters
     std::vector<std::string> media_ids;
     dialog::intake::report form;
+    // A certificate request (docs/certificates.md) is answered without a case; the resident who
+    // still needs the community's help sends it again with still_need_help = true, naming the
+    // answered submission's request_id in answered_request_id (optional): a case opens.
+    bool still_need_help = false;
+    std::string answered_request_id;  // "" or 1..64 printable ASCII
 };
 read_result<case_form> read_case_form(std::string_view body);
 

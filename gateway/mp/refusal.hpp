@@ -30,6 +30,7 @@ enum class refusal {
     bad_activity,
     bad_scene,
     bad_without_presence,
+    bad_still_need_help,
     bad_query,
     bad_near,
     bad_template,

@@ -40,6 +40,7 @@ constexpr std::array rows = {
     refusal_row{refusal::bad_activity, bad_request, "bad_request", "bad_activity"},
     refusal_row{refusal::bad_scene, bad_request, "bad_request", "bad_scene"},
     refusal_row{refusal::bad_without_presence, bad_request, "bad_request", "bad_without_presence"},
+    refusal_row{refusal::bad_still_need_help, bad_request, "bad_request", "bad_still_need_help"},
     refusal_row{refusal::bad_query, bad_request, "bad_request", "bad_query"},
     refusal_row{refusal::bad_near, bad_request, "bad_request", "bad_near"},
     refusal_row{refusal::bad_template, bad_request, "bad_request", "bad_template"},
@@ -140,7 +141,8 @@ std::vector<std::string> required_texts() {
     std::vector<std::string> keys;
     keys.reserve(rows.size());
     for (const auto& r : rows) keys.push_back("mp/" + std::string(r.text));
-    keys.push_back("mp/joined_case");  // a filing that joined an open case (residents.cpp)
+    keys.push_back("mp/joined_case");         // a filing that joined an open case (residents.cpp)
+    keys.push_back("mp/certificate_footer");  // a certificate request answered (residents.cpp)
     return keys;
 }
 

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "dialog/intake/certificate_answers.hpp"
 #include "dialog/intake/filing.hpp"
 #include "dialog/intake/same_problem.hpp"
 #include "dialog/message.hpp"
@@ -44,7 +45,8 @@ refusal resident_refusal(cases::refusal why) {
 // What handle_once left: the stored reply, and for a fresh message the JSON it was made from.
 struct filing {
     adapters::db::handled handled;
-    json reply;  // null for a duplicate
+    json reply;             // null for a duplicate
+    bool answered = false;  // a certificate request answered from the list: no case (200)
 };
 
 // After the commit: 201 with the new case, or 200 with what the first request was answered.
@@ -55,7 +57,17 @@ void answer_filing(exchange& x, filing& f) {
         if (reply.is_discarded()) return x.internal("the stored reply of a filing is not JSON");
         return answer_json(x, http::status::ok, reply);
     }
-    answer_json(x, http::status::created, f.reply);
+    answer_json(x, f.answered ? http::status::ok : http::status::created, f.reply);
+}
+
+// A certificate request answered from the city's list (docs/certificates.md): the item and the
+// same text chat answers, and how to ask for the community's help all the same; no case.
+json certificate_reply(const dialog::template_set& texts,
+                       const dialog::intake::certificate_item& item) {
+    const auto answer = dialog::intake::certificate_answer(texts, item);
+    return {{"certificate", {{"item", item.id}, {"name", item.name}}},
+            {"answer", answer},
+            {"message", answer + "\n" + texts.render("mp/certificate_footer")}};
 }
 
 // confirm / rate on the resident's own case.
@@ -120,15 +132,34 @@ void file_case(exchange& x, reader&, const request& rq) {
     m.kind = dialog::inbound_kind::text;
     m.text = description;
 
+    // Still needing help after an answer: the answered submission's count is marked escalated
+    // (the resident's own, keyed like their filings), or this one's when none is named.
+    const std::string certificate_key =
+        read.answered_request_id.empty() ? form.source_key
+                                         : "mp:" + rq.me.user_id + ":" + read.answered_request_id;
     x.on_writer<filing>(
-        [app = x.app_shared(), form = std::move(form), m = std::move(m),
-         understood](adapters::db::store& s) {
+        [app = x.app_shared(), form = std::move(form), m = std::move(m), understood,
+         still_need_help = read.still_need_help, certificate_key](adapters::db::store& s) {
             const std::int64_t t = app->now();
             dialog::inbound_message message = m;
             message.create_time = t;
             filing out;
             out.handled = s.handle_once(
                 message.from, message.dedup_key, message, [&](dialog::unit_of_work& uow) {
+                    // A certificate the city's list names: answered, no case, unless the
+                    // resident still needs the community's help (then counted escalated).
+                    if (const auto* item =
+                            app->certificates ? app->certificates->asked(*understood) : nullptr) {
+                        dialog::intake::count_certificate(
+                            uow, *item, form.from,
+                            still_need_help ? certificate_key : form.source_key, still_need_help,
+                            t);
+                        if (!still_need_help) {
+                            out.answered = true;
+                            out.reply = certificate_reply(*app->templates, *item);
+                            return views::json_compact(out.reply);
+                        }
+                    }
                     // One problem, one case: the same problem as someone's open case joins it.
                     const auto draft = dialog::intake::draft_of(form, understood.get(), t);
                     if (const auto same = dialog::intake::same_problem(

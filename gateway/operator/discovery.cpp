@@ -10,10 +10,12 @@
 
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 
 #include "adapters/db/discovery.hpp"
+#include "adapters/db/discovery_months.hpp"
 #include "adapters/db/staff.hpp"
 #include "dialog/discovery/scoring.hpp"
 #include "dialog/values/civil_time.hpp"
@@ -98,6 +100,58 @@ std::optional<std::vector<dd::ranked>> ranked_for(const call& c) {
     return out;
 }
 
+// "YYYY-MM" of the China-time month `back` months before `now`'s.
+std::string month_of(std::int64_t now, int back) {
+    const auto d = dialog::china_date(now);
+    int y = static_cast<int>(d.year());
+    int m = static_cast<int>(static_cast<unsigned>(d.month())) - back;
+    while (m < 1) {
+        m += 12;
+        --y;
+    }
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", y, m);
+    return buf;
+}
+
+// A month's kept list as the caller sees it: each household they may see and its place among
+// those (1 = first), narrowed like ranked_for.
+struct month_view {
+    std::string month;
+    bool kept = false;
+    std::int64_t computed_at = 0;
+    std::map<std::string, std::size_t> position;
+};
+
+month_view month_for(const call& c, const std::string& month) {
+    month_view v;
+    v.month = month;
+    const auto m = store_ns::monthly_discovery(c.r, month);
+    if (!m) return v;
+    v.kept = true;
+    v.computed_at = m->computed_at;
+    const std::string* community = c.param("community");
+    for (const auto& e : m->entries) {
+        if (community && e.community != *community) continue;
+        if (c.who.sees_all() || (!e.community.empty() && c.who.sees_community(e.community)))
+            v.position.emplace(e.household, v.position.size() + 1);
+    }
+    return v;
+}
+
+json month_json(const month_view& v) {
+    if (!v.kept) return {{"month", v.month}, {"kept", false}};
+    return {{"month", v.month},
+            {"kept", true},
+            {"computed_on", dialog::format_date(dialog::china_date(v.computed_at))},
+            {"households", v.position.size()}};
+}
+
+json rank_in(const month_view& v, const std::string& household) {
+    const auto it = v.position.find(household);
+    return it == v.position.end() ? json(nullptr) : json(it->second);
+}
+
 json entry_json(const dialog::template_set& t, const dd::ranked& r, std::size_t rank) {
     json signals = json::array();
     for (const auto& s : r.why) {
@@ -167,9 +221,20 @@ void list_discovery(const call& c) {
     if (!found) return;
     const auto& list = *found;
     const auto& t = *c.app().templates;
+    // The monthly lists (kept by the sweep): each household's place this month and last month.
+    const auto now = c.app().now();
+    const auto this_month = month_for(c, month_of(now, 0));
+    const auto last_month = month_for(c, month_of(now, 1));
     json entries = json::array();
-    for (std::size_t i = 0; i < list.size(); ++i) entries.push_back(entry_json(t, list[i], i + 1));
-    auto body = std::make_shared<json>(json{{"households", std::move(entries)}});
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        auto e = entry_json(t, list[i], i + 1);
+        e["month_rank"] = rank_in(this_month, list[i].key);
+        e["last_month_rank"] = rank_in(last_month, list[i].key);
+        entries.push_back(std::move(e));
+    }
+    auto body = std::make_shared<json>(json{{"households", std::move(entries)},
+                                            {"this_month", month_json(this_month)},
+                                            {"last_month", month_json(last_month)}});
     audited(c, "discovery_view", "discovery", "households " + std::to_string(list.size()),
             [body](exchange& x) {
                 x.answer(x.response(http::status::ok, body->dump(), std::string(json_type)));

@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "adapters/db/statistics.hpp"
+#include "dialog/intake/certificates.hpp"
 #include "dialog/values/civil_time.hpp"
 #include "gateway/grid/grid_map.hpp"
 #include "gateway/operator/endpoints.hpp"
@@ -180,13 +181,19 @@ void stats(const call& c) {
             break;
         case picture::grids:
             break;  // answered above
-        case picture::none:
+        case picture::none: {
             // Names come from residents' answers: never let a bad byte fail the whole answer.
-            body = stats_render::to_json(figures, r.window)
-                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                   "\n";
+            auto j = stats_render::to_json(figures, r.window);
+            // Each certificate item's name from the city's list (its id when the list lacks it).
+            for (auto& cert : j["certificates"]) {
+                const auto id = cert["item"].get<std::string>();
+                const auto* item = app.certificates ? app.certificates->find(id) : nullptr;
+                cert["name"] = item ? item->name : id;
+            }
+            body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
             type = json_type;
             break;
+        }
     }
     http_response res = c.x.response(http::status::ok, std::move(body), type);
     // Scoped to the caller: no shared cache may keep it.

@@ -207,6 +207,13 @@ json to_json(const statistics& s, const window& w) {
     for (const auto& r : s.resources)
         resources.push_back(
             {{"community", r.community}, {"volunteers", r.volunteers}, {"stations", r.stations}});
+    json certificates = json::array();
+    for (const auto& c : s.certificates)
+        certificates.push_back({{"month", c.month},
+                                {"item", c.item},
+                                {"answered", c.answered},
+                                {"escalated", c.escalated},
+                                {"deflected", c.deflected()}});
     return {
         {"since", w.since},
         {"until", w.until},
@@ -242,6 +249,7 @@ json to_json(const statistics& s, const window& w) {
           {"points_credited", v.points_credited}}},
         {"demand", std::move(demand)},
         {"resources", std::move(resources)},
+        {"certificates", std::move(certificates)},
     };
 }
 

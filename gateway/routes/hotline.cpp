@@ -5,8 +5,9 @@
 //     batch (adapters/hotline), find the appeals in each call's caller turns (dialog/intake,
 //     outside any transaction).
 //   writer: each call exactly once, keyed by (hotline, system:call_id), filed by
-//     dialog::intake::file_call; the per-call result is stored as the call's reply, so a re-sent
-//     call answers the same result and changes nothing.
+//     dialog::intake::file_call (certificate requests answered from the city's list first,
+//     without a case unless the operator marked still_needs_help); the per-call result is stored as
+//     the call's reply, so a re-sent call answers the same result and changes nothing.
 //   I/O thread after the commit: one answer with a result per call.
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "adapters/hotline/auth.hpp"
 #include "adapters/hotline/transcript.hpp"
 #include "dialog/intake/call_filing.hpp"
+#include "dialog/intake/certificate_answers.hpp"
 #include "gateway/routes/routes.hpp"
 #include "gateway/views.hpp"
 
@@ -110,9 +112,16 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
         try {
             json fresh_result;
             auto h = store.handle_once(m.from, m.dedup_key, m, [&](dialog::unit_of_work& uow) {
+                // Certificate requests are answered from the city's list: the operator reads the
+                // answer and no case opens, unless the caller still needs the community's help.
+                dialog::intake::call_report report = w.report;
+                std::vector<dialog::intake::call_certificate> certificates;
+                if (app->certificates)
+                    certificates = dialog::intake::answer_call_certificates(
+                        *app->certificates, *app->templates, uow, report, t);
                 std::vector<std::int64_t> joined;
-                auto opened = dialog::intake::file_call(*app->service, *app->templates, uow,
-                                                        w.report, t, app->nlu.get(), &joined);
+                auto opened = dialog::intake::file_call(*app->service, *app->templates, uow, report,
+                                                        t, app->nlu.get(), &joined);
                 json cases = json::array();
                 for (std::size_t i = 0; i < opened.size(); ++i) {
                     const auto& rec = opened[i];
@@ -120,7 +129,9 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
                         {{"number", rec.number},
                          {"kind", rec.kind},
                          {"category", rec.category.empty() ? json(nullptr) : json(rec.category)},
-                         {"span", i < w.report.spans.size() ? w.report.spans[i] : ""}});
+                         {"span", i < report.spans.size() ? report.spans[i] : ""}});
+                    for (const auto& c : certificates)
+                        if (c.escalated && c.appeal == i) cases.back()["certificate"] = c.item;
                     // The same problem as an open case: the caller follows it (one problem, one
                     // case), and the answer the operator may give says so.
                     if (std::find(joined.begin(), joined.end(), rec.id) != joined.end()) {
@@ -134,7 +145,18 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
                 }
                 fresh_result = {{"call_id", w.call.call_id}, {"status", "accepted"}};
                 fresh_result["cases"] = std::move(cases);
-                if (opened.empty()) fresh_result["note"] = "no appeal found in the caller's words";
+                if (!certificates.empty()) {
+                    json answers = json::array();
+                    for (const auto& c : certificates)
+                        answers.push_back({{"item", c.item},
+                                           {"name", c.name},
+                                           {"span", c.span},
+                                           {"answer", c.answer},
+                                           {"still_needs_help", c.escalated}});
+                    fresh_result["certificates"] = std::move(answers);
+                }
+                if (opened.empty() && certificates.empty())
+                    fresh_result["note"] = "no appeal found in the caller's words";
                 return views::json_compact(fresh_result);
             });
             if (h.duplicate) {
@@ -228,6 +250,7 @@ void serve_hotline(const exchange_ptr& x) {
         w.report.call_id = c.call->call_id;
         w.report.caller_phone = c.call->caller_phone;
         w.report.operator_category = c.call->operator_category;
+        w.report.still_needs_help = c.call->still_needs_help;
         w.report.dedup_key = "call:" + system + ":" + c.call->call_id;
         w.text = std::move(words.text);
         w.call = std::move(*c.call);

@@ -11,6 +11,7 @@
 #include "adapters/db/discovery.hpp"
 #include "adapters/db/keyed_codes.hpp"
 #include "dialog/intake/call_filing.hpp"
+#include "dialog/intake/certificate_answers.hpp"
 #include "gateway/grid/grid_map.hpp"
 #include "gateway/grid_page/grid_page.hpp"
 #include "gateway/mp/mp.hpp"
@@ -19,6 +20,7 @@
 #include "gateway/routes/routes.hpp"
 #include "gateway/server/app_state.hpp"
 #include "gateway/server/dispatch.hpp"
+#include "gateway/server/monthly_discovery.hpp"
 #include "gateway/server/station_scenes.hpp"
 #include "gateway/server/sweep.hpp"
 
@@ -50,6 +52,8 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.log = make_logger(s.cfg.log_level);
     s.templates = dialog::template_set::load(s.cfg.templates_dir);
     s.templates->require(dialog::intake::required_templates());
+    s.templates->require(dialog::intake::certificate_templates());
+    s.templates->require({discovery_ready_template});
     s.templates->require(stats_render::template_keys());
     s.templates->require(operator_api::discovery_template_keys());
     s.templates->require(grid::grid_map_template_keys());

@@ -6,6 +6,7 @@
 
 #include "adapters/db/retention.hpp"
 #include "gateway/exchange.hpp"
+#include "gateway/server/monthly_discovery.hpp"
 
 namespace minsheng::gateway {
 
@@ -14,6 +15,7 @@ void run_sweep(const app_ptr& app,
     struct sweep_result {
         dialog::cases::sweep_report cases;
         adapters::db::retention_report purged;
+        std::optional<std::size_t> discovery;  // households on the month's new 主动发现 list
     };
     after_commit<sweep_result>(
         app, "sweep",
@@ -26,6 +28,8 @@ void run_sweep(const app_ptr& app,
                 "sweep", [&](dialog::unit_of_work& uow) { r.cases = app->service->sweep(uow, t); });
             const std::int64_t kept = std::int64_t{app->cfg.store.message_retention_days} * 86400;
             r.purged = adapters::db::purge_expired(store, t, t - kept);
+            // Once a month (first working day), the 主动发现 list is kept and supervisors told.
+            r.discovery = keep_month_discovery(*app, store, t);
             return r;
         },
         [app, done = std::move(done)](std::optional<sweep_result> result) {
@@ -46,6 +50,11 @@ void run_sweep(const app_ptr& app,
                 s.timer_actions.inc("auto_confirm", report->auto_confirmed);
                 s.timer_actions.inc("auto_close", report->auto_closed);
                 s.timer_actions.inc("proposal_expired", report->proposals_expired);
+                if (result->discovery) {
+                    s.timer_actions.inc("discovery_month_listed");
+                    app->log->info("sweep: this month's 主动发现 list kept, {} households",
+                                   *result->discovery);
+                }
                 if (app->log->should_log(spdlog::level::info) &&
                     report->leases_expired + report->reminders + report->escalations +
                             report->confirm_notices + report->auto_confirmed + report->auto_closed +

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "adapters/db/discovery_months.hpp"
 #include "adapters/db/store.hpp"
 #include "store_test_support.hpp"
 
@@ -165,4 +166,54 @@ TEST_CASE("three wishes are repeated wishes, and a visit is read back as the las
     CHECK(h->last_visit->at == t0 - 60);
     // Two wishes are not repeated wishes.
     CHECK(find(gather_discovery(r, keys, t0 - 365 * 86400, 4), key) == nullptr);
+}
+
+TEST_CASE("the monthly list is kept once per month, with its notifications, and read back",
+          "[adapters][discovery]") {
+    temp_db db;
+    store s(db.path(), options_at(t0));
+    import_discovery_rows(s, "医保", {row("110105194912310021", "大病支出", "13900001111")}, t0);
+    person_with_phone(s, "o-verified", "13900001111", true);
+    wish_from(s, "o-verified", "孩子的学费交不上", t0 - 86400);
+    person_with_phone(s, "o-other", "13900004444", true);
+    wish_from(s, "o-other", "房租交不起了", t0 - 86400);
+
+    int asked = 0;
+    const auto notices = [&](const std::vector<dd::ranked>& list) {
+        ++asked;
+        dialog::notification n;
+        n.audience = "supervisor";
+        n.community = "东城社区";
+        n.template_key = "notify/discovery_ready";
+        n.text = "名单已生成：" + std::to_string(list.size());
+        n.idempotency_key = "discovery:2026-11:东城街道";
+        n.created_at = t0;
+        return std::vector<dialog::notification>{n};
+    };
+    const auto kept =
+        keep_monthly_discovery(s, keys, "2026-11", dd::policy::defaults(), t0, notices);
+    REQUIRE(kept);
+    REQUIRE(kept->size() == 2);
+    CHECK((*kept)[0].key == keys.household_key("110105194912310021"));  // two sources
+    CHECK(asked == 1);
+    // Again (another sweep, another gateway): nothing is computed or written.
+    CHECK_FALSE(
+        keep_monthly_discovery(s, keys, "2026-11", dd::policy::defaults(), t0 + 60, notices));
+    CHECK(asked == 1);
+
+    reader r(db.path(), options_at(t0));
+    const auto month = monthly_discovery(r, "2026-11");
+    REQUIRE(month);
+    CHECK(month->computed_at == t0);
+    REQUIRE(month->entries.size() == 2);
+    CHECK(month->entries[0].household == keys.household_key("110105194912310021"));
+    CHECK(month->entries[0].position == 1);
+    CHECK(month->entries[0].community == "东城社区");
+    CHECK(month->entries[0].overlap == 2);
+    CHECK(month->entries[0].weight == Approx((*kept)[0].weight));
+    CHECK(month->entries[1].position == 2);
+    CHECK_FALSE(monthly_discovery(r, "2026-10"));
+    const auto outbox = r.list_outbox(outbox_filter{});
+    REQUIRE(outbox.size() == 1);
+    CHECK(outbox[0].n.text == "名单已生成：2");
 }

@@ -16,16 +16,21 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "adapters/db/staff.hpp"
 #include "adapters/db/store.hpp"
+#include "dialog/values/civil_time.hpp"
 #include "tests/gateway/e2e_support.hpp"
 #include "tests/gateway/webdriver.hpp"
 #include "tests/support/child_process.hpp"
@@ -680,4 +685,199 @@ TEST_CASE("a supervisor sees the street's households worth a visit and records o
     for (const auto& e : trail["entries"]) actions.insert(e["action"].get<std::string>());
     CHECK(actions.count("discovery_view") == 2);
     CHECK(actions.count("discovery_visit") == 1);
+}
+
+namespace {
+
+// A browser session on the console at `port`, logged in with `token`.
+struct console_session {
+    chrome_driver cd;
+    std::unique_ptr<wd::session> s;
+
+    console_session(const std::string& driver, const std::string& chromium, unsigned short port,
+                    const std::string& token)
+        : cd(driver) {
+        json options{{"binary", chromium},
+                     {"args",
+                      {"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                       "--window-size=1280,900", "--lang=zh-CN"}}};
+        try {
+            s = std::make_unique<wd::session>(
+                cd.port, json{{"browserName", "chrome"}, {"goog:chromeOptions", options}});
+        } catch (const std::exception& e) {
+            FAIL("no browser session: " << e.what() << "\nchromedriver log:\n"
+                                        << read_file(cd.log));
+        }
+        s->navigate("http://127.0.0.1:" + std::to_string(port) + "/");
+        wait_for(*s, "the log-in form", "document.getElementById('token')");
+        s->send_keys(s->find("#token"), token);
+        s->click(s->find("#login-button"));
+        wait_for(*s, "the queue", "!document.getElementById('who').hidden");
+    }
+};
+
+// A staff member of 光明街道 in the gateway's database, and their bearer token.
+std::string add_staff(const gateway::config& cfg, const std::string& id, const std::string& role) {
+    adapters::db::store db(cfg.db_path);
+    adapters::db::staff_member m;
+    m.id = id;
+    m.name = "员工" + id;
+    m.role = role;
+    if (role == "worker") m.community = guangming;
+    if (role == "supervisor") m.street = "光明街道";
+    adapters::db::save_staff(db, m, now_s());
+    return adapters::db::issue_token(db, id, 0, "test", now_s()).token;
+}
+
+// 10:00 China time on 2 November 2026.
+std::int64_t november_2026() {
+    return dialog::china_unix(
+        dialog::civil_date{std::chrono::year{2026}, std::chrono::month{11}, std::chrono::day{2}},
+        10 * 3600);
+}
+
+}  // namespace
+
+TEST_CASE("supervisors see the missing-calendar banner in November; with next year's file not",
+          "[e2e][console][calendar]") {
+    const std::string chromium = find_program("MINSHENG_CHROMIUM", "chromium");
+    const std::string driver = find_program("MINSHENG_CHROMEDRIVER", "chromedriver");
+    REQUIRE(!chromium.empty());
+    REQUIRE(!driver.empty());
+    const auto banner_shown = [](wd::session& s) {
+        return s
+            .execute(
+                "const n = document.getElementById('notices');"
+                "const b = document.getElementById('notice-calendar_next_year_missing');"
+                "return !!n && !n.hidden && !!b && b.textContent.includes('calendar import');")
+            .get<bool>();
+    };
+    // The shipped 2026 file only, in a directory of the test's own.
+    const std::filesystem::path cal = temp_db_path("console-calendar") + ".d";
+    std::filesystem::create_directories(cal);
+    std::filesystem::copy_file(MINSHENG_SOURCE_DIR "/calendar/cn-2026.txt", cal / "cn-2026.txt");
+
+    SECTION("2 November with no 2027 file: the supervisor sees it, a worker does not") {
+        auto c = console_config("console-calendar-missing");
+        c.program.calendar_dir = cal.string();
+        const auto now = november_2026();
+        running_gateway g(c, [now] { return now; });
+        const auto supervisor = add_staff(g.cfg, "s-cal", "supervisor");
+        const auto worker = add_staff(g.cfg, "w-cal", "worker");
+        {
+            console_session cs(driver, chromium, g.port, supervisor);
+            wait_for(*cs.s, "the banner",
+                     "document.getElementById('notice-calendar_next_year_missing')");
+            CHECK(banner_shown(*cs.s));
+        }
+        console_session cw(driver, chromium, g.port, worker);
+        CHECK(cw.s->execute("return document.getElementById('notices').hidden;") == true);
+        CHECK_FALSE(banner_shown(*cw.s));
+    }
+    SECTION("2 November with a 2027 file: no banner") {
+        // A made-up 2027 file for the test only (the real one comes from the official notice).
+        {
+            std::ofstream f(cal / "cn-2027.txt");
+            f << "holiday 2027-01-01 test\n";
+        }
+        auto c = console_config("console-calendar-loaded");
+        c.program.calendar_dir = cal.string();
+        const auto now = november_2026();
+        running_gateway g(c, [now] { return now; });
+        const auto supervisor = add_staff(g.cfg, "s-cal2", "supervisor");
+        console_session cs(driver, chromium, g.port, supervisor);
+        CHECK(cs.s->execute("return document.getElementById('notices').hidden;") == true);
+        CHECK_FALSE(banner_shown(*cs.s));
+    }
+    std::filesystem::remove_all(cal);
+}
+
+TEST_CASE("the statistics page shows certificate requests deflected per item and month, scoped",
+          "[e2e][console][certificates]") {
+    const std::string chromium = find_program("MINSHENG_CHROMIUM", "chromium");
+    const std::string driver = find_program("MINSHENG_CHROMEDRIVER", "chromedriver");
+    REQUIRE(!chromium.empty());
+    REQUIRE(!driver.empty());
+
+    auto c = console_config("console-certificates");
+    c.communities.push_back({"东城社区", "东城街道", {}, std::nullopt});
+    c.program.certificates_file = MINSHENG_SOURCE_DIR "/data/certificates.toml";
+    running_gateway g(c);
+    // Residents of 光明社区 asked three times (one then still needed help), one of 东城社区 once.
+    {
+        adapters::db::store db(g.cfg.db_path);
+        auto ask = [&](const std::string& user, const std::string& community,
+                       const std::string& key, const std::string& item, bool escalated) {
+            db.run([&](dialog::unit_of_work& uow) {
+                dialog::person p;
+                p.who = {dialog::channel::wechat_oa, user};
+                p.community = community;
+                p.updated_at = now_s();
+                uow.save_person(p);
+            });
+            dialog::inbound_message m;
+            m.from = dialog::channel::wechat_oa;
+            m.user_id = user;
+            m.dedup_key = key;
+            m.kind = dialog::inbound_kind::text;
+            m.text = "证明";
+            m.create_time = now_s();
+            db.handle_once(m.from, m.dedup_key, m, [&](dialog::unit_of_work& uow) {
+                uow.count_certificate_answer(item, m.from, key, now_s());
+                if (escalated) uow.certificate_answer_escalated(key);
+                return std::string("answered");
+            });
+        };
+        ask("o_gm_1", guangming, "k1", "residence", false);
+        ask("o_gm_2", guangming, "k2", "residence", true);
+        ask("o_gm_3", guangming, "k3", "kinship", false);
+        ask("o_dc_1", "东城社区", "k4", "residence", false);
+    }
+    const std::string month = [] {
+        const auto d = dialog::china_date(now_s());
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(d.year()),
+                      static_cast<unsigned>(d.month()));
+        return std::string(buf);
+    }();
+
+    // The API: the admin sees both communities, the street's supervisor only 光明社区.
+    api_client admin{g.port, bearer(g.cfg)};
+    const auto all = admin.get("/api/v1/stats")["certificates"];
+    INFO(all.dump());
+    REQUIRE(all.size() == 2);
+    CHECK(all[0] == json{{"month", month},
+                         {"item", "kinship"},
+                         {"name", "亲属关系证明"},
+                         {"answered", 1},
+                         {"escalated", 0},
+                         {"deflected", 1}});
+    CHECK(all[1]["item"] == "residence");
+    CHECK(all[1]["answered"] == 3);
+    CHECK(all[1]["deflected"] == 2);
+    const auto supervisor = add_staff(g.cfg, "s-cert", "supervisor");
+    api_client street{g.port, "Bearer " + supervisor};
+    const auto scoped = street.get("/api/v1/stats")["certificates"];
+    INFO(scoped.dump());
+    REQUIRE(scoped.size() == 2);
+    CHECK(scoped[1]["item"] == "residence");
+    CHECK(scoped[1]["answered"] == 2);
+    CHECK(scoped[1]["escalated"] == 1);
+    CHECK(scoped[1]["deflected"] == 1);
+    // A window before today: none.
+    CHECK(street.get("/api/v1/stats?since=2026-01-01&until=2026-01-31")["certificates"].empty());
+
+    // The console's statistics page shows the supervisor's figures.
+    console_session cs(driver, chromium, g.port, supervisor);
+    cs.s->click(cs.s->find("#nav-stats"));
+    wait_for(*cs.s, "the certificate figures",
+             "document.querySelector('#stats-certificates tr[data-item=residence]')");
+    const std::string row = cs.s->text(cs.s->find("#stats-certificates tr[data-item=residence]"));
+    INFO(row);
+    CHECK(row.find("居住证明") != std::string::npos);
+    CHECK(row.find(month) != std::string::npos);
+    const auto cells = cs.s->execute(
+        "return [...document.querySelectorAll('#stats-certificates tr[data-item=residence] td')]"
+        ".map((td) => td.textContent);");
+    CHECK(cells == json{month, "居住证明", "2", "1", "1"});
 }

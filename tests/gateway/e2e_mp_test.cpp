@@ -12,6 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
 #include "adapters/db/keyed_codes.hpp"
 #include "adapters/db/sessions.hpp"
 #include "adapters/db/store.hpp"
@@ -825,4 +828,70 @@ TEST_CASE("a mini program resident reporting an open case's problem joins it as 
     CHECK_FALSE(own.body.contains("joined"));
     CHECK(own.body.at("number") != number);
     CHECK(s.cases() == 2);
+}
+
+TEST_CASE(
+    "a certificate request in the mini program is answered without a case until the "
+    "resident still needs help",
+    "[mp][e2e][certificates]") {
+    mp_scenario s([](gateway::config& c) {
+        c.program.certificates_file = MINSHENG_SOURCE_DIR "/data/certificates.toml";
+    });
+    const auto a = s.login("code-certificate-a");
+    auto counted = [&] {
+        SQLite::Database db(s.cfg.db_path, SQLite::OPEN_READONLY);
+        SQLite::Statement q(db,
+                            "SELECT item || ' ' || channel || ' ' || escalated "
+                            "FROM certificate_answers ORDER BY id");
+        std::vector<std::string> out;
+        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+        return out;
+    };
+
+    auto answered = s.post("/mp/v1/cases", file_body("cert-1", "请问居住证明去哪里开？"), a);
+    INFO(answered.raw);
+    REQUIRE(answered.status == 200);
+    CHECK(answered.body.at("certificate").at("item") == "residence");
+    CHECK(answered.body.at("certificate").at("name") == "居住证明");
+    const std::string text = answered.body.at("answer");
+    CHECK(text.find("社区已不再开具居住证明") != std::string::npos);
+    CHECK(answered.body.at("message").get<std::string>().find(text) == 0);
+    CHECK_FALSE(answered.body.contains("number"));
+    CHECK(s.cases() == 0);
+    CHECK(counted() == std::vector<std::string>{"residence miniprogram 0"});
+
+    // The same submit again: the same answer, counted once.
+    auto again = s.post("/mp/v1/cases", file_body("cert-1", "请问居住证明去哪里开？"), a);
+    CHECK(again.status == 200);
+    CHECK(again.body == answered.body);
+    CHECK(counted().size() == 1);
+
+    // A malformed mark is refused and changes nothing.
+    auto body = file_body("cert-2", "请问居住证明去哪里开？社区还是要帮我开");
+    body["still_need_help"] = "yes";
+    auto bad = s.post("/mp/v1/cases", body, a);
+    CHECK(bad.status == 400);
+    CHECK(bad.code() == "bad_request");
+    body["still_need_help"] = true;
+    body["answered_request_id"] = "bad id with spaces";
+    CHECK(s.post("/mp/v1/cases", body, a).status == 400);
+    CHECK(s.cases() == 0);
+
+    // Still needing help, naming the answered submit: a case opens and that answer counts as
+    // escalated (not a second answer).
+    body["answered_request_id"] = "cert-1";
+    auto filed = s.post("/mp/v1/cases", body, a);
+    INFO(filed.raw);
+    REQUIRE(filed.status == 201);
+    CHECK(filed.body.contains("number"));
+    CHECK(s.cases() == 1);
+    CHECK(counted() == std::vector<std::string>{"residence miniprogram 1"});
+
+    // Without naming one: this request counts as answered and escalated at once.
+    auto other = file_body("cert-3", "我要开无犯罪记录证明，还是需要社区帮忙");
+    other["still_need_help"] = true;
+    REQUIRE(s.post("/mp/v1/cases", other, a).status == 201);
+    CHECK(s.cases() == 2);
+    CHECK(counted() ==
+          std::vector<std::string>{"residence miniprogram 1", "no_criminal_record miniprogram 1"});
 }

@@ -12,10 +12,13 @@ namespace minsheng::adapters::db::detail {
 
 class statement_cache;
 
-// One answer about `item` to the message `source_key` at `at`, in the China-time month of `at`.
+// One answer about `item` to the message `source_key` at `at`, in the China-time month of `at`,
+// to `user_id` on `from` ("" unknown): the row keeps that person's community (schema step 19;
+// for a 12345 caller, the community of the resident who verified that phone), "" when unknown.
 // A second answer to the same non-empty source_key is not counted again.
 void count_certificate_answer(statement_cache& sql, std::string_view item, dialog::channel from,
-                              std::string_view source_key, std::int64_t at);
+                              std::string_view user_id, std::string_view source_key,
+                              std::int64_t at);
 // Marks the answer to `source_key` as followed by a case ("还是需要社区帮忙").
 void certificate_answer_escalated(statement_cache& sql, std::string_view source_key);
 

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "dialog/conversation/detail/flows.hpp"
+#include "dialog/intake/certificate_answers.hpp"
 
 namespace minsheng::dialog::detail {
 namespace {
@@ -44,15 +45,9 @@ bool certificate_request(turn& t) {
     pending_state s = about_draft(stage::await_certificate, std::move(a));
     s.text = item->id;
     t.ask(std::move(s));
-    const template_set::vars v = {{"name", item->name},           {"department", item->department},
-                                  {"where", item->where},         {"bring", item->bring},
-                                  {"procedure", item->procedure}, {"policy", item->policy}};
-    std::string text =
-        t.render(item->community_issues ? "reply/certificate_kept" : "reply/certificate_moved", v);
-    if (!item->community_issues && !item->policy.empty())
-        text += "\n" + t.render("reply/certificate_policy", v);
-    t.say_text(text + "\n" + t.render("reply/certificate_footer"));
-    t.uow.count_certificate_answer(item->id, t.m.from, t.m.dedup_key, t.now);
+    t.say_text(intake::certificate_answer(t.texts, *item) + "\n" +
+               t.render("reply/certificate_footer"));
+    intake::count_certificate(t.uow, *item, t.m.from, t.m.dedup_key, false, t.now);
     return true;
 }
 
