@@ -140,6 +140,12 @@ std::vector<dialog::case_follower> reader::followers_of(std::int64_t case_id) {
     return guarded("list followers", [&] { return detail::followers_of(impl_->cache, case_id); });
 }
 
+std::vector<dialog::case_record> reader::duplicate_candidates(
+    const dialog::duplicate_candidates_query& query) {
+    return guarded("list duplicate candidates",
+                   [&] { return detail::duplicate_candidates(impl_->cache, query); });
+}
+
 std::vector<dialog::person> reader::list_volunteers(std::string_view status,
                                                     const std::vector<std::string>& communities,
                                                     std::size_t limit) {
