@@ -5,6 +5,7 @@
 // cases are never a subject nor a candidate.
 
 #include <cmath>
+#include <set>
 
 #include "dialog/intake/same_problem.hpp"
 #include "gateway/operator/endpoints.hpp"
@@ -15,7 +16,8 @@ namespace minsheng::gateway::operator_api {
 
 namespace {
 
-constexpr std::size_t max_candidates = 50;
+constexpr std::size_t max_near = 50;
+constexpr std::size_t max_anywhere = 200;
 
 std::string_view verdict_name(dialog::cases::duplicate_verdict v) {
     return v == dialog::cases::duplicate_verdict::same ? "same" : "possible";
@@ -31,14 +33,24 @@ void possible_duplicates(const call& c, std::int64_t id) {
     const dialog::cases::duplicate_policy policy;
     json list = json::array();
     if (!found->is_private && found->kind == "complaint" && !found->category.empty()) {
-        auto q = dialog::intake::candidates_near(policy, *found);
-        q.limit = max_candidates;
+        // Near it (its community, or its radius), then the newest of its category anywhere: a
+        // case whose community is unknown may still be at the same place, which the decision
+        // judges. Each once.
+        auto near = dialog::intake::candidates_near(policy, *found);
+        near.limit = max_near;
+        auto anywhere = near;
+        anywhere.community.clear();
+        anywhere.near.reset();
+        anywhere.limit = max_anywhere;
         std::vector<dialog::case_record> visible;
-        for (auto& one : c.r.duplicate_candidates(q))
-            if (c.who.may_see(one)) visible.push_back(std::move(one));
+        std::set<std::int64_t> seen;
+        for (const auto& q : {near, anywhere})
+            for (auto& one : c.r.duplicate_candidates(q))
+                if (c.who.may_see(one) && seen.insert(one.id).second)
+                    visible.push_back(std::move(one));
         for (const auto& m : dialog::intake::near_misses(*c.app().nlu, policy, *found, visible)) {
             json one = views::operator_case(m.c);
-            one["verdict"] = verdict_name(m.decision.verdict);
+            one["verdict"] = std::string(verdict_name(m.decision.verdict));
             one["similarity"] = std::round(m.decision.similarity * 100.0) / 100.0;
             one["distance_m"] =
                 m.decision.distance_m < 0 ? json(nullptr) : json(std::round(m.decision.distance_m));

@@ -239,8 +239,8 @@ std::string open_directly(with_duplicates& f, const std::string& user, const std
     return number;
 }
 
-dialog::cases::act_result merge(with_duplicates& f, const std::string& from,
-                                const std::string& into, std::int64_t now = t0 + 3000) {
+dialog::cases::act_result merge_case(with_duplicates& f, const std::string& from,
+                                     const std::string& into, std::int64_t now = t0 + 3000) {
     const auto a = f.find(from);
     const auto b = f.find(into);
     REQUIRE(a);
@@ -271,7 +271,7 @@ TEST_CASE("A merge makes the merged case's reporter and followers followers of t
     const auto d = f.tell("oDave", "光明路的路灯坏了，晚上很黑", t0 + 900).opened.at(0);
     REQUIRE(d.number != a.number);
 
-    const auto merged = merge(f, a.number, d.number);
+    const auto merged = merge_case(f, a.number, d.number);
     REQUIRE(merged.ok());
     CHECK(f.status_of(a.number) == "merged");
     const auto rows = f.followers(d.number);
@@ -290,7 +290,7 @@ TEST_CASE("A merge makes the merged case's reporter and followers followers of t
     CHECK(count_key(f.outbox_to("oDave"), "notify/case_merged") == 0);
 
     SECTION("merging again changes nothing and tells no one") {
-        const auto again = merge(f, a.number, d.number, t0 + 3100);
+        const auto again = merge_case(f, a.number, d.number, t0 + 3100);
         CHECK_FALSE(again.ok());
         CHECK(f.followers(d.number).size() == 2);
         CHECK(count_key(f.outbox_to("oBob"), "notify/case_merged") == 1);
@@ -319,10 +319,10 @@ TEST_CASE("A private case is never merged, nor merged into", "[dialog][duplicate
     REQUIRE(f.tell("oBob", "幸福路路灯不亮好几天了，请派人修一下", t0 + 600).opened.empty());
     const auto p =
         open_directly(f, "worker-grid", "幸福路独居老人家里路灯线路坏了", a.category, true);
-    const auto into_private = merge(f, a.number, p);
+    const auto into_private = merge_case(f, a.number, p);
     CHECK(into_private.why == dialog::cases::refusal::invalid);
     CHECK(has(into_private.detail, "private"));
-    const auto of_private = merge(f, p, a.number);
+    const auto of_private = merge_case(f, p, a.number);
     CHECK(of_private.why == dialog::cases::refusal::invalid);
     CHECK(has(of_private.detail, "private"));
     // Nothing changed: both open, nobody moved, nobody told.
@@ -345,10 +345,11 @@ TEST_CASE("Possible duplicates are the intake's decision, never a private case",
     const auto p = open_directly(f, "worker-grid", "幸福路的路灯坏了，晚上一片漆黑", a.category,
                                  true, t0 + 900);
 
+    const auto subject = *f.find(a.number);
     std::vector<dialog::case_record> candidates;
     f.with([&](dialog::unit_of_work& uow) {
         candidates = uow.duplicate_candidates(
-            dialog::intake::candidates_near(dialog::cases::duplicate_policy{}, *f.find(a.number)));
+            dialog::intake::candidates_near(dialog::cases::duplicate_policy{}, subject));
     });
     // The store's candidates already leave the private case out; the decision would too.
     if (auto priv = f.find(p)) candidates.push_back(*priv);

@@ -3,6 +3,7 @@
 // scoped like the case, masked like the case, never a private case; a merge moves the merged
 // case's reporter and followers to the case that absorbs it, and is refused for private cases.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -199,7 +200,9 @@ TEST_CASE("a merge through the API moves the reporter to the target; private cas
     // Again: refused (it is merged), nobody told twice.
     CHECK(act(b, a).status == 409);
     std::size_t told = 0;
-    for (const auto& n : f.admin("GET", "/api/v1/outbox?limit=1000").body["notifications"])
+    const auto outbox = f.admin("GET", "/api/v1/outbox?limit=1000");
+    INFO(outbox.raw);
+    for (const auto& n : outbox.body["notifications"])
         if (n["template"] == "notify/case_merged") ++told;
     CHECK(told == 1);
 }
