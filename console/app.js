@@ -623,6 +623,69 @@
         : el("p", { text: TEXT.history_empty }));
   }
 
+  // Who else reported the same problem (masked by the server), and how they came.
+  function followers_section(c) {
+    const list = c.followers || [];
+    const rows = list.map((f) => el("tr", { "data-via": f.via, "data-left": f.left_at ? "1" : "0" },
+      el("td", { text: actor_label(f.who) }),
+      el("td", { text: label_of(TEXT.follower_via, f.via) }),
+      el("td", { text: when(f.joined_at) }),
+      el("td", { text: f.rating ? fmt(TEXT.rating_value, { n: f.rating }) : TEXT.follower_not_rated }),
+      el("td", { text: f.left_at ? when(f.left_at) : TEXT.follower_following })));
+    return el("section", { "aria-labelledby": "followers-heading", id: "followers" },
+      el("h3", { id: "followers-heading", text: TEXT.followers_heading }),
+      el("p", { class: "muted", text: TEXT.followers_intro }),
+      list.length
+        ? table_region(TEXT.followers_heading, "followers-table", TEXT.followers_caption,
+            [{ text: TEXT.col_follower }, { text: TEXT.col_via }, { text: TEXT.col_joined_at },
+              { text: TEXT.col_follower_rating }, { text: TEXT.col_left_at }], rows)
+        : el("p", { id: "followers-empty", text: TEXT.followers_empty }));
+  }
+
+  // The open cases the duplicate decision finds like this one, each with one-click 合并 into it.
+  function duplicates_section(c) {
+    const holder = el("div", { id: "duplicates-list", "aria-live": "polite" }, el("p", { class: "muted", text: TEXT.loading }));
+    const section = el("section", { "aria-labelledby": "duplicates-heading", id: "duplicates" },
+      el("h3", { id: "duplicates-heading", text: TEXT.duplicates_heading }),
+      el("p", { class: "muted", text: TEXT.duplicates_intro }), holder);
+    api("GET", "/cases/" + c.id + "/possible-duplicates").then((data) => {
+      const list = (data && data.possible_duplicates) || [];
+      const rows = list.map((d) => {
+        const button = el("button", { type: "button", class: "secondary merge-here", "data-number": d.number,
+          "aria-label": fmt(TEXT.merge_into_this_label, { number: d.number }), text: TEXT.merge_into_this });
+        button.addEventListener("click", async () => {
+          button.disabled = true;
+          try {
+            await api("POST", "/cases/" + d.id + "/actions", { action: "merge", into: c.id });
+          } catch (err) {
+            button.disabled = false;
+            fail(err);
+            return;
+          }
+          say(fmt(TEXT.merged_here, { number: d.number }), "success");
+          await render_case(c.id, "duplicates-heading");
+        });
+        return el("tr", { "data-number": d.number, "data-verdict": d.verdict },
+          el("td", {}, el("a", { href: "#/case/" + d.id, text: d.number })),
+          el("td", { text: label_of(TEXT.status, d.status) }),
+          el("td", { text: label_of(TEXT.verdict, d.verdict) }),
+          el("td", { class: "num", text: Math.round((d.similarity || 0) * 100) + "%" }),
+          el("td", { class: "text", text: d.description || "" }),
+          el("td", {}, MERGEABLE.includes(d.status) && MERGEABLE.includes(c.status) ? button : null));
+      });
+      holder.replaceChildren(list.length
+        ? table_region(TEXT.duplicates_heading, "duplicates-table", TEXT.duplicates_caption,
+            [{ text: TEXT.col_number }, { text: TEXT.col_status }, { text: TEXT.col_verdict },
+              { text: TEXT.col_similarity, cls: "num" }, { text: TEXT.col_description }, { text: TEXT.col_actions }], rows)
+        : el("p", { id: "duplicates-empty", text: TEXT.duplicates_empty }));
+      holder.setAttribute("data-loaded", "1");
+    }, (err) => {
+      holder.replaceChildren(el("p", { class: "muted", text: fmt(TEXT.duplicates_failed, { reason: error_text(err) }) }));
+      holder.setAttribute("data-loaded", "0");
+    });
+    return section;
+  }
+
   async function render_case(id, focus_id, focus) {
     let c;
     if (!focus_id) set_page(TEXT.loading, [], false);
@@ -637,6 +700,8 @@
       el("p", {}, el("a", { href: "#/queue", id: "back-to-queue", text: TEXT.back_to_queue })),
       el("section", { "aria-labelledby": "details-heading" },
         el("h3", { id: "details-heading", text: TEXT.case_details }), facts(c)),
+      followers_section(c),
+      duplicates_section(c),
       actions_section(c),
       notes_section(c),
       reply_section(c),

@@ -92,6 +92,14 @@ json operator_event(const dialog::case_event& e) {
             {"note", dialog::nlu::mask_personal_data(e.note)}};
 }
 
+json operator_follower(const dialog::case_follower& f) {
+    return {{"who", masked_person(f.who.key())},
+            {"via", f.via},
+            {"joined_at", dialog::format_iso8601(f.joined_at)},
+            {"rating", f.rating == 0 ? json(nullptr) : json(f.rating)},
+            {"left_at", f.left_at == 0 ? json(nullptr) : json(dialog::format_iso8601(f.left_at))}};
+}
+
 json outbox(const adapters::db::outbox_row& r) {
     const auto& n = r.n;
     return {{"id", n.id},

@@ -20,6 +20,9 @@ json time_or_null(std::int64_t unix_seconds);
 // Operators: the whole case, masked.
 json operator_case(const dialog::case_record& c);
 json operator_event(const dialog::case_event& e);
+// A follower of a case (one problem, one case): who (masked like a reporter), how they came,
+// when, their own rating and when they left (null when not).
+json operator_follower(const dialog::case_follower& f);
 json outbox(const adapters::db::outbox_row& r);
 json proposal(const dialog::proposal& p);
 json ranking(const std::vector<dialog::ranking_row>& rows);

@@ -6,6 +6,7 @@
 
 #include "adapters/db/detail/case_rows.hpp"
 #include "adapters/db/detail/connection.hpp"
+#include "adapters/db/detail/follower_rows.hpp"
 #include "adapters/db/detail/ledger_rows.hpp"
 #include "adapters/db/detail/outbox_rows.hpp"
 #include "adapters/db/detail/people_rows.hpp"
@@ -133,6 +134,16 @@ std::vector<dialog::case_record> reader::list_cases(const dialog::case_query& qu
 
 std::vector<dialog::case_event> reader::events_of(std::int64_t case_id) {
     return guarded("list case events", [&] { return detail::events_of(impl_->cache, case_id); });
+}
+
+std::vector<dialog::case_follower> reader::followers_of(std::int64_t case_id) {
+    return guarded("list followers", [&] { return detail::followers_of(impl_->cache, case_id); });
+}
+
+std::vector<dialog::case_record> reader::duplicate_candidates(
+    const dialog::duplicate_candidates_query& query) {
+    return guarded("list duplicate candidates",
+                   [&] { return detail::duplicate_candidates(impl_->cache, query); });
 }
 
 std::vector<dialog::person> reader::list_volunteers(std::string_view status,

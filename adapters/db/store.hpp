@@ -206,6 +206,10 @@ public:
     // code. Throws store_error.
     std::vector<dialog::case_record> list_cases(const dialog::case_query& query);
     std::vector<dialog::case_event> events_of(std::int64_t case_id);
+    std::vector<dialog::case_follower> followers_of(std::int64_t case_id);
+    // The open cases that may be one problem with another (as unit_of_work's). Throws store_error.
+    std::vector<dialog::case_record> duplicate_candidates(
+        const dialog::duplicate_candidates_query& query);
     // The "detail" notes (what the reporter added: photos, words) of each case, oldest first, in
     // one query for a page of cases (at most 1000 ids). Throws store_error.
     std::map<std::int64_t, std::vector<std::string>> details_of(

@@ -323,7 +323,10 @@ public:
     // confirm of a claimed wish (and rate from done, which implies confirm) credits the claimer
     //   points_per_wish points (idempotent per case).
     // rate at or below low_rating (or not_solved) reopens; above closes, storing the rating.
-    // merge: into an open case other than itself; the merged reporter keeps getting updates.
+    // merge: into an open case other than itself, neither of them private (refusal::invalid);
+    //   the merged case's reporter, the reporters merged into it and its followers become
+    //   followers of the target (via "merge"), each told once (notify/case_merged) and kept
+    //   informed of the target as its followers are.
     act_result act(unit_of_work& uow, std::int64_t case_id, action a, const actor& who,
                    const act_args& args, std::int64_t now) const;
 

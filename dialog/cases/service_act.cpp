@@ -306,6 +306,28 @@ std::string event_note(action a, const act_args& args, const case_record* target
     return note;
 }
 
+// A merge joins everyone the merged case kept informed to the case that absorbs it: its reporter,
+// the reporters of cases merged into it and its followers still following become followers of
+// `into` (via "merge"), except the reporter of `into` and anyone with a row on it already (a
+// follower, or someone who said it is not their problem): add_follower writes each once.
+void move_followers(unit_of_work& uow, const case_record& from, const case_record& into,
+                    std::int64_t now) {
+    std::vector<person_ref> people{detail::reporter_of(from)};
+    for (auto& p : detail::merged_reporters(uow, from)) people.push_back(std::move(p));
+    for (const auto& f : uow.followers_of(from.id))
+        if (f.left_at == 0) people.push_back(f.who);
+    const person_ref kept = detail::reporter_of(into);
+    for (const auto& p : people) {
+        if (p == kept) continue;
+        case_follower f;
+        f.case_id = into.id;
+        f.who = p;
+        f.joined_at = now;
+        f.via = "merge";
+        uow.add_follower(f);
+    }
+}
+
 }  // namespace
 
 act_result case_service::act(unit_of_work& uow, std::int64_t case_id, action a, const actor& who,
@@ -359,9 +381,14 @@ act_result case_service::act(unit_of_work& uow, std::int64_t case_id, action a, 
     if (a == action::merge) {
         if (args.merge_into == c.id)
             return refuse(refusal::invalid, c, "a case cannot be merged into itself");
+        // A private case (a grid worker's report of a resident in difficulty) is nobody's
+        // duplicate: merging it would tell its reporter's problem to others, and the reverse.
+        if (c.is_private) return refuse(refusal::invalid, c, "a private case cannot be merged");
         target = uow.get_case(args.merge_into);
         if (!target || !is_open(target->status))
             return refuse(refusal::invalid, c, "merge needs an open case to merge into");
+        if (target->is_private)
+            return refuse(refusal::invalid, c, "a case cannot be merged into a private case");
     }
     const bool low_rating = a == action::rate && args.rating <= settings_.low_rating;
     if (low_rating) to = next_status(c.status, action::not_solved, role::reporter, has_handler);
@@ -416,6 +443,7 @@ act_result case_service::act(unit_of_work& uow, std::int64_t case_id, action a, 
     if (target)
         uow.add_event({0, target->id, now, who.key(), std::string(to_string(a)), "", "",
                        "absorbed " + c.number + (args.note.empty() ? "" : "; " + args.note)});
+    if (target) move_followers(uow, c, *target, now);
 
     outbox out(uow, *templates_, now);
     const bool confirms =

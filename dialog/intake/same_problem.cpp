@@ -1,9 +1,28 @@
 #include "dialog/intake/same_problem.hpp"
 
+#include <algorithm>
+
+#include "dialog/cases/lifecycle.hpp"
 #include "dialog/intake/appeal_sketch.hpp"
 #include "dialog/nlu/normalizer.hpp"
 
 namespace minsheng::dialog::intake {
+namespace {
+
+duplicate_candidates_query query_for(const cases::duplicate_policy& policy, std::string kind,
+                                     const std::string& category, const std::string& community,
+                                     std::optional<geo_point> near, std::int64_t at) {
+    duplicate_candidates_query q;
+    q.kind = std::move(kind);
+    q.category = category;
+    q.community = community;
+    q.near = near;
+    q.radius_m = policy.radius_for(category);
+    q.since = at - policy.max_age_seconds;
+    return q;
+}
+
+}  // namespace
 
 std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
                                         const cases::duplicate_policy& policy, const case_draft& d,
@@ -14,12 +33,7 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
     if (appeal.place.empty() && !d.address.empty())
         appeal.place = cases::place_key(engine.normalise(d.address).text);
 
-    duplicate_candidates_query q;
-    q.category = d.category;
-    q.community = d.community;
-    q.near = d.location;
-    q.radius_m = policy.radius_for(d.category);
-    q.since = now - policy.max_age_seconds;
+    const auto q = query_for(policy, "complaint", d.category, d.community, d.location, now);
     std::optional<case_record> best;
     double best_similarity = 0.0;
     for (const auto& c : uow.duplicate_candidates(q)) {
@@ -41,6 +55,37 @@ bool follow(unit_of_work& uow, const case_record& c, const person_ref& who, std:
     f.joined_at = now;
     f.via = std::move(via);
     return uow.add_follower(f);
+}
+
+duplicate_candidates_query candidates_near(const cases::duplicate_policy& policy,
+                                           const case_record& subject) {
+    return query_for(policy, subject.kind, subject.category, subject.community, subject.location,
+                     subject.created_at);
+}
+
+std::vector<near_miss> near_misses(const nlu::engine& engine, const cases::duplicate_policy& policy,
+                                   const case_record& subject,
+                                   const std::vector<case_record>& candidates) {
+    std::vector<near_miss> out;
+    if (subject.is_private || subject.kind != "complaint" || subject.category.empty()) return out;
+    const auto mine = sketch_of(engine, subject);
+    for (const auto& c : candidates) {
+        if (c.id == subject.id || c.is_private || !cases::is_open(c.status) ||
+            c.kind != subject.kind)
+            continue;
+        const auto theirs = sketch_of(engine, c);
+        // The later report is the appeal, the earlier the case it may duplicate.
+        const bool later = c.created_at > subject.created_at ||
+                           (c.created_at == subject.created_at && c.id > subject.id);
+        const auto j = later ? cases::judge_duplicate(theirs, mine, policy)
+                             : cases::judge_duplicate(mine, theirs, policy);
+        if (j.verdict == cases::duplicate_verdict::different) continue;
+        out.push_back({c, j});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const near_miss& a, const near_miss& b) {
+        return a.decision.similarity > b.decision.similarity;
+    });
+    return out;
 }
 
 }  // namespace minsheng::dialog::intake

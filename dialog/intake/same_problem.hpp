@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dialog/cases/duplicates.hpp"
 #include "dialog/nlu/nlu.hpp"
@@ -25,5 +26,25 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
 // nothing written, when they have a row on it already (following, or left it).
 bool follow(unit_of_work& uow, const case_record& c, const person_ref& who, std::string via,
             std::int64_t now);
+
+// Possible duplicates for operators: an open case the decision rates `possible` (or `same`: two
+// cases of one problem that were not joined, e.g. after "不是同一个问题") against another case.
+struct near_miss {
+    case_record c;
+    cases::duplicate_decision decision;
+};
+
+// The store query for the open cases that may be the same problem as case `subject`: its kind,
+// category, community and coordinates, opened at most max_age_seconds before it.
+duplicate_candidates_query candidates_near(const cases::duplicate_policy& policy,
+                                           const case_record& subject);
+
+// Of `candidates`, those the duplicate decision rates `possible` or `same` against `subject`
+// (the later-opened case of each pair is judged as the appeal, the earlier as the open case: the
+// same judge_duplicate as the intake), most similar first. Never `subject` itself, a private
+// case, a case not open, nor anything when `subject` is private or not a complaint.
+std::vector<near_miss> near_misses(const nlu::engine& engine, const cases::duplicate_policy& policy,
+                                   const case_record& subject,
+                                   const std::vector<case_record>& candidates);
 
 }  // namespace minsheng::dialog::intake

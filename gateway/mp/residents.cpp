@@ -70,7 +70,19 @@ json certificate_reply(const dialog::template_set& texts,
             {"message", answer + "\n" + texts.render("mp/certificate_footer")}};
 }
 
-// confirm / rate on the resident's own case.
+// A follower's own rating of a case they follow (one problem, one case, docs/cases.md): once,
+// while still following, once the case is done; stored on their follower row only. False: they
+// do not follow it, left it, rated it already, or it is not done yet.
+bool rate_as_follower(dialog::unit_of_work& uow, const dialog::case_record& c,
+                      const dialog::person_ref& me, int rating) {
+    if (c.status != "done" && c.status != "confirmed" && c.status != "closed") return false;
+    for (const auto& f : uow.followers_of(c.id))
+        if (f.who == me)
+            return f.left_at == 0 && f.rating == 0 && uow.rate_followed(c.id, me, rating);
+    return false;
+}
+
+// confirm / rate on the resident's own case; rate on a case they follow.
 void feedback(exchange& x, const request& rq, cases::action what) {
     auto body = read_feedback(x.req().body(), what == cases::action::rate);
     if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
@@ -81,7 +93,21 @@ void feedback(exchange& x, const request& rq, cases::action what) {
             return in_one_unit(s, [&](dialog::unit_of_work& uow) {
                 auto c = uow.find_case(rq.number);
                 if (!c) return outcome::no(refusal::case_not_found);
-                if (!is_mine(*c, rq.me)) return outcome::no(refusal::not_your_case);
+                if (!is_mine(*c, rq.me)) {
+                    if (what != cases::action::rate ||
+                        !rate_as_follower(uow, *c, rq.me, args.rating))
+                        return outcome::no(refusal::not_your_case);
+                    const auto& texts = *app->templates;
+                    return outcome::ok(
+                        {{"number", c->number},
+                         {"status", c->status},
+                         {"status_label", cases::case_service::status_label(texts, *c)},
+                         {"following", true},
+                         {"rating", args.rating},
+                         {"message", texts.render("reply/follower_rated",
+                                                  {{"number", c->number},
+                                                   {"rating", std::to_string(args.rating)}})}});
+                }
                 auto r = app->service->act(uow, c->id, what, cases::actor::of(rq.me), args, t);
                 if (!r.ok()) return outcome::no(resident_refusal(r.why));
                 return outcome::ok(own_case(*app->templates, r.after));

@@ -94,6 +94,10 @@ void get_case(const call& c, std::int64_t id) {
         events.push_back(views::operator_event(e));
     }
     body["events"] = std::move(events);
+    // Who else reported the same problem (one problem, one case), masked like the reporter.
+    json followers = json::array();
+    for (const auto& f : c.r.followers_of(id)) followers.push_back(views::operator_follower(f));
+    body["followers"] = std::move(followers);
     body["merged_cases"] = std::move(numbers);
     c.answer(http::status::ok, body);
 }

@@ -26,6 +26,10 @@ std::optional<dialog::case_query> case_filters(const call& c, std::size_t defaul
 void list_cases(const call& c);                 // GET /api/v1/cases
 void get_case(const call& c, std::int64_t id);  // GET /api/v1/cases/{id}
 
+// duplicates.cpp: GET /api/v1/cases/{id}/possible-duplicates, the open cases in the caller's
+// scope the duplicate decision rates possible (or same) against case {id}; never private ones.
+void possible_duplicates(const call& c, std::int64_t id);
+
 // case_actions.cpp: what an operator does to one case (POST /api/v1/cases/{id}/...).
 void act(const call& c, std::int64_t id);       // .../actions: a lifecycle action
 void add_note(const call& c, std::int64_t id);  // .../notes: an internal note

@@ -70,6 +70,8 @@ const std::vector<route_spec>& routes() {
         {verb::get, "/api/v1/cases", every_role, filtered, no_id<list_cases>},
         {verb::get, "/api/v1/cases.csv", every_role, filtered, no_id<export_cases>},
         {verb::get, "/api/v1/cases/{id}", every_role, per_case, get_case},
+        {verb::get, "/api/v1/cases/{id}/possible-duplicates", every_role, per_case,
+         possible_duplicates},
         {verb::post, "/api/v1/cases/{id}/actions", every_role, per_case, act},
         {verb::post, "/api/v1/cases/{id}/notes", every_role, per_case, add_note},
         {verb::post, "/api/v1/cases/{id}/reply", every_role, per_case, reply},

@@ -181,6 +181,14 @@ TEST_CASE(
         q.limit = 1;
         CHECK(candidates(s, q) == std::vector<std::int64_t>{same_community.id});
     }
+    SECTION("the reader finds the same as the unit of work (operators' possible duplicates)") {
+        reader r(db.path());
+        q.community = "西城社区";
+        std::vector<std::int64_t> read;
+        for (const auto& c : r.duplicate_candidates(q)) read.push_back(c.id);
+        CHECK(read == candidates(s, q));
+        CHECK(read == std::vector<std::int64_t>{far_away.id, in_box.id});
+    }
     SECTION("a wider box finds the far case too") {
         q.radius_m = 2000;
         CHECK(candidates(s, q) == std::vector<std::int64_t>{far_away.id, in_box.id});

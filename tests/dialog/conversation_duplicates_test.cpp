@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "dialog/intake/call_filing.hpp"
+#include "dialog/intake/same_problem.hpp"
 #include "tests/dialog/conversation_fixture.hpp"
 
 namespace {
@@ -214,4 +215,156 @@ TEST_CASE("A 12345 caller reporting an open case's problem follows it, and is to
         CHECK(out[0].number != number);
         CHECK(f.followers(number).empty());
     }
+}
+
+namespace {
+
+// A case opened straight in the store, as a grid worker's private report is, or any other.
+std::string open_directly(with_duplicates& f, const std::string& user, const std::string& text,
+                          const std::string& category, bool is_private,
+                          std::int64_t at = t0 + 300) {
+    std::string number;
+    f.with([&](dialog::unit_of_work& uow) {
+        dialog::case_draft d;
+        d.reporter_id = user;
+        d.kind = "complaint";
+        d.category = category;
+        d.urgency = "normal";
+        d.description = text;
+        d.source_key = "direct-" + user;
+        d.created_at = at;
+        d.is_private = is_private;
+        number = uow.open_case(d).number;
+    });
+    return number;
+}
+
+dialog::cases::act_result merge_case(with_duplicates& f, const std::string& from,
+                                     const std::string& into, std::int64_t now = t0 + 3000) {
+    const auto a = f.find(from);
+    const auto b = f.find(into);
+    REQUIRE(a);
+    REQUIRE(b);
+    dialog::cases::act_result r;
+    f.with([&](dialog::unit_of_work& uow) {
+        dialog::cases::act_args args;
+        args.merge_into = b->id;
+        r = f.service->act(uow, a->id, dialog::cases::action::merge,
+                           dialog::cases::actor::op("tester"), args, now);
+    });
+    return r;
+}
+
+std::size_t count_key(const std::vector<dialog::notification>& ns, const std::string& key) {
+    return static_cast<std::size_t>(
+        std::count_if(ns.begin(), ns.end(), [&](const auto& n) { return n.template_key == key; }));
+}
+
+}  // namespace
+
+TEST_CASE("A merge makes the merged case's reporter and followers followers of the target",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    const auto a = f.tell("oAlice", first).opened.at(0);
+    REQUIRE(f.tell("oBob", "幸福路路灯不亮好几天了，请派人修一下", t0 + 600).opened.empty());
+    // Another report, on another street: its own case, until an operator sees it is the same.
+    const auto d = f.tell("oDave", "光明路的路灯坏了，晚上很黑", t0 + 900).opened.at(0);
+    REQUIRE(d.number != a.number);
+
+    const auto merged = merge_case(f, a.number, d.number);
+    REQUIRE(merged.ok());
+    CHECK(f.status_of(a.number) == "merged");
+    const auto rows = f.followers(d.number);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].who == dialog::person_ref{channel::wechat_oa, "oAlice"});
+    CHECK(rows[1].who == dialog::person_ref{channel::wechat_oa, "oBob"});
+    CHECK(rows[0].via == "merge");
+    CHECK(rows[1].via == "merge");
+    // Each of them told once, naming the case that goes on; the target's reporter not at all.
+    for (const char* user : {"oAlice", "oBob"}) {
+        INFO(user);
+        const auto to = f.outbox_to(user);
+        CHECK(count_key(to, "notify/case_merged") == 1);
+        CHECK(has(to.back().text, d.number));
+    }
+    CHECK(count_key(f.outbox_to("oDave"), "notify/case_merged") == 0);
+
+    SECTION("merging again changes nothing and tells no one") {
+        const auto again = merge_case(f, a.number, d.number, t0 + 3100);
+        CHECK_FALSE(again.ok());
+        CHECK(f.followers(d.number).size() == 2);
+        CHECK(count_key(f.outbox_to("oBob"), "notify/case_merged") == 1);
+    }
+    SECTION("they hear the target's progress and are asked for their own rating") {
+        f.operator_act(d.number, dialog::cases::action::assign);
+        f.operator_act(d.number, dialog::cases::action::report_done, t0 + 7200);
+        const auto to_bob = f.outbox_to("oBob");
+        CHECK(count_key(to_bob, "notify/case_assigned") == 1);
+        CHECK(to_bob.back().template_key == "notify/follower_done");
+        CHECK(has(to_bob.back().text, d.number));
+        // The merged case's reporter hears it once, as a reporter of the target.
+        const auto to_alice = f.outbox_to("oAlice");
+        CHECK(count_key(to_alice, "notify/case_assigned") == 1);
+        CHECK(to_alice.back().template_key == "notify/case_done");
+        const auto rated = f.tell("oBob", "4分", t0 + 8000);
+        CHECK(has(rated.answer.text, d.number));
+        CHECK(f.followers(d.number)[1].rating == 4);
+        CHECK(f.status_of(d.number) == "done");
+    }
+}
+
+TEST_CASE("A private case is never merged, nor merged into", "[dialog][duplicates]") {
+    with_duplicates f;
+    const auto a = f.tell("oAlice", first).opened.at(0);
+    REQUIRE(f.tell("oBob", "幸福路路灯不亮好几天了，请派人修一下", t0 + 600).opened.empty());
+    const auto p =
+        open_directly(f, "worker-grid", "幸福路独居老人家里路灯线路坏了", a.category, true);
+    const auto into_private = merge_case(f, a.number, p);
+    CHECK(into_private.why == dialog::cases::refusal::invalid);
+    CHECK(has(into_private.detail, "private"));
+    const auto of_private = merge_case(f, p, a.number);
+    CHECK(of_private.why == dialog::cases::refusal::invalid);
+    CHECK(has(of_private.detail, "private"));
+    // Nothing changed: both open, nobody moved, nobody told.
+    CHECK(f.status_of(a.number) == "received");
+    CHECK(f.status_of(p) == "received");
+    CHECK(f.followers(p).empty());
+    CHECK(f.followers(a.number).size() == 1);
+    CHECK(count_key(f.outbox_to("oBob"), "notify/case_merged") == 0);
+}
+
+TEST_CASE("Possible duplicates are the intake's decision, never a private case",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    const auto a = f.tell("oAlice", first).opened.at(0);
+    // Someone who said it is not the same: two open cases of one problem, not joined.
+    REQUIRE(f.tell("oCarol", "幸福路路灯不亮好几天了，请派人修一下", t0 + 600).opened.empty());
+    const auto c = f.tell("oCarol", "不是同一个问题", t0 + 700).opened.at(0);
+    // Another problem of the category on the same street, and a private case of the same words.
+    CHECK(f.tell("oErin", "幸福路有个井盖不见了，留下一个大洞", t0 + 800).opened.size() == 1);
+    const auto p = open_directly(f, "worker-grid", "幸福路的路灯坏了，晚上一片漆黑", a.category,
+                                 true, t0 + 900);
+
+    const auto subject = *f.find(a.number);
+    std::vector<dialog::case_record> candidates;
+    f.with([&](dialog::unit_of_work& uow) {
+        candidates = uow.duplicate_candidates(
+            dialog::intake::candidates_near(dialog::cases::duplicate_policy{}, subject));
+    });
+    // The store's candidates already leave the private case out; the decision would too.
+    if (auto priv = f.find(p)) candidates.push_back(*priv);
+    const auto misses = dialog::intake::near_misses(nlu(), dialog::cases::duplicate_policy{},
+                                                    *f.find(a.number), candidates);
+    REQUIRE(misses.size() == 1);
+    CHECK(misses[0].c.number == c.number);
+    CHECK(misses[0].decision.verdict == dialog::cases::duplicate_verdict::same);
+
+    // Seen from Carol's case, Alice's is the one; a private case as the subject has none.
+    const auto back = dialog::intake::near_misses(nlu(), dialog::cases::duplicate_policy{},
+                                                  *f.find(c.number), candidates);
+    REQUIRE(back.size() == 1);
+    CHECK(back[0].c.number == a.number);
+    CHECK(dialog::intake::near_misses(nlu(), dialog::cases::duplicate_policy{}, *f.find(p),
+                                      candidates)
+              .empty());
 }

@@ -881,3 +881,113 @@ TEST_CASE("the statistics page shows certificate requests deflected per item and
         ".map((td) => td.textContent);");
     CHECK(cells == json{month, "居住证明", "2", "1", "1"});
 }
+
+TEST_CASE("a case worker sees a case's followers and merges a possible duplicate with one click",
+          "[e2e][console][duplicates]") {
+    const std::string chromium = find_program("MINSHENG_CHROMIUM", "chromium");
+    const std::string driver = find_program("MINSHENG_CHROMEDRIVER", "chromedriver");
+    REQUIRE(!chromium.empty());
+    REQUIRE(!driver.empty());
+
+    running_gateway g(console_config("console-duplicates"));
+    // Reports of one light: the first opens the case, the second follows it, the third said
+    // "不是同一个问题" and has their own; a fourth was filed without the check (straight into the
+    // store), so the decision finds both like the first.
+    wechat_peer wx(g.cfg, g.port);
+    REQUIRE(wx.say("o_dup_first", "光明社区幸福路的路灯坏了，晚上一片漆黑，走路很不安全").status ==
+            200);
+    REQUIRE(wx.say("o_dup_second", "光明社区幸福路路灯不亮好几天了，请派人修一下").status == 200);
+    REQUIRE(wx.say("o_dup_third", "光明社区幸福路路灯不亮好几天了，请派人修一下").status == 200);
+    REQUIRE(wx.say("o_dup_third", "不是同一个问题").status == 200);
+    api_client admin{g.port, bearer(g.cfg)};
+    auto cases = admin.get("/api/v1/cases?limit=10")["cases"];
+    REQUIRE(cases.size() == 2);
+    const std::int64_t first_id = cases[1]["id"];  // newest first
+    const json first = admin.get("/api/v1/cases/" + std::to_string(first_id));
+    REQUIRE(first["followers"].size() == 2);
+    std::string own_number;
+    {
+        adapters::db::store db(g.cfg.db_path);
+        db.run([&](dialog::unit_of_work& uow) {
+            dialog::case_draft d;
+            d.reporter_id = "o_dup_fourth";
+            d.kind = "complaint";
+            d.category = first["category"].get<std::string>();
+            d.urgency = "normal";
+            d.description = "光明社区幸福路的路灯坏了，晚上一片漆黑，走路很不安全";
+            d.community = guangming;
+            d.source_key = "console-dup-fourth";
+            d.created_at = now_s();
+            own_number = uow.open_case(d).number;
+        });
+    }
+    cases = admin.get("/api/v1/cases?limit=10")["cases"];
+    REQUIRE(cases.size() == 3);
+    REQUIRE(cases[0]["number"] == own_number);
+    const std::int64_t own_id = cases[0]["id"];
+    const std::string admin_bin = MINSHENG_BIN_DIR "/minsheng-admin";
+    REQUIRE(run({admin_bin, "staff", "add", "--db", g.cfg.db_path, "--id", "w-dup", "--name",
+                 "李芳", "--role", "worker", "--community", guangming},
+                joined())
+                .first == 0);
+    auto issued =
+        run({admin_bin, "token", "issue", "--db", g.cfg.db_path, "--staff", "w-dup"}, joined());
+    REQUIRE(issued.first == 0);
+    const std::string token = issued.second.substr(0, issued.second.find('\n'));
+
+    chrome_driver cd(driver);
+    json options{{"binary", chromium},
+                 {"args",
+                  {"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                   "--window-size=1280,900", "--lang=zh-CN"}}};
+    std::unique_ptr<wd::session> session_ptr;
+    try {
+        session_ptr = std::make_unique<wd::session>(
+            cd.port, json{{"browserName", "chrome"}, {"goog:chromeOptions", options}});
+    } catch (const std::exception& e) {
+        FAIL("no browser session: " << e.what() << "\nchromedriver log:\n" << read_file(cd.log));
+    }
+    wd::session& s = *session_ptr;
+    s.navigate("http://127.0.0.1:" + std::to_string(g.port) + "/");
+    wait_for(s, "the log-in form", "document.getElementById('token')");
+    s.send_keys(s.find("#token"), token);
+    s.click(s.find("#login-button"));
+    wait_for(s, "the queue", "!document.getElementById('who').hidden");
+    s.navigate("http://127.0.0.1:" + std::to_string(g.port) + "/console/#/case/" +
+               std::to_string(first_id));
+    wait_for(s, "the followers", "document.querySelectorAll('#followers-table tbody tr').length");
+
+    // The followers: masked, with how they came; the one who left is marked so.
+    const std::string followers = s.text(s.find("#followers-table tbody"));
+    CHECK(followers.find("o_dup_second") == std::string::npos);
+    CHECK(followers.find("o_dup_third") == std::string::npos);
+    CHECK(followers.find("…") != std::string::npos);
+    CHECK(followers.find("公众号对话") != std::string::npos);
+    CHECK(s.execute("return document.querySelectorAll('#followers-table tr[data-left=\"1\"]')"
+                    ".length;") == 1);
+
+    // The third resident's own case is a possible duplicate; one click merges it into this one.
+    wait_for(s, "the possible duplicates",
+             "document.querySelector('#duplicates-table tr[data-number=\"" + own_number + "\"]')");
+    s.click(s.find("#duplicates-table tr[data-number=\"" + own_number + "\"] button.merge-here"));
+    wait_for(s, "the merge done",
+             "document.getElementById('message').textContent.includes('" + own_number + "')");
+    const auto merged = admin.get("/api/v1/cases/" + std::to_string(own_id));
+    CHECK(merged["status"] == "merged");
+    CHECK(merged["merged_into"] == first_id);
+    // Its reporter follows this case now, and the page shows it.
+    const auto after = admin.get("/api/v1/cases/" + std::to_string(first_id));
+    bool by_merge = false;
+    for (const auto& f : after["followers"]) by_merge = by_merge || f["via"] == "merge";
+    CHECK(by_merge);
+    CHECK(after["merged_cases"].size() == 1);
+    wait_for(s, "the merged follower listed",
+             "document.querySelector('#followers-table tr[data-via=\"merge\"]')");
+    // The merged case is no longer a possible duplicate; the third resident's still is.
+    wait_for(s, "the merged case gone from the possible duplicates",
+             "document.getElementById('duplicates-list').getAttribute('data-loaded') === '1' && "
+             "!document.querySelector('#duplicates-table tr[data-number=\"" +
+                 own_number + "\"]')");
+    CHECK(s.execute("return document.querySelectorAll('#duplicates-table tbody tr').length;") ==
+          1);
+}

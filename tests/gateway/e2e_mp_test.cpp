@@ -820,6 +820,16 @@ TEST_CASE("a mini program resident reporting an open case's problem joins it as 
     CHECK_FALSE(joined.body.contains("location"));
     CHECK(s.cases() == 1);
 
+    // Operators see the follower on the case, masked like its reporter.
+    const auto op = s.api("GET", "/api/v1/cases/" + std::to_string(s.case_id(number)));
+    REQUIRE(op.status == 200);
+    REQUIRE(op.body.at("followers").size() == 1);
+    CHECK(op.body["followers"][0].at("via") == "mp");
+    CHECK(op.body["followers"][0].at("rating").is_null());
+    CHECK(op.body["followers"][0].at("left_at").is_null());
+    const std::string who = op.body["followers"][0].at("who");
+    CHECK(who.starts_with("miniprogram:…"));
+
     // Filing it again: the resident follows the case already, so this is their own.
     json again = second;
     again["request_id"] = "req-3";

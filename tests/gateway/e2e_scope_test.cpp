@@ -208,6 +208,11 @@ std::map<std::string, probe> probes() {
                  masked = masked || (e["action"] == "merge" && e["note"] == "absorbed …");
              CHECK(masked);
          }},
+        {"GET /api/v1/cases/{id}/possible-duplicates",
+         [](fixture& f, const intruder& who) {
+             f.forbidden(f.call(who.token, "GET", url(f.a_case, "/possible-duplicates")), who.name);
+             f.filtered(who, "GET", url(who.own_case, "/possible-duplicates"));
+         }},
         {"POST /api/v1/cases/{id}/actions",
          [](fixture& f, const intruder& who) {
              for (const char* body : {R"({"action":"accept"})", R"({"action":"cancel"})",

@@ -1,0 +1,303 @@
+// End-to-end through the real minsheng-gateway program (issue 16, "one problem, one case"): three
+// residents report the same broken street light on the official account (encrypted), the 12345
+// feed (signed) and the mini program; the program opens one case and makes the other two its
+// followers, which the operator API shows. An operator handles the case to done; each of the
+// three hears the result (the fake WeChat API for the official account and the mini program,
+// the stand-in SMS gateway for the caller) and the residents rate it. A fourth resident who
+// reports it and then says "不是同一个问题" gets their own case.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "adapters/db/staff.hpp"
+#include "adapters/db/store.hpp"
+#include "tests/gateway/e2e_support.hpp"
+#include "tests/gateway/sms_fake.hpp"
+#include "tests/support/child_process.hpp"
+#include "tools/fake_wechat/fake_server.hpp"
+
+using namespace minsheng;
+using namespace minsheng::test;
+using json = nlohmann::json;
+using tools::fake_wechat::fake_wechat_server;
+
+namespace {
+
+const std::string wechat_token = "one-case-token";
+const std::string aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+const std::string appid = "wxonecase0000001";
+const std::string operator_token = "one-case-operator-token-0123456789";
+const std::string hotline_secret = "one-case-hotline-secret-0123456789";
+const std::string progress_template = "tmpl-one-case-progress";
+
+// The real program on a temporary database, configured to deliver to the fakes; stopped with
+// SIGTERM (and its files removed) at the end.
+struct program {
+    std::string db = temp_db_path("one-case");
+    std::string config_file = db + ".toml";
+    child proc;
+    unsigned short port = 0;
+
+    program(const fake_wechat_server& fake, const sms_gateway& sms) {
+        {
+            std::ofstream f(config_file);
+            f << "[wechat]\ntoken = \"" << wechat_token << "\"\nappid = \"" << appid
+              << "\"\naes_key = \"" << aes_key << "\"\n"
+              << "[wechat_api]\nbase_url = \"" << fake.base_url() << "\"\nappid = \""
+              << fake.config().appid << "\"\nsecret = \"" << fake.config().secret << "\"\n"
+              << "default_template = \"TPL\"\npoll_interval_ms = 20\nretry_base_ms = 1\n"
+              << "sms_webhook = \"" << sms.url() << "\"\n"
+              << "[miniprogram]\nbase_url = \"" << fake.base_url() << "\"\nappid = \""
+              << fake.config().appid << "\"\nsecret = \"" << fake.config().secret << "\"\n"
+              << "subscribe_template = \"" << progress_template << "\"\n"
+              << "subscribe_page = \"pages/case/detail?number={number}\"\n"
+              << "[miniprogram.subscribe_fields]\ncharacter_string1 = \"number\"\n"
+              << "phrase2 = \"status\"\nthing3 = \"text\"\ntime4 = \"time\"\n";
+        }
+        spawn_options o;
+        o.clean_minsheng_env = true;
+        o.env_extra = {"MINSHENG_LISTEN=127.0.0.1:0",
+                       "MINSHENG_DB=" + db,
+                       "MINSHENG_DATA_DIR=" MINSHENG_SOURCE_DIR,
+                       "MINSHENG_OPERATOR_TOKEN=" + operator_token,
+                       "MINSHENG_HOTLINE_SECRET=" + hotline_secret,
+                       std::string("MINSHENG_CODE_SECRET=") + test_code_secret};
+        proc = spawn({MINSHENG_BIN_DIR "/minsheng-gateway", "--config", config_file}, o);
+        const std::string line = read_line(proc.out, std::chrono::seconds(30));
+        std::smatch m;
+        INFO("the program said: " << line);
+        REQUIRE(std::regex_match(line, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))")));
+        port = static_cast<unsigned short>(std::stoi(m[1]));
+    }
+    ~program() {
+        if (proc.pid > 0) {
+            ::kill(proc.pid, SIGTERM);
+            wait_exit(proc.pid, std::chrono::seconds(20));
+            ::close(proc.out);
+        }
+        for (const char* suffix : {"", "-wal", "-shm", ".secret", ".toml"})
+            std::filesystem::remove(db + suffix);
+    }
+
+    // The official account's peer: WeChat's servers, encrypting as the program expects.
+    gateway::config peer_config() const {
+        gateway::config c;
+        c.wechat.token = wechat_token;
+        c.wechat.appid = appid;
+        c.wechat.encoding_aes_key = aes_key;
+        c.wechat.mode = adapters::wechat_oa::security_mode::safe;
+        return c;
+    }
+
+    json call(const std::string& method, const std::string& target, const json& body,
+              const std::string& auth, int expect) {
+        gateway::http_client http("127.0.0.1", port);
+        std::map<std::string, std::string> h;
+        if (!auth.empty()) h["Authorization"] = auth;
+        if (!body.is_null()) h["Content-Type"] = "application/json";
+        auto res = http.request(method, target, body.is_null() ? "" : body.dump(), h);
+        INFO(method << " " << target << " → " << res.status << " " << res.body);
+        REQUIRE(res.status == expect);
+        return json::parse(res.body, nullptr, false);
+    }
+    json op(const std::string& method, const std::string& target, const json& body = nullptr) {
+        return call(method, target, body, "Bearer " + operator_token, 200);
+    }
+};
+
+// Waits (at most 20 s) until `done` holds.
+bool eventually(const std::function<bool()>& done) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < until) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return done();
+}
+
+// The notifications to `user` (an openid, or a caller's phone), oldest first, as the program
+// stored them.
+std::vector<adapters::db::outbox_row> outbox_to(const std::string& db, const std::string& user) {
+    adapters::db::reader r(db);
+    adapters::db::outbox_filter f;
+    f.limit = 1000;
+    std::vector<adapters::db::outbox_row> out;
+    for (auto& row : r.list_outbox(f))
+        if (row.n.to && row.n.to->user_id == user) out.push_back(std::move(row));
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+// Whether `user` has a notification of `key` that was delivered.
+bool delivered(const std::string& db, const std::string& user, const std::string& key) {
+    for (const auto& row : outbox_to(db, user))
+        if (row.n.template_key == key && row.status == "delivered") return true;
+    return false;
+}
+
+// What the fake WeChat API accepted for `openid` (customer-service, template or subscribe).
+std::size_t accepted_for(const fake_wechat_server& fake, const std::string& openid) {
+    std::size_t n = 0;
+    for (const auto& r : fake.received())
+        if (r.answered_errcode == 0 && r.answered_status == 200 && r.json.is_object() &&
+            r.json.value("touser", "") == openid)
+            ++n;
+    return n;
+}
+
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("three residents on three channels report one broken light: one case, all told",
+          "[e2e][duplicates]") {
+    fake_wechat_server fake{tools::fake_wechat::fake_config{}};
+    sms_gateway sms;
+    program p(fake, sms);
+    wechat_peer wx(p.peer_config(), p.port);
+
+    // 1. The official account: the case is opened.
+    const std::string chat_user = "o_one_case_chat";
+    auto opened = wx.say(chat_user, "幸福路的路灯坏了，晚上一片漆黑，走路很不安全");
+    REQUIRE(opened.status == 200);
+    auto listed = p.op("GET", "/api/v1/cases?limit=10")["cases"];
+    REQUIRE(listed.size() == 1);
+    const std::int64_t id = listed[0]["id"];
+    const std::string number = listed[0]["number"];
+    CHECK(has(opened.reply.text, number));
+    const std::string url = "/api/v1/cases/" + std::to_string(id);
+
+    // 2. The 12345 feed: the caller follows the case, and the answer says so.
+    const std::string caller = "13900139000";
+    const std::string call =
+        json{{"call_id", "one-case-1"},
+             {"hotline", "12345"},
+             {"caller", {{"phone", caller}}},
+             {"turns",
+              {{{"speaker", "agent"}, {"text", "您好，12345热线，请讲。"}},
+               {{"speaker", "caller"}, {"text", "幸福路那边路灯不亮了，晚上很黑，走路不安全"}},
+               {{"speaker", "agent"}, {"text", "好的，已经为您记录。"}}}}}
+            .dump();
+    {
+        gateway::http_client http("127.0.0.1", p.port);
+        auto res =
+            http.request("POST", "/hotline/transcripts", call,
+                         signed_hotline_headers(hotline_secret, "/hotline/transcripts", call));
+        INFO(res.body);
+        REQUIRE(res.status == 200);
+        const auto result = json::parse(res.body)["results"][0];
+        REQUIRE(result["cases"].size() == 1);
+        CHECK(result["cases"][0]["number"] == number);
+        CHECK(result["cases"][0]["joined"] == true);
+    }
+
+    // 3. The mini program (its resident accepted subscribe messages for the progress).
+    const std::string mp_code = "code-one-case-mp";
+    const std::string mp_user = fake_wechat_server::openid_for_code(mp_code);
+    const auto session = p.call("POST", "/mp/v1/login", {{"code", mp_code}}, "", 200);
+    const std::string mp_auth = "Bearer " + session.at("session").get<std::string>();
+    for (int i = 0; i < 3; ++i)
+        p.call("POST", "/mp/v1/subscriptions", {{"accepted", {progress_template}}}, mp_auth, 200);
+    const auto joined = p.call("POST", "/mp/v1/cases",
+                               {{"request_id", "one-case-mp-1"},
+                                {"kind", "complaint"},
+                                {"description", "幸福路路灯不亮好几天了，请派人修一下"}},
+                               mp_auth, 201);
+    CHECK(joined.at("joined") == true);
+    CHECK(joined.at("number") == number);
+
+    // One case; the operator API shows the other two as its followers, masked.
+    CHECK(p.op("GET", "/api/v1/cases?limit=10")["cases"].size() == 1);
+    auto shown = p.op("GET", url);
+    REQUIRE(shown["followers"].size() == 2);
+    CHECK(shown["followers"][0]["via"] == "hotline");
+    CHECK(shown["followers"][1]["via"] == "mp");
+    CHECK_FALSE(has(shown["followers"].dump(), caller));
+    CHECK_FALSE(has(shown["followers"].dump(), mp_user));
+
+    // 4. A fourth resident reports it too, is joined, and says it is not the same problem: their
+    // own case, and they leave the first.
+    const std::string fourth = "o_one_case_fourth";
+    auto fourth_joined = wx.say(fourth, "幸福路路灯不亮好几天了，请派人修一下");
+    REQUIRE(fourth_joined.status == 200);
+    CHECK(has(fourth_joined.reply.text, number));
+    auto own = wx.say(fourth, "不是同一个问题");
+    REQUIRE(own.status == 200);
+    listed = p.op("GET", "/api/v1/cases?limit=10")["cases"];
+    REQUIRE(listed.size() == 2);
+    const std::string own_number = listed[0]["number"];
+    CHECK(own_number != number);
+    CHECK(has(own.reply.text, own_number));
+    shown = p.op("GET", url);
+    REQUIRE(shown["followers"].size() == 3);
+    CHECK(shown["followers"][2]["via"] == "chat");
+    CHECK_FALSE(shown["followers"][2]["left_at"].is_null());
+    // The operator sees the two cases of one problem in the case's possible duplicates.
+    bool listed_own = false;
+    const auto possible = p.op("GET", url + "/possible-duplicates");
+    INFO(possible.dump() << "\n" << p.op("GET", "/api/v1/cases?limit=10").dump());
+    for (const auto& d : possible["possible_duplicates"])
+        listed_own = listed_own || d["number"] == own_number;
+    CHECK(listed_own);
+
+    // 5. An operator handles the case to done.
+    {
+        adapters::db::store db(p.db);
+        adapters::db::staff_member m;
+        m.id = "w-one-case";
+        m.name = "李芳";
+        m.role = "worker";
+        // A worker of the case's community (any community's when it has none).
+        m.community =
+            shown["community"].is_string() ? shown["community"].get<std::string>() : "东城社区";
+        adapters::db::save_staff(db, m, now_s());
+    }
+    p.op("POST", url + "/actions", {{"action", "assign"}, {"assignee", "w-one-case"}});
+    p.op("POST", url + "/actions", {{"action", "start"}});
+    p.op("POST", url + "/actions", {{"action", "report_done"}});
+    CHECK(p.op("GET", url)["status"] == "done");
+
+    // Each of the three hears the result, delivered: the reporter asked to confirm or rate, the
+    // followers asked for their own rating; the fourth (who left) hears nothing of it.
+    CHECK(eventually([&] { return delivered(p.db, chat_user, "notify/case_done"); }));
+    CHECK(eventually([&] { return delivered(p.db, caller, "notify/follower_done"); }));
+    CHECK(eventually([&] { return delivered(p.db, mp_user, "notify/follower_done"); }));
+    for (const auto& row : outbox_to(p.db, fourth)) {
+        CHECK(row.n.template_key != "notify/follower_done");
+        CHECK(row.n.template_key != "notify/case_assigned");
+    }
+    CHECK(accepted_for(fake, chat_user) >= 1);
+    CHECK(accepted_for(fake, mp_user) >= 1);
+    bool caller_heard = false;
+    for (const auto& text : sms.texts_to(caller)) caller_heard = caller_heard || has(text, number);
+    CHECK(caller_heard);
+
+    // And they rate: the mini program follower for themselves, the reporter by chat.
+    const auto mp_rated =
+        p.call("POST", "/mp/v1/cases/" + number + "/rate", {{"rating", 4}}, mp_auth, 200);
+    CHECK(mp_rated.at("following") == true);
+    CHECK(p.op("GET", url)["status"] == "done");  // a follower's rating is theirs alone
+    p.call("POST", "/mp/v1/cases/" + number + "/rate", {{"rating", 2}}, mp_auth, 403);  // once
+    auto rated = wx.say(chat_user, "5分");
+    REQUIRE(rated.status == 200);
+    shown = p.op("GET", url);
+    CHECK(shown["status"] == "closed");
+    CHECK(shown["rating"] == 5);
+    CHECK(shown["followers"][1]["rating"] == 4);
+    CHECK(shown["followers"][0]["rating"].is_null());  // the caller has not rated (yet)
+}
