@@ -988,6 +988,5 @@ TEST_CASE("a case worker sees a case's followers and merges a possible duplicate
              "document.getElementById('duplicates-list').getAttribute('data-loaded') === '1' && "
              "!document.querySelector('#duplicates-table tr[data-number=\"" +
                  own_number + "\"]')");
-    CHECK(s.execute("return document.querySelectorAll('#duplicates-table tbody tr').length;") ==
-          1);
+    CHECK(s.execute("return document.querySelectorAll('#duplicates-table tbody tr').length;") == 1);
 }
