@@ -294,6 +294,23 @@ std::string place_key(std::string_view address) {
     return out;
 }
 
+std::string building_of(std::string_view address) {
+    const auto cps = code_points(address);
+    for (std::size_t i = 0; i < cps.size(); ++i) {
+        if (!is_number_character(cps[i])) continue;
+        std::size_t j = i;
+        while (j < cps.size() && is_number_character(cps[j])) ++j;
+        if (j < cps.size() &&
+            std::u32string_view(U"号栋幢座").find(cps[j]) != std::u32string_view::npos) {
+            std::string out;
+            for (std::size_t k = i; k < j; ++k) append_utf8(out, cps[k]);
+            return out + "#";
+        }
+        i = j;
+    }
+    return "";
+}
+
 bool same_place(std::string_view a, std::string_view b) {
     if (a.empty() || b.empty()) return false;
     const std::string_view shorter = a.size() <= b.size() ? a : b;
@@ -334,6 +351,9 @@ duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_ske
     } else if (d.distance_m >= 0.0 && !appeal.place.empty() && !open_case.place.empty() &&
                !same_place(appeal.place, open_case.place)) {
         d.conflict = duplicate_conflict::place;
+    } else if (!appeal.building.empty() && !open_case.building.empty() &&
+               appeal.building != open_case.building) {
+        d.conflict = duplicate_conflict::place;  // 3栋 and 5栋 of one compound
     }
     if (d.same_category && d.same_place && d.recent) {
         if (d.similarity >= policy.attach_at && d.conflict == duplicate_conflict::none) {

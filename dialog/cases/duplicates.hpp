@@ -30,6 +30,7 @@ struct appeal_sketch {
     std::string place;                  // place_key() of the address; "" none
     std::string words;                  // normalised text with the places taken out
     std::int64_t at = 0;                // when filed (the case: created_at), unix seconds
+    std::string building;               // building_of() the address; "" none
 };
 
 struct duplicate_policy {
@@ -76,6 +77,11 @@ double words_similarity(std::string_view a, std::string_view b);
 // An address as a place to compare: the normalised address without house, building, unit,
 // floor and room numbers ("人民路12号3栋" → "人民路"); "" when nothing is left.
 std::string place_key(std::string_view address);
+
+// The first building-level number of an address, its unit made one ("3栋", "3号楼", "3幢" and
+// "3座" all give "3#"); "" when it has none. Two appeals naming different buildings are about
+// different places even in one compound.
+std::string building_of(std::string_view address);
 
 // Whether two place keys name the same place: equal, or one ends the other ("中山市人民路" and
 // "人民路") and the shorter is more than a city, district or county.

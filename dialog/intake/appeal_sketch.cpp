@@ -17,6 +17,7 @@ cases::appeal_sketch sketch_of(const nlu::understanding& u, std::optional<geo_po
         if (e.type != "address") continue;
         auto key = cases::place_key(e.value);
         if (key.size() > s.place.size()) s.place = std::move(key);
+        if (s.building.empty()) s.building = cases::building_of(e.value);
         for (auto at_ = s.words.find(e.value); !e.value.empty() && at_ != std::string::npos;
              at_ = s.words.find(e.value, at_)) {
             s.words.replace(at_, e.value.size(), " ");
@@ -29,6 +30,7 @@ cases::appeal_sketch sketch_of(const nlu::engine& engine, const case_record& c) 
     auto s = sketch_of(engine.understand(c.description), c.location, c.created_at);
     if (!c.category.empty()) s.category = c.category;
     if (s.place.empty() && !c.address.empty()) s.place = cases::place_key(c.address);
+    if (s.building.empty() && !c.address.empty()) s.building = cases::building_of(c.address);
     return s;
 }
 

@@ -21,7 +21,7 @@ const nlu::engine& engine() {
 }
 
 appeal_sketch light(std::optional<geo_point> at, std::string place, std::int64_t when) {
-    return {"城乡建设", at, std::move(place), "路灯坏了，晚上一片漆黑，走路不安全", when};
+    return {"城乡建设", at, std::move(place), "路灯坏了，晚上一片漆黑，走路不安全", when, ""};
 }
 
 }  // namespace
@@ -136,7 +136,7 @@ TEST_CASE("Texts naming other things or other faults of one thing are never the 
     eager.attach_at = 0.0;
     eager.review_at = 0.0;
     auto sketch = [](std::string words) {
-        return appeal_sketch{"城乡建设", std::nullopt, "民族路", std::move(words), t0};
+        return appeal_sketch{"城乡建设", std::nullopt, "民族路", std::move(words), t0, ""};
     };
     auto appeal = [&](std::string words) {
         auto s = sketch(std::move(words));
@@ -199,4 +199,27 @@ TEST_CASE("A residential compound is a place, a district is not", "[dialog][dupl
     CHECK_FALSE(cases::same_place("翠苑小区", "银湾小区"));
     CHECK_FALSE(cases::same_place("石岐区", "石岐区"));
     CHECK_FALSE(cases::same_place("小区", "翠苑小区"));  // a bare word, no name
+}
+
+TEST_CASE("Lights of two buildings of one compound are two problems; the same building is one",
+          "[dialog][duplicates]") {
+    CHECK(cases::building_of("光明社区3栋门口") == "3#");
+    CHECK(cases::building_of("光明社区3号楼2单元") == "3#");
+    CHECK(cases::building_of("幸福路12号3栋") == "12#");
+    CHECK(cases::building_of("光明社区5楼") == "");  // a floor, not a building
+    CHECK(cases::building_of("光明社区") == "");
+    const duplicate_policy policy;
+    const auto said = [](const std::string& text, std::int64_t at) {
+        return intake::sketch_of(engine().understand(text), std::nullopt, at);
+    };
+    const auto first = said("光明社区3栋门口的路灯坏了一个星期了，晚上很黑", t0);
+    const auto other = said("光明社区5栋门口的路灯也不亮了，晚上走路很危险", t0 + 600);
+    const auto same = said("光明社区3号楼门口的路灯一直不亮，晚上走路很危险", t0 + 600);
+    REQUIRE(first.building == "3#");
+    const auto apart = judge_duplicate(other, first, policy);
+    CHECK(apart.conflict == cases::duplicate_conflict::place);
+    CHECK(apart.verdict != duplicate_verdict::same);
+    const auto joined = judge_duplicate(same, first, policy);
+    CHECK(joined.conflict == cases::duplicate_conflict::none);
+    CHECK(joined.verdict == duplicate_verdict::same);
 }

@@ -1199,7 +1199,9 @@ TEST_CASE(
     wechat_peer wx(g.cfg, g.port);
     REQUIRE(wx.say("o_resident", appeal).status == 200);
     {
-        const std::string body = call_json("H-seed", {appeal}).dump();
+        // Another problem than the chat's: the same one from a caller would join its case.
+        const std::string body =
+            call_json("H-seed", {"幸福小区东门的垃圾桶好几天没人清理了，臭气熏天。"}).dump();
         auto http = g.client();
         REQUIRE(http.request("POST", "/hotline/transcripts", body, hotline_headers(body)).status ==
                 200);

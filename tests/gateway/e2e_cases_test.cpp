@@ -282,7 +282,10 @@ TEST_CASE("operators move a complaint through its states and merge a duplicate",
     scenario s("operator");
     s.say("o_res_a", "幸福小区3栋门口的路灯坏了一个星期了，晚上很黑");
     auto first = s.newest_case();
+    // The same light: b is made a follower of the first case, and insists on a case of their own
+    // (an operator then sees the two as possible duplicates and merges them).
     s.say("o_res_b", "幸福小区3栋的路灯一直不亮，晚上走路很危险");
+    s.say("o_res_b", "不是同一个问题");
     auto second = s.newest_case();
     REQUIRE(first["id"] != second["id"]);
     const std::string first_id = std::to_string(first["id"].get<std::int64_t>());

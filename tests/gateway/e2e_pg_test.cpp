@@ -198,8 +198,6 @@ std::optional<std::string> pg_or_skip() {
     return found.url;
 }
 
-const std::string complaint = "幸福小区3栋门口的路灯坏了一个星期了，晚上很黑，老人出门不方便";
-
 }  // namespace
 
 TEST_CASE("postgres: fifty volunteers claiming one wish through two gateways, one wins",
@@ -291,10 +289,13 @@ TEST_CASE("postgres: one push delivered to both gateways at once makes one case,
         const std::string user = "o_pg_twice_" + std::to_string(k);
         const std::string msg_id = std::to_string(9200000000000000000LL + k);
         const auto ts = now_s();
+        // A light of another building each round: the same light would join the first case.
+        const std::string text =
+            "幸福小区" + std::to_string(k + 1) + "栋门口的路灯坏了一个星期了，晚上很黑";
         // WeChat's retry of one push: the same message (MsgId, CreateTime, text), signed anew.
         wechat_peer to_a(account(), g.a.port()), to_b(account(), g.b.port());
-        const auto req_a = to_a.codec.text({to_a.account, user, complaint, ts, msg_id}, ts);
-        const auto req_b = to_b.codec.text({to_b.account, user, complaint, ts, msg_id}, ts);
+        const auto req_a = to_a.codec.text({to_a.account, user, text, ts, msg_id}, ts);
+        const auto req_b = to_b.codec.text({to_b.account, user, text, ts, msg_id}, ts);
         std::atomic<int> ready{0};
         auto send = [&](wechat_peer& wx, const adapters::wechat_oa::client_request& req) {
             ++ready;

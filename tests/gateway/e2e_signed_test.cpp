@@ -38,14 +38,17 @@ gateway::config signed_config(const std::string& tag) {
     return c;
 }
 
-std::string call(const std::string& id, const std::string& phone) {
+std::string call(
+    const std::string& id, const std::string& phone,
+    const std::string& text = "幸福小区3栋门口的路灯坏了一个星期了，晚上很黑，老人出门不方便。") {
     return json{{"call_id", id},
                 {"caller", {{"phone", phone}}},
-                {"turns",
-                 {{{"speaker", "caller"},
-                   {"text", "幸福小区3栋门口的路灯坏了一个星期了，晚上很黑，老人出门不方便。"}}}}}
+                {"turns", {{{"speaker", "caller"}, {"text", text}}}}}
         .dump();
 }
+
+// Another problem than call()'s (the same problem from another caller joins the first case).
+constexpr const char* other_problem = "幸福小区东门的垃圾桶好几天没人清理了，臭气熏天。";
 
 // Headers `h` with the hotline system named and the signature replaced by the legacy form.
 std::map<std::string, std::string> legacy(std::map<std::string, std::string> h,
@@ -219,9 +222,11 @@ TEST_CASE(
     res = http.request("POST", target, c, city_headers);
     CHECK(res.status == 401);
     CHECK(error_code(res) == "replayed");
-    auto v2 = signed_hotline_headers(city_secret, target, call("L-3", "13800138002"));
+    auto v2 =
+        signed_hotline_headers(city_secret, target, call("L-3", "13800138002", other_problem));
     v2["X-Minsheng-Hotline"] = city;
-    CHECK(http.request("POST", target, call("L-3", "13800138002"), v2).status == 200);
+    CHECK(http.request("POST", target, call("L-3", "13800138002", other_problem), v2).status ==
+          200);
     CHECK(g.app.stats().hotline_legacy_signatures.value(city) == 1);
     CHECK(cases(g).size() == 2);
 }
