@@ -8,12 +8,17 @@
 // 7-15 digits, 1-2000 turns by "caller" or "agent", a caller who says something, and every text
 // is valid UTF-8 (no character cut in half); caller_words() gives byte ranges that are exactly
 // the caller's turns.
+// The same body is also read as a return visit (adapters/hotline/feedback.hpp parse_callback):
+// nothing throws; a visit has a valid callback id, a case number of two upper-case letters and
+// digits or dashes, a phone of 7-15 digits, a rating 1-5 and a comment of valid UTF-8 of at most
+// 500 characters; anything else is an error with a message.
 
 #include <array>
 #include <cstdint>
 #include <string>
 #include <variant>
 
+#include "adapters/hotline/feedback.hpp"
 #include "adapters/hotline/transcript.hpp"
 #include "adapters/http/query_string.hpp"
 #include "dialog/utf8.hpp"
@@ -65,6 +70,26 @@ void check_transcript(const parsed_call& pc) {
     FUZZ_CHECK(words.pieces.back().end == words.text.size());
 }
 
+void check_callback(std::string_view body, std::string_view type) {
+    const auto visit = parse_callback(body, type);
+    if (const auto* e = std::get_if<callback_error>(&visit)) {
+        FUZZ_CHECK(!e->message.empty());
+        return;
+    }
+    const callback& v = std::get<callback>(visit);
+    FUZZ_CHECK(!v.callback_id.empty() && v.callback_id.size() <= 128);
+    for (unsigned char c : v.callback_id) FUZZ_CHECK(c >= 0x21 && c <= 0x7e);
+    FUZZ_CHECK(v.number.size() >= 10 && v.number.size() <= 32);
+    FUZZ_CHECK(v.number[0] >= 'A' && v.number[0] <= 'Z' && v.number[1] >= 'A' &&
+               v.number[1] <= 'Z');
+    for (char c : v.number.substr(2)) FUZZ_CHECK((c >= '0' && c <= '9') || c == '-');
+    FUZZ_CHECK(v.caller_phone.size() >= 7 && v.caller_phone.size() <= 15);
+    for (char c : v.caller_phone) FUZZ_CHECK(c >= '0' && c <= '9');
+    FUZZ_CHECK(v.rating >= 1 && v.rating <= 5);
+    FUZZ_CHECK(is_valid_utf8(v.comment));
+    FUZZ_CHECK(minsheng::dialog::count_code_points(v.comment) <= max_feedback_comment_chars);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -74,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto params = minsheng::adapters::http::decode_query(minsheng::fuzz::take_line(rest));
     if (!params) return 0;  // the route answers 400 first
     const std::string_view body = rest;
+    check_callback(body, type);
 
     const auto result = parse_batch(body, type, *params);
     if (const auto* e = std::get_if<batch_error>(&result)) {

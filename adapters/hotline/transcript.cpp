@@ -11,7 +11,6 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::size_t max_call_id = 128;
 constexpr std::size_t max_turns = 2000;
 
 std::string_view trim(std::string_view s) {
@@ -23,27 +22,6 @@ std::string_view trim(std::string_view s) {
     while (s.starts_with(ideographic)) s.remove_prefix(ideographic.size());
     while (s.ends_with(ideographic)) s.remove_suffix(ideographic.size());
     return s;
-}
-
-// Digits of a phone number: "+86 138-0013-8000" → "13800138000". nullopt if it is not one.
-std::optional<std::string> phone_digits(std::string_view raw) {
-    std::string d;
-    for (char c : raw) {
-        if (c >= '0' && c <= '9')
-            d += c;
-        else if (c != ' ' && c != '-' && c != '+' && c != '(' && c != ')')
-            return std::nullopt;
-    }
-    if (d.size() == 13 && d.starts_with("86")) d.erase(0, 2);
-    if (d.size() < 7 || d.size() > 15) return std::nullopt;
-    return d;
-}
-
-bool valid_call_id(std::string_view id) {
-    if (id.empty() || id.size() > max_call_id) return false;
-    for (unsigned char c : id)
-        if (c < 0x21 || c > 0x7e) return false;  // printable ASCII, no spaces
-    return true;
 }
 
 std::optional<std::string> speaker_of(std::string_view tag) {
@@ -243,6 +221,26 @@ std::string_view media_type(std::string_view content_type) {
 }
 
 }  // namespace
+
+std::optional<std::string> phone_digits(std::string_view raw) {
+    std::string d;
+    for (char c : raw) {
+        if (c >= '0' && c <= '9')
+            d += c;
+        else if (c != ' ' && c != '-' && c != '+' && c != '(' && c != ')')
+            return std::nullopt;
+    }
+    if (d.size() == 13 && d.starts_with("86")) d.erase(0, 2);
+    if (d.size() < 7 || d.size() > 15) return std::nullopt;
+    return d;
+}
+
+bool valid_call_id(std::string_view id) {
+    if (id.empty() || id.size() > max_call_id) return false;
+    for (unsigned char c : id)
+        if (c < 0x21 || c > 0x7e) return false;  // printable ASCII, no spaces
+    return true;
+}
 
 std::variant<std::vector<parsed_call>, batch_error> parse_batch(
     std::string_view body, std::string_view content_type,

@@ -54,6 +54,13 @@ struct batch_error {
 };
 
 inline constexpr std::size_t max_calls_per_batch = 500;
+inline constexpr std::size_t max_call_id = 128;
+
+// Digits of a phone number: "+86 138-0013-8000" → "13800138000"; nullopt if it is not one.
+std::optional<std::string> phone_digits(std::string_view raw);
+
+// A call id (or a callback id): 1–128 printable ASCII characters, no spaces.
+bool valid_call_id(std::string_view id);
 
 // Parses a request body. `content_type` chooses the format: application/json (object or
 // array), application/x-ndjson (or application/jsonl), text/plain (speaker-tagged; `params`

@@ -94,6 +94,7 @@ const std::vector<std::string>& case_service::required_templates() {
             "notify/case_in_progress",
             "notify/case_done",
             "notify/follower_done",
+            "notify/follower_done_call",
             "notify/case_done_closes",
             "notify/case_confirm_notice",
             "notify/case_confirm_notice_mp",

@@ -168,8 +168,11 @@ void notify_change(const detail::context& ctx, unit_of_work& uow, outbox& out, c
             for (const auto& f : uow.followers_of(c.id)) {
                 if (f.left_at != 0) continue;
                 if (std::find(told.begin(), told.end(), f.who.key()) != told.end()) continue;
-                out.to_person(ch.prefix, "resident", f.who, done ? "notify/follower_done" : key,
-                              vars, c.id);
+                // A caller who follows by a call is asked on the 12345 centre's return visit.
+                const std::string_view asked = f.who.from == channel::hotline
+                                                   ? "notify/follower_done_call"
+                                                   : "notify/follower_done";
+                out.to_person(ch.prefix, "resident", f.who, done ? asked : key, vars, c.id);
                 told.push_back(f.who.key());
             }
         }

@@ -95,9 +95,16 @@ void get_case(const call& c, std::int64_t id) {
     }
     body["events"] = std::move(events);
     // Who else reported the same problem (one problem, one case), masked like the reporter.
+    // Everyone who hears its progress and is asked for a rating: the reporter and the followers
+    // who did not say it was another problem.
     json followers = json::array();
-    for (const auto& f : c.r.followers_of(id)) followers.push_back(views::operator_follower(f));
+    std::int64_t following = 1;
+    for (const auto& f : c.r.followers_of(id)) {
+        followers.push_back(views::operator_follower(f));
+        if (f.left_at == 0) ++following;
+    }
     body["followers"] = std::move(followers);
+    body["residents_following"] = following;
     body["merged_cases"] = std::move(numbers);
     c.answer(http::status::ok, body);
 }

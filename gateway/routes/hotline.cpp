@@ -178,17 +178,11 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
     }
 }
 
-}  // namespace
-
-void serve_hotline(const exchange_ptr& x) {
+// The signature, its freshness and the replay guard, for every hotline endpoint. Returns the
+// hotline system's name, or nullopt when the request was refused (answered).
+std::optional<std::string> admit_signed(const exchange_ptr& x) {
     auto& app = x->app();
-    if (x->ctx().path != "/hotline/transcripts")
-        return x->refuse(http::status::not_found, "not_found", "no such endpoint");
     const auto& req = x->req();
-    if (req.method() != http::verb::post)
-        return x->refuse(http::status::method_not_allowed, "method_not_allowed",
-                         "only POST is allowed here");
-
     std::string system(req["X-Minsheng-Hotline"]);
     if (system.empty()) system = "default";
     const auto& cfg = app.cfg.hotline;
@@ -201,29 +195,43 @@ void serve_hotline(const exchange_ptr& x) {
         {req.method_string(), x->ctx().path, x->ctx().query, req[http::field::content_type],
          req.body()},
         t, cfg.max_clock_skew, legacy_allowed);
-    if (verdict.failure == adapters::hotline::auth_failure::legacy_refused)
-        return x->refuse(http::status::unauthorized, "legacy_signature",
-                         "this hotline system must sign its requests with X-Minsheng-Signature: "
-                         "v2=... over method, path, query, content type, timestamp and body");
-    if (verdict.failure != adapters::hotline::auth_failure::none)
-        return x->refuse(http::status::unauthorized, adapters::hotline::to_string(verdict.failure),
-                         "the request must carry X-Minsheng-Timestamp and a valid "
-                         "X-Minsheng-Signature for this hotline system");
+    if (verdict.failure == adapters::hotline::auth_failure::legacy_refused) {
+        x->refuse(http::status::unauthorized, "legacy_signature",
+                  "this hotline system must sign its requests with X-Minsheng-Signature: "
+                  "v2=... over method, path, query, content type, timestamp and body");
+        return std::nullopt;
+    }
+    if (verdict.failure != adapters::hotline::auth_failure::none) {
+        x->refuse(http::status::unauthorized, adapters::hotline::to_string(verdict.failure),
+                  "the request must carry X-Minsheng-Timestamp and a valid "
+                  "X-Minsheng-Signature for this hotline system");
+        return std::nullopt;
+    }
     // Only a verified signature is remembered: nobody without the secret can fill the guard.
     const auto seen = app.hotline_replays->admit(system + " " + verdict.mac, verdict.timestamp, t);
-    if (seen.result == replay_guard::outcome::replayed)
-        return x->refuse(http::status::unauthorized, "replayed",
-                         "this signature was used before; sign each request with the current "
-                         "timestamp (a request sent again needs a later one)");
+    if (seen.result == replay_guard::outcome::replayed) {
+        x->refuse(http::status::unauthorized, "replayed",
+                  "this signature was used before; sign each request with the current "
+                  "timestamp (a request sent again needs a later one)");
+        return std::nullopt;
+    }
     if (seen.result == replay_guard::outcome::full) {
         app.stats.overloaded.inc("hotline_replays");
-        return x->refuse(http::status::service_unavailable, "busy",
-                         "too many signed requests in the clock window; send it again later",
-                         seen.retry_after_seconds);
+        x->refuse(http::status::service_unavailable, "busy",
+                  "too many signed requests in the clock window; send it again later",
+                  seen.retry_after_seconds);
+        return std::nullopt;
     }
     if (verdict.form == adapters::hotline::signature_form::legacy)
         app.stats.hotline_legacy_signatures.inc(system);
+    return system;
+}
 
+// POST /hotline/transcripts, signed by `system`.
+void serve_transcripts(const exchange_ptr& x, const std::string& system) {
+    auto& app = x->app();
+    const auto& req = x->req();
+    const std::int64_t t = app.now();
     auto parsed =
         adapters::hotline::parse_batch(req.body(), req[http::field::content_type], x->ctx().query);
     if (auto* e = std::get_if<adapters::hotline::batch_error>(&parsed))
@@ -282,6 +290,21 @@ void serve_hotline(const exchange_ptr& x) {
                     out->results[w.index] = failed_call(w.call.call_id, retry_later);
             answer_batch(ex, out->results);
         });
+}
+
+}  // namespace
+
+void serve_hotline(const exchange_ptr& x) {
+    const std::string_view path = x->ctx().path;
+    if (path != "/hotline/transcripts" && path != "/hotline/feedback")
+        return x->refuse(http::status::not_found, "not_found", "no such endpoint");
+    if (x->req().method() != http::verb::post)
+        return x->refuse(http::status::method_not_allowed, "method_not_allowed",
+                         "only POST is allowed here");
+    const auto system = admit_signed(x);
+    if (!system) return;
+    if (path == "/hotline/feedback") return serve_hotline_feedback(x, *system);
+    serve_transcripts(x, *system);
 }
 
 }  // namespace minsheng::gateway

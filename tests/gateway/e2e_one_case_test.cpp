@@ -3,7 +3,8 @@
 // feed (signed) and the mini program; the program opens one case and makes the other two its
 // followers, which the operator API shows. An operator handles the case to done; each of the
 // three hears the result (the fake WeChat API for the official account and the mini program,
-// the stand-in SMS gateway for the caller) and the residents rate it. A fourth resident who
+// the stand-in SMS gateway for the caller) and each rates it: the caller on the 12345 centre's
+// return visit (POST /hotline/feedback). A fourth resident who
 // reports it and then says "不是同一个问题" gets their own case.
 
 #include <signal.h>
@@ -112,6 +113,17 @@ struct program {
         INFO(method << " " << target << " → " << res.status << " " << res.body);
         REQUIRE(res.status == expect);
         return json::parse(res.body, nullptr, false);
+    }
+    // A return visit posted to /hotline/feedback, signed with `secret` at now + skew seconds.
+    gateway::client_response feedback(const json& visit, std::int64_t skew,
+                                      const std::string& secret = hotline_secret) {
+        gateway::http_client http("127.0.0.1", port);
+        const std::string body = visit.dump();
+        auto res = http.request(
+            "POST", "/hotline/feedback", body,
+            signed_hotline_headers(secret, "/hotline/feedback", body, "application/json", skew));
+        UNSCOPED_INFO("feedback → " << res.status << " " << res.body);
+        return res;
     }
     json op(const std::string& method, const std::string& target, const json& body = nullptr) {
         return call(method, target, body, "Bearer " + operator_token, 200);
@@ -229,6 +241,7 @@ TEST_CASE("three residents on three channels report one broken light: one case, 
     CHECK(shown["followers"][1]["via"] == "mp");
     CHECK_FALSE(has(shown["followers"].dump(), caller));
     CHECK_FALSE(has(shown["followers"].dump(), mp_user));
+    CHECK(shown["residents_following"] == 3);  // the reporter and the two followers
 
     // 4. A fourth resident reports it too, is joined, and says it is not the same problem: their
     // own case, and they leave the first.
@@ -247,6 +260,7 @@ TEST_CASE("three residents on three channels report one broken light: one case, 
     REQUIRE(shown["followers"].size() == 3);
     CHECK(shown["followers"][2]["via"] == "chat");
     CHECK_FALSE(shown["followers"][2]["left_at"].is_null());
+    CHECK(shown["residents_following"] == 3);  // the fourth left
     // The operator sees the two cases of one problem in the case's possible duplicates.
     bool listed_own = false;
     const auto possible = p.op("GET", url + "/possible-duplicates");
@@ -269,13 +283,21 @@ TEST_CASE("three residents on three channels report one broken light: one case, 
     }
     p.op("POST", url + "/actions", {{"action", "assign"}, {"assignee", "w-one-case"}});
     p.op("POST", url + "/actions", {{"action", "start"}});
+    // The 12345 centre's return visit before the case is done: refused, and nothing is kept (the
+    // same visit is taken once the case is done).
+    const json visit{{"callback_id", "one-case-visit-1"},
+                     {"case", number},
+                     {"caller_phone", caller},
+                     {"rating", 3},
+                     {"comment", "灯修好了，就是晚了几天"}};
+    CHECK(p.feedback(visit, -10).status == 409);
     p.op("POST", url + "/actions", {{"action", "report_done"}});
     CHECK(p.op("GET", url)["status"] == "done");
 
     // Each of the three hears the result, delivered: the reporter asked to confirm or rate, the
     // followers asked for their own rating; the fourth (who left) hears nothing of it.
     CHECK(eventually([&] { return delivered(p.db, chat_user, "notify/case_done"); }));
-    CHECK(eventually([&] { return delivered(p.db, caller, "notify/follower_done"); }));
+    CHECK(eventually([&] { return delivered(p.db, caller, "notify/follower_done_call"); }));
     CHECK(eventually([&] { return delivered(p.db, mp_user, "notify/follower_done"); }));
     for (const auto& row : outbox_to(p.db, fourth)) {
         CHECK(row.n.template_key != "notify/follower_done");
@@ -284,8 +306,40 @@ TEST_CASE("three residents on three channels report one broken light: one case, 
     CHECK(accepted_for(fake, chat_user) >= 1);
     CHECK(accepted_for(fake, mp_user) >= 1);
     bool caller_heard = false;
-    for (const auto& text : sms.texts_to(caller)) caller_heard = caller_heard || has(text, number);
+    for (const auto& text : sms.texts_to(caller))
+        caller_heard = caller_heard || (has(text, number) && has(text, "回访"));
     CHECK(caller_heard);
+
+    // The caller rates on the centre's return visit: only for the phone that follows the case by
+    // a call, only signed, a rating 1-5, once.
+    json stranger = visit;
+    stranger["callback_id"] = "one-case-visit-2";
+    stranger["caller_phone"] = "13700137001";
+    CHECK(p.feedback(stranger, 0).status == 403);
+    json bad = visit;
+    bad["rating"] = 7;
+    CHECK(p.feedback(bad, 0).status == 400);
+    CHECK(p.feedback(visit, 0, "wrong-secret-0123456789").status == 401);
+    auto fed = p.feedback(visit, 0);
+    REQUIRE(fed.status == 200);
+    auto fed_json = json::parse(fed.body);
+    CHECK(fed_json["rated_as"] == "follower");
+    CHECK(fed_json["status"] == "accepted");
+    CHECK(p.op("GET", url)["followers"][0]["rating"] == 3);
+    CHECK(p.op("GET", url)["status"] == "done");  // a follower's rating is theirs alone
+    fed = p.feedback(visit, -5);                  // sent again (another signature): the same answer
+    REQUIRE(fed.status == 200);
+    CHECK(json::parse(fed.body)["status"] == "duplicate");
+    json again = visit;
+    again["callback_id"] = "one-case-visit-3";
+    again["rating"] = 1;
+    CHECK(p.feedback(again, 0).status == 409);  // rated already
+    CHECK(p.op("GET", url)["followers"][0]["rating"] == 3);
+    bool noted = false;
+    const auto history = p.op("GET", url)["events"];
+    for (const auto& e : history)
+        noted = noted || (e["action"] == "follower_rated" && has(e["note"].dump(), "晚了几天"));
+    CHECK(noted);
 
     // And they rate: the mini program follower for themselves, the reporter by chat.
     const auto mp_rated =
@@ -299,5 +353,5 @@ TEST_CASE("three residents on three channels report one broken light: one case, 
     CHECK(shown["status"] == "closed");
     CHECK(shown["rating"] == 5);
     CHECK(shown["followers"][1]["rating"] == 4);
-    CHECK(shown["followers"][0]["rating"].is_null());  // the caller has not rated (yet)
+    CHECK(shown["followers"][0]["rating"] == 3);
 }

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <string_view>
+#include <vector>
 
 #include "dialog/cases/duplicates.hpp"
 #include "dialog/conversation/detail/flows.hpp"
@@ -60,16 +61,24 @@ bool leave_for_own_case(turn& t, const pending_state& s) {
 
 bool rate_followed_case(turn& t, int rating) {
     if (rating < 1 || rating > 5) return false;
-    for (const auto& f : t.uow.followed_by(t.me(), 20)) {
-        if (f.left_at != 0 || f.rating != 0) continue;
-        const auto c = t.uow.get_case(f.case_id);
-        if (!c || (c->status != "done" && c->status != "confirmed" && c->status != "closed"))
-            continue;
-        if (!t.uow.rate_followed(c->id, t.me(), rating)) continue;
-        t.forget();
-        t.say("reply/follower_rated", {{"number", c->number}, {"rating", std::to_string(rating)}});
-        return true;
-    }
+    // The cases this user follows, and those their verified phone follows by a 12345 call (the
+    // caller who bound that phone here rates in chat as well as on the centre's return visit).
+    std::vector<person_ref> as{t.me()};
+    if (const auto me = t.uow.get_person(t.me());
+        me && !me->phone.empty() && me->phone_verified_at != 0)
+        as.push_back({channel::hotline, me->phone});
+    for (const auto& who : as)
+        for (const auto& f : t.uow.followed_by(who, 20)) {
+            if (f.left_at != 0 || f.rating != 0) continue;
+            const auto c = t.uow.get_case(f.case_id);
+            if (!c || (c->status != "done" && c->status != "confirmed" && c->status != "closed"))
+                continue;
+            if (!t.uow.rate_followed(c->id, who, rating)) continue;
+            t.forget();
+            t.say("reply/follower_rated",
+                  {{"number", c->number}, {"rating", std::to_string(rating)}});
+            return true;
+        }
     return false;
 }
 
