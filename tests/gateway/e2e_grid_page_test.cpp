@@ -161,9 +161,10 @@ struct page_scenario {
         return !text_with(openid, part).empty();
     }
     // A resident's appeal in 一网格, routed to its worker; the case number.
-    std::string routed_order(const std::string& resident) {
-        const auto filed =
-            say(resident, "东城社区一网格3栋门口的路灯坏了，晚上很黑，电话13800138000");
+    std::string routed_order(
+        const std::string& resident,
+        const std::string& appeal = "东城社区一网格3栋门口的路灯坏了，晚上很黑，电话13800138000") {
+        const auto filed = say(resident, appeal);
         const auto number = number_in(filed);
         INFO(filed);
         REQUIRE_FALSE(number.empty());
@@ -576,8 +577,35 @@ TEST_CASE("a grid worker takes an order from the notice's link to 办结 in Chro
         if (e.action == "order_photo") CHECK(e.note.rfind("data:image/jpeg;base64,", 0) == 0);
     }
 
+    // A second order, given back to the community on the page with a reason: it leaves the
+    // worker, the community's workers are told why.
+    const auto second =
+        sc.routed_order("o_page_resident_2", "东城社区一网格5栋楼下的井盖丢了，很危险");
+    const auto second_link = sc.link_for("o_page_1", second);
+    s.navigate(sc.base() + "/grid/");
+    s.navigate(sc.base() + second_link);
+    wait_for(s, "the second order", "document.getElementById('return-text')");
+    CHECK(s.text(s.find("#order-number")) == second);
+    s.click(s.find("#return-submit"));  // no reason: the page asks for one, nothing is sent
+    wait_for(s, "the reason asked for",
+             "document.getElementById('status').classList.contains('error')");
+    CHECK(sc.stored(second).status == "assigned");
+    s.send_keys(s.find("#return-text"), "井盖归市政管理，不在本网格处理范围");
+    s.click(s.find("#return-submit"));
+    wait_for(s, "the order given back",
+             "document.getElementById('status').textContent.includes('工单已退回社区')");
+    CHECK(sc.stored(second).status == "accepted");
+    CHECK(sc.stored(second).assignee.empty());
+    bool returned = false;
+    for (const auto& e : sc.events(second))
+        returned = returned ||
+                   (e.action == "return_order" && e.note == "井盖归市政管理，不在本网格处理范围" &&
+                    has(e.actor, "w-page-1"));
+    CHECK(returned);
+    CHECK_FALSE(s.exists("#return-text"));  // nothing more to do on it here
+
     // A tampered link: the page's polite error, and nothing changes.
-    const auto events_before = ev.size();
+    const auto events_before = sc.events(number).size();
     auto tampered = link;
     tampered[link.size() - 5] = tampered[link.size() - 5] == 'A' ? 'B' : 'A';
     s.navigate(sc.base() + "/grid/");
