@@ -635,6 +635,8 @@
     return el("section", { "aria-labelledby": "followers-heading", id: "followers" },
       el("h3", { id: "followers-heading", text: TEXT.followers_heading }),
       el("p", { class: "muted", text: TEXT.followers_intro }),
+      el("p", { id: "followers-count", "data-n": String(c.residents_following || 1),
+        text: fmt(TEXT.residents_following, { n: c.residents_following || 1 }) }),
       list.length
         ? table_region(TEXT.followers_heading, "followers-table", TEXT.followers_caption,
             [{ text: TEXT.col_follower }, { text: TEXT.col_via }, { text: TEXT.col_joined_at },

@@ -136,6 +136,7 @@ const TEXT = {
 
   followers_heading: "关注本件的居民",
   followers_intro: "这些居民反映的是同一个问题，已加入关注：办理进展会同时通知他们，办结后请他们各自评价。",
+  residents_following: "共有 {n} 位居民（报告人和仍在关注的居民）会收到本件的办理进展，办结后请他们各自评价。",
   followers_caption: "关注本件的居民（按加入时间）",
   followers_empty: "暂无其他居民关注本件。",
   col_follower: "居民",

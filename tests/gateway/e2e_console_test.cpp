@@ -965,6 +965,9 @@ TEST_CASE("a case worker sees a case's followers and merges a possible duplicate
     CHECK(followers.find("公众号对话") != std::string::npos);
     CHECK(s.execute("return document.querySelectorAll('#followers-table tr[data-left=\"1\"]')"
                     ".length;") == 1);
+    // Who hears its progress: the reporter and the follower who stayed (the third left).
+    CHECK(s.execute("return document.getElementById('followers-count').dataset.n;") == "2");
+    CHECK(s.text(s.find("#followers-count")).find("共有 2 位居民") != std::string::npos);
 
     // The third resident's own case is a possible duplicate; one click merges it into this one.
     wait_for(s, "the possible duplicates",
@@ -983,6 +986,7 @@ TEST_CASE("a case worker sees a case's followers and merges a possible duplicate
     CHECK(after["merged_cases"].size() == 1);
     wait_for(s, "the merged follower listed",
              "document.querySelector('#followers-table tr[data-via=\"merge\"]')");
+    CHECK(s.execute("return document.getElementById('followers-count').dataset.n;") == "3");
     // The merged case is no longer a possible duplicate; the third resident's still is.
     wait_for(s, "the merged case gone from the possible duplicates",
              "document.getElementById('duplicates-list').getAttribute('data-loaded') === '1' && "
