@@ -607,6 +607,14 @@
     return fmt(TEXT.actor_resident, { id: label_of(TEXT.channel, prefix) + " " + id });
   }
 
+  // An event's note; a grid worker's photo (a JPEG or PNG the server checked) as the picture.
+  function note_of(e) {
+    const note = e.note || "";
+    if (e.action === "order_photo" && /^data:image\/(jpeg|png);base64,[A-Za-z0-9+\/=]+$/.test(note))
+      return el("img", { class: "photo", src: note, alt: fmt(TEXT.photo_alt, { at: when(e.at) }) });
+    return document.createTextNode(note);
+  }
+
   function history_section(c) {
     const events = c.events || [];
     const rows = events.map((e) => el("tr", { "data-action": e.action },
@@ -614,7 +622,7 @@
       el("td", { text: actor_label(e.actor) }),
       el("td", { text: label_of(TEXT.event, e.action) }),
       el("td", { text: e.to_status ? label_of(TEXT.status, e.from_status) + " → " + label_of(TEXT.status, e.to_status) : "—" }),
-      el("td", { class: "text", text: e.note || "" })));
+      el("td", { class: "text" }, note_of(e))));
     return el("section", { "aria-labelledby": "history-heading" },
       el("h3", { id: "history-heading", text: TEXT.history_heading }),
       events.length

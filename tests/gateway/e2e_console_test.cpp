@@ -235,7 +235,8 @@ TEST_CASE("the gateway serves the console's files safely and only those", "[e2e]
     auto index = http.request("GET", "/console/");
     REQUIRE(index.status == 200);
     CHECK(index.headers["content-type"] == "text/html; charset=utf-8");
-    CHECK(index.headers["content-security-policy"] == "default-src 'self'; frame-ancestors 'none'");
+    CHECK(index.headers["content-security-policy"] ==
+          "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
     CHECK(index.headers["x-content-type-options"] == "nosniff");
     CHECK(index.headers["referrer-policy"] == "no-referrer");
     CHECK(index.headers["cache-control"] == "no-cache");
@@ -919,6 +920,10 @@ TEST_CASE("a case worker sees a case's followers and merges a possible duplicate
             d.source_key = "console-dup-fourth";
             d.created_at = now_s();
             own_number = uow.open_case(d).number;
+            // A grid worker's photo on the first case (as the grid page keeps it): a 1×1 PNG.
+            uow.add_event({0, first_id, now_s(), "worker:w-grid", "order_photo", "", "",
+                           "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAA"
+                           "DUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="});
         });
     }
     cases = admin.get("/api/v1/cases?limit=10")["cases"];
@@ -968,6 +973,15 @@ TEST_CASE("a case worker sees a case's followers and merges a possible duplicate
     // Who hears its progress: the reporter and the follower who stayed (the third left).
     CHECK(s.execute("return document.getElementById('followers-count').dataset.n;") == "2");
     CHECK(s.text(s.find("#followers-count")).find("共有 2 位居民") != std::string::npos);
+
+    // The photo in the history is a picture the browser shows (the page's CSP lets data: images
+    // in), labelled for screen readers.
+    wait_for(s, "the photo decoded",
+             "document.querySelector('#history-table img.photo') && "
+             "document.querySelector('#history-table img.photo').naturalWidth === 1");
+    CHECK(s.execute("return document.querySelector('#history-table img.photo').alt;")
+              .get<std::string>()
+              .find("现场照片") != std::string::npos);
 
     // The third resident's own case is a possible duplicate; one click merges it into this one.
     wait_for(s, "the possible duplicates",

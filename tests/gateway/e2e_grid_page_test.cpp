@@ -280,6 +280,15 @@ TEST_CASE("a work order notice links to the order on the grid page, which takes 
     CHECK(s.events(number).size() == before);
     REQUIRE(s.call("POST", "/grid/api/orders/" + number + "/photo", token, {{"text", tiny_jpeg()}})
                 .status == 200);
+    // A photo whose base64 happens to read like a phone number reaches operators intact.
+    const std::string phone_like = "data:image/jpeg;base64,/9j/4AAQ13800138000AAAD/2Q==";
+    REQUIRE(s.call("POST", "/grid/api/orders/" + number + "/photo", token, {{"text", phone_like}})
+                .status == 200);
+    bool intact = false;
+    const auto shown = s.op("GET", "/api/v1/cases/" + std::to_string(s.stored(number).id));
+    for (const auto& e : shown["events"])
+        intact = intact || (e["action"] == "order_photo" && e["note"] == phone_like);
+    CHECK(intact);
     r = s.call("POST", "/grid/api/orders/" + number + "/done", token,
                {{"text", "已更换灯泡，路灯恢复照明"}});
     REQUIRE(r.status == 200);
@@ -288,11 +297,11 @@ TEST_CASE("a work order notice links to the order on the grid page, which takes 
 
     const auto ev = s.events(number);
     const auto acts = actions(ev);
-    for (const auto* a :
-         {"order_accepted", "start", "order_progress", "order_photo", "report_done"})
+    for (const auto* a : {"order_accepted", "start", "order_progress", "report_done"})
         CHECK(std::count(acts.begin(), acts.end(), a) == 1);
+    CHECK(std::count(acts.begin(), acts.end(), "order_photo") == 2);
     for (const auto& e : ev) {
-        if (e.action == "order_photo") CHECK(e.note == tiny_jpeg());
+        if (e.action == "order_photo") CHECK((e.note == tiny_jpeg() || e.note == phone_like));
         if (e.action == "start") CHECK(has(e.note, "arrived at 23.005"));
         if (e.action == "order_accepted") CHECK(has(e.actor, "w-page-1"));
     }
