@@ -6,7 +6,8 @@
 #
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]     e.g. scripts/fuzz.sh 15 ; scripts/fuzz.sh 600 nlu
 #
-# Environment: FUZZ_JOBS (build parallelism, default nproc), FUZZ_BUILD_DIR (default build-fuzz).
+# Environment: FUZZ_JOBS (build parallelism, default nproc), FUZZ_PARALLEL (harnesses run at
+# once, default nproc: each is one process on one core), FUZZ_BUILD_DIR (default build-fuzz).
 # docs/fuzzing.md says what each harness covers and how to turn a finding into a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,43 +58,60 @@ targets=(
 
 selected=("$@")
 failed=()
+summary=()
 symbolizer=$(command -v llvm-symbolizer || true)
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:allocator_may_return_null=1${symbolizer:+:external_symbolizer_path=$symbolizer}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${symbolizer:+:external_symbolizer_path=$symbolizer}"
 
-echo "== fuzzing ${seconds}s per harness"
-summary=()
-for t in "${targets[@]}"; do
-  read -r name max_len dict <<<"$t"
-  if ((${#selected[@]})) && [[ " ${selected[*]} " != *" $name "* ]]; then continue; fi
-  work="$build/fuzz-run/$name"
+parallel=${FUZZ_PARALLEL:-$(nproc 2>/dev/null || echo 2)}
+echo "== fuzzing ${seconds}s per harness, $parallel at a time"
+
+# One harness on a fresh copy of its seeds; its summary line goes to $work/result.
+run_one() {
+  local name=$1 max_len=$2 dict=$3
+  local work="$build/fuzz-run/$name"
   rm -rf "$work"
   mkdir -p "$work/corpus" "$work/artifacts"
   cp fuzz/corpus/"$name"/* "$work/corpus/"
-  args=(-max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048
-        -print_final_stats=1 -artifact_prefix="$work/artifacts/")
+  local args=(-max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048
+              -print_final_stats=1 -artifact_prefix="$work/artifacts/")
   if [[ $dict != - ]]; then args+=(-dict="fuzz/dict/$dict.dict"); fi
+  local start rc=0
   start=$(date +%s)
-  rc=0
   "$build/bin/fuzz_$name" "${args[@]}" "$work/corpus" >"$work/log" 2>&1 || rc=$?
-  took=$(($(date +%s) - start))
+  local took=$(($(date +%s) - start))
+  local runs crash result
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
   crash=$(find "$work/artifacts" -type f | head -1)
-  if ((rc == 0)) && [[ -z $crash ]]; then
-    result="clean"
-  else
-    result="FAILED (exit $rc)"
+  if ((rc == 0)) && [[ -z $crash ]]; then result="clean"; else result="FAILED (exit $rc)"; fi
+  printf '%-20s %12s runs %5ss  %s\n' "fuzz_$name" "${runs:-?}" "$took" "$result" >"$work/result"
+}
+
+names=()
+for t in "${targets[@]}"; do
+  read -r name max_len dict <<<"$t"
+  if ((${#selected[@]})) && [[ " ${selected[*]} " != *" $name "* ]]; then continue; fi
+  names+=("$name")
+  while (($(jobs -rp | wc -l) >= parallel)); do wait -n || true; done
+  run_one "$name" "$max_len" "$dict" &
+done
+wait
+
+for name in "${names[@]}"; do
+  work="$build/fuzz-run/$name"
+  line=$(cat "$work/result" 2>/dev/null || echo "fuzz_$name: no result")
+  summary+=("$line")
+  echo "$line"
+  if [[ $line != *" clean" ]]; then
     failed+=("$name")
     echo "---- fuzz_$name: last lines of $work/log" >&2
     tail -n 60 "$work/log" >&2
+    crash=$(find "$work/artifacts" -type f | head -1)
     if [[ -n $crash ]]; then
       echo "---- reproducer: $crash" >&2
       echo "---- replay:     $build/bin/fuzz_$name $crash" >&2
     fi
   fi
-  line=$(printf '%-20s %12s runs %5ss  %s' "fuzz_$name" "${runs:-?}" "$took" "$result")
-  summary+=("$line")
-  echo "$line"
 done
 
 echo "== fuzz summary"
