@@ -3,14 +3,20 @@
 // Contracts: nothing throws; a decoded query encoded and decoded again is the same map;
 // split_target cuts at the first '?' and decodes the rest like decode_query; whole_number
 // accepts only [-]digits, in range, and gives their value.
+// The input is also an X-Forwarded-For header (gateway/server/client_address.hpp): nothing
+// throws; from an untrusted peer the answer is the peer; from a trusted one it is an address
+// (the header's or the peer's), and "10.0.0.1" itself only when the header names it or names
+// nothing usable; the input as a network either fails or contains its own address.
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "adapters/http/query_string.hpp"
 #include "fuzz/fuzz_support.hpp"
+#include "gateway/server/client_address.hpp"
 
 namespace http = minsheng::adapters::http;
 
@@ -64,5 +70,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  std::numeric_limits<std::int64_t>::max());
     check_number(in, 0, 65535);
     check_number(in, -300, 300);
+
+    namespace gw = minsheng::gateway;
+    static const std::vector<gw::ip_network> trusted = {*gw::parse_network("10.0.0.0/8"),
+                                                        *gw::parse_network("fd00::/8")};
+    FUZZ_CHECK(gw::client_address("192.0.2.1", in, trusted) == "192.0.2.1");
+    const std::string client = gw::client_address("10.0.0.1", in, trusted);
+    FUZZ_CHECK(gw::parse_address(client).has_value());
+    if (const auto n = gw::parse_network(in)) {
+        const auto slash = in.find('/');
+        const auto own = gw::parse_address(in.substr(0, slash));
+        FUZZ_CHECK(own.has_value() && n->contains(*own));
+    }
     return 0;
 }

@@ -88,6 +88,8 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     s.write = std::make_unique<writer>(std::move(store),
                                        static_cast<std::size_t>(s.cfg.limits.writer_queue));
     const auto& l = s.cfg.limits;
+    for (const auto& p : l.trusted_proxies)
+        if (auto n = parse_network(p)) s.trusted_proxies.push_back(*n);
     s.public_by_peer = std::make_unique<rate_limiter>(l.public_per_minute, l.public_burst, s.now);
     s.open311_by_peer =
         std::make_unique<rate_limiter>(l.open311_per_minute, l.open311_burst, s.now);

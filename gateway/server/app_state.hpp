@@ -23,6 +23,7 @@
 #include "dialog/conversation/conversation.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/templates.hpp"
+#include "gateway/server/client_address.hpp"
 #include "gateway/server/config.hpp"
 #include "gateway/server/http_server.hpp"
 #include "gateway/server/log.hpp"
@@ -84,6 +85,8 @@ struct app_state {
     std::shared_ptr<grid_page::grid_page_state> grid_page;
     // 主动发现's keyed hashes of ID and phone numbers (adapters/db/discovery.hpp).
     std::shared_ptr<const adapters::db::discovery_keys> discovery;
+    // [limits] trusted_proxies, parsed: whose X-Forwarded-For names the client.
+    std::vector<ip_network> trusted_proxies;
     // Settings that weaken security, as /healthz lists them ("wechat_plain_mode").
     std::vector<std::string> warnings;
 

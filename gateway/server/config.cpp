@@ -12,6 +12,7 @@
 #include <toml.hpp>
 #include "dialog/utf8.hpp"
 #include "gateway/grid/geojson.hpp"
+#include "gateway/server/client_address.hpp"
 
 #include "adapters/wechat_api/message_fields.hpp"
 
@@ -486,6 +487,18 @@ void read_limits(const toml::value& t, limits_config& l) {
     l.login_code_tries = int_or(v, "login_code_tries", l.login_code_tries);
     l.auth_failures_per_minute = int_or(v, "auth_failures_per_minute", l.auth_failures_per_minute);
     l.open311_page = int_or(v, "open311_page", l.open311_page);
+    if (v.contains("trusted_proxies")) {
+        const auto& list = toml::find(v, "trusted_proxies");
+        if (!list.is_array())
+            throw config_error("limits.trusted_proxies must be a list of addresses or networks");
+        l.trusted_proxies.clear();
+        for (const auto& one : list.as_array()) {
+            if (!one.is_string())
+                throw config_error(
+                    "limits.trusted_proxies must be a list of addresses or networks");
+            l.trusted_proxies.push_back(one.as_string());
+        }
+    }
 }
 
 void check_grid_page(const grid_page_config& g) {
@@ -526,6 +539,10 @@ void check_limits(const limits_config& l) {
     positive(l.auth_failures_per_minute, "auth_failures_per_minute");
     if (l.open311_page < 1 || l.open311_page > 1000)
         throw config_error("limits.open311_page must be from 1 to 1000");
+    for (const auto& p : l.trusted_proxies)
+        if (!parse_network(p))
+            throw config_error("limits.trusted_proxies: \"" + p +
+                               "\" is not an IP address or network (10.0.0.0/8, fd00::/8)");
 }
 
 }  // namespace
@@ -636,6 +653,18 @@ config load_config(const std::optional<std::string>& file,
     if (auto v = get("MINSHENG_MP_SECRET")) c.miniprogram.secret = *v;
     if (auto v = get("MINSHENG_OPEN311_KEY")) c.open311.api_keys["default"] = *v;
     if (auto v = get("MINSHENG_PUBLIC_URL")) c.grid_page.public_url = *v;
+    if (auto v = get("MINSHENG_TRUSTED_PROXIES")) {
+        c.limits.trusted_proxies.clear();
+        std::string_view rest = *v;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            std::string one(rest.substr(0, comma));
+            one.erase(0, one.find_first_not_of(' '));
+            one.erase(one.find_last_not_of(' ') + 1);
+            if (!one.empty()) c.limits.trusted_proxies.push_back(one);
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        }
+    }
     if (auto v = get("MINSHENG_DURABILITY")) c.store.durability = *v;
     if (auto v = get("MINSHENG_CODE_SECRET")) c.store.code_secret = *v;
     if (auto v = get("MINSHENG_PG_SSLMODE")) c.store.pg_sslmode = *v;

@@ -130,6 +130,11 @@ struct limits_config {
     int open311_page = 200;    // most requests one GET lists
     // /api/v1: failed authentications per client address and minute; past them 429.
     int auth_failures_per_minute = 10;
+    // Reverse proxies and load balancers in front of the gateway ("10.0.0.5", "10.0.0.0/24",
+    // "::1"): from them the client's address is read from X-Forwarded-For (the rightmost hop that
+    // is not one of these), for every per-address limit above. Empty (default): the connection's
+    // address, whatever the header says.   [MINSHENG_TRUSTED_PROXIES, comma-separated]
+    std::vector<std::string> trusted_proxies;
 };
 
 // [store]

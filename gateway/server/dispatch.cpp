@@ -113,7 +113,17 @@ void dispatch(const app_ptr& app, http_request&& req, const std::string& peer, r
     auto [path, query] = adapters::http::split_target(req.target());
     ctx.route = std::string(route_of(path));
     ctx.path = std::move(path);
-    ctx.peer = peer;
+    // Behind a trusted proxy the client is whom its X-Forwarded-For names (every such header).
+    if (app->trusted_proxies.empty()) {
+        ctx.peer = peer;
+    } else {
+        std::string forwarded;
+        for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) {
+            if (!forwarded.empty()) forwarded += ',';
+            forwarded.append(it->value().data(), it->value().size());
+        }
+        ctx.peer = client_address(peer, forwarded, app->trusted_proxies);
+    }
 
     // Every answer passes here: latency, request id header, one log line.
     auto done = [app, id = ctx.id, route = ctx.route, start = ctx.start,
@@ -139,7 +149,7 @@ void dispatch(const app_ptr& app, http_request&& req, const std::string& peer, r
     if (auto* bucket = bucket_of(*app, x->ctx().route)) {
         // Before any work, and before the hotline's HMAC check: a client without an account
         // spends only its own address's tokens.
-        if (auto d = bucket->take(x->ctx().route + ":" + peer); !d.allowed) {
+        if (auto d = bucket->take(x->ctx().route + ":" + x->ctx().peer); !d.allowed) {
             app->stats.rate_limited.inc(x->ctx().route);
             return x->refuse(http::status::too_many_requests, "rate_limited",
                              "too many requests from this address; please slow down",

@@ -159,6 +159,24 @@ TEST_CASE("failed operator authentications per address and minute come from [lim
     std::filesystem::remove(file);
 }
 
+TEST_CASE("trusted proxies come from [limits] or the environment and must be addresses",
+          "[gateway]") {
+    CHECK(load_config(std::nullopt, {}).limits.trusted_proxies.empty());
+    auto file = write_temp("minsheng-config-proxies.toml",
+                           "[limits]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n");
+    CHECK(load_config(file, {}).limits.trusted_proxies ==
+          std::vector<std::string>{"10.0.0.0/8", "::1"});
+    CHECK(load_config(file, {{"MINSHENG_TRUSTED_PROXIES", "192.0.2.1, 192.0.2.2"}})
+              .limits.trusted_proxies == std::vector<std::string>{"192.0.2.1", "192.0.2.2"});
+    std::filesystem::remove(file);
+    file = write_temp("minsheng-config-proxies-bad.toml",
+                      "[limits]\ntrusted_proxies = [\"10.0.0.0/40\"]\n");
+    CHECK_THROWS_WITH(load_config(file, {}), Catch::Contains("limits.trusted_proxies"));
+    std::filesystem::remove(file);
+    CHECK_THROWS_WITH(load_config(std::nullopt, {{"MINSHENG_TRUSTED_PROXIES", "nginx"}}),
+                      Catch::Contains("\"nginx\" is not an IP address"));
+}
+
 TEST_CASE("the documented example config loads", "[gateway]") {
     auto c = load_config(std::string(MINSHENG_SOURCE_DIR "/config/minsheng.example.toml"),
                          {{"MINSHENG_WECHAT_TOKEN", "t"},

@@ -577,6 +577,37 @@ TEST_CASE(
     CHECK(request_from("127.0.0.1", g.port, "GET", "/public/v1/wall").status == 200);
 }
 
+TEST_CASE(
+    "behind a trusted proxy each client has its own bucket; nobody else chooses theirs by "
+    "X-Forwarded-For",
+    "[gateway][e2e]") {
+    auto cfg = abuse_config("proxies");
+    auto& l = cfg.limits;
+    l.public_per_minute = 1;
+    l.public_burst = 2;
+    l.trusted_proxies = {"127.0.0.1"};  // the load balancer
+    running_gateway g(cfg);
+    auto wall = [&](const std::string& from, const std::string& forwarded) {
+        return request_from(from, g.port, "GET", "/public/v1/wall", "",
+                            {{"X-Forwarded-For", forwarded}})
+            .status;
+    };
+    // Through the proxy: the client it names spends its own tokens, another client has its own.
+    CHECK(wall("127.0.0.1", "198.51.100.1") == 200);
+    CHECK(wall("127.0.0.1", "198.51.100.1") == 200);
+    CHECK(wall("127.0.0.1", "198.51.100.1") == 429);
+    CHECK(wall("127.0.0.1", "198.51.100.2") == 200);
+    // A client writing its own X-Forwarded-For through the proxy is still the address the proxy
+    // appended.
+    CHECK(wall("127.0.0.1", "203.0.113.50, 198.51.100.1") == 429);
+    // Straight to the gateway, not through the proxy: the header is ignored, so every made-up
+    // address shares the connection's one bucket.
+    CHECK(wall("127.0.0.2", "203.0.113.1") == 200);
+    CHECK(wall("127.0.0.2", "203.0.113.2") == 200);
+    CHECK(wall("127.0.0.2", "203.0.113.3") == 429);
+    CHECK(g.app.stats().rate_limited.value("public") == 3);
+}
+
 TEST_CASE("mini program logins are limited per address and per code, never for everyone",
           "[gateway][e2e]") {
     namespace fw = tools::fake_wechat;
