@@ -39,10 +39,12 @@ std::optional<geo_point> parse_where(const std::string& s, const std::string& wh
 }
 
 // The split: a pair is kept apart (never tuned on) when its id hashes to 0 mod 4 or starts with
-// "k" or "n" (pairs written after the problem words were chosen, never looked at while the
+// "k", "n" or "m" (pairs written after the problem words were chosen, never looked at while the
 // decision was changed); the rest is the tuning part, split into folds by the hash of the seed
 // and the id.
-bool always_apart(const std::string& id) { return id.starts_with("k") || id.starts_with("n"); }
+bool always_apart(const std::string& id) {
+    return id.starts_with("k") || id.starts_with("n") || id.starts_with("m");
+}
 
 std::uint64_t fnv1a(const std::string& s) {
     std::uint64_t h = 1469598103934665603ULL;
@@ -59,6 +61,7 @@ struct scored {
     double similarity = 0.0;
     bool possible = false;  // listed for operators by the shipped policy
     cases::duplicate_decision decision;
+    std::string categories;  // the appeal's and the case's, "a/b"
 };
 
 struct counts {
@@ -182,6 +185,7 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
         s.decision = cases::judge_duplicate(sa, sb, gate);
         s.gated = s.decision.verdict == cases::duplicate_verdict::same;
         s.similarity = s.decision.similarity;
+        s.categories = sa.category + "/" + sb.category;
         s.possible =
             cases::judge_duplicate(sa, sb, shipped).verdict == cases::duplicate_verdict::possible;
         return s;
@@ -271,7 +275,7 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
         print_counts(out, "tuned, on the pairs kept apart", count_at(apart, tuned));
         print_counts(out, "shipped, on the tuning part", count_at(tuning, shipped.attach_at));
         print_counts(out, "shipped, on the pairs kept apart", count_at(apart, shipped.attach_at));
-        for (const char* prefix : {"k", "n"}) {
+        for (const char* prefix : {"k", "n", "m"}) {
             std::vector<const scored*> written_after;
             for (std::size_t i = 0; i < pairs.size(); ++i) {
                 if (pairs[i].id.starts_with(prefix)) written_after.push_back(&set[i]);
@@ -293,15 +297,16 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
     out << "possible duplicates listed for operators (shipped): " << possible_same
         << " same problem, " << possible_different << " different\n";
     if (list) {
-        out << "\nid\tlabel\tpart\tcategory\tplace\ttime\tsimilarity\tconflict\n";
+        out << "\nid\tlabel\tpart\tcategory\tplace\ttime\tsimilarity\tconflict\tcategories\n";
         for (std::size_t i = 0; i < pairs.size(); ++i) {
             const auto& d = plain[i].decision;
             static constexpr const char* conflicts[] = {"-", "object", "fault", "place"};
             const bool kept = fnv1a(pairs[i].id) % 4 == 0 || always_apart(pairs[i].id);
-            std::snprintf(line, sizeof line, "%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%s\n",
+            std::snprintf(line, sizeof line, "%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%s\t%s\n",
                           pairs[i].id.c_str(), pairs[i].same ? "same" : "different",
                           kept ? "apart" : "tune", d.same_category, d.same_place, d.recent,
-                          d.similarity, conflicts[static_cast<int>(d.conflict)]);
+                          d.similarity, conflicts[static_cast<int>(d.conflict)],
+                          plain[i].categories.c_str());
             out << line;
         }
     }
