@@ -254,6 +254,25 @@ double duplicate_policy::radius_for(std::string_view category) const {
     return it == radius_by.end() ? radius_m : it->second;
 }
 
+bool duplicate_policy::confusable_categories(std::string_view a, std::string_view b) const {
+    if (a.empty() || b.empty() || a == b) return false;
+    return std::any_of(confusable.begin(), confusable.end(), [&](const auto& p) {
+        return (p.first == a && p.second == b) || (p.first == b && p.second == a);
+    });
+}
+
+std::vector<std::string> duplicate_policy::categories_for(std::string_view category) const {
+    std::vector<std::string> out;
+    if (category.empty()) return out;
+    out.emplace_back(category);
+    for (const auto& [a, b] : confusable) {
+        const std::string& other = a == category ? b : b == category ? a : std::string();
+        if (!other.empty() && std::find(out.begin(), out.end(), other) == out.end())
+            out.push_back(other);
+    }
+    return out;
+}
+
 double words_similarity(std::string_view a, std::string_view b) {
     const auto x = bigrams(a);
     const auto y = bigrams(b);
@@ -355,7 +374,11 @@ duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_ske
                appeal.building != open_case.building) {
         d.conflict = duplicate_conflict::place;  // 3栋 and 5栋 of one compound
     }
-    if (d.same_category && d.same_place && d.recent) {
+    // A category the classifier confuses with this one, for one thing named alike on both sides.
+    d.cross_category = !d.same_category && d.conflict == duplicate_conflict::none &&
+                       policy.confusable_categories(appeal.category, open_case.category) &&
+                       oa != 0 && oa == ob;
+    if ((d.same_category || d.cross_category) && d.same_place && d.recent) {
         if (d.similarity >= policy.attach_at && d.conflict == duplicate_conflict::none) {
             d.verdict = duplicate_verdict::same;
         } else if (d.similarity >= policy.review_at) {

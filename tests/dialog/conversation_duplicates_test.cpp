@@ -368,3 +368,40 @@ TEST_CASE("Possible duplicates are the intake's decision, never a private case",
                                       candidates)
               .empty());
 }
+
+TEST_CASE(
+    "An appeal the classifier files under a confusable category joins the open case of the "
+    "same thing",
+    "[dialog][duplicates]") {
+    with_duplicates f;
+    const dialog::cases::duplicate_policy policy;
+    const std::string appeal = "幸福路有个大坑，一下雨就积水，电动车摔了好几辆";
+    const auto category = nlu().understand(appeal).category.name;
+    const auto searched = policy.categories_for(category);
+    REQUIRE(searched.size() >= 2);  // the classifier puts a pit in a category of a confusable pair
+    const auto& other = searched[1];
+    REQUIRE(other != category);
+
+    SECTION("the same pit, the case filed under the other category: one case") {
+        const auto number =
+            open_directly(f, "oAlice", "幸福路路面塌陷成一个大坑，车开过去很危险", other, false);
+        const auto joined = f.tell("oBob", appeal, t0 + 600);
+        CHECK(joined.opened.empty());
+        CHECK(has(joined.answer.text, "附近已有同类问题 " + number));
+        const auto rows = f.followers(number);
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0].who == dialog::person_ref{channel::wechat_oa, "oBob"});
+    }
+    SECTION("a category the classifier does not confuse with it: its own case") {
+        const auto number = open_directly(f, "oAlice", "幸福路路面塌陷成一个大坑，车开过去很危险",
+                                          "劳动和社会保障", false);
+        CHECK(f.tell("oBob", appeal, t0 + 600).opened.size() == 1);
+        CHECK(f.followers(number).empty());
+    }
+    SECTION("another thing on the same street under the other category: its own case") {
+        const auto number =
+            open_directly(f, "oAlice", "幸福路有个井盖不见了，留下一个大洞", other, false);
+        CHECK(f.tell("oBob", appeal, t0 + 600).opened.size() == 1);
+        CHECK(f.followers(number).empty());
+    }
+}

@@ -47,11 +47,20 @@ TEST_CASE("An appeal near an open case of the same category and words is the sam
         wide.radius_by["城乡建设"] = 500.0;
         CHECK(judge_duplicate(appeal, open_case, wide).verdict == duplicate_verdict::same);
     }
-    SECTION("another category is another problem") {
-        appeal.category = "环境保护";
+    SECTION("another category is another problem, unless the classifier confuses the two") {
+        appeal.category = "劳动和社会保障";
         CHECK(judge_duplicate(appeal, open_case, policy).verdict == duplicate_verdict::different);
         appeal.category = "";
         CHECK(judge_duplicate(appeal, open_case, policy).verdict == duplicate_verdict::different);
+        // 城乡建设 and 交通运输 are a confusable pair; both name a street light.
+        appeal.category = "交通运输";
+        const auto cross = judge_duplicate(appeal, open_case, policy);
+        CHECK_FALSE(cross.same_category);
+        CHECK(cross.cross_category);
+        CHECK(cross.verdict == duplicate_verdict::same);
+        auto strict = policy;
+        strict.confusable.clear();
+        CHECK(judge_duplicate(appeal, open_case, strict).verdict == duplicate_verdict::different);
     }
     SECTION("a case opened too long before is not recent, nor one opened after the appeal") {
         appeal.at = t0 + policy.max_age_seconds + 1;
@@ -222,4 +231,48 @@ TEST_CASE("Lights of two buildings of one compound are two problems; the same bu
     const auto joined = judge_duplicate(same, first, policy);
     CHECK(joined.conflict == cases::duplicate_conflict::none);
     CHECK(joined.verdict == duplicate_verdict::same);
+}
+
+TEST_CASE(
+    "A confusable category passes the gate only for the same things named, nothing conflicting",
+    "[dialog][duplicates]") {
+    const duplicate_policy policy;
+    CHECK(policy.confusable_categories("城乡建设", "商贸旅游"));
+    CHECK(policy.confusable_categories("商贸旅游", "城乡建设"));
+    CHECK_FALSE(policy.confusable_categories("商贸旅游", "交通运输"));
+    CHECK_FALSE(policy.confusable_categories("城乡建设", "城乡建设"));
+    CHECK_FALSE(policy.confusable_categories("", "城乡建设"));
+    const auto all = policy.categories_for("城乡建设");
+    REQUIRE(all.size() == 5);
+    CHECK(all.front() == "城乡建设");
+    CHECK(policy.categories_for("交通运输") == std::vector<std::string>{"交通运输", "城乡建设"});
+    CHECK(policy.categories_for("劳动和社会保障") == std::vector<std::string>{"劳动和社会保障"});
+    CHECK(policy.categories_for("").empty());
+
+    // One lift, classified 城乡建设 on one side and 商贸旅游 on the other.
+    const appeal_sketch open_case{
+        "城乡建设", std::nullopt, "锦绣家园", "电梯坏了三天，物业一直没人来修", t0, ""};
+    appeal_sketch appeal{
+        "商贸旅游", std::nullopt, "锦绣家园", "电梯又停了，老人只能爬楼梯", t0 + 3600, ""};
+    const auto same = judge_duplicate(appeal, open_case, policy);
+    CHECK(same.cross_category);
+    CHECK(same.verdict == duplicate_verdict::same);
+
+    SECTION("one side naming no thing of the list is not enough") {
+        appeal.words = "又停了，老人只能爬楼梯";
+        const auto d = judge_duplicate(appeal, open_case, policy);
+        CHECK_FALSE(d.cross_category);
+        CHECK(d.verdict == duplicate_verdict::different);
+    }
+    SECTION("naming more things on one side is not the same things") {
+        appeal.words = "电梯停了，楼道灯也不亮，老人只能爬楼梯";
+        CHECK_FALSE(judge_duplicate(appeal, open_case, policy).cross_category);
+    }
+    SECTION("another fault of the same thing is not let through") {
+        appeal.words = "电梯困人了，物业不来";
+        const auto d = judge_duplicate(appeal, open_case, policy);
+        CHECK(d.conflict == cases::duplicate_conflict::fault);
+        CHECK_FALSE(d.cross_category);
+        CHECK(d.verdict == duplicate_verdict::different);
+    }
 }
