@@ -186,6 +186,35 @@ TEST_CASE("Texts naming other things or other faults of one thing are never the 
             CHECK(d.verdict == duplicate_verdict::same);
         }
     }
+    SECTION("a fault word names its fault only where it says it") {
+        // 撞 as in 差点撞车 knocks nothing over; a lamp post 被撞 is knocked over.
+        CHECK(judge_duplicate(appeal("路口信号灯不工作，车都乱开"),
+                              sketch("路口红绿灯坏了，差点撞车"), eager)
+                  .conflict == cases::duplicate_conflict::none);
+        CHECK(judge_duplicate(appeal("灯杆被车撞了"), sketch("灯杆生锈了要换"), eager).conflict ==
+              cases::duplicate_conflict::none);
+        CHECK(judge_duplicate(appeal("灯杆被车撞了"), sketch("灯杆底座松了，一直晃"), eager)
+                  .conflict == cases::duplicate_conflict::fault);
+        // A fire lane blocked by cars is a fire lane occupied.
+        CHECK(judge_duplicate(appeal("消防通道被车堵死了"), sketch("消防通道有车乱停"), eager)
+                  .conflict == cases::duplicate_conflict::none);
+        // 白天 alone is not a light on all day; 亮着 is.
+        CHECK(judge_duplicate(appeal("工地白天晚上都在打桩，吵得要命"), sketch("工地夜里施工太吵"),
+                              eager)
+                  .conflict == cases::duplicate_conflict::none);
+        CHECK(judge_duplicate(appeal("路灯白天亮着"), sketch("路灯晚上不亮"), eager).conflict ==
+              cases::duplicate_conflict::fault);
+    }
+    SECTION("one restaurant's fumes and its noise, a stray dog and a dog off its lead, are two") {
+        CHECK(judge_duplicate(appeal("川菜馆油烟太大"), sketch("川菜馆晚上噪音扰民"), eager)
+                  .conflict == cases::duplicate_conflict::fault);
+        CHECK(judge_duplicate(appeal("烧烤档油烟呛人"), sketch("那家烧烤店排油烟扰民"), eager)
+                  .verdict == duplicate_verdict::same);
+        CHECK(judge_duplicate(appeal("有流浪狗咬人"), sketch("有人遛狗不牵绳"), eager).conflict ==
+              cases::duplicate_conflict::fault);
+        CHECK(judge_duplicate(appeal("流浪狗追着小孩咬"), sketch("流浪狗太多了，很吓人"), eager)
+                  .verdict == duplicate_verdict::same);
+    }
     SECTION("near by the coordinates but naming another street is another place") {
         auto a = appeal("路灯坏了，晚上很黑");
         auto b = sketch("路灯不亮");
