@@ -405,3 +405,37 @@ TEST_CASE(
         CHECK(f.followers(number).empty());
     }
 }
+
+TEST_CASE("The queries for a case's candidates cover the categories confusable with its own",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    dialog::cases::duplicate_policy policy;
+    policy.radius_by["交通运输"] = 400.0;
+    const auto pit = open_directly(f, "oAlice", "幸福路路面塌陷成一个大坑，车开过去很危险",
+                                   "城乡建设", false, t0 + 300);
+    const auto same = open_directly(f, "oBob", "幸福路有个大坑，一下雨就积水，电动车摔了好几辆",
+                                    "交通运输", false, t0 + 600);
+    const auto subject = *f.find(same);
+    const auto queries = dialog::intake::candidates_near_all(policy, subject);
+    REQUIRE(queries.size() == 2);
+    CHECK(queries[0].category == "交通运输");
+    CHECK(queries[1].category == "城乡建设");
+    for (const auto& q : queries) CHECK(q.radius_m == 400.0);  // the subject's category's
+
+    std::vector<dialog::case_record> candidates;
+    f.with([&](dialog::unit_of_work& uow) {
+        for (const auto& q : queries)
+            for (auto& c : uow.duplicate_candidates(q)) candidates.push_back(std::move(c));
+    });
+    const auto misses = dialog::intake::near_misses(nlu(), policy, subject, candidates);
+    REQUIRE(misses.size() == 1);
+    CHECK(misses[0].c.number == pit);
+    CHECK(misses[0].decision.cross_category);
+    // Its own category alone finds nothing.
+    f.with([&](dialog::unit_of_work& uow) {
+        CHECK(dialog::intake::near_misses(
+                  nlu(), policy, subject,
+                  uow.duplicate_candidates(dialog::intake::candidates_near(policy, subject)))
+                  .empty());
+    });
+}
