@@ -18,6 +18,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "dialog/ports.hpp"
 
@@ -42,8 +44,24 @@ struct duplicate_policy {
     // for operators to look at.
     double attach_at = 0.23;
     double review_at = 0.15;
+    // Pairs of categories the classifier gives one problem at a place (a lift 城乡建设 or
+    // 商贸旅游, a pit 城乡建设 or 交通运输, night works 城乡建设 or 环境保护, stray dogs 城乡建设
+    // or 教育文体): an open case of the other category of such a pair is a candidate too, and
+    // passes the category gate when both texts name the same things (the same object lines) and
+    // nothing conflicts (duplicate_decision::cross_category).
+    std::vector<std::pair<std::string, std::string>> confusable = {
+        {"城乡建设", "交通运输"},
+        {"城乡建设", "商贸旅游"},
+        {"城乡建设", "环境保护"},
+        {"城乡建设", "教育文体"},
+    };
 
     double radius_for(std::string_view category) const;
+    // Whether `a` and `b` are two categories of a confusable pair (either order).
+    bool confusable_categories(std::string_view a, std::string_view b) const;
+    // The categories whose open cases may be the same problem as an appeal of `category`: itself
+    // first, then the other category of each confusable pair it is in; none for "".
+    std::vector<std::string> categories_for(std::string_view category) const;
 };
 
 enum class duplicate_verdict { different, possible, same };
@@ -57,13 +75,17 @@ struct duplicate_decision {
     duplicate_verdict verdict = duplicate_verdict::different;
     double similarity = 0.0;  // of the words, 0..1
     bool same_category = false;
+    // Another category, but a confusable pair, both texts naming the same objects, and no
+    // conflict: passes the category gate like same_category.
+    bool cross_category = false;
     bool same_place = false;
     bool recent = false;
     double distance_m = -1.0;  // when both have coordinates; -1 otherwise
     duplicate_conflict conflict = duplicate_conflict::none;  // any: never `same`
 };
 
-// The decision for `appeal` against the open case `open_case`.
+// The decision for `appeal` against the open case `open_case`. The gates: same_category (or
+// cross_category), same_place, recent.
 duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_sketch& open_case,
                                    const duplicate_policy& policy);
 

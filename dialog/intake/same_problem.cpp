@@ -33,15 +33,20 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
     if (appeal.place.empty() && !d.address.empty())
         appeal.place = cases::place_key(engine.normalise(d.address).text);
 
-    const auto q = query_for(policy, "complaint", d.category, d.community, d.location, now);
     std::optional<case_record> best;
     double best_similarity = 0.0;
-    for (const auto& c : uow.duplicate_candidates(q)) {
-        if (c.from == d.from && c.reporter_id == d.reporter_id) continue;  // their own
-        const auto j = cases::judge_duplicate(appeal, sketch_of(engine, c), policy);
-        if (j.verdict == cases::duplicate_verdict::same && j.similarity > best_similarity) {
-            best = c;
-            best_similarity = j.similarity;
+    // Its category, then each category the classifier confuses with it (one indexed query each;
+    // the decision lets those through only for the same things named, nothing conflicting).
+    for (const auto& category : policy.categories_for(d.category)) {
+        auto q = query_for(policy, "complaint", category, d.community, d.location, now);
+        q.radius_m = policy.radius_for(d.category);  // the place gate judges with the appeal's
+        for (const auto& c : uow.duplicate_candidates(q)) {
+            if (c.from == d.from && c.reporter_id == d.reporter_id) continue;  // their own
+            const auto j = cases::judge_duplicate(appeal, sketch_of(engine, c), policy);
+            if (j.verdict == cases::duplicate_verdict::same && j.similarity > best_similarity) {
+                best = c;
+                best_similarity = j.similarity;
+            }
         }
     }
     return best;
@@ -61,6 +66,18 @@ duplicate_candidates_query candidates_near(const cases::duplicate_policy& policy
                                            const case_record& subject) {
     return query_for(policy, subject.kind, subject.category, subject.community, subject.location,
                      subject.created_at);
+}
+
+std::vector<duplicate_candidates_query> candidates_near_all(const cases::duplicate_policy& policy,
+                                                            const case_record& subject) {
+    std::vector<duplicate_candidates_query> out;
+    for (const auto& category : policy.categories_for(subject.category)) {
+        out.push_back(query_for(policy, subject.kind, category, subject.community, subject.location,
+                                subject.created_at));
+        // The radius is the subject's category's: the place gate judges with the appeal's.
+        out.back().radius_m = policy.radius_for(subject.category);
+    }
+    return out;
 }
 
 std::vector<near_miss> near_misses(const nlu::engine& engine, const cases::duplicate_policy& policy,

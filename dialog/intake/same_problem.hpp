@@ -16,7 +16,8 @@
 namespace minsheng::dialog::intake {
 
 // The open complaint of another reporter that `d` (a complaint draft, as draft_of makes it)
-// reports the same problem as, the most similar when several are; nullopt when none, or `d` is
+// reports the same problem as, of its category or one confusable with it (one store query per
+// category), the most similar when several are; nullopt when none, or `d` is
 // not a complaint or has no category.
 std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
                                         const cases::duplicate_policy& policy, const case_draft& d,
@@ -38,6 +39,11 @@ struct near_miss {
 // category, community and coordinates, opened at most max_age_seconds before it.
 duplicate_candidates_query candidates_near(const cases::duplicate_policy& policy,
                                            const case_record& subject);
+
+// The same for its category and each category the policy calls confusable with it
+// (duplicate_policy::categories_for), its own first: what the intake searches.
+std::vector<duplicate_candidates_query> candidates_near_all(const cases::duplicate_policy& policy,
+                                                            const case_record& subject);
 
 // Of `candidates`, those the duplicate decision rates `possible` or `same` against `subject`
 // (the later-opened case of each pair is judged as the appeal, the earlier as the open case: the

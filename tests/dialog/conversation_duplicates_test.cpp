@@ -282,3 +282,74 @@ TEST_CASE("Possible duplicates are the intake's decision, never a private case",
                                       candidates)
               .empty());
 }
+
+TEST_CASE(
+    "An appeal the classifier files under a confusable category joins the open case of the "
+    "same thing",
+    "[dialog][duplicates]") {
+    with_duplicates f;
+    const dialog::cases::duplicate_policy policy;
+    const std::string appeal = "幸福路有个大坑，一下雨就积水，电动车摔了好几辆";
+    const auto category = nlu().understand(appeal).category.name;
+    const auto searched = policy.categories_for(category);
+    REQUIRE(searched.size() >= 2);  // the classifier puts a pit in a category of a confusable pair
+    const auto& other = searched[1];
+    REQUIRE(other != category);
+
+    SECTION("the same pit, the case filed under the other category: one case") {
+        const auto number =
+            open_directly(f, "oAlice", "幸福路路面塌陷成一个大坑，车开过去很危险", other, false);
+        const auto joined = f.tell("oBob", appeal, t0 + 600);
+        CHECK(joined.opened.empty());
+        CHECK(has(joined.answer.text, "附近已有同类问题 " + number));
+        const auto rows = f.followers(number);
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0].who == dialog::person_ref{channel::wechat_oa, "oBob"});
+    }
+    SECTION("a category the classifier does not confuse with it: its own case") {
+        const auto number = open_directly(f, "oAlice", "幸福路路面塌陷成一个大坑，车开过去很危险",
+                                          "劳动和社会保障", false);
+        CHECK(f.tell("oBob", appeal, t0 + 600).opened.size() == 1);
+        CHECK(f.followers(number).empty());
+    }
+    SECTION("another thing on the same street under the other category: its own case") {
+        const auto number =
+            open_directly(f, "oAlice", "幸福路有个井盖不见了，留下一个大洞", other, false);
+        CHECK(f.tell("oBob", appeal, t0 + 600).opened.size() == 1);
+        CHECK(f.followers(number).empty());
+    }
+}
+
+TEST_CASE("The queries for a case's candidates cover the categories confusable with its own",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    dialog::cases::duplicate_policy policy;
+    policy.radius_by["交通运输"] = 400.0;
+    const auto pit = open_directly(f, "oAlice", "幸福路路面塌陷成一个大坑，车开过去很危险",
+                                   "城乡建设", false, t0 + 300);
+    const auto same = open_directly(f, "oBob", "幸福路有个大坑，一下雨就积水，电动车摔了好几辆",
+                                    "交通运输", false, t0 + 600);
+    const auto subject = *f.find(same);
+    const auto queries = dialog::intake::candidates_near_all(policy, subject);
+    REQUIRE(queries.size() == 2);
+    CHECK(queries[0].category == "交通运输");
+    CHECK(queries[1].category == "城乡建设");
+    for (const auto& q : queries) CHECK(q.radius_m == 400.0);  // the subject's category's
+
+    std::vector<dialog::case_record> candidates;
+    f.with([&](dialog::unit_of_work& uow) {
+        for (const auto& q : queries)
+            for (auto& c : uow.duplicate_candidates(q)) candidates.push_back(std::move(c));
+    });
+    const auto misses = dialog::intake::near_misses(nlu(), policy, subject, candidates);
+    REQUIRE(misses.size() == 1);
+    CHECK(misses[0].c.number == pit);
+    CHECK(misses[0].decision.cross_category);
+    // Its own category alone finds nothing.
+    f.with([&](dialog::unit_of_work& uow) {
+        CHECK(dialog::intake::near_misses(
+                  nlu(), policy, subject,
+                  uow.duplicate_candidates(dialog::intake::candidates_near(policy, subject)))
+                  .empty());
+    });
+}

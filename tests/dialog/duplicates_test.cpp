@@ -47,11 +47,20 @@ TEST_CASE("An appeal near an open case of the same category and words is the sam
         wide.radius_by["城乡建设"] = 500.0;
         CHECK(judge_duplicate(appeal, open_case, wide).verdict == duplicate_verdict::same);
     }
-    SECTION("another category is another problem") {
-        appeal.category = "环境保护";
+    SECTION("another category is another problem, unless the classifier confuses the two") {
+        appeal.category = "劳动和社会保障";
         CHECK(judge_duplicate(appeal, open_case, policy).verdict == duplicate_verdict::different);
         appeal.category = "";
         CHECK(judge_duplicate(appeal, open_case, policy).verdict == duplicate_verdict::different);
+        // 城乡建设 and 交通运输 are a confusable pair; both name a street light.
+        appeal.category = "交通运输";
+        const auto cross = judge_duplicate(appeal, open_case, policy);
+        CHECK_FALSE(cross.same_category);
+        CHECK(cross.cross_category);
+        CHECK(cross.verdict == duplicate_verdict::same);
+        auto strict = policy;
+        strict.confusable.clear();
+        CHECK(judge_duplicate(appeal, open_case, strict).verdict == duplicate_verdict::different);
     }
     SECTION("a case opened too long before is not recent, nor one opened after the appeal") {
         appeal.at = t0 + policy.max_age_seconds + 1;
@@ -177,6 +186,35 @@ TEST_CASE("Texts naming other things or other faults of one thing are never the 
             CHECK(d.verdict == duplicate_verdict::same);
         }
     }
+    SECTION("a fault word names its fault only where it says it") {
+        // 撞 as in 差点撞车 knocks nothing over; a lamp post 被撞 is knocked over.
+        CHECK(judge_duplicate(appeal("路口信号灯不工作，车都乱开"),
+                              sketch("路口红绿灯坏了，差点撞车"), eager)
+                  .conflict == cases::duplicate_conflict::none);
+        CHECK(judge_duplicate(appeal("灯杆被车撞了"), sketch("灯杆生锈了要换"), eager).conflict ==
+              cases::duplicate_conflict::none);
+        CHECK(judge_duplicate(appeal("灯杆被车撞了"), sketch("灯杆底座松了，一直晃"), eager)
+                  .conflict == cases::duplicate_conflict::fault);
+        // A fire lane blocked by cars is a fire lane occupied.
+        CHECK(judge_duplicate(appeal("消防通道被车堵死了"), sketch("消防通道有车乱停"), eager)
+                  .conflict == cases::duplicate_conflict::none);
+        // 白天 alone is not a light on all day; 亮着 is.
+        CHECK(judge_duplicate(appeal("工地白天晚上都在打桩，吵得要命"), sketch("工地夜里施工太吵"),
+                              eager)
+                  .conflict == cases::duplicate_conflict::none);
+        CHECK(judge_duplicate(appeal("路灯白天亮着"), sketch("路灯晚上不亮"), eager).conflict ==
+              cases::duplicate_conflict::fault);
+    }
+    SECTION("one restaurant's fumes and its noise, a stray dog and a dog off its lead, are two") {
+        CHECK(judge_duplicate(appeal("川菜馆油烟太大"), sketch("川菜馆晚上噪音扰民"), eager)
+                  .conflict == cases::duplicate_conflict::fault);
+        CHECK(judge_duplicate(appeal("烧烤档油烟呛人"), sketch("那家烧烤店排油烟扰民"), eager)
+                  .verdict == duplicate_verdict::same);
+        CHECK(judge_duplicate(appeal("有流浪狗咬人"), sketch("有人遛狗不牵绳"), eager).conflict ==
+              cases::duplicate_conflict::fault);
+        CHECK(judge_duplicate(appeal("流浪狗追着小孩咬"), sketch("流浪狗太多了，很吓人"), eager)
+                  .verdict == duplicate_verdict::same);
+    }
     SECTION("near by the coordinates but naming another street is another place") {
         auto a = appeal("路灯坏了，晚上很黑");
         auto b = sketch("路灯不亮");
@@ -222,4 +260,48 @@ TEST_CASE("Lights of two buildings of one compound are two problems; the same bu
     const auto joined = judge_duplicate(same, first, policy);
     CHECK(joined.conflict == cases::duplicate_conflict::none);
     CHECK(joined.verdict == duplicate_verdict::same);
+}
+
+TEST_CASE(
+    "A confusable category passes the gate only for the same things named, nothing conflicting",
+    "[dialog][duplicates]") {
+    const duplicate_policy policy;
+    CHECK(policy.confusable_categories("城乡建设", "商贸旅游"));
+    CHECK(policy.confusable_categories("商贸旅游", "城乡建设"));
+    CHECK_FALSE(policy.confusable_categories("商贸旅游", "交通运输"));
+    CHECK_FALSE(policy.confusable_categories("城乡建设", "城乡建设"));
+    CHECK_FALSE(policy.confusable_categories("", "城乡建设"));
+    const auto all = policy.categories_for("城乡建设");
+    REQUIRE(all.size() == 5);
+    CHECK(all.front() == "城乡建设");
+    CHECK(policy.categories_for("交通运输") == std::vector<std::string>{"交通运输", "城乡建设"});
+    CHECK(policy.categories_for("劳动和社会保障") == std::vector<std::string>{"劳动和社会保障"});
+    CHECK(policy.categories_for("").empty());
+
+    // One lift, classified 城乡建设 on one side and 商贸旅游 on the other.
+    const appeal_sketch open_case{
+        "城乡建设", std::nullopt, "锦绣家园", "电梯坏了三天，物业一直没人来修", t0, ""};
+    appeal_sketch appeal{
+        "商贸旅游", std::nullopt, "锦绣家园", "电梯又停了，老人只能爬楼梯", t0 + 3600, ""};
+    const auto same = judge_duplicate(appeal, open_case, policy);
+    CHECK(same.cross_category);
+    CHECK(same.verdict == duplicate_verdict::same);
+
+    SECTION("one side naming no thing of the list is not enough") {
+        appeal.words = "又停了，老人只能爬楼梯";
+        const auto d = judge_duplicate(appeal, open_case, policy);
+        CHECK_FALSE(d.cross_category);
+        CHECK(d.verdict == duplicate_verdict::different);
+    }
+    SECTION("naming more things on one side is not the same things") {
+        appeal.words = "电梯停了，楼道灯也不亮，老人只能爬楼梯";
+        CHECK_FALSE(judge_duplicate(appeal, open_case, policy).cross_category);
+    }
+    SECTION("another fault of the same thing is not let through") {
+        appeal.words = "电梯困人了，物业不来";
+        const auto d = judge_duplicate(appeal, open_case, policy);
+        CHECK(d.conflict == cases::duplicate_conflict::fault);
+        CHECK_FALSE(d.cross_category);
+        CHECK(d.verdict == duplicate_verdict::different);
+    }
 }

@@ -39,10 +39,12 @@ std::optional<geo_point> parse_where(const std::string& s, const std::string& wh
 }
 
 // The split: a pair is kept apart (never tuned on) when its id hashes to 0 mod 4 or starts with
-// "k" or "n" (pairs written after the problem words were chosen, never looked at while the
+// "k", "n" or "m" (pairs written after the problem words were chosen, never looked at while the
 // decision was changed); the rest is the tuning part, split into folds by the hash of the seed
 // and the id.
-bool always_apart(const std::string& id) { return id.starts_with("k") || id.starts_with("n"); }
+bool always_apart(const std::string& id) {
+    return id.starts_with("k") || id.starts_with("n") || id.starts_with("m");
+}
 
 std::uint64_t fnv1a(const std::string& s) {
     std::uint64_t h = 1469598103934665603ULL;
@@ -59,6 +61,8 @@ struct scored {
     double similarity = 0.0;
     bool possible = false;  // listed for operators by the shipped policy
     cases::duplicate_decision decision;
+    std::string categories;  // the appeal's and the case's, "a/b"
+    std::string places;      // the appeal's and the case's place keys, "a/b"
 };
 
 struct counts {
@@ -182,6 +186,8 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
         s.decision = cases::judge_duplicate(sa, sb, gate);
         s.gated = s.decision.verdict == cases::duplicate_verdict::same;
         s.similarity = s.decision.similarity;
+        s.categories = sa.category + "/" + sb.category;
+        s.places = sa.place + "/" + sb.place;
         s.possible =
             cases::judge_duplicate(sa, sb, shipped).verdict == cases::duplicate_verdict::possible;
         return s;
@@ -216,18 +222,22 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
 
     // Why same-problem pairs fail the gates (before the words are compared).
     std::size_t no_category = 0, no_place = 0, not_recent = 0;
+    std::size_t cross_same = 0, cross_different = 0;
     std::size_t conflicts_same = 0, conflicts_different = 0;
     for (const auto& s : plain) {
         if (s.decision.conflict != cases::duplicate_conflict::none) {
             (s.same ? conflicts_same : conflicts_different) += 1;
         }
+        if (s.decision.cross_category) (s.same ? cross_same : cross_different) += 1;
         if (!s.same) continue;
-        if (!s.decision.same_category) ++no_category;
+        if (!s.decision.same_category && !s.decision.cross_category) ++no_category;
         if (!s.decision.same_place) ++no_place;
         if (!s.decision.recent) ++not_recent;
     }
     out << "same-problem pairs failing a gate: category " << no_category << ", place " << no_place
         << ", time " << not_recent << "\n"
+        << "pairs let through the category gate as a confusable pair naming the same things: "
+        << cross_same << " same problem, " << cross_different << " different\n"
         << "pairs with a conflict (other thing, fault or place): " << conflicts_same
         << " same problem, " << conflicts_different << " different\n";
 
@@ -271,7 +281,7 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
         print_counts(out, "tuned, on the pairs kept apart", count_at(apart, tuned));
         print_counts(out, "shipped, on the tuning part", count_at(tuning, shipped.attach_at));
         print_counts(out, "shipped, on the pairs kept apart", count_at(apart, shipped.attach_at));
-        for (const char* prefix : {"k", "n"}) {
+        for (const char* prefix : {"k", "n", "m"}) {
             std::vector<const scored*> written_after;
             for (std::size_t i = 0; i < pairs.size(); ++i) {
                 if (pairs[i].id.starts_with(prefix)) written_after.push_back(&set[i]);
@@ -293,16 +303,20 @@ int print_duplicate_eval(std::ostream& out, const minsheng::dialog::nlu::engine&
     out << "possible duplicates listed for operators (shipped): " << possible_same
         << " same problem, " << possible_different << " different\n";
     if (list) {
-        out << "\nid\tlabel\tpart\tcategory\tplace\ttime\tsimilarity\tconflict\n";
+        out << "\nid\tlabel\tpart\tcategory\tplace\ttime\tsimilarity\tconflict\tcategories\tplaces"
+               "\n";
         for (std::size_t i = 0; i < pairs.size(); ++i) {
             const auto& d = plain[i].decision;
             static constexpr const char* conflicts[] = {"-", "object", "fault", "place"};
             const bool kept = fnv1a(pairs[i].id) % 4 == 0 || always_apart(pairs[i].id);
-            std::snprintf(line, sizeof line, "%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%s\n",
-                          pairs[i].id.c_str(), pairs[i].same ? "same" : "different",
-                          kept ? "apart" : "tune", d.same_category, d.same_place, d.recent,
-                          d.similarity, conflicts[static_cast<int>(d.conflict)]);
-            out << line;
+            std::snprintf(
+                line, sizeof line, "%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\t", pairs[i].id.c_str(),
+                pairs[i].same ? "same" : "different", kept ? "apart" : "tune",
+                d.same_category    ? "1"
+                : d.cross_category ? "x"
+                                   : "0",
+                d.same_place, d.recent, d.similarity, conflicts[static_cast<int>(d.conflict)]);
+            out << line << plain[i].categories << "\t" << plain[i].places << "\n";
         }
     }
     return 0;
