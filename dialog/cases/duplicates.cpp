@@ -53,7 +53,7 @@ constexpr std::string_view problem_words[] = {
     "树 树枝 大树 榕树",
     "倒 断 刮 吹",
     "电梯",
-    "困 夹 下坠 感应",
+    "困人 被困 困在 困住 困了 人困 夹人 夹住 下坠 感应",
     "消防通道",
     "占 停放 停车 停着",
     "红绿灯 信号灯 黄灯",
@@ -120,7 +120,8 @@ constexpr std::string_view object_words[] = {
 // names whatever the thing: a light is on all day when it is 亮着, not whenever 白天 is said
 // (白天锅炉排气); a thing is knocked over when it is 被撞 or 撞歪, not in 差点撞车; 堵 is a
 // sewer's clog and a passage's obstruction (消防通道被车堵死, 乱停); fumes are a nuisance of their
-// own like noise (one restaurant's fumes, the same restaurant's noise); a dog off its lead or its
+// own like noise (one restaurant's fumes, the same restaurant's noise); people are trapped when
+// 困人 or 困在, never in 困难 (老人上下楼很困难 is a lift out of use); a dog off its lead or its
 // droppings are its keeper's doing, not a stray's bite.
 struct fault_line {
     std::string_view words;
@@ -137,7 +138,7 @@ constexpr fault_line fault_words[] = {
     {"爆 裂 漏 喷 浸 积水", false},
     {"清运 没人收 没人清 清理 拉走 运走 堆 满 成堆 堆积 爆满", false},
     {"噪音 吵 响 扰民 轰隆", false},
-    {"困 夹 下坠 关人", true},
+    {"困人 被困 困在 困住 困了 人困 夹人 夹伤 夹住 下坠 关人 出不来", true},
     {"占 停放 停车 停着 停满 乱停 堵", false},
     {"咬 追", false},
     {"油烟 烟味 呛 排烟", false},

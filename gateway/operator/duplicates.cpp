@@ -33,21 +33,23 @@ void possible_duplicates(const call& c, std::int64_t id) {
     const dialog::cases::duplicate_policy policy;
     json list = json::array();
     if (!found->is_private && found->kind == "complaint" && !found->category.empty()) {
-        // Near it (its community, or its radius), then the newest of its category anywhere: a
-        // case whose community is unknown may still be at the same place, which the decision
-        // judges. Each once.
-        auto near = dialog::intake::candidates_near(policy, *found);
-        near.limit = max_near;
-        auto anywhere = near;
-        anywhere.community.clear();
-        anywhere.near.reset();
-        anywhere.limit = max_anywhere;
+        // For its category and each one the classifier confuses with it (as the intake
+        // searches): near it (its community, or its radius), then the newest anywhere: a case
+        // whose community is unknown may still be at the same place, which the decision judges.
+        // Each once.
         std::vector<dialog::case_record> visible;
         std::set<std::int64_t> seen;
-        for (const auto& q : {near, anywhere})
-            for (auto& one : c.r.duplicate_candidates(q))
-                if (c.who.may_see(one) && seen.insert(one.id).second)
-                    visible.push_back(std::move(one));
+        for (auto near : dialog::intake::candidates_near_all(policy, *found)) {
+            near.limit = max_near;
+            auto anywhere = near;
+            anywhere.community.clear();
+            anywhere.near.reset();
+            anywhere.limit = max_anywhere;
+            for (const auto& q : {near, anywhere})
+                for (auto& one : c.r.duplicate_candidates(q))
+                    if (c.who.may_see(one) && seen.insert(one.id).second)
+                        visible.push_back(std::move(one));
+        }
         for (const auto& m : dialog::intake::near_misses(*c.app().nlu, policy, *found, visible)) {
             json one = views::operator_case(m.c);
             one["verdict"] = std::string(verdict_name(m.decision.verdict));

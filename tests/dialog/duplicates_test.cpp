@@ -204,6 +204,15 @@ TEST_CASE("Texts naming other things or other faults of one thing are never the 
                   .conflict == cases::duplicate_conflict::none);
         CHECK(judge_duplicate(appeal("路灯白天亮着"), sketch("路灯晚上不亮"), eager).conflict ==
               cases::duplicate_conflict::fault);
+        // 困 as in 上下楼很困难 (hard going) traps nobody; 困人 and 困在里面 do.
+        CHECK(judge_duplicate(appeal("电梯又坏了，一直停运"),
+                              sketch("电梯坏了，停运好几天，老人上下楼很困难"), eager)
+                  .conflict == cases::duplicate_conflict::none);
+        CHECK(
+            judge_duplicate(appeal("电梯又坏了，一直停运"), sketch("电梯困人了"), eager).conflict ==
+            cases::duplicate_conflict::fault);
+        CHECK(judge_duplicate(appeal("电梯停运了"), sketch("电梯突然下坠把人困在里面"), eager)
+                  .conflict == cases::duplicate_conflict::fault);
     }
     SECTION("one restaurant's fumes and its noise, a stray dog and a dog off its lead, are two") {
         CHECK(judge_duplicate(appeal("川菜馆油烟太大"), sketch("川菜馆晚上噪音扰民"), eager)
