@@ -257,6 +257,8 @@ bool is_number_unit(char32_t c) {
 
 }  // namespace
 
+std::uint64_t object_lines(std::string_view text) { return objects_in(text); }
+
 double duplicate_policy::radius_for(std::string_view category) const {
     const auto it = radius_by.find(std::string(category));
     return it == radius_by.end() ? radius_m : it->second;

@@ -96,6 +96,11 @@ duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_ske
 // petition phrases left out).
 double words_similarity(std::string_view a, std::string_view b);
 
+// The object lines (路灯, 井盖, 电梯, ...) a normalised text names, as bits: what the "other
+// things" conflict and the cross-category gate compare. Two texts with no bit in common never pass
+// the cross-category gate, which lets the intake skip such candidates before understanding them.
+std::uint64_t object_lines(std::string_view text);
+
 // An address as a place to compare: the normalised address without house, building, unit,
 // floor and room numbers ("人民路12号3栋" → "人民路"); "" when nothing is left.
 std::string place_key(std::string_view address);

@@ -22,6 +22,12 @@ duplicate_candidates_query query_for(const cases::duplicate_policy& policy, std:
     return q;
 }
 
+// Whether case c's description, normalised, names any of the object lines `named` (its words
+// without the places name no more than the whole text, so "no" is final).
+bool names_any(const nlu::engine& engine, const case_record& c, std::uint64_t named) {
+    return (cases::object_lines(engine.normalise(c.description).text) & named) != 0;
+}
+
 }  // namespace
 
 std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
@@ -35,13 +41,22 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
 
     std::optional<case_record> best;
     double best_similarity = 0.0;
+    // A case of another category passes only for the same things named (cross_category): none
+    // named, no such query; none in common with a candidate's words, no need to understand it.
+    const std::uint64_t named = cases::object_lines(appeal.words);
     // Its category, then each category the classifier confuses with it (one indexed query each;
     // the decision lets those through only for the same things named, nothing conflicting).
     for (const auto& category : policy.categories_for(d.category)) {
+        const bool other = category != d.category;
+        if (other && named == 0) continue;
         auto q = query_for(policy, "complaint", category, d.community, d.location, now);
         q.radius_m = policy.radius_for(d.category);  // the place gate judges with the appeal's
+        // Each candidate is understood again: another category's five newest are enough (its
+        // case was filed there by a misreading, not usually many times over).
+        if (other) q.limit = std::min<std::size_t>(q.limit, 5);
         for (const auto& c : uow.duplicate_candidates(q)) {
             if (c.from == d.from && c.reporter_id == d.reporter_id) continue;  // their own
+            if (other && !names_any(engine, c, named)) continue;
             const auto j = cases::judge_duplicate(appeal, sketch_of(engine, c), policy);
             if (j.verdict == cases::duplicate_verdict::same && j.similarity > best_similarity) {
                 best = c;
@@ -86,9 +101,12 @@ std::vector<near_miss> near_misses(const nlu::engine& engine, const cases::dupli
     std::vector<near_miss> out;
     if (subject.is_private || subject.kind != "complaint" || subject.category.empty()) return out;
     const auto mine = sketch_of(engine, subject);
+    const std::uint64_t named = cases::object_lines(mine.words);
     for (const auto& c : candidates) {
         if (c.id == subject.id || c.is_private || !cases::is_open(c.status) ||
             c.kind != subject.kind)
+            continue;
+        if (!c.category.empty() && c.category != subject.category && !names_any(engine, c, named))
             continue;
         const auto theirs = sketch_of(engine, c);
         // The later report is the appeal, the earlier the case it may duplicate.
