@@ -1,6 +1,7 @@
 #include "dialog/nlu/classifier.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <fstream>
@@ -11,8 +12,10 @@
 namespace minsheng::dialog::nlu {
 namespace {
 
-// Format 2 added the head and word features to the feature configuration.
+// Format 2 added the head and word features to the feature configuration; format 3 is format 2
+// followed by a neighbour index (written only by models that have one).
 constexpr char magic[8] = {'M', 'S', 'N', 'L', 'U', 'C', 'L', '2'};
+constexpr char magic_neighbours[8] = {'M', 'S', 'N', 'L', 'U', 'C', 'L', '3'};
 constexpr std::string_view old_magic = "MSNLUCL1";
 constexpr std::uint32_t max_labels = 256;
 constexpr std::uint32_t max_label_bytes = 256;
@@ -144,6 +147,8 @@ classifier::classifier(parts p) : parts_(std::move(p)) {
         throw std::invalid_argument("bad feature configuration");
     }
 
+    check_neighbours();
+
     // Load factor at most 0.5: most n-grams of a text are not in the vocabulary, and such a
     // lookup probes until an empty slot.
     std::size_t slots = 16;
@@ -155,6 +160,48 @@ classifier::classifier(parts p) : parts_(std::move(p)) {
         while (slots_[s].key != 0) s = (s + 1) & slot_mask_;
         slots_[s] = slot{parts_.keys[i], static_cast<std::uint32_t>(i), parts_.idf[i]};
     }
+}
+
+void classifier::check_neighbours() {
+    const auto& nb = parts_.neighbours;
+    const std::size_t k = parts_.labels.size();
+    const std::size_t n = parts_.keys.size();
+    if (nb.k == 0) {
+        if (!nb.labels.empty() || !nb.offsets.empty() || !nb.postings.empty()) {
+            throw std::invalid_argument("a neighbour index needs k > 0");
+        }
+        return;
+    }
+    if (nb.k > 64) throw std::invalid_argument("at most 64 neighbours vote");
+    if (nb.labels.empty() || nb.labels.size() >= 0xFFFFFFFFu || nb.offsets.size() != n + 1 ||
+        nb.offsets.front() != 0 || nb.offsets.back() != nb.postings.size()) {
+        throw std::invalid_argument("neighbour index has inconsistent sizes");
+    }
+    if (!std::is_sorted(nb.offsets.begin(), nb.offsets.end()) ||
+        std::any_of(nb.labels.begin(), nb.labels.end(), [&](auto l) { return l >= k; }) ||
+        std::any_of(nb.postings.begin(), nb.postings.end(),
+                    [&](const auto& p) { return p.text >= nb.labels.size(); })) {
+        throw std::invalid_argument("neighbour index out of range");
+    }
+    if (!std::all_of(nb.postings.begin(), nb.postings.end(),
+                     [](const auto& p) { return std::isfinite(p.value) && p.value > 0.0f; }) ||
+        !std::isfinite(nb.power) || !(nb.power > 0) || !(nb.weight >= 0 && nb.weight <= 1) ||
+        !std::isfinite(nb.feature_power) || !(nb.feature_power >= 0)) {
+        throw std::invalid_argument("neighbour parameters must be finite and in range");
+    }
+    similarity_weight_ = similarity_weights(parts_.weights, k, nb.feature_power);
+}
+
+std::vector<float> similarity_weights(std::span<const float> weights, std::size_t labels,
+                                      double power) {
+    std::vector<float> out(weights.size() / labels);
+    for (std::size_t r = 0; r < out.size(); ++r) {
+        float top = 0.0f;
+        for (std::size_t c = 0; c < labels; ++c)
+            top = std::max(top, std::fabs(weights[r * labels + c]));
+        out[r] = static_cast<float>(std::pow(static_cast<double>(top), power));
+    }
+    return out;
 }
 
 const classifier::slot* classifier::find(std::uint64_t key) const {
@@ -172,8 +219,8 @@ std::size_t classifier::index_of(std::string_view name) const {
     return static_cast<std::size_t>(std::find(l.begin(), l.end(), name) - l.begin());
 }
 
-void classifier::decision_values(std::span<const std::uint64_t> hashes,
-                                 std::span<double> out) const {
+std::span<const classifier::feature> classifier::gather(
+    std::span<const std::uint64_t> hashes) const {
     // Known n-grams in text order, then counted per row with a small table that stays in
     // cache; memory latency of the big tables is hidden by prefetching a few lookups ahead.
     struct hit {
@@ -185,6 +232,7 @@ void classifier::decision_values(std::span<const std::uint64_t> hashes,
     thread_local std::vector<std::uint32_t> counts;
     thread_local std::vector<float> idfs;
     thread_local std::vector<std::uint32_t> first_seen;  // table positions in text order
+    thread_local std::vector<feature> out;
     constexpr std::size_t ahead = 8;
 
     hits.clear();
@@ -212,31 +260,145 @@ void classifier::decision_values(std::span<const std::uint64_t> hashes,
         }
         ++counts[p];
     }
+    out.clear();
+    for (const std::uint32_t p : first_seen) {
+        out.push_back({table[p] - 1, sublinear_tf(counts[p]) * idfs[p]});
+    }
+    return out;
+}
 
+void classifier::linear_values(std::span<const feature> f, std::span<double> out) const {
+    constexpr std::size_t ahead = 8;
     const std::size_t k = parts_.labels.size();
     const float* weights = parts_.weights.data();
     std::fill(out.begin(), out.end(), 0.0);
     double norm2 = 0.0;
-    for (std::size_t j = 0; j < first_seen.size(); ++j) {
-        if (j + ahead < first_seen.size()) {
-            prefetch(weights + std::size_t{table[first_seen[j + ahead]] - 1} * k);
-        }
-        const std::size_t p = first_seen[j];
-        const double tf = sublinear_tf(counts[p]);
-        const double x = tf * idfs[p];
+    for (std::size_t j = 0; j < f.size(); ++j) {
+        if (j + ahead < f.size()) prefetch(weights + std::size_t{f[j + ahead].row} * k);
+        const double x = f[j].x;
         norm2 += x * x;
-        const float* w = weights + std::size_t{table[p] - 1} * k;
+        const float* w = weights + std::size_t{f[j].row} * k;
         for (std::size_t c = 0; c < k; ++c) out[c] += x * w[c];
     }
     const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
     for (std::size_t c = 0; c < k; ++c) out[c] = out[c] * inv + parts_.bias[c];
 }
 
+bool classifier::vote(std::span<const feature> f, std::span<double> out) const {
+    const auto& nb = parts_.neighbours;
+    const std::uint32_t* offsets = nb.offsets.data();
+    const neighbour_index::posting* postings = nb.postings.data();
+    const auto texts = static_cast<std::uint32_t>(nb.labels.size());
+    // Similarities to the training texts, in a float array (a few thousand stay in cache). The
+    // query's norm is left out: it scales every similarity alike, and the votes are normalised.
+    // Few postings (short messages): the texts met are tracked, and only they are ranked and
+    // reset. Many (long appeals): no branch per posting, and all texts are scanned.
+    thread_local std::vector<float> similarity;
+    thread_local std::vector<std::uint8_t> met;
+    thread_local std::vector<std::uint32_t> touched;
+    similarity.resize(texts, 0.0f);
+    met.resize(texts, 0);
+    float* sim = similarity.data();
+    std::size_t total = 0;
+    for (const feature& q : f) total += offsets[q.row + 1] - offsets[q.row];
+    if (total == 0) return false;
+    const bool sparse = total < texts / 4;
+    touched.clear();
+    constexpr std::size_t ahead = 4;  // posting lists are scattered: fetch a few ahead
+    for (std::size_t j = 0; j < f.size(); ++j) {
+        if (j + ahead < f.size()) prefetch(postings + offsets[f[j + ahead].row]);
+        const std::uint32_t row = f[j].row;
+        const std::uint32_t begin = offsets[row], end = offsets[row + 1];
+        if (begin == end) continue;
+        const auto x = static_cast<float>(f[j].x * similarity_weight_[row]);
+        if (sparse) {
+            for (std::uint32_t i = begin; i < end; ++i) {
+                const std::uint32_t t = postings[i].text;
+                if (!met[t]) {
+                    met[t] = 1;
+                    touched.push_back(t);
+                }
+                sim[t] += x * postings[i].value;
+            }
+        } else {
+            for (std::uint32_t i = begin; i < end; ++i)
+                sim[postings[i].text] += x * postings[i].value;
+        }
+    }
+    if (!sparse) {
+        for (std::uint32_t t = 0; t < texts; ++t) {
+            if (sim[t] > 0.0f) touched.push_back(t);
+        }
+    }
+    // The k most similar, by similarity then by text number (deterministic on ties): a small
+    // sorted array, which most texts do not enter.
+    constexpr std::size_t max_k = 64;
+    const std::size_t k = std::min<std::size_t>(nb.k, max_k);
+    std::array<std::uint32_t, max_k> best{};
+    std::size_t found = 0;
+    const auto better = [sim](std::uint32_t a, std::uint32_t b) {
+        return sim[a] > sim[b] || (sim[a] == sim[b] && a < b);
+    };
+    for (const std::uint32_t t : touched) {
+        if (!(sim[t] > 0.0f) || (found == k && !better(t, best[k - 1]))) continue;
+        std::size_t at = found < k ? found++ : k - 1;
+        while (at > 0 && better(t, best[at - 1])) {
+            best[at] = best[at - 1];
+            --at;
+        }
+        best[at] = t;
+    }
+    std::fill(out.begin(), out.end(), 0.0);
+    double sum = 0.0;
+    for (std::size_t i = 0; i < found; ++i) {
+        const double v = std::pow(static_cast<double>(sim[best[i]]), nb.power);
+        out[nb.labels[best[i]]] += v;
+        sum += v;
+    }
+    if (sparse) {
+        for (const std::uint32_t t : touched) {
+            sim[t] = 0.0f;
+            met[t] = 0;
+        }
+    } else {
+        std::fill(similarity.begin(), similarity.end(), 0.0f);
+    }
+    if (!(sum > 0.0)) return false;
+    for (double& v : out) v /= sum;
+    return true;
+}
+
+void classifier::decision_values(std::span<const std::uint64_t> hashes,
+                                 std::span<double> out) const {
+    linear_values(gather(hashes), out);
+}
+
 void classifier::probabilities(std::span<const std::uint64_t> hashes, std::span<double> out) const {
     thread_local std::vector<double> values;
-    values.resize(parts_.labels.size());
-    decision_values(hashes, values);
+    thread_local std::vector<double> votes;
+    const std::size_t k = parts_.labels.size();
+    values.resize(k);
+    const auto f = gather(hashes);
+    linear_values(f, values);
     softmax(values, parts_.scale, out);
+    if (parts_.neighbours.k == 0) return;
+    // The vote (at most 1 for a label) can overturn the SVM's best label only when its lead over
+    // the second is below (1 − w) / w; beyond that the SVM's probabilities stand, and the index
+    // is not read (most messages: the vote costs more than the rest of the classifier).
+    const double w = parts_.neighbours.weight;
+    double first = 0.0, second = 0.0;
+    for (const double p : out) {
+        if (p > first) {
+            second = first;
+            first = p;
+        } else if (p > second) {
+            second = p;
+        }
+    }
+    if (w * (first - second) > 1.0 - w) return;
+    votes.resize(k);
+    if (!vote(f, votes)) return;
+    for (std::size_t c = 0; c < k; ++c) out[c] = w * out[c] + (1.0 - w) * votes[c];
 }
 
 prediction classifier::predict(std::span<const std::uint64_t> hashes) const {
@@ -260,7 +422,9 @@ prediction classifier::predict(std::string_view normalised,
 
 std::string classifier::to_bytes() const {
     writer w;
-    w.raw(std::string_view(magic, sizeof magic));
+    const auto& nb = parts_.neighbours;
+    w.raw(nb.k > 0 ? std::string_view(magic_neighbours, sizeof magic_neighbours)
+                   : std::string_view(magic, sizeof magic));
     w.u32(static_cast<std::uint32_t>(parts_.labels.size()));
     for (const auto& l : parts_.labels) w.str(l);
     w.u32(parts_.features.min_n);
@@ -276,6 +440,18 @@ std::string classifier::to_bytes() const {
     for (float v : parts_.idf) w.f32(v);
     for (float v : parts_.weights) w.f32(v);
     for (float v : parts_.bias) w.f32(v);
+    if (nb.k > 0) {
+        w.u32(nb.k);
+        w.f64(nb.power);
+        w.f64(nb.weight);
+        w.f64(nb.feature_power);
+        w.u32(static_cast<std::uint32_t>(nb.labels.size()));
+        for (auto l : nb.labels) w.u32(l);
+        w.u32(static_cast<std::uint32_t>(nb.postings.size()));
+        for (auto o : nb.offsets) w.u32(o);
+        for (const auto& p : nb.postings) w.u32(p.text);
+        for (const auto& p : nb.postings) w.f32(p.value);
+    }
     return w.take();
 }
 
@@ -286,8 +462,11 @@ classifier classifier::from_bytes(std::string_view bytes) {
                 "model file format 1 (MSNLUCL1) is no longer read; retrain the models with "
                 "minsheng-nlu train");
         }
+        const bool with_neighbours =
+            bytes.starts_with(std::string_view(magic_neighbours, sizeof magic_neighbours));
         reader r(bytes);
-        r.expect(std::string_view(magic, sizeof magic));
+        r.expect(with_neighbours ? std::string_view(magic_neighbours, sizeof magic_neighbours)
+                                 : std::string_view(magic, sizeof magic));
         parts p;
         const std::uint32_t k = r.u32();
         if (k < 2 || k > max_labels) throw std::runtime_error("bad label count");
@@ -310,6 +489,25 @@ classifier classifier::from_bytes(std::string_view bytes) {
         for (auto& v : p.weights) v = r.f32();
         p.bias.resize(k);
         for (auto& v : p.bias) v = r.f32();
+        if (with_neighbours) {
+            auto& nb = p.neighbours;
+            nb.k = r.u32();
+            if (nb.k == 0) throw std::runtime_error("neighbour index with k = 0");
+            nb.power = r.f64();
+            nb.weight = r.f64();
+            nb.feature_power = r.f64();
+            const std::uint32_t texts = r.u32();
+            r.need_items(texts, 4);
+            nb.labels.resize(texts);
+            for (auto& l : nb.labels) l = r.u32();
+            const std::uint32_t postings = r.u32();
+            r.need_items(static_cast<std::uint64_t>(n) + 1 + 2ull * postings, 4);
+            nb.offsets.resize(static_cast<std::size_t>(n) + 1);
+            for (auto& o : nb.offsets) o = r.u32();
+            nb.postings.resize(postings);
+            for (auto& posting : nb.postings) posting.text = r.u32();
+            for (auto& posting : nb.postings) posting.value = r.f32();
+        }
         if (!r.at_end()) throw std::runtime_error("trailing bytes");
         return classifier(std::move(p));
     } catch (const std::invalid_argument& e) {

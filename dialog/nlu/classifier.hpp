@@ -22,6 +22,28 @@ struct prediction {
     bool unsure = true;       // confidence < classifier::unsure_below()
 };
 
+// The training texts a model may also keep, as an inverted index over its features, for a vote
+// of the nearest ones beside the linear decision (docs/nlu.md, "Nearest neighbours"). Only the
+// features of at most a few percent of the texts are indexed: a query meets the texts that share
+// its rarer n-grams and words, which is where neighbours add to the linear model, at a tenth of
+// the cost of the whole vectors. No text is kept: a training text is its label and the weights
+// of its indexed feature hashes.
+struct neighbour_index {
+    std::uint32_t k = 0;         // neighbours that vote; 0: the model has no index
+    double power = 3.0;          // a neighbour's vote is its similarity to this power
+    double weight = 1.0;         // share of the linear model's probabilities in the blend
+    double feature_power = 0.5;  // a feature counts max over labels of |weight| to this power
+    std::vector<std::uint32_t> labels;  // label of each training text
+    // Per key r, its postings are [offsets[r], offsets[r + 1]): a training text and its unit
+    // vector's component for that key, in text order.
+    struct posting {
+        std::uint32_t text;
+        float value;
+    };
+    std::vector<std::uint32_t> offsets;
+    std::vector<posting> postings;
+};
+
 class classifier {
 public:
     // Everything a model consists of; what the trainer produces and the model file holds.
@@ -34,6 +56,7 @@ public:
         std::vector<float> bias;          // one per label
         double scale = 1.0;               // softmax(scale · decision values)
         double unsure_below = 0.5;
+        neighbour_index neighbours;  // k == 0: none (the file is then format 2)
     };
 
     // Throws std::invalid_argument when the parts are inconsistent (sizes, order, labels).
@@ -59,7 +82,10 @@ public:
     // Uncalibrated decision values, one per label, for the n-gram hashes of a text (as
     // append_features gives them with features()). out.size() must be labels().size().
     void decision_values(std::span<const std::uint64_t> hashes, std::span<double> out) const;
-    // Calibrated probabilities, one per label, summing to 1.
+    // Probabilities, one per label, summing to 1: the calibrated softmax of the decision values,
+    // blended with the neighbours' vote when the model has an index, the vote could change the
+    // best label (the softmax's lead is below (1 − weight) / weight) and some training text
+    // shares an indexed feature with the text.
     void probabilities(std::span<const std::uint64_t> hashes, std::span<double> out) const;
     // The most probable label for the n-gram hashes of a text.
     prediction predict(std::span<const std::uint64_t> hashes) const;
@@ -75,11 +101,30 @@ private:
         float idf = 0.0f;
     };
     const slot* find(std::uint64_t key) const;
+    void check_neighbours();  // throws std::invalid_argument; fills similarity_weight_
+    // The text's known features (row, tf·idf), each once, in text order: a per-thread buffer
+    // valid until the next call on this thread.
+    struct feature {
+        std::uint32_t row;
+        double x;
+    };
+    std::span<const feature> gather(std::span<const std::uint64_t> hashes) const;
+    void linear_values(std::span<const feature> f, std::span<double> out) const;
+    // The neighbours' vote per label (summing to 1) into out; false when no training text
+    // shares an indexed feature.
+    bool vote(std::span<const feature> f, std::span<double> out) const;
 
     parts parts_;
     std::vector<slot> slots_;
     std::uint64_t slot_mask_ = 0;
+    std::vector<float> similarity_weight_;  // per key, when the model has neighbours
 };
+
+// Per feature row of key-major `weights` with `labels` columns: (max over labels of
+// |weight|)^power, what a feature counts in the neighbours' similarity (the trainer and the
+// classifier agree).
+std::vector<float> similarity_weights(std::span<const float> weights, std::size_t labels,
+                                      double power);
 
 // Softmax of scale · values into out (same size); stable for any finite input.
 void softmax(std::span<const double> values, double scale, std::span<double> out);

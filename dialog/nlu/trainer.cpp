@@ -126,9 +126,60 @@ std::vector<double> train_binary(const std::vector<sparse_row>& rows,
     return w;
 }
 
-// Trains without calibration: the model's scale is options.scale.
+// The inverted index of the training texts' vectors (unit tf·idf vectors with each feature
+// scaled by its similarity weight, then unit again), over the features of at most max_df texts.
+neighbour_index index_neighbours(const std::vector<sparse_row>& rows,
+                                 const std::vector<std::size_t>& y,
+                                 const std::vector<std::uint32_t>& df, const classifier::parts& p,
+                                 const neighbour_options& o) {
+    const std::size_t n = p.keys.size();
+    const std::size_t k = p.labels.size();
+    const auto weight = similarity_weights(p.weights, k, o.feature_power);
+    const auto max_df = std::max<std::uint32_t>(
+        1, static_cast<std::uint32_t>(o.max_df_share * static_cast<double>(rows.size())));
+    neighbour_index nb;
+    nb.k = o.k;
+    nb.power = o.power;
+    nb.weight = o.weight;
+    nb.feature_power = o.feature_power;
+    for (std::size_t c : y) nb.labels.push_back(static_cast<std::uint32_t>(c));
+    std::vector<std::vector<double>> scaled(rows.size());
+    std::vector<std::uint32_t> count(n + 1, 0);
+    for (std::size_t d = 0; d < rows.size(); ++d) {
+        const auto& r = rows[d];
+        auto& v = scaled[d];
+        double norm2 = 0.0;
+        for (std::size_t t = 0; t < r.index.size(); ++t) {
+            v.push_back(r.value[t] * weight[r.index[t]]);
+            norm2 += v.back() * v.back();
+        }
+        const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
+        for (std::size_t t = 0; t < r.index.size(); ++t) {
+            v[t] *= inv;
+            if (df[r.index[t]] <= max_df && static_cast<float>(v[t]) > 0.0f) {
+                ++count[r.index[t] + 1];
+            }
+        }
+    }
+    for (std::size_t f = 0; f < n; ++f) count[f + 1] += count[f];
+    nb.offsets = count;
+    nb.postings.resize(count[n]);
+    for (std::size_t d = 0; d < rows.size(); ++d) {
+        const auto& r = rows[d];
+        for (std::size_t t = 0; t < r.index.size(); ++t) {
+            const auto x = static_cast<float>(scaled[d][t]);
+            if (df[r.index[t]] > max_df || !(x > 0.0f)) continue;
+            const std::uint32_t at = count[r.index[t]]++;
+            nb.postings[at] = {static_cast<std::uint32_t>(d), x};
+        }
+    }
+    return nb;
+}
+
+// Trains without calibration: the model's scale is options.scale. The neighbour index is built
+// only when `neighbours` (and options.neighbours.k > 0).
 classifier train_uncalibrated(std::span<const example> data, const train_options& o,
-                              const std::vector<std::string>& labels) {
+                              const std::vector<std::string>& labels, bool neighbours = false) {
     const auto y = label_indices(data, labels);
     const std::size_t k = labels.size();
     const std::size_t m = data.size();
@@ -142,6 +193,7 @@ classifier train_uncalibrated(std::span<const example> data, const train_options
     }
     std::sort(all.begin(), all.end());
 
+    std::vector<std::uint32_t> text_count;  // per kept key: the texts that have it
     classifier::parts p;
     p.labels = labels;
     p.features = o.features;
@@ -153,6 +205,7 @@ classifier train_uncalibrated(std::span<const example> data, const train_options
         const std::size_t df = j - i;
         if (df >= std::max<std::uint32_t>(o.min_df, 1)) {
             p.keys.push_back(all[i]);
+            text_count.push_back(static_cast<std::uint32_t>(df));
             // Smooth idf as in common TF-IDF practice: ln((1 + m) / (1 + df)) + 1.
             p.idf.push_back(static_cast<float>(
                 std::log((1.0 + static_cast<double>(m)) / (1.0 + static_cast<double>(df))) + 1.0));
@@ -201,6 +254,9 @@ classifier train_uncalibrated(std::span<const example> data, const train_options
         const auto w = train_binary(rows, sign, cost, n, o, o.seed + 7919 * (c + 1));
         for (std::size_t f = 0; f < n; ++f) p.weights[f * k + c] = static_cast<float>(w[f]);
         p.bias[c] = static_cast<float>(w[n]);
+    }
+    if (neighbours && o.neighbours.k > 0) {
+        p.neighbours = index_neighbours(rows, y, text_count, p, o.neighbours);
     }
     return classifier(std::move(p));
 }
@@ -274,7 +330,7 @@ double fit_softmax_scale(std::span<const double> values, std::span<const std::si
 classifier train(std::span<const example> data, const train_options& options) {
     const auto labels = label_order(data, options);
     if (options.calibration_folds < 2 || data.size() < options.calibration_folds) {
-        return train_uncalibrated(data, options, labels);
+        return train_uncalibrated(data, options, labels, true);
     }
     // Decision values of each example from a model that did not see it.
     const auto folds = stratified_folds(data, options.calibration_folds, options.seed ^ 0xCA1Bu);
@@ -296,7 +352,7 @@ classifier train(std::span<const example> data, const train_options& options) {
     }
     train_options final_options = options;
     final_options.scale = fit_softmax_scale(values, label_indices(data, labels), k);
-    return train_uncalibrated(data, final_options, labels);
+    return train_uncalibrated(data, final_options, labels, true);
 }
 
 cross_validation cross_validate(std::span<const example> data, const train_options& options,

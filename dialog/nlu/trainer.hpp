@@ -22,6 +22,16 @@ struct example {
     std::vector<std::string> tokens = {};
 };
 
+// Nearest neighbours kept beside the linear model (classifier.hpp, neighbour_index).
+struct neighbour_options {
+    std::uint32_t k = 0;  // 0: none
+    double power = 3.0;
+    double weight = 0.6;  // of the linear model's probabilities
+    double feature_power = 0.5;
+    // Features of more than this share of the training texts are not indexed (at least one).
+    double max_df_share = 0.05;
+};
+
 struct train_options {
     feature_config features;
     std::uint32_t min_df = 2;        // n-grams seen in fewer training texts are dropped
@@ -36,6 +46,7 @@ struct train_options {
     double unsure_below = 0.5;
     // Label order in the model; empty: sorted. Every example's label must be listed.
     std::vector<std::string> labels;
+    neighbour_options neighbours;
 };
 
 // Trains a model. Throws std::invalid_argument when there are fewer than two labels, an

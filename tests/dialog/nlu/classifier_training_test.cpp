@@ -139,6 +139,132 @@ TEST_CASE("malformed or missing model files are rejected naming the file", "[dia
                       Catch::Contains("/nonexistent/dir/category.model"));
 }
 
+namespace {
+
+train_options with_neighbours() {
+    auto o = small_options();
+    o.neighbours.k = 3;
+    o.neighbours.weight = 0.5;
+    o.neighbours.max_df_share = 0.1;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("a model with neighbours indexes only the rarer features, deterministically",
+          "[dialog]") {
+    const auto data = synthetic_examples();
+    const auto model = train(data, with_neighbours());
+    const auto& nb = model.model().neighbours;
+    REQUIRE(nb.k == 3);
+    CHECK(nb.labels.size() == data.size());
+    REQUIRE(nb.offsets.size() == model.model().keys.size() + 1);
+    REQUIRE(!nb.postings.empty());
+    // Every indexed feature is in at most 10% of the 72 texts (7), and some features are in more
+    // (the filler phrases are in a quarter of them), so not every feature is indexed.
+    std::size_t unindexed = 0;
+    for (std::size_t r = 0; r + 1 < nb.offsets.size(); ++r) {
+        const auto n = nb.offsets[r + 1] - nb.offsets[r];
+        CHECK(n <= 7);
+        unindexed += n == 0;
+    }
+    CHECK(unindexed > 0);
+    for (const auto& posting : nb.postings) CHECK(posting.value > 0.0f);
+    // Byte-identical again, different from the model without neighbours, and format 3.
+    const auto bytes = model.to_bytes();
+    CHECK(bytes == train(data, with_neighbours()).to_bytes());
+    CHECK(bytes.substr(0, 8) == "MSNLUCL3");
+    CHECK(train(data, small_options()).to_bytes().substr(0, 8) == "MSNLUCL2");
+    const auto loaded = classifier::from_bytes(bytes);
+    CHECK(loaded.to_bytes() == bytes);
+    const auto h = hashes_of("校车超载很危险，请尽快处理");
+    std::vector<double> p1(3), p2(3);
+    model.probabilities(h, p1);
+    loaded.probabilities(h, p2);
+    CHECK(p1 == p2);
+}
+
+TEST_CASE("the neighbours' vote is blended into the probabilities when a text shares a feature",
+          "[dialog]") {
+    // One feature per label, and a linear model that always says "a": the neighbours (weight 0
+    // for the linear model) decide alone when they are met, and a text that meets none keeps the
+    // linear probabilities.
+    classifier::parts p;
+    p.labels = {"a", "b"};
+    p.features = {1, 1, false, 8000};
+    const auto key = [&](std::string_view text) { return hashes_of(text, p.features).front(); };
+    std::vector<std::pair<std::uint64_t, int>> keyed = {{key("甲"), 0}, {key("乙"), 1}};
+    std::sort(keyed.begin(), keyed.end());
+    for (const auto& [k, label] : keyed) {
+        p.keys.push_back(k);
+        p.idf.push_back(1.0f);
+        p.weights.push_back(label == 0 ? 1.0f : 0.5f);  // "a"
+        p.weights.push_back(0.0f);                      // "b"
+    }
+    p.bias = {0.0f, 0.0f};
+    p.scale = 5.0;
+    auto& nb = p.neighbours;
+    nb.k = 1;
+    nb.weight = 0.0;
+    nb.labels = {0, 1};  // text 0 is "a" and has 甲; text 1 is "b" and has 乙
+    for (const auto& [k, label] : keyed) {
+        nb.offsets.push_back(static_cast<std::uint32_t>(nb.postings.size()));
+        nb.postings.push_back({static_cast<std::uint32_t>(label), 1.0f});
+    }
+    nb.offsets.push_back(2);
+    const classifier model(p);
+    std::vector<double> probs(2);
+    model.probabilities(hashes_of("乙", p.features), probs);
+    CHECK(probs[1] == Approx(1.0));
+    model.probabilities(hashes_of("甲", p.features), probs);
+    CHECK(probs[0] == Approx(1.0));
+    // Nothing indexed met: the linear model's own (calibrated) probabilities.
+    model.probabilities(hashes_of("丙", p.features), probs);
+    CHECK(probs[0] == Approx(0.5));
+    auto without = p;
+    without.neighbours = {};
+    std::vector<double> linear(2);
+    classifier(without).probabilities(hashes_of("乙", p.features), linear);
+    CHECK(linear[0] > 0.9);
+}
+
+TEST_CASE("malformed neighbour indexes are refused", "[dialog]") {
+    const auto good = train(synthetic_examples(), with_neighbours()).model();
+    CHECK_NOTHROW(classifier(good));
+    auto p = good;
+    p.neighbours.postings.front().text = static_cast<std::uint32_t>(p.neighbours.labels.size());
+    CHECK_THROWS_AS(classifier(p), std::invalid_argument);
+    p = good;
+    p.neighbours.labels.front() = 3;
+    CHECK_THROWS_AS(classifier(p), std::invalid_argument);
+    p = good;
+    p.neighbours.postings.back().value = 0.0f;
+    CHECK_THROWS_AS(classifier(p), std::invalid_argument);
+    p = good;
+    p.neighbours.offsets.pop_back();
+    CHECK_THROWS_AS(classifier(p), std::invalid_argument);
+    p = good;
+    {
+        auto& o = p.neighbours.offsets;
+        const auto r = static_cast<std::size_t>(
+            std::find_if(o.begin(), o.end(), [](std::uint32_t v) { return v > 0; }) - o.begin());
+        o[r - 1] = o[r] + 1;  // out of order
+    }
+    CHECK_THROWS_AS(classifier(p), std::invalid_argument);
+    p = good;
+    p.neighbours.weight = 1.5;
+    CHECK_THROWS_AS(classifier(p), std::invalid_argument);
+    p = good;
+    p.neighbours.k = 0;
+    CHECK_THROWS_AS(classifier(p), std::invalid_argument);
+    // Truncated anywhere in the index section: refused as a file.
+    const auto bytes = classifier(good).to_bytes();
+    const auto plain = train(synthetic_examples(), small_options()).to_bytes();
+    for (std::size_t cut : {bytes.size() - 1, bytes.size() - 5, plain.size() + 20}) {
+        CHECK_THROWS_AS(classifier::from_bytes(bytes.substr(0, cut)), std::runtime_error);
+    }
+}
+
 TEST_CASE("n-grams ignore punctuation and fold digit runs", "[dialog]") {
     const feature_config f;
     CHECK_FALSE(hashes_of("路灯坏了", f) == hashes_of("路灯，坏了。", f));
@@ -332,7 +458,9 @@ TEST_CASE("intent rules catch claims with a wish number and bare scores only", "
     CHECK(rule_intent("").empty());
 }
 
-TEST_CASE("cross-validation on the appeal corpus reaches 0.90 accuracy", "[dialog][slow]") {
+TEST_CASE(
+    "cross-validation on the appeal corpus: 0.91 with the neighbours, half a point over the SVM",
+    "[dialog][slow]") {
     const std::string path = MINSHENG_SHARED_DIR "/corpus/appeals-train.tsv";
     if (!std::filesystem::exists(path)) {
         WARN("skipped: the appeal corpus is not at " << path);
@@ -348,12 +476,23 @@ TEST_CASE("cross-validation on the appeal corpus reaches 0.90 accuracy", "[dialo
         data.push_back({std::move(text), row.label, std::move(tokens)});
     }
     auto options = recipe_for("category").options;
-    options.calibration_folds = 0;  // calibration does not change the predicted label
+    // Each fold's calibration would cost five more trainings; the scale the shipped model's
+    // calibration found stands in for it (it weighs the SVM against the neighbours' vote).
+    options.calibration_folds = 0;
+    options.scale = classifier::load(MINSHENG_SOURCE_DIR "/models/category.model").model().scale;
     const auto cv = cross_validate(data, options, 5);
     const auto e = evaluate(cv.labels, cv.truth, cv.predicted);
     INFO("accuracy " << e.accuracy << ", macro-F1 " << e.macro.f1);
-    CHECK(e.accuracy >= 0.90);
-    CHECK(e.macro.f1 >= 0.895);
+    CHECK(e.accuracy >= 0.91);
+    CHECK(e.macro.f1 >= 0.905);
+    // The SVM alone, the same folds: the neighbours add at least half a point.
+    options.neighbours.k = 0;
+    const auto alone = cross_validate(data, options, 5);
+    const auto a = evaluate(alone.labels, alone.truth, alone.predicted);
+    INFO("the SVM alone: accuracy " << a.accuracy << ", macro-F1 " << a.macro.f1);
+    CHECK(a.accuracy >= 0.90);
+    CHECK(e.accuracy >= a.accuracy + 0.005);
+    CHECK(e.macro.f1 >= a.macro.f1 + 0.005);
 }
 
 TEST_CASE("labels kept by id take their texts from the corpus and name a missing id", "[dialog]") {
