@@ -260,4 +260,10 @@ void append_feature_pair(std::string_view text, std::span<const std::string> tok
     append_word_hashes(tokens, second, out_second);
 }
 
+std::size_t code_points(std::string_view utf8) {
+    std::size_t n = 0;
+    for (const char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0u) != 0x80u ? 1 : 0;
+    return n;
+}
+
 }  // namespace minsheng::dialog::nlu

@@ -5,6 +5,7 @@
 // kinds hash from different seeds, so they share one space without meaning the same thing.
 // Pure functions: thread-safe.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -67,6 +68,9 @@ bool shares_ngram_pass(const feature_config& first, const feature_config& second
 void append_feature_pair(std::string_view text, std::span<const std::string> tokens,
                          const feature_config& first, std::vector<std::uint64_t>& out_first,
                          const feature_config& second, std::vector<std::uint64_t>& out_second);
+
+// The characters (code points) of UTF-8 text: its bytes that do not continue a sequence.
+std::size_t code_points(std::string_view utf8);
 
 // The sublinear term frequency of an n-gram seen `count` times in a text: 1 + ln(count), the
 // same value in training and prediction (tabulated for small counts).

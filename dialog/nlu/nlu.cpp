@@ -37,6 +37,14 @@ struct engine::impl {
     classifier kind;
     classifier intent;
     classifier urgency;
+    // Messages of fewer than short_below characters: the category model of the short register
+    // (recipes.hpp).
+    classifier category_short;
+    std::size_t short_below;
+
+    const classifier& category_for(std::string_view normalised) const {
+        return code_points(normalised) < short_below ? category_short : category;
+    }
 };
 
 const entity* understanding::find(std::string_view type) const {
@@ -56,6 +64,7 @@ std::shared_ptr<const engine> engine::load(const std::string& models_dir) {
         const auto& r = recipe_for(task);
         return load_model(dir + "/" + std::string(r.file), r.options.labels);
     };
+    const auto& category = recipe_for("category");
     auto p = std::make_unique<impl>(impl{
         normalizer::create(),
         segmenter::create(std::move(lexicon)),
@@ -64,13 +73,15 @@ std::shared_ptr<const engine> engine::load(const std::string& models_dir) {
         model("kind"),
         model("intent"),
         model("urgency"),
+        load_model(dir + "/" + std::string(category.short_file), category.options.labels),
+        category.short_below,
     });
     return std::shared_ptr<const engine>(new engine(std::move(p)));
 }
 
 label engine::classify_category(std::string_view text) const {
     const auto norm = impl_->normalise->normalise(text);
-    const auto& model = impl_->category;
+    const auto& model = impl_->category_for(norm.text);
     if (model.features().word_n == 0) return to_label(model, model.predict(norm.text));
     const auto tokens = impl_->segment->segment(norm.text);
     return to_label(model, model.predict(norm.text, tokens));
@@ -96,7 +107,8 @@ understanding engine::understand(std::string_view text) const {
     thread_local std::vector<std::uint64_t> hashes;
     category_hashes.clear();
     hashes.clear();
-    const feature_config& category_features = impl_->category.features();
+    const classifier& category = impl_->category_for(norm.text);
+    const feature_config& category_features = category.features();
     const feature_config* hashed = &impl_->kind.features();
     append_feature_pair(norm.text, u.tokens, category_features, category_hashes, *hashed, hashes);
     const auto predict = [&](const classifier& model) {
@@ -110,7 +122,7 @@ understanding engine::understand(std::string_view text) const {
         }
         return to_label(model, model.predict(std::span<const std::uint64_t>(hashes)));
     };
-    u.category = predict(impl_->category);
+    u.category = predict(category);
     u.kind = predict(impl_->kind);
     u.urgency = predict(impl_->urgency);
     u.intent = predict(impl_->intent);

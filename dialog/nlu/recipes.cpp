@@ -64,8 +64,12 @@ std::array<recipe, 4> make_recipes() {
     urgency.unsure_below = 0.6;
     urgency.labels = {"urgent", "normal"};
 
-    return {recipe{"category", "category.model", category}, recipe{"kind", "kind.model", kind},
-            recipe{"intent", "intent.model", intent}, recipe{"urgency", "urgency.model", urgency}};
+    // Short messages (fewer than 40 characters: every line of data/nlu/category.tsv, 10 of the
+    // corpus's 2,583 letters) have their own model, which also learns from category.tsv: those
+    // lines cost the letters 0.2–1.1 points of accuracy when one model learns from both.
+    return {recipe{"category", "category.model", category, "category-short.model", 40},
+            recipe{"kind", "kind.model", kind}, recipe{"intent", "intent.model", intent},
+            recipe{"urgency", "urgency.model", urgency}};
 }
 
 }  // namespace

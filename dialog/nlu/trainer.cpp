@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -356,7 +357,8 @@ classifier train(std::span<const example> data, const train_options& options) {
 }
 
 cross_validation cross_validate(std::span<const example> data, const train_options& options,
-                                std::uint32_t k, std::span<const example> variants) {
+                                std::uint32_t k, std::span<const example> variants,
+                                const short_model* short_texts) {
     if (k < 2 || k > data.size()) throw std::invalid_argument("k must be in 2..examples");
     if (!variants.empty() && variants.size() != data.size()) {
         throw std::invalid_argument("one variant text per example");
@@ -379,14 +381,24 @@ cross_validation cross_validate(std::span<const example> data, const train_optio
             if (folds[i] != f) part.push_back(data[i]);
         }
         const auto model = train(part, fold_options);
+        std::optional<classifier> short_texts_model;
+        if (short_texts) {
+            part.insert(part.end(), short_texts->extra.begin(), short_texts->extra.end());
+            short_texts_model.emplace(train(part, fold_options));
+        }
+        const auto model_for = [&](const std::string& text) -> const classifier& {
+            return short_texts_model && code_points(text) < short_texts->below ? *short_texts_model
+                                                                               : model;
+        };
         for (std::size_t i = 0; i < data.size(); ++i) {
             if (folds[i] != f) continue;
-            const auto p = model.predict(std::string_view(data[i].text), data[i].tokens);
+            const auto p =
+                model_for(data[i].text).predict(std::string_view(data[i].text), data[i].tokens);
             cv.predicted[i] = p.index;
             cv.confidence[i] = p.confidence;
             if (!variants.empty()) {
-                const auto v =
-                    model.predict(std::string_view(variants[i].text), variants[i].tokens);
+                const auto v = model_for(variants[i].text)
+                                   .predict(std::string_view(variants[i].text), variants[i].tokens);
                 cv.variant_predicted[i] = v.index;
                 cv.variant_confidence[i] = v.confidence;
             }

@@ -70,9 +70,19 @@ struct cross_validation {
     std::vector<std::size_t> variant_predicted;
     std::vector<double> variant_confidence;
 };
+//
+// With `short_texts`, as the engine classifies categories (recipes.hpp, short_below): each fold
+// also trains a second model on its training part plus short_texts->extra (never scored), and
+// the held-out texts of fewer than short_texts->below characters (each variant by its own
+// length) are predicted by that one.
+struct short_model {
+    std::span<const example> extra;
+    std::size_t below = 0;
+};
 // Throws std::invalid_argument when k < 2, k exceeds the examples, or variants has a wrong size.
 cross_validation cross_validate(std::span<const example> data, const train_options& options,
-                                std::uint32_t k, std::span<const example> variants = {});
+                                std::uint32_t k, std::span<const example> variants = {},
+                                const short_model* short_texts = nullptr);
 
 // The softmax scale that minimises the negative log-likelihood of `truth` given decision values
 // (row i is values[i * labels .. (i + 1) * labels)). Searched on a log grid, then refined.

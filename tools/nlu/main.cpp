@@ -26,6 +26,7 @@
 
 #include "dialog/intake/certificates.hpp"
 #include "dialog/nlu/dataset.hpp"
+#include "dialog/nlu/features.hpp"
 #include "dialog/nlu/intent_rules.hpp"
 #include "dialog/nlu/metrics.hpp"
 #include "dialog/nlu/nlu.hpp"
@@ -157,6 +158,8 @@ struct eval_args {
     bool errors = false;       // segments, certificate: list the ids counted wrong
     std::string certificates;  // certificate: the list (data/certificates.toml)
     std::uint64_t seed = 0;    // 0: the recipe's fold seed
+    // category, cross-validation: what the short register's model also learns from
+    std::string short_data;
 };
 
 // `eval --task segments`: problems per call (tools/nlu/segments.hpp).
@@ -327,9 +330,32 @@ int run_eval(const std::string& models, const eval_args& a) {
         std::cout << "task " << a.task << ": " << a.folds << "-fold cross-validation on "
                   << examples.size() << " examples";
         if (dropped) std::cout << " (" << dropped << " repeats dropped)";
-        std::cout << ", recipe of " << recipe.file << "\n\n";
+        std::cout << ", recipe of " << recipe.file << "\n";
+        // The category recipe's two registers, as the engine uses them: held-out messages of
+        // fewer than short_below characters are predicted by a model that also learned from
+        // the short everyday appeals (never scored; any whose text is among the examples is
+        // left out).
+        std::vector<nlu::example> short_extra;
+        nlu::short_model short_texts;
+        if (!recipe.short_file.empty()) {
+            std::set<std::string> texts;
+            for (const auto& e : examples) texts.insert(e.text);
+            for (auto& e : prepare(nlu::read_labelled_tsv(a.short_data), *normalizer, nullptr,
+                                   segmenter.get())) {
+                if (!texts.count(e.text)) short_extra.push_back(std::move(e));
+            }
+            short_texts = {short_extra, recipe.short_below};
+            std::size_t held = 0;
+            for (const auto& e : examples) held += nlu::code_points(e.text) < recipe.short_below;
+            std::cout << "messages of fewer than " << recipe.short_below << " characters (" << held
+                      << " here) are predicted by the model of " << recipe.short_file
+                      << ", which also learns from the " << short_extra.size() << " lines of "
+                      << a.short_data << "\n";
+        }
+        std::cout << '\n';
         const auto t0 = std::chrono::steady_clock::now();
-        auto cv = nlu::cross_validate(examples, options, a.folds, variants);
+        auto cv = nlu::cross_validate(examples, options, a.folds, variants,
+                                      recipe.short_file.empty() ? nullptr : &short_texts);
         if (a.task == "intent") {
             // The engine lets high-precision rules decide first; so does the evaluation.
             const auto apply = [&](std::vector<std::size_t>& predicted,
@@ -433,28 +459,30 @@ int run_train(const std::string& corpus, const std::string& data_dir, const std:
                 from_corpus = more.size();
             }
         }
-        std::size_t dropped = 0;
-        if (r.task == "category") {
-            const std::string extra = data_dir + "/category.tsv";
-            if (std::filesystem::exists(extra)) {
-                // Short everyday appeals written for this project, beside the corpus.
-                auto more = nlu::read_labelled_tsv(extra);
-                rows.insert(rows.end(), more.begin(), more.end());
-            }
-        }
         const auto segmenter = segmenter_for(r.options, models);
-        const auto examples = prepare(rows, *normalizer, &dropped, segmenter.get());
-        const auto model = nlu::train(examples, r.options);
-        const std::string path = out + "/" + std::string(r.file);
-        model.save(path);
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::printf(
-            "%-9s %5zu examples (%zu from the corpus by id, %zu repeats dropped), %6zu features, "
-            "scale %.3f, %7zu bytes -> %s (%.1f s)\n",
-            std::string(r.task).c_str(), examples.size(), from_corpus, dropped,
-            model.model().keys.size(), model.model().scale, model.to_bytes().size(), path.c_str(),
-            seconds);
+        const auto save = [&](std::string_view file, const std::vector<nlu::labelled_text>& from) {
+            std::size_t dropped = 0;
+            const auto examples = prepare(from, *normalizer, &dropped, segmenter.get());
+            const auto model = nlu::train(examples, r.options);
+            const std::string path = out + "/" + std::string(file);
+            model.save(path);
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            std::printf(
+                "%-9s %5zu examples (%zu from the corpus by id, %zu repeats dropped), %6zu "
+                "features, scale %.3f, %8zu bytes -> %s (%.1f s)\n",
+                std::string(r.task).c_str(), examples.size(), from_corpus, dropped,
+                model.model().keys.size(), model.model().scale, model.to_bytes().size(),
+                path.c_str(), seconds);
+        };
+        save(r.file, rows);
+        if (!r.short_file.empty()) {
+            // The short register's model: the corpus and the short everyday appeals written for
+            // this project (recipes.hpp).
+            auto more = nlu::read_labelled_tsv(data_dir + "/category.tsv");
+            rows.insert(rows.end(), more.begin(), more.end());
+            save(r.short_file, rows);
+        }
     }
     return 0;
 }
@@ -512,6 +540,11 @@ int main(int argc, char** argv) {
     eval->add_flag("--errors", ea.errors,
                    "segments, certificate: list the ids whose count or answer is wrong; "
                    "duplicate: list every pair's gates and similarity");
+    ea.short_data = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/data/nlu/category.tsv";
+    eval->add_option("--short-data", ea.short_data,
+                     "category --cross-validate: the short everyday appeals that the model for "
+                     "short messages also learns from (never scored)")
+        ->capture_default_str();
     ea.certificates = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/data/certificates.toml";
     eval->add_option("--certificates", ea.certificates, "certificate: the certificate list")
         ->capture_default_str();
@@ -529,7 +562,7 @@ int main(int argc, char** argv) {
     train
         ->add_option("--data", data_dir,
                      "directory of kind.tsv, intent.tsv, urgency.tsv, corpus-<task>.tsv and "
-                     "category.tsv (added to the corpus)")
+                     "category.tsv (the corpus and these: the model for short messages)")
         ->capture_default_str();
     train->add_option("--out", out, "where to write the models (default: --models)");
     train->add_option("--task", tasks, "only these tasks (repeatable)")

@@ -495,6 +495,46 @@ TEST_CASE(
     CHECK(e.macro.f1 >= a.macro.f1 + 0.005);
 }
 
+TEST_CASE("cross-validation with a short register predicts short texts by the second model only",
+          "[dialog]") {
+    CHECK(code_points("路灯坏了") == 4);
+    CHECK(code_points("a路\xFF") == 3);
+    CHECK(code_points("") == 0);
+    // Short texts (under 30 characters) and long ones (three of them joined).
+    auto data = synthetic_examples();
+    const std::size_t short_count = data.size();
+    for (std::size_t i = 0; i + 2 < short_count; i += 3) {
+        data.push_back({data[i].text + data[i + 1].text + data[i + 2].text, data[i].label});
+    }
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        CHECK((code_points(data[i].text) < 30) == (i < short_count));
+    }
+    // What the second model also learns from: other phrasings, one of them misleading.
+    const std::vector<example> extra = {
+        {"灯不亮了", "road"}, {"学费太贵", "school"}, {"工资没发", "wage"}, {"路灯没钱修", "wage"}};
+    const auto options = small_options();
+    const auto plain = cross_validate(data, options, 3);
+    const short_model shorts{extra, 30};
+    const auto routed = cross_validate(data, options, 3, {}, &shorts);
+    REQUIRE(routed.predicted.size() == data.size());
+    std::size_t short_changed = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        INFO(data[i].text);
+        if (i < short_count) {
+            short_changed += routed.confidence[i] != plain.confidence[i] ? 1 : 0;
+        } else {
+            CHECK(routed.predicted[i] == plain.predicted[i]);
+            CHECK(routed.confidence[i] == plain.confidence[i]);
+        }
+    }
+    CHECK(short_changed == short_count);
+    // Nothing is scored twice or left out, and a label the data lacks is refused.
+    CHECK(routed.truth == plain.truth);
+    const std::vector<example> unknown = {{"有人乱扔垃圾", "litter"}};
+    const short_model bad{unknown, 30};
+    CHECK_THROWS_AS(cross_validate(data, options, 3, {}, &bad), std::invalid_argument);
+}
+
 TEST_CASE("labels kept by id take their texts from the corpus and name a missing id", "[dialog]") {
     const auto dir = std::filesystem::temp_directory_path();
     const auto path = (dir / "minsheng_labels_by_id.tsv").string();

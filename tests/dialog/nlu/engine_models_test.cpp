@@ -9,6 +9,13 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
+
+#include "dialog/nlu/classifier.hpp"
+#include "dialog/nlu/features.hpp"
+#include "dialog/nlu/normalizer.hpp"
+#include "dialog/nlu/recipes.hpp"
+#include "dialog/nlu/segmenter.hpp"
 
 using namespace minsheng::dialog::nlu;
 
@@ -49,6 +56,51 @@ TEST_CASE("a corrupt model file fails loading naming it", "[dialog]") {
     std::ofstream(dir / "intent.model", std::ios::trunc) << "garbage";
     CHECK_THROWS_WITH(engine::load(dir.string()), Catch::Contains("intent.model"));
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a missing short-register category model fails loading naming it", "[dialog]") {
+    const auto dir = std::filesystem::temp_directory_path() / "minsheng_engine_models_short";
+    std::filesystem::create_directories(dir);
+    const std::string short_file(recipe_for("category").short_file);
+    REQUIRE_FALSE(short_file.empty());
+    for (const auto& entry : std::filesystem::directory_iterator(models_dir)) {
+        if (entry.path().filename() == short_file) continue;
+        std::filesystem::copy_file(entry.path(), dir / entry.path().filename(),
+                                   std::filesystem::copy_options::overwrite_existing);
+    }
+    std::filesystem::remove(dir / short_file);
+    CHECK_THROWS_WITH(engine::load(dir.string()), Catch::Contains(short_file));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("messages under 40 characters get the short register's category, longer the corpus's",
+          "[dialog]") {
+    const auto& r = recipe_for("category");
+    REQUIRE(r.short_below == 40);
+    const auto letters = classifier::load(models_dir + "/" + std::string(r.file));
+    const auto everyday = classifier::load(models_dir + "/" + std::string(r.short_file));
+    const auto normalise = normalizer::create();
+    const auto segment = segmenter::create(read_lexicon(models_dir + "/lexicon.txt"));
+    // 39 and 40 characters once normalised (the full-width comma becomes one ASCII character).
+    const std::string base =
+        "楼下饭店油烟太大，楼下饭店油烟太大，楼下饭店油烟太大，熏得人受不了啊，请管管";
+    for (const auto& [text, model] :
+         {std::pair<std::string, const classifier*>{base + "啊", &everyday},
+          std::pair<std::string, const classifier*>{base + "啊啊", &letters}}) {
+        const auto n = normalise->normalise(text).text;
+        INFO(n);
+        CHECK(code_points(n) == (model == &everyday ? 39u : 40u));
+        const auto tokens = segment->segment(n);
+        const auto expected = model->predict(n, tokens);
+        const auto other = (model == &everyday ? letters : everyday).predict(n, tokens);
+        REQUIRE(expected.confidence != other.confidence);  // the two models tell apart
+        const auto got = shipped()->classify_category(text);
+        CHECK(got.name == model->labels()[expected.index]);
+        CHECK(got.confidence == expected.confidence);
+        const auto u = shipped()->understand(text);
+        CHECK(u.category.name == got.name);
+        CHECK(u.category.confidence == expected.confidence);
+    }
 }
 
 TEST_CASE("clear appeals get their department in Simplified and Traditional script", "[dialog]") {
