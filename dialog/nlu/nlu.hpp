@@ -1,6 +1,7 @@
 #pragma once
 // Understanding of one Chinese text: normalisation, tokens, entities, and the four classifiers
-// (category, kind, intent, urgency). Immutable after load(): share freely across threads.
+// (category, kind, intent, urgency; category has a model per register, short messages and
+// letters, recipes.hpp). Immutable after load(): share freely across threads.
 
 #include <cstddef>
 #include <memory>
@@ -57,8 +58,8 @@ public:
     // Never throws for any input bytes (invalid UTF-8 is replaced, not rejected).
     understanding understand(std::string_view text) const;
 
-    // The category alone (normalisation and the category model; no segmentation, entities or
-    // other models): what batch classification needs. Never throws.
+    // The category alone (normalisation, segmentation and the category model of the text's
+    // register; no entities or other models): what batch classification needs. Never throws.
     label classify_category(std::string_view text) const;
 
     // Normalisation alone (dialog/nlu/normalizer.hpp), with the map back to `text`: for callers
