@@ -433,6 +433,40 @@ prediction classifier::predict(std::span<const std::uint64_t> hashes) const {
     return best;
 }
 
+prediction predict_blended(const classifier& first, std::span<const std::uint64_t> first_hashes,
+                           const classifier& second, std::span<const std::uint64_t> second_hashes,
+                           double share) {
+    const auto& labels = first.labels();
+    const std::size_t k = labels.size();
+    if (second.labels().size() != k) throw std::invalid_argument("the two models' labels differ");
+    thread_local std::vector<std::size_t> to_first;  // second's label index -> first's
+    to_first.resize(k);
+    for (std::size_t c = 0; c < k; ++c) {
+        to_first[c] = first.index_of(second.labels()[c]);
+        if (to_first[c] == k) throw std::invalid_argument("the two models' labels differ");
+    }
+    if (share <= 0.0) return first.predict(first_hashes);
+    if (share >= 1.0) {
+        auto p = second.predict(second_hashes);
+        p.index = to_first[p.index];
+        p.unsure = p.confidence < first.unsure_below();
+        return p;
+    }
+    thread_local std::vector<double> a;
+    thread_local std::vector<double> b;
+    a.resize(k);
+    b.resize(k);
+    first.probabilities(first_hashes, a);
+    second.probabilities(second_hashes, b);
+    for (std::size_t c = 0; c < k; ++c) a[c] *= 1.0 - share;
+    for (std::size_t c = 0; c < k; ++c) a[to_first[c]] += share * b[c];
+    prediction best;
+    best.index = static_cast<std::size_t>(std::max_element(a.begin(), a.end()) - a.begin());
+    best.confidence = a[best.index];
+    best.unsure = best.confidence < first.unsure_below();
+    return best;
+}
+
 prediction classifier::predict(std::string_view normalised,
                                std::span<const std::string> tokens) const {
     thread_local std::vector<std::uint64_t> hashes;

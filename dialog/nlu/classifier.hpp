@@ -126,6 +126,14 @@ private:
 std::vector<float> similarity_weights(std::span<const float> weights, std::size_t labels,
                                       double power);
 
+// Two models with the same labels (in any order) on one text, each given the text's hashes under
+// its own features(): (1 − share) × first's probabilities + share × second's, the label an index
+// into first.labels() and the threshold first's unsure_below(). share ≤ 0 or ≥ 1 evaluates only
+// one model (its prediction). Throws std::invalid_argument when the labels differ.
+prediction predict_blended(const classifier& first, std::span<const std::uint64_t> first_hashes,
+                           const classifier& second, std::span<const std::uint64_t> second_hashes,
+                           double share);
+
 // Softmax of scale · values into out (same size); stable for any finite input.
 void softmax(std::span<const double> values, double scale, std::span<double> out);
 

@@ -37,13 +37,25 @@ struct engine::impl {
     classifier kind;
     classifier intent;
     classifier urgency;
-    // Messages of fewer than short_below characters: the category model of the short register
-    // (recipes.hpp).
+    // The category model of the short register (recipes.hpp, short_share).
     classifier category_short;
-    std::size_t short_below;
+    const recipe* category_recipe;
 
-    const classifier& category_for(std::string_view normalised) const {
-        return code_points(normalised) < short_below ? category_short : category;
+    // The category of a normalised text, given its hashes under `category`'s features (the
+    // short model's are computed here when its features differ).
+    label categorise(std::string_view normalised, std::span<const std::string> tokens,
+                     std::span<const std::uint64_t> hashes) const {
+        const double share = short_share(*category_recipe, code_points(normalised));
+        if (share <= 0.0) return to_label(category, category.predict(hashes));
+        std::span<const std::uint64_t> short_hashes = hashes;
+        thread_local std::vector<std::uint64_t> own;
+        if (!(category_short.features() == category.features())) {
+            own.clear();
+            append_features(normalised, tokens, category_short.features(), own);
+            short_hashes = own;
+        }
+        return to_label(category,
+                        predict_blended(category, hashes, category_short, short_hashes, share));
     }
 };
 
@@ -74,17 +86,20 @@ std::shared_ptr<const engine> engine::load(const std::string& models_dir) {
         model("intent"),
         model("urgency"),
         load_model(dir + "/" + std::string(category.short_file), category.options.labels),
-        category.short_below,
+        &category,
     });
     return std::shared_ptr<const engine>(new engine(std::move(p)));
 }
 
 label engine::classify_category(std::string_view text) const {
     const auto norm = impl_->normalise->normalise(text);
-    const auto& model = impl_->category_for(norm.text);
-    if (model.features().word_n == 0) return to_label(model, model.predict(norm.text));
-    const auto tokens = impl_->segment->segment(norm.text);
-    return to_label(model, model.predict(norm.text, tokens));
+    const auto& features = impl_->category.features();
+    const bool words = features.word_n > 0 || impl_->category_short.features().word_n > 0;
+    const auto tokens = words ? impl_->segment->segment(norm.text) : std::vector<std::string>{};
+    thread_local std::vector<std::uint64_t> hashes;
+    hashes.clear();
+    append_features(norm.text, tokens, features, hashes);
+    return impl_->categorise(norm.text, tokens, hashes);
 }
 
 normalised_text engine::normalise(std::string_view text) const {
@@ -107,8 +122,7 @@ understanding engine::understand(std::string_view text) const {
     thread_local std::vector<std::uint64_t> hashes;
     category_hashes.clear();
     hashes.clear();
-    const classifier& category = impl_->category_for(norm.text);
-    const feature_config& category_features = category.features();
+    const feature_config& category_features = impl_->category.features();
     const feature_config* hashed = &impl_->kind.features();
     append_feature_pair(norm.text, u.tokens, category_features, category_hashes, *hashed, hashes);
     const auto predict = [&](const classifier& model) {
@@ -122,7 +136,7 @@ understanding engine::understand(std::string_view text) const {
         }
         return to_label(model, model.predict(std::span<const std::uint64_t>(hashes)));
     };
-    u.category = predict(category);
+    u.category = impl_->categorise(norm.text, u.tokens, category_hashes);
     u.kind = predict(impl_->kind);
     u.urgency = predict(impl_->urgency);
     u.intent = predict(impl_->intent);

@@ -356,6 +356,13 @@ classifier train(std::span<const example> data, const train_options& options) {
     return train_uncalibrated(data, final_options, labels, true);
 }
 
+double short_share(std::size_t characters, std::size_t short_below, std::size_t long_from) {
+    if (characters <= short_below) return 1.0;
+    if (characters >= long_from) return 0.0;
+    return static_cast<double>(long_from - characters) /
+           static_cast<double>(long_from - short_below);
+}
+
 cross_validation cross_validate(std::span<const example> data, const train_options& options,
                                 std::uint32_t k, std::span<const example> variants,
                                 const short_model* short_texts) {
@@ -386,19 +393,25 @@ cross_validation cross_validate(std::span<const example> data, const train_optio
             part.insert(part.end(), short_texts->extra.begin(), short_texts->extra.end());
             short_texts_model.emplace(train(part, fold_options));
         }
-        const auto model_for = [&](const std::string& text) -> const classifier& {
-            return short_texts_model && code_points(text) < short_texts->below ? *short_texts_model
-                                                                               : model;
+        std::vector<std::uint64_t> hashes;
+        std::vector<std::uint64_t> short_hashes;
+        const auto predict = [&](const example& e) {
+            hashes.clear();
+            append_features(e.text, e.tokens, model.features(), hashes);
+            if (!short_texts_model) return model.predict(hashes);
+            short_hashes.clear();
+            append_features(e.text, e.tokens, short_texts_model->features(), short_hashes);
+            return predict_blended(
+                model, hashes, *short_texts_model, short_hashes,
+                short_share(code_points(e.text), short_texts->below, short_texts->long_from));
         };
         for (std::size_t i = 0; i < data.size(); ++i) {
             if (folds[i] != f) continue;
-            const auto p =
-                model_for(data[i].text).predict(std::string_view(data[i].text), data[i].tokens);
+            const auto p = predict(data[i]);
             cv.predicted[i] = p.index;
             cv.confidence[i] = p.confidence;
             if (!variants.empty()) {
-                const auto v = model_for(variants[i].text)
-                                   .predict(std::string_view(variants[i].text), variants[i].tokens);
+                const auto v = predict(variants[i]);
                 cv.variant_predicted[i] = v.index;
                 cv.variant_confidence[i] = v.confidence;
             }

@@ -57,6 +57,11 @@ classifier train(std::span<const example> data, const train_options& options);
 std::vector<std::uint32_t> stratified_folds(std::span<const example> data, std::uint32_t k,
                                             std::uint64_t seed);
 
+// The share of a short-register model in the category of a text of `characters` code points: 1
+// up to short_below, 0 from long_from on, linear between (a hard switch when long_from ≤
+// short_below).
+double short_share(std::size_t characters, std::size_t short_below, std::size_t long_from);
+
 // k-fold cross-validation: for each example, the prediction of the model trained on the other
 // folds. Indices are into `labels`. When `variants` is not empty (one per example, e.g. the
 // same message converted to Traditional script, normalised and segmented again; their labels
@@ -71,13 +76,14 @@ struct cross_validation {
     std::vector<double> variant_confidence;
 };
 //
-// With `short_texts`, as the engine classifies categories (recipes.hpp, short_below): each fold
-// also trains a second model on its training part plus short_texts->extra (never scored), and
-// the held-out texts of fewer than short_texts->below characters (each variant by its own
-// length) are predicted by that one.
+// With `short_texts`, as the engine classifies categories (recipes.hpp): each fold also trains a
+// second model on its training part plus short_texts->extra (never scored), and each held-out
+// text (each variant by its own length) is predicted by the two blended with the second's
+// share short_share(its characters, below, long_from) (predict_blended).
 struct short_model {
     std::span<const example> extra;
     std::size_t below = 0;
+    std::size_t long_from = 0;
 };
 // Throws std::invalid_argument when k < 2, k exceeds the examples, or variants has a wrong size.
 cross_validation cross_validate(std::span<const example> data, const train_options& options,

@@ -331,10 +331,10 @@ int run_eval(const std::string& models, const eval_args& a) {
                   << examples.size() << " examples";
         if (dropped) std::cout << " (" << dropped << " repeats dropped)";
         std::cout << ", recipe of " << recipe.file << "\n";
-        // The category recipe's two registers, as the engine uses them: held-out messages of
-        // fewer than short_below characters are predicted by a model that also learned from
-        // the short everyday appeals (never scored; any whose text is among the examples is
-        // left out).
+        // The category recipe's two registers, as the engine uses them: held-out messages up
+        // to short_below characters are predicted by a model that also learned from the short
+        // everyday appeals (never scored; any whose text is among the examples is left out),
+        // those up to long_from by both (recipes.hpp, short_share).
         std::vector<nlu::example> short_extra;
         nlu::short_model short_texts;
         if (!recipe.short_file.empty()) {
@@ -344,13 +344,18 @@ int run_eval(const std::string& models, const eval_args& a) {
                                    segmenter.get())) {
                 if (!texts.count(e.text)) short_extra.push_back(std::move(e));
             }
-            short_texts = {short_extra, recipe.short_below};
-            std::size_t held = 0;
-            for (const auto& e : examples) held += nlu::code_points(e.text) < recipe.short_below;
-            std::cout << "messages of fewer than " << recipe.short_below << " characters (" << held
+            short_texts = {short_extra, recipe.short_below, recipe.long_from};
+            std::size_t only_short = 0, blended = 0;
+            for (const auto& e : examples) {
+                const double share = nlu::short_share(recipe, nlu::code_points(e.text));
+                only_short += share >= 1.0 ? 1 : 0;
+                blended += share > 0.0 && share < 1.0 ? 1 : 0;
+            }
+            std::cout << "messages of up to " << recipe.short_below << " characters (" << only_short
                       << " here) are predicted by the model of " << recipe.short_file
                       << ", which also learns from the " << short_extra.size() << " lines of "
-                      << a.short_data << "\n";
+                      << a.short_data << "; from there to " << recipe.long_from << " (" << blended
+                      << " here) by both, blended\n";
         }
         std::cout << '\n';
         const auto t0 = std::chrono::steady_clock::now();

@@ -495,6 +495,57 @@ TEST_CASE(
     CHECK(e.macro.f1 >= a.macro.f1 + 0.005);
 }
 
+TEST_CASE("the short register's share falls linearly between its two lengths", "[dialog]") {
+    CHECK(short_share(0, 40, 120) == 1.0);
+    CHECK(short_share(40, 40, 120) == 1.0);
+    CHECK(short_share(80, 40, 120) == 0.5);
+    CHECK(short_share(119, 40, 120) == Approx(1.0 / 80));
+    CHECK(short_share(120, 40, 120) == 0.0);
+    CHECK(short_share(5000, 40, 120) == 0.0);
+    CHECK(short_share(30, 30, 30) == 1.0);  // long_from ≤ short_below: a hard switch
+    CHECK(short_share(31, 30, 30) == 0.0);
+    const auto& category = recipe_for("category");
+    CHECK(short_share(category, 80) == 0.5);
+    CHECK(short_share(recipe_for("kind"), 10) == 0.0);  // one model
+}
+
+TEST_CASE("two models' blended prediction averages their probabilities by label name", "[dialog]") {
+    const auto data = synthetic_examples();
+    auto more = data;
+    more.push_back({"路灯没钱修，工资也没发", "wage"});
+    more.push_back({"学校门口的路灯坏了", "school"});
+    auto options = small_options();
+    const auto a = train(data, options);
+    options.labels = {"wage", "road", "school"};  // another label order
+    const auto b = train(more, options);
+    REQUIRE(a.labels() != b.labels());
+    for (const std::string text : {"路灯坏了，工资也没发", "学校路灯", "拖欠工资"}) {
+        INFO(text);
+        const auto h = hashes_of(text);
+        std::vector<double> pa(3), pb(3);
+        a.probabilities(h, pa);
+        b.probabilities(h, pb);
+        for (const double share : {0.0, 0.25, 0.5, 1.0}) {
+            std::vector<double> expected(3);
+            for (std::size_t c = 0; c < 3; ++c)
+                expected[c] = (1 - share) * pa[c] + share * pb[b.index_of(a.labels()[c])];
+            const auto best = static_cast<std::size_t>(
+                std::max_element(expected.begin(), expected.end()) - expected.begin());
+            const auto p = predict_blended(a, h, b, h, share);
+            CHECK(p.index == best);
+            CHECK(p.confidence == Approx(expected[best]).epsilon(1e-12));
+            CHECK(p.unsure == (p.confidence < a.unsure_below()));
+        }
+    }
+    auto other = small_options();
+    const std::vector<example> two = {
+        {"路灯坏了", "road"}, {"工资没发", "wage"}, {"井盖松动", "road"}, {"拖欠工资", "wage"}};
+    other.calibration_folds = 0;
+    const auto c = train(two, other);
+    CHECK_THROWS_AS(predict_blended(a, hashes_of("路灯"), c, hashes_of("路灯"), 0.5),
+                    std::invalid_argument);
+}
+
 TEST_CASE("cross-validation with a short register predicts short texts by the second model only",
           "[dialog]") {
     CHECK(code_points("路灯坏了") == 4);
@@ -507,14 +558,14 @@ TEST_CASE("cross-validation with a short register predicts short texts by the se
         data.push_back({data[i].text + data[i + 1].text + data[i + 2].text, data[i].label});
     }
     for (std::size_t i = 0; i < data.size(); ++i) {
-        CHECK((code_points(data[i].text) < 30) == (i < short_count));
+        CHECK((code_points(data[i].text) <= 30) == (i < short_count));
     }
     // What the second model also learns from: other phrasings, one of them misleading.
     const std::vector<example> extra = {
         {"灯不亮了", "road"}, {"学费太贵", "school"}, {"工资没发", "wage"}, {"路灯没钱修", "wage"}};
     const auto options = small_options();
     const auto plain = cross_validate(data, options, 3);
-    const short_model shorts{extra, 30};
+    const short_model shorts{extra, 30, 30};  // a hard switch at 30 characters
     const auto routed = cross_validate(data, options, 3, {}, &shorts);
     REQUIRE(routed.predicted.size() == data.size());
     std::size_t short_changed = 0;
@@ -530,8 +581,20 @@ TEST_CASE("cross-validation with a short register predicts short texts by the se
     CHECK(short_changed == short_count);
     // Nothing is scored twice or left out, and a label the data lacks is refused.
     CHECK(routed.truth == plain.truth);
+    // Blended up to 1,000 characters: the long texts are predicted by both models now.
+    const short_model ramp{extra, 30, 1000};
+    const auto blended = cross_validate(data, options, 3, {}, &ramp);
+    std::size_t long_changed = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (i < short_count) {
+            CHECK(blended.confidence[i] == routed.confidence[i]);
+        } else {
+            long_changed += blended.confidence[i] != plain.confidence[i] ? 1 : 0;
+        }
+    }
+    CHECK(long_changed == data.size() - short_count);
     const std::vector<example> unknown = {{"有人乱扔垃圾", "litter"}};
-    const short_model bad{unknown, 30};
+    const short_model bad{unknown, 30, 30};
     CHECK_THROWS_AS(cross_validate(data, options, 3, {}, &bad), std::invalid_argument);
 }
 

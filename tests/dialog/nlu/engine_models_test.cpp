@@ -73,29 +73,43 @@ TEST_CASE("a missing short-register category model fails loading naming it", "[d
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("messages under 40 characters get the short register's category, longer the corpus's",
-          "[dialog]") {
+TEST_CASE(
+    "the category of a message comes from the short model up to 40 characters, from both to "
+    "120, then from the letters' model",
+    "[dialog]") {
     const auto& r = recipe_for("category");
     REQUIRE(r.short_below == 40);
+    REQUIRE(r.long_from == 120);
     const auto letters = classifier::load(models_dir + "/" + std::string(r.file));
     const auto everyday = classifier::load(models_dir + "/" + std::string(r.short_file));
     const auto normalise = normalizer::create();
     const auto segment = segmenter::create(read_lexicon(models_dir + "/lexicon.txt"));
-    // 39 and 40 characters once normalised (the full-width comma becomes one ASCII character).
-    const std::string base =
-        "楼下饭店油烟太大，楼下饭店油烟太大，楼下饭店油烟太大，熏得人受不了啊，请管管";
-    for (const auto& [text, model] :
-         {std::pair<std::string, const classifier*>{base + "啊", &everyday},
-          std::pair<std::string, const classifier*>{base + "啊啊", &letters}}) {
+    // 40 characters once normalised (the full-width comma becomes one ASCII character), then 80
+    // and 120.
+    const std::string forty =
+        "楼下饭店油烟太大，楼下饭店油烟太大，楼下饭店油烟太大，熏得人受不了啊，请管管啊啊";
+    for (const auto& [text, share] : {std::pair<std::string, double>{forty, 1.0},
+                                      std::pair<std::string, double>{forty + forty, 0.5},
+                                      std::pair<std::string, double>{forty + forty + forty, 0.0}}) {
         const auto n = normalise->normalise(text).text;
         INFO(n);
-        CHECK(code_points(n) == (model == &everyday ? 39u : 40u));
+        CHECK(short_share(r, code_points(n)) == share);
         const auto tokens = segment->segment(n);
-        const auto expected = model->predict(n, tokens);
-        const auto other = (model == &everyday ? letters : everyday).predict(n, tokens);
-        REQUIRE(expected.confidence != other.confidence);  // the two models tell apart
+        std::vector<std::uint64_t> h;
+        append_features(n, tokens, letters.features(), h);
+        const auto a = letters.predict(h);
+        const auto b = everyday.predict(h);
+        REQUIRE(a.confidence != b.confidence);  // the two models tell apart
+        const auto expected = predict_blended(letters, h, everyday, h, share);
+        CHECK(expected.confidence == (share == 1.0   ? b.confidence
+                                      : share == 0.0 ? a.confidence
+                                                     : expected.confidence));
+        if (share == 0.5) {
+            CHECK(expected.confidence != a.confidence);
+            CHECK(expected.confidence != b.confidence);
+        }
         const auto got = shipped()->classify_category(text);
-        CHECK(got.name == model->labels()[expected.index]);
+        CHECK(got.name == letters.labels()[expected.index]);
         CHECK(got.confidence == expected.confidence);
         const auto u = shipped()->understand(text);
         CHECK(u.category.name == got.name);
