@@ -246,11 +246,13 @@ std::string_view slice(std::string_view text, std::size_t b, std::size_t e) {
     return text.substr(b, e - b);
 }
 
-// The category model is sure of both and they differ.
+// The category model is sure of both and they differ (the model that learned from both
+// registers, whatever the pieces' lengths: the one these cues were tuned with).
 bool other_department(const nlu::engine& engine, std::string_view before, std::string_view after) {
-    const auto a = engine.classify_category(before);
+    constexpr auto both = nlu::engine::registers::both;
+    const auto a = engine.classify_category(before, both);
     if (a.unsure) return false;
-    const auto b = engine.classify_category(after);
+    const auto b = engine.classify_category(after, both);
     return !b.unsure && a.name != b.name;
 }
 

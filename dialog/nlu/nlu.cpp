@@ -44,8 +44,11 @@ struct engine::impl {
     // The category of a normalised text, given its hashes under `category`'s features (the
     // short model's are computed here when its features differ).
     label categorise(std::string_view normalised, std::span<const std::string> tokens,
-                     std::span<const std::uint64_t> hashes) const {
-        const double share = short_share(*category_recipe, code_points(normalised));
+                     std::span<const std::uint64_t> hashes,
+                     engine::registers r = engine::registers::by_length) const {
+        const double share = r == engine::registers::both
+                                 ? 1.0
+                                 : short_share(*category_recipe, code_points(normalised));
         if (share <= 0.0) return to_label(category, category.predict(hashes));
         std::span<const std::uint64_t> short_hashes = hashes;
         thread_local std::vector<std::uint64_t> own;
@@ -91,7 +94,7 @@ std::shared_ptr<const engine> engine::load(const std::string& models_dir) {
     return std::shared_ptr<const engine>(new engine(std::move(p)));
 }
 
-label engine::classify_category(std::string_view text) const {
+label engine::classify_category(std::string_view text, registers r) const {
     const auto norm = impl_->normalise->normalise(text);
     const auto& features = impl_->category.features();
     const bool words = features.word_n > 0 || impl_->category_short.features().word_n > 0;
@@ -99,7 +102,7 @@ label engine::classify_category(std::string_view text) const {
     thread_local std::vector<std::uint64_t> hashes;
     hashes.clear();
     append_features(norm.text, tokens, features, hashes);
-    return impl_->categorise(norm.text, tokens, hashes);
+    return impl_->categorise(norm.text, tokens, hashes, r);
 }
 
 normalised_text engine::normalise(std::string_view text) const {

@@ -58,9 +58,15 @@ public:
     // Never throws for any input bytes (invalid UTF-8 is replaced, not rejected).
     understanding understand(std::string_view text) const;
 
-    // The category alone (normalisation, segmentation and the category model of the text's
-    // register; no entities or other models): what batch classification needs. Never throws.
-    label classify_category(std::string_view text) const;
+    // Which category models classify_category reads: those of the text's register by its
+    // length, as understand() does (recipes.hpp, short_share), or only the short register's,
+    // which learned from both registers: for pieces of a letter or call of any length, as
+    // intake::find_appeals compares them (the model its cues were tuned with).
+    enum class registers { by_length, both };
+
+    // The category alone (normalisation, segmentation and the category model(s); no entities
+    // or other models): what batch classification needs. Never throws.
+    label classify_category(std::string_view text, registers r = registers::by_length) const;
 
     // Normalisation alone (dialog/nlu/normalizer.hpp), with the map back to `text`: for callers
     // that look for words themselves before deciding what to understand. Never throws.

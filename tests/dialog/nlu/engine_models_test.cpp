@@ -114,6 +114,10 @@ TEST_CASE(
         const auto u = shipped()->understand(text);
         CHECK(u.category.name == got.name);
         CHECK(u.category.confidence == expected.confidence);
+        // Asked for the model of both registers (pieces of a call), the short one at any length.
+        const auto both = shipped()->classify_category(text, engine::registers::both);
+        CHECK(both.name == everyday.labels()[b.index]);
+        CHECK(both.confidence == b.confidence);
     }
 }
 
