@@ -1,6 +1,7 @@
 #include "dialog/nlu/nlu.hpp"
 
 #include <chrono>
+#include <future>
 #include <stdexcept>
 
 #include "dialog/nlu/classifier.hpp"
@@ -80,6 +81,12 @@ std::shared_ptr<const engine> engine::load(const std::string& models_dir) {
         return load_model(dir + "/" + std::string(r.file), r.options.labels);
     };
     const auto& category = recipe_for("category");
+    // The two category models are most of the loading (a gateway starts with it): the short
+    // register's is read on a second thread meanwhile. An error here waits for it, and an error
+    // there surfaces from get().
+    auto short_model = std::async(std::launch::async, [&] {
+        return load_model(dir + "/" + std::string(category.short_file), category.options.labels);
+    });
     auto p = std::make_unique<impl>(impl{
         normalizer::create(),
         segmenter::create(std::move(lexicon)),
@@ -88,7 +95,7 @@ std::shared_ptr<const engine> engine::load(const std::string& models_dir) {
         model("kind"),
         model("intent"),
         model("urgency"),
-        load_model(dir + "/" + std::string(category.short_file), category.options.labels),
+        short_model.get(),
         &category,
     });
     return std::shared_ptr<const engine>(new engine(std::move(p)));
