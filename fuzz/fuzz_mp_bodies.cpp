@@ -117,6 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(b->media_ids.size() <= max_media);
         for (const auto& id : b->media_ids)
             FUZZ_CHECK(!id.empty() && id.size() <= 128 && ascii_printable(id));
+        FUZZ_CHECK(b->not_same_as.empty() || plausible_number(b->not_same_as));
     }
     if (const auto r7 = read_feedback(body, true); const auto* b = accepted(r7, not_object)) {
         FUZZ_CHECK(b->rating >= 1 && b->rating <= 5);

@@ -352,6 +352,8 @@ def mp_body_seeds():
                  "media_ids": ["m1", "m2"], "phone": "13800138000"},
         "case-wish": {"request_id": "r-2", "description": "独居老人需要有人帮忙买菜", "kind": "wish",
                       "urgency": "urgent"},
+        "case-not-same": {"request_id": "r-3", "description": "幸福小区3栋门口的路灯坏了一个星期了",
+                          "kind": "complaint", "not_same_as": "MS20261123-0001"},
         "rate": {"rating": 4, "comment": "处理得很及时，谢谢"},
         "volunteer": {"name": "李师傅", "skills": "水电维修", "community": "东城社区"},
         "checkin": {"station": "dongcheng-1", "activity": "义剪"},

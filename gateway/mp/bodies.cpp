@@ -87,6 +87,9 @@ read_result<case_form> read_case_form(std::string_view body) {
     f.text("answered_request_id", b.answered_request_id, 1, 64, false,
            refusal::bad_still_need_help);
     if (f.ok() && !ascii_printable(b.answered_request_id)) f.fail(refusal::bad_still_need_help);
+    f.text("not_same_as", b.not_same_as, 1, 32, false, refusal::bad_not_same_as);
+    if (f.ok() && !b.not_same_as.empty() && !plausible_number(b.not_same_as))
+        f.fail(refusal::bad_not_same_as);
     return result(f, std::move(b));
 }
 

@@ -67,6 +67,10 @@ struct case_form {
     // answered submission's request_id in answered_request_id (optional): a case opens.
     bool still_need_help = false;
     std::string answered_request_id;  // "" or 1..64 printable ASCII
+    // One problem, one case: a filing that joined an open case (docs/cases.md) is sent again with
+    // that case's number here when the resident says it is another problem: they leave that
+    // case and this filing opens their own. "" or a plausible case number.
+    std::string not_same_as;
 };
 read_result<case_form> read_case_form(std::string_view body);
 

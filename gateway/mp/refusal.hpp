@@ -31,6 +31,7 @@ enum class refusal {
     bad_scene,
     bad_without_presence,
     bad_still_need_help,
+    bad_not_same_as,
     bad_query,
     bad_near,
     bad_template,
@@ -50,6 +51,7 @@ enum class refusal {
     phone_required,     // a vote needs the voter's verified phone
     community_cooling,  // a vote in a community the voter moved to lately
     presence_required,  // check-in/out: no proof of being at the station
+    not_following,      // "not the same problem" of a case the resident was never joined to
     // 404
     not_found,
     case_not_found,

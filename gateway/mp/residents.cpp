@@ -2,6 +2,7 @@
 // per (openid, request_id)), the list, one case with its history, and confirming or rating it.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -130,10 +131,21 @@ json joined_case(const dialog::template_set& texts, const dialog::case_record& c
         {"message", texts.render("mp/joined_case", {{"number", c.number}, {"status", status}})}};
 }
 
-void file_case(exchange& x, reader&, const request& rq) {
+void file_case(exchange& x, reader& r, const request& rq) {
     auto body = read_case_form(x.req().body());
     if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     auto& read = std::get<case_form>(body);
+    // "Not the same problem": only of a case this resident was joined to (following it, or
+    // left it by this very filing, which a retry finds as it was answered).
+    std::int64_t leave = 0;
+    if (!read.not_same_as.empty()) {
+        const auto c = r.get_case_by_number(read.not_same_as);
+        if (!c) return refuse(x, refusal::case_not_found);
+        bool joined = false;
+        for (const auto& f : r.followers_of(c->id)) joined = joined || f.who == rq.me;
+        if (!joined) return refuse(x, refusal::not_following);
+        leave = c->id;
+    }
     const std::string& request_id = read.request_id;
     const std::string& description = read.description;
     const std::vector<std::string>& media = read.media_ids;
@@ -165,7 +177,7 @@ void file_case(exchange& x, reader&, const request& rq) {
                                          : "mp:" + rq.me.user_id + ":" + read.answered_request_id;
     x.on_writer<filing>(
         [app = x.app_shared(), form = std::move(form), m = std::move(m), understood,
-         still_need_help = read.still_need_help, certificate_key](adapters::db::store& s) {
+         still_need_help = read.still_need_help, certificate_key, leave](adapters::db::store& s) {
             const std::int64_t t = app->now();
             dialog::inbound_message message = m;
             message.create_time = t;
@@ -186,12 +198,16 @@ void file_case(exchange& x, reader&, const request& rq) {
                             return views::json_compact(out.reply);
                         }
                     }
-                    // One problem, one case: the same problem as someone's open case joins it.
+                    // One problem, one case: the same problem as someone's open case joins it;
+                    // a resident who says it is not (not_same_as) leaves it for their own case.
+                    const dialog::person_ref me{form.from, form.reporter_id};
+                    if (leave != 0) uow.leave_case(leave, me, t);
                     const auto draft = dialog::intake::draft_of(form, understood.get(), t);
-                    if (const auto same = dialog::intake::same_problem(
+                    std::optional<dialog::case_record> same;
+                    if (leave == 0)
+                        same = dialog::intake::same_problem(
                             *app->nlu, uow, dialog::cases::duplicate_policy{}, draft, t);
-                        same && dialog::intake::follow(uow, *same, {form.from, form.reporter_id},
-                                                       "mp", t)) {
+                    if (same && dialog::intake::follow(uow, *same, me, "mp", t)) {
                         out.reply = joined_case(*app->templates, *same);
                         return views::json_compact(out.reply);
                     }

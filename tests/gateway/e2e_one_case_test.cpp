@@ -355,3 +355,88 @@ TEST_CASE("three residents on three channels report one broken light: one case, 
     CHECK(shown["followers"][1]["rating"] == 4);
     CHECK(shown["followers"][0]["rating"] == 3);
 }
+
+TEST_CASE("a mini program resident joined to a case says it is another problem: their own case",
+          "[e2e][duplicates]") {
+    fake_wechat_server fake{tools::fake_wechat::fake_config{}};
+    sms_gateway sms;
+    program p(fake, sms);
+    wechat_peer wx(p.peer_config(), p.port);
+
+    // The case, opened on the official account.
+    auto opened = wx.say("o_not_same_chat", "幸福路的路灯坏了，晚上一片漆黑，走路很不安全");
+    REQUIRE(opened.status == 200);
+    auto listed = p.op("GET", "/api/v1/cases?limit=10")["cases"];
+    REQUIRE(listed.size() == 1);
+    const std::string number = listed[0]["number"];
+    const std::string url = "/api/v1/cases/" + std::to_string(listed[0]["id"].get<std::int64_t>());
+
+    const auto login = [&](const std::string& code) {
+        const auto session = p.call("POST", "/mp/v1/login", {{"code", code}}, "", 200);
+        return "Bearer " + session.at("session").get<std::string>();
+    };
+    const std::string mp_user = fake_wechat_server::openid_for_code("code-not-same-mp");
+    const std::string mp_auth = login("code-not-same-mp");
+    const std::string stranger_auth = login("code-not-same-stranger");
+    const json form{{"request_id", "not-same-1"},
+                    {"kind", "complaint"},
+                    {"description", "幸福路路灯不亮好几天了，请派人修一下"}};
+
+    // A filing of the same problem joins the case, and the answer says how to say it is not.
+    const auto joined = p.call("POST", "/mp/v1/cases", form, mp_auth, 201);
+    REQUIRE(joined.at("joined") == true);
+    CHECK(joined.at("number") == number);
+    CHECK(has(joined.at("message").get<std::string>(), "不是同一个问题"));
+    REQUIRE(p.op("GET", url)["followers"].size() == 1);
+
+    // Refused, and nothing changes: a malformed number, a case that does not exist, a case the
+    // resident was never joined to (someone else's joined case, or their own filing's).
+    json bad = form;
+    bad["request_id"] = "not-same-bad";
+    bad["not_same_as"] = "MS 2026/01";
+    CHECK(p.call("POST", "/mp/v1/cases", bad, mp_auth, 400)["error"]["code"] == "bad_request");
+    bad["not_same_as"] = "MS19990101-0001";
+    CHECK(p.call("POST", "/mp/v1/cases", bad, mp_auth, 404)["error"]["code"] == "case_not_found");
+    json stranger = form;
+    stranger["request_id"] = "not-same-stranger";
+    stranger["not_same_as"] = number;
+    const auto refused = p.call("POST", "/mp/v1/cases", stranger, stranger_auth, 403);
+    CHECK(refused["error"]["code"] == "not_following");
+    CHECK(has(refused["error"]["message"].get<std::string>(), "没有关注"));
+    CHECK(p.op("GET", "/api/v1/cases?limit=10")["cases"].size() == 1);
+    CHECK(p.op("GET", url)["followers"][0]["left_at"].is_null());
+
+    // The joined resident says it is another problem: they leave the case and the same
+    // description opens their own, although it is still the same problem to the matcher.
+    json own = form;
+    own["request_id"] = "not-same-2";
+    own["not_same_as"] = number;
+    const auto mine = p.call("POST", "/mp/v1/cases", own, mp_auth, 201);
+    CHECK_FALSE(mine.contains("joined"));
+    const std::string own_number = mine.at("number");
+    CHECK(own_number != number);
+    listed = p.op("GET", "/api/v1/cases?limit=10")["cases"];
+    REQUIRE(listed.size() == 2);
+    const auto followers = p.op("GET", url)["followers"];
+    REQUIRE(followers.size() == 1);
+    CHECK(followers[0]["via"] == "mp");
+    CHECK_FALSE(followers[0]["left_at"].is_null());
+    CHECK(p.op("GET", url)["residents_following"] == 1);  // the reporter alone
+    // Their case is theirs: listed among their cases, shown to them.
+    bool listed_mine = false;
+    const auto my_cases = p.call("GET", "/mp/v1/cases", nullptr, mp_auth, 200);
+    for (const auto& c : my_cases["cases"]) listed_mine = listed_mine || c["number"] == own_number;
+    CHECK(listed_mine);
+    p.call("GET", "/mp/v1/cases/" + own_number, nullptr, mp_auth, 200);
+    CHECK_FALSE(has(p.op("GET", url)["followers"].dump(), mp_user));
+
+    // A retry of that submit answers the same case and opens nothing more; a filing of the same
+    // problem later is not joined to the case they left.
+    const auto retried = p.call("POST", "/mp/v1/cases", own, mp_auth, 200);
+    CHECK(retried.at("number") == own_number);
+    json later = form;
+    later["request_id"] = "not-same-3";
+    const auto again = p.call("POST", "/mp/v1/cases", later, mp_auth, 201);
+    CHECK(again.at("number") != number);
+    CHECK(p.op("GET", url)["followers"].size() == 1);
+}
