@@ -12,7 +12,8 @@
 //   id_number    18 characters, GB 11643 checksum and a real birth date (1900-2099); a wrong
 //                checksum is no entity at all                   value: upper case, 18 chars
 //   address      components ending in 省 市 区 县 镇 乡 街道 社区 村 小区 花园 家园 苑 路 大道
-//                街 巷 弄 胡同 广场 大厦 公寓 新村 山庄 and numbered parts 号 号楼 栋 幢 座 单元
+//                街 巷 弄 胡同 广场 大厦 公寓 新村 山庄 公园 市场 墟 城 湾 and numbered
+//                parts 号 号楼 栋 幢 座 单元
 //                楼 层 室 房 户 (a bare room number after 单元/栋/楼 too), chained; colloquial
 //                heads (我们村, 本小区, 咱们社区) and anonymised names (A市K2区)
 //                                                               value: the normalised text

@@ -36,6 +36,8 @@ constexpr suffix_rule suffixes[] = {
     {U"公寓", part::place, 5, U"", true},
     {U"新村", part::place, 4, U"", true},
     {U"山庄", part::place, 4, U"", true},
+    {U"公园", part::place, 5, U"", true},
+    {U"市场", part::place, 5, U"监价化经营部主需份调准行秩上环", true},
     {U"号楼", part::masked_number, 6, U""},
     {U"号院", part::masked_number, 6, U""},
     {U"单元", part::masked_number, 4, U"格测"},
@@ -47,6 +49,10 @@ constexpr suffix_rule suffixes[] = {
     {U"乡", part::place, 3, U"亲下村镇政长里", true},
     {U"村", part::place, 4, U"民委长里口子庄干两", false},
     {U"苑", part::place, 5, U"", true},
+    // Guangdong's market towns (沙溪墟), estates named as towns (远洋城) and bays (白沙湾).
+    {U"墟", part::place, 3, U"市", true},
+    {U"城", part::place, 4, U"管市乡区镇墙中里内外建际郊关投", true},
+    {U"湾", part::place, 4, U"区", true},
     {U"路", part::place, 5, U"灯面边上过人费线况由障牌基网段沿口中旁", false},
     {U"街", part::place, 4, U"头上边坊区灯道面", false},
     {U"巷", part::place, 4, U"子口里", false},
@@ -98,13 +104,18 @@ constexpr std::u32string_view name_first_stops =
 
 // Words that end like a place but are none (城市, 道路, 超市, ...).
 constexpr std::u32string_view generic_words[] = {
-    U"道路",     U"马路", U"铁路", U"线路", U"电路",   U"思路",     U"出路", U"走路",
-    U"网路",     U"超市", U"城市", U"菜市", U"股市",   U"夜市",     U"门市", U"市区",
-    U"郊区",     U"地区", U"灾区", U"辖区", U"景区",   U"山区",     U"农村", U"乡村",
-    U"逛街",     U"上街", U"城镇", U"乡镇", U"街区",   U"城乡",     U"下乡", U"老乡",
-    U"家乡",     U"故乡", U"街路", U"省市", U"全市",   U"本市",     U"全区", U"本区",
-    U"全省",     U"全县", U"本县", U"本村", U"全村",   U"高速公路", U"上市", U"学区",
-    U"背井离乡", U"玩弄", U"捉弄", U"愚弄", U"高发区", U"强县",     U"强市",
+    U"道路",     U"马路",     U"铁路",       U"线路",       U"电路",     U"思路", U"出路",
+    U"走路",     U"网路",     U"超市",       U"城市",       U"菜市",     U"股市", U"夜市",
+    U"门市",     U"市区",     U"郊区",       U"地区",       U"灾区",     U"辖区", U"景区",
+    U"山区",     U"农村",     U"乡村",       U"逛街",       U"上街",     U"城镇", U"乡镇",
+    U"街区",     U"城乡",     U"下乡",       U"老乡",       U"家乡",     U"故乡", U"街路",
+    U"省市",     U"全市",     U"本市",       U"全区",       U"本区",     U"全省", U"全县",
+    U"本县",     U"本村",     U"全村",       U"高速公路",   U"上市",     U"学区", U"背井离乡",
+    U"玩弄",     U"捉弄",     U"愚弄",       U"高发区",     U"强县",     U"强市", U"菜市场",
+    U"农贸市场", U"人才市场", U"劳动力市场", U"房地产市场", U"二手市场", U"废墟", U"县城",
+    U"进城",     U"全城",     U"满城",       U"长城",       U"古城",     U"老城", U"省城",
+    U"出城",     U"入城",     U"主城",       U"京城",       U"都城",     U"围城", U"一座城",
+    U"这座城",
 };
 
 constexpr std::u32string_view colloquial_heads[] = {U"我们", U"咱们", U"我家",

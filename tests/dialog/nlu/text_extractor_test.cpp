@@ -225,6 +225,23 @@ TEST_CASE("addresses are found in their usual forms", "[dialog]") {
     CHECK(of_type("3号线地铁", "address").empty());
 }
 
+TEST_CASE("parks, markets, market towns, estates named as towns and bays are places", "[dialog]") {
+    CHECK(value("岐江公园门口大树倒了", "address") == "岐江公园");
+    CHECK(value("沙溪墟市场垃圾堆了三天", "address") == "沙溪墟市场");
+    CHECK(value("沙岗墟的窨井盖被人撬走了", "address") == "沙岗墟");
+    CHECK(value("远洋城8栋的电梯又停了", "address") == "远洋城8栋");
+    CHECK(value("远洋城楼下那家KTV", "address") == "远洋城");
+    CHECK(value("白沙湾的下水道堵咗", "address") == "白沙湾");
+    CHECK(value("東門市場攤位亂收費", "address") == "东门市场");
+    // The same words that are no place.
+    CHECK(of_type("去菜市场买菜", "address").empty());
+    CHECK(of_type("市场监管局不管", "address").empty());
+    CHECK(of_type("我去县城看病", "address").empty());
+    CHECK(of_type("城管天天来", "address").empty());
+    CHECK(of_type("房子成了一片废墟", "address").empty());
+    CHECK(of_type("扰乱市场秩序", "address").empty());
+}
+
 TEST_CASE("an address points at the original script", "[dialog]") {
     const std::string text = "住在幸福小區３棟２單元５０１，電話１３８１２３４５６７８";
     auto a = of_type(text, "address");
