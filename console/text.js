@@ -195,6 +195,7 @@ const TEXT = {
     order_photo: "现场照片",
     return_order: "网格员退回社区",
     follower_rated: "关注居民评价",
+    follower_split: "关注居民另行立案",
     contact_shown: "志愿者查看联系方式",
     confirm_notice: "提醒居民确认",
   },

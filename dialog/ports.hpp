@@ -271,6 +271,12 @@ struct service_visit {
     std::int64_t carried_minutes = 0;
 };
 
+// The case a follower's own filing would have opened, as it stood when it joined another case.
+struct followed_report {
+    case_draft draft;
+    std::vector<std::string> attachments;  // "[图片] media:<id>", added as their detail lines
+};
+
 // Someone who reported a problem that already had a case and follows that case instead of a
 // new one (one problem, one case: dialog/cases/duplicates.hpp): they hear its progress as its
 // reporter does and give their own rating. At most one row per case and person.
@@ -281,6 +287,11 @@ struct case_follower {
     std::string via;           // how they came: "chat" | "hotline" | "mp" | "open311" | "merge"
     int rating = 0;            // their own rating 1..5 once given; 0 not rated
     std::int64_t left_at = 0;  // when they said it is not the same problem; 0 following
+    // What they reported, kept so that their own case can still be opened if it turns out to be
+    // another problem (the 12345 centre or a case worker says so: dialog/intake/same_problem.hpp,
+    // split_follower): the case draft their filing was about to open and the details they
+    // attached. Empty for followers by a merge and rows from before it was kept.
+    std::optional<followed_report> report;
 };
 
 // Open cases that may be the problem a new appeal reports (dialog/cases/duplicates.hpp decides):

@@ -11,7 +11,8 @@
 // The same body is also read as a return visit (adapters/hotline/feedback.hpp parse_callback):
 // nothing throws; a visit has a valid callback id, a case number of two upper-case letters and
 // digits or dashes, a phone of 7-15 digits, a rating 1-5 and a comment of valid UTF-8 of at most
-// 500 characters; anything else is an error with a message.
+// 500 characters; anything else is an error with a message. And as a "not the same problem"
+// request (parse_not_same): a valid request id, case number and phone, or an error with a message.
 
 #include <array>
 #include <cstdint>
@@ -90,6 +91,23 @@ void check_callback(std::string_view body, std::string_view type) {
     FUZZ_CHECK(minsheng::dialog::count_code_points(v.comment) <= max_feedback_comment_chars);
 }
 
+void check_not_same(std::string_view body, std::string_view type) {
+    const auto ask = parse_not_same(body, type);
+    if (const auto* e = std::get_if<callback_error>(&ask)) {
+        FUZZ_CHECK(!e->message.empty());
+        return;
+    }
+    const not_same& n = std::get<not_same>(ask);
+    FUZZ_CHECK(!n.request_id.empty() && n.request_id.size() <= 128);
+    for (unsigned char c : n.request_id) FUZZ_CHECK(c >= 0x21 && c <= 0x7e);
+    FUZZ_CHECK(n.number.size() >= 10 && n.number.size() <= 32);
+    FUZZ_CHECK(n.number[0] >= 'A' && n.number[0] <= 'Z' && n.number[1] >= 'A' &&
+               n.number[1] <= 'Z');
+    for (char c : n.number.substr(2)) FUZZ_CHECK((c >= '0' && c <= '9') || c == '-');
+    FUZZ_CHECK(n.caller_phone.size() >= 7 && n.caller_phone.size() <= 15);
+    for (char c : n.caller_phone) FUZZ_CHECK(c >= '0' && c <= '9');
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -100,6 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!params) return 0;  // the route answers 400 first
     const std::string_view body = rest;
     check_callback(body, type);
+    check_not_same(body, type);
 
     const auto result = parse_batch(body, type, *params);
     if (const auto* e = std::get_if<batch_error>(&result)) {

@@ -41,6 +41,15 @@ retention_report purge_expired(store& s, std::int64_t now, std::int64_t messages
                 "AND text <> '' AND status <> 'pending'"));
             r.phone_code_texts = q->exec();
         }
+        {
+            // What a follower reported is kept to open their own case if it proves another
+            // problem; once the case was closed before the retention period, nobody will.
+            statement_use q(
+                sql.get("UPDATE case_followers SET report = '' WHERE report <> '' AND case_id IN "
+                        "(SELECT id FROM cases WHERE closed_at <> 0 AND closed_at < ?1)"));
+            q->bind(1, messages_before);
+            r.follower_reports = q->exec();
+        }
     });
     return r;
 }

@@ -33,7 +33,42 @@ bool valid_number(std::string_view n) {
     return true;
 }
 
+// The case number and the caller's phone, which both requests name alike; an error or "".
+std::string case_and_phone(const json& j, std::string& number, std::string& phone) {
+    const auto text = [&](const char* key, std::string& into) {
+        const auto it = j.find(key);
+        if (it == j.end() || !it->is_string()) return false;
+        into = it->get<std::string>();
+        return true;
+    };
+    if (!text("case", number) || !valid_number(number))
+        return "case must be the case number the caller was given (MS...)";
+    for (auto& c : number)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    std::string raw_phone;
+    if (!text("caller_phone", raw_phone)) return "caller_phone is required";
+    auto digits = phone_digits(raw_phone);
+    if (!digits) return "caller_phone must be a phone number";
+    phone = std::move(*digits);
+    return "";
+}
+
 }  // namespace
+
+std::variant<not_same, callback_error> parse_not_same(std::string_view body,
+                                                      std::string_view content_type) {
+    if (!json_type(content_type)) return fail("this request is sent as application/json");
+    const json j = json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return fail("the body must be one JSON object");
+    not_same out;
+    const auto id = j.find("request_id");
+    if (id == j.end() || !id->is_string() || !valid_call_id(id->get<std::string>()))
+        return fail("request_id must be 1-128 printable ASCII characters");
+    out.request_id = id->get<std::string>();
+    if (auto why = case_and_phone(j, out.number, out.caller_phone); !why.empty())
+        return fail(std::move(why));
+    return out;
+}
 
 std::variant<callback, callback_error> parse_callback(std::string_view body,
                                                       std::string_view content_type) {
@@ -50,15 +85,8 @@ std::variant<callback, callback_error> parse_callback(std::string_view body,
     };
     if (!text("callback_id", out.callback_id) || !valid_call_id(out.callback_id))
         return fail("callback_id must be 1-128 printable ASCII characters");
-    if (!text("case", out.number) || !valid_number(out.number))
-        return fail("case must be the case number the caller was given (MS...)");
-    for (auto& c : out.number)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    std::string raw_phone;
-    if (!text("caller_phone", raw_phone)) return fail("caller_phone is required");
-    auto phone = phone_digits(raw_phone);
-    if (!phone) return fail("caller_phone must be a phone number");
-    out.caller_phone = std::move(*phone);
+    if (auto why = case_and_phone(j, out.number, out.caller_phone); !why.empty())
+        return fail(std::move(why));
 
     const auto r = j.find("rating");
     if (r == j.end()) return fail("rating is required (1-5)");

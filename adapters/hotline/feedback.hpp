@@ -30,4 +30,17 @@ struct callback_error {
 std::variant<callback, callback_error> parse_callback(std::string_view body,
                                                       std::string_view content_type);
 
+// "不是同一件事": a caller told their call was the same problem as an open case says it is not,
+// and the centre posts it to POST /hotline/not-same (docs/hotline.md, "Not the same problem").
+struct not_same {
+    std::string request_id;    // unique per hotline system: the request is taken once
+    std::string number;        // the case the caller was joined to ("MS…")
+    std::string caller_phone;  // digits, as phone_digits makes them
+};
+
+// Parses {"request_id": "NS-1", "case": "MS…", "caller_phone": "137…"} (a JSON object); the
+// errors are callback_error's, naming the field.
+std::variant<not_same, callback_error> parse_not_same(std::string_view body,
+                                                      std::string_view content_type);
+
 }  // namespace minsheng::adapters::hotline

@@ -586,13 +586,19 @@ CREATE TABLE discovery_snapshot_rows (
 );
 )sql";
 
-constexpr std::array<migration, 6> steps{{
+// 20: what a follower reported (SQLite step 20).
+constexpr std::string_view follower_reports = R"sql(
+ALTER TABLE case_followers ADD COLUMN report TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<migration, 7> steps{{
     {14, "baseline", baseline},
     {15, "case_followers", case_followers},
     {16, "grid_patrol", grid_patrol},
     {17, "certificate_answers", certificate_answers},
     {18, "discovery", discovery},
     {19, "monthly_discovery", monthly_discovery},
+    {20, "follower_reports", follower_reports},
 }};
 
 }  // namespace

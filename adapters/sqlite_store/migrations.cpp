@@ -643,7 +643,14 @@ CREATE TABLE discovery_snapshot_rows (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<migration, 19> steps{{
+// 20: what a follower reported (dialog::followed_report as JSON, '' none), so that their own case
+// can still be opened when the 12345 centre or a case worker says it is another problem; blanked
+// when they leave the case and, by the retention sweep, once the case is closed.
+constexpr std::string_view follower_reports = R"sql(
+ALTER TABLE case_followers ADD COLUMN report TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<migration, 20> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -663,6 +670,7 @@ constexpr std::array<migration, 19> steps{{
     {17, "certificate_answers", certificate_answers},
     {18, "discovery", discovery},
     {19, "monthly_discovery", monthly_discovery},
+    {20, "follower_reports", follower_reports},
 }};
 
 }  // namespace

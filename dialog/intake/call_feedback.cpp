@@ -1,5 +1,9 @@
 #include "dialog/intake/call_feedback.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "dialog/intake/same_problem.hpp"
+
 namespace minsheng::dialog::intake {
 
 namespace {
@@ -59,6 +63,57 @@ call_rating_result rate_by_call(const cases::case_service& service, unit_of_work
         return out;
     }
     out.outcome = call_rating_outcome::not_the_caller;
+    return out;
+}
+
+call_split_result split_by_call(const cases::case_service& service, const template_set& templates,
+                                unit_of_work& uow, const nlu::engine& engine, const call_split& r,
+                                std::int64_t now) {
+    call_split_result out;
+    auto c = uow.find_case(r.number);
+    if (!c) return out;
+    out.left = *c;
+    const person_ref caller{channel::hotline, r.caller_phone};
+    if (c->status == "merged") {
+        out.outcome = call_split_outcome::merged;
+        return out;
+    }
+    const case_follower* row = nullptr;
+    const auto followers = uow.followers_of(c->id);
+    for (const auto& f : followers)
+        if (f.who == caller) row = &f;
+    if (!row) {
+        out.outcome = call_split_outcome::not_the_caller;
+        return out;
+    }
+    if (row->left_at != 0) {
+        out.outcome = call_split_outcome::not_following;
+        return out;
+    }
+    auto opened = split_follower(service, uow, engine, *c, caller, now);
+    if (!opened) {
+        out.outcome = call_split_outcome::no_report;
+        return out;
+    }
+    uow.add_event({0, c->id, now, caller.key(), "follower_split", "", "", opened->number});
+
+    notification note;
+    note.audience = "resident";
+    note.to = caller;
+    note.template_key = "hotline/case_split";
+    note.vars_json = nlohmann::json{{"number", opened->number}, {"left", c->number}}.dump();
+    note.text = templates.render(
+        "hotline/case_split",
+        {{"number", opened->number},
+         {"left", c->number},
+         {"category", opened->category.empty() ? templates.render("hotline/category_unknown")
+                                               : opened->category}});
+    note.case_id = opened->id;
+    note.idempotency_key = r.idempotency_key;
+    note.created_at = now;
+    uow.enqueue(note);
+    out.outcome = call_split_outcome::split;
+    out.opened = std::move(*opened);
     return out;
 }
 

@@ -10,7 +10,9 @@
 #include <string>
 
 #include "dialog/cases/service.hpp"
+#include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
+#include "dialog/templates.hpp"
 
 namespace minsheng::dialog::intake {
 
@@ -38,5 +40,35 @@ struct call_rating_result {
 
 call_rating_result rate_by_call(const cases::case_service& service, unit_of_work& uow,
                                 const call_rating& r, std::int64_t now);
+
+// "不是同一件事": a caller whose call joined an open case (they follow it by that call) says it
+// is another problem. The phone unlocks only a row it has on that case by a call; the caller
+// leaves the case and their own case opens from what they said (split_follower), and is told by
+// `hotline/case_split` (key `idempotency_key`). The case they left gets a `follower_split` event
+// naming the new case (operators only).
+struct call_split {
+    std::string number;        // the case the caller was joined to
+    std::string caller_phone;  // digits
+    std::string idempotency_key;
+};
+
+enum class call_split_outcome {
+    split,           // left, and their own case opened
+    no_case,         // no case has that number
+    not_the_caller,  // the phone follows the case by no call (its reporter does not follow it)
+    not_following,   // the caller left it already (said so before, or split already)
+    no_report,       // what they said was not kept (joined by a merge, or before it was kept)
+    merged,          // the case was merged into another: its followers follow that one now
+};
+
+struct call_split_result {
+    call_split_outcome outcome = call_split_outcome::no_case;
+    case_record left;    // the case they were joined to (id 0 for no_case)
+    case_record opened;  // their own case, for `split`
+};
+
+call_split_result split_by_call(const cases::case_service& service, const template_set& templates,
+                                unit_of_work& uow, const nlu::engine& engine, const call_split& r,
+                                std::int64_t now);
 
 }  // namespace minsheng::dialog::intake

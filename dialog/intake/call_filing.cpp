@@ -20,7 +20,8 @@ std::string address_in_call(const std::vector<call_appeal>& appeals) {
 
 const std::vector<std::string>& required_templates() {
     static const std::vector<std::string> keys = {"hotline/case_opened", "hotline/category_unknown",
-                                                  "hotline/case_joined", "hotline/joined_answer"};
+                                                  "hotline/case_joined", "hotline/joined_answer",
+                                                  "hotline/case_split",  "hotline/split_answer"};
     return keys;
 }
 
@@ -46,7 +47,7 @@ std::vector<case_record> file_call(const cases::case_service& service,
         if (engine) {
             const auto d = draft_of(r, &a.understood, now);
             if (auto same = same_problem(*engine, uow, cases::duplicate_policy{}, d, now);
-                same && follow(uow, *same, caller, "hotline", now)) {
+                same && follow(uow, *same, caller, "hotline", now, followed_report{d, {}})) {
                 const auto status = cases::case_service::status_label(templates, *same);
                 notification note;
                 note.audience = "resident";

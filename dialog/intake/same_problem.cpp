@@ -68,13 +68,35 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
 }
 
 bool follow(unit_of_work& uow, const case_record& c, const person_ref& who, std::string via,
-            std::int64_t now) {
+            std::int64_t now, std::optional<followed_report> own) {
     case_follower f;
     f.case_id = c.id;
     f.who = who;
     f.joined_at = now;
     f.via = std::move(via);
+    f.report = std::move(own);
     return uow.add_follower(f);
+}
+
+std::optional<case_record> split_follower(const cases::case_service& service, unit_of_work& uow,
+                                          const nlu::engine& engine, const case_record& c,
+                                          const person_ref& who, std::int64_t now) {
+    std::optional<followed_report> own;
+    for (auto& f : uow.followers_of(c.id))
+        if (f.who == who && f.left_at == 0) own = std::move(f.report);
+    if (!own || !uow.leave_case(c.id, who, now)) return std::nullopt;
+    case_draft d = std::move(own->draft);
+    d.from = who.from;
+    d.reporter_id = who.user_id;
+    d.created_at = now;
+    const std::string normalised = engine.normalise(d.description).text;
+    case_record rec = service.open(uow, d, normalised, now);
+    const auto as = cases::actor::of(who);
+    for (const auto& line : own->attachments) {
+        auto added = service.add_detail(uow, rec.id, as, line, now);
+        if (added.ok()) rec = std::move(added.after);
+    }
+    return rec;
 }
 
 duplicate_candidates_query candidates_near(const cases::duplicate_policy& policy,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dialog/cases/duplicates.hpp"
+#include "dialog/cases/service.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
 
@@ -24,9 +25,21 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
                                         std::int64_t now);
 
 // Makes `who` a follower of case `c` ("chat" | "hotline" | "mp" | "open311" | "merge"); false,
-// nothing written, when they have a row on it already (following, or left it).
+// nothing written, when they have a row on it already (following, or left it). `own`: what they
+// reported (the draft their filing was about to open, draft_of's, and its attachments), kept on
+// the row for split_follower.
 bool follow(unit_of_work& uow, const case_record& c, const person_ref& who, std::string via,
-            std::int64_t now);
+            std::int64_t now, std::optional<followed_report> own = std::nullopt);
+
+// Someone joined to case `c` whose problem proves another one after all (the 12345 centre or a
+// case worker says so): they leave `c` and their own case opens from what they reported (the
+// kept draft, created now; its attachments added as their detail lines), returned. nullopt,
+// nothing written, when `who` does not follow `c` or no report of theirs was kept (a follower by
+// a merge). The case service enqueues what a new case enqueues; telling the person is the
+// caller's. Runs on the writer; `engine` normalises the description for the handling rules.
+std::optional<case_record> split_follower(const cases::case_service& service, unit_of_work& uow,
+                                          const nlu::engine& engine, const case_record& c,
+                                          const person_ref& who, std::int64_t now);
 
 // Possible duplicates for operators: an open case the decision rates `possible` (or `same`: two
 // cases of one problem that were not joined, e.g. after "不是同一个问题") against another case.

@@ -207,7 +207,9 @@ void file_case(exchange& x, reader& r, const request& rq) {
                     if (leave == 0)
                         same = dialog::intake::same_problem(
                             *app->nlu, uow, dialog::cases::duplicate_policy{}, draft, t);
-                    if (same && dialog::intake::follow(uow, *same, me, "mp", t)) {
+                    if (same &&
+                        dialog::intake::follow(uow, *same, me, "mp", t,
+                                               dialog::followed_report{draft, form.attachments})) {
                         out.reply = joined_case(*app->templates, *same);
                         return views::json_compact(out.reply);
                     }

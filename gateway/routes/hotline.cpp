@@ -296,7 +296,8 @@ void serve_transcripts(const exchange_ptr& x, const std::string& system) {
 
 void serve_hotline(const exchange_ptr& x) {
     const std::string_view path = x->ctx().path;
-    if (path != "/hotline/transcripts" && path != "/hotline/feedback")
+    if (path != "/hotline/transcripts" && path != "/hotline/feedback" &&
+        path != "/hotline/not-same")
         return x->refuse(http::status::not_found, "not_found", "no such endpoint");
     if (x->req().method() != http::verb::post)
         return x->refuse(http::status::method_not_allowed, "method_not_allowed",
@@ -304,6 +305,7 @@ void serve_hotline(const exchange_ptr& x) {
     const auto system = admit_signed(x);
     if (!system) return;
     if (path == "/hotline/feedback") return serve_hotline_feedback(x, *system);
+    if (path == "/hotline/not-same") return serve_hotline_not_same(x, *system);
     serve_transcripts(x, *system);
 }
 

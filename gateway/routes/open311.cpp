@@ -252,8 +252,9 @@ void post_request(const exchange_ptr& x, format f) {
                 const auto draft = dialog::intake::draft_of(report, understood.get(), t);
                 if (auto same = dialog::intake::same_problem(
                         *engine, uow, dialog::cases::duplicate_policy{}, draft, t);
-                    same && dialog::intake::follow(uow, *same, {report.from, report.reporter_id},
-                                                   "open311", t)) {
+                    same &&
+                    dialog::intake::follow(uow, *same, {report.from, report.reporter_id}, "open311",
+                                           t, dialog::followed_report{draft, report.attachments})) {
                     out.rec = std::move(*same);
                     out.joined = true;
                     return;

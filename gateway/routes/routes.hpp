@@ -13,11 +13,14 @@ namespace minsheng::gateway {
 
 // POST/GET /wechat/oa: the official-account callback (gateway/routes/wechat_oa.cpp).
 void serve_wechat_oa(const exchange_ptr& x);
-// POST /hotline/transcripts: 12345 call transcripts, and POST /hotline/feedback: the centre's
-// return visits (gateway/routes/hotline.cpp, hotline_feedback.cpp); both signed alike.
+// POST /hotline/transcripts: 12345 call transcripts, POST /hotline/feedback: the centre's return
+// visits, and POST /hotline/not-same: a joined caller's other problem (gateway/routes/hotline.cpp,
+// hotline_feedback.cpp, hotline_not_same.cpp); all signed alike.
 void serve_hotline(const exchange_ptr& x);
 // POST /hotline/feedback once the signature of hotline system `system` is checked.
 void serve_hotline_feedback(const exchange_ptr& x, const std::string& system);
+// POST /hotline/not-same (a caller joined to a case says it is another problem), likewise.
+void serve_hotline_not_same(const exchange_ptr& x, const std::string& system);
 // /open311/v2/...: GeoReport v2 (gateway/routes/open311.cpp).
 void serve_open311(const exchange_ptr& x);
 // /public/v1/...: what anyone may read (gateway/routes/public.cpp).

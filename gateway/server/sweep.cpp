@@ -43,6 +43,8 @@ void run_sweep(const app_ptr& app,
                                     static_cast<std::uint64_t>(result->purged.sessions));
                 s.timer_actions.inc("bind_codes_purged",
                                     static_cast<std::uint64_t>(result->purged.bind_codes));
+                s.timer_actions.inc("follower_reports_blanked",
+                                    static_cast<std::uint64_t>(result->purged.follower_reports));
                 s.timer_actions.inc("lease_expired", report->leases_expired);
                 s.timer_actions.inc("reminder", report->reminders);
                 s.timer_actions.inc("escalation", report->escalations);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/db/retention.hpp"
 #include "adapters/db/store.hpp"
 #include "tests/adapters/store_test_support.hpp"
 
@@ -209,5 +210,72 @@ TEST_CASE("Followers survive in a step-15 table on both engines", "[adapters]") 
     REQUIRE(table_exists(*c, "case_followers"));
     CHECK(column_names(*c, "case_followers") ==
           std::vector<std::string>{"case_id", "channel", "user_id", "joined_at", "via", "rating",
-                                   "left_at"});
+                                   "left_at", "report"});
+}
+
+TEST_CASE("What a follower reported is kept until they leave, or their case closed long ago",
+          "[adapters]") {
+    temp_db db;
+    store s(db.path());
+    const auto c = open(s, draft_for("alice", t0));
+    dialog::followed_report own;
+    own.draft = draft_for("13900139000", t0 + 60);
+    own.draft.from = dialog::channel::hotline;
+    own.draft.description = "幸福路12号门口的井盖丢了，晚上很危险";
+    own.draft.category_confidence = 0.625;
+    own.draft.source_ref = "12345:HL-9";
+    own.draft.source_span = "turns 2-3";
+    own.draft.community = "幸福社区";
+    own.draft.location = dialog::geo_point{22.5, 113.25};
+    own.attachments = {"[图片] media:m-1"};
+    auto with_report = follower(c.id, caller, t0 + 60, "hotline");
+    with_report.report = own;
+    s.run([&](dialog::unit_of_work& uow) {
+        CHECK(uow.add_follower(with_report));
+        CHECK(uow.add_follower(follower(c.id, bob, t0 + 120, "merge")));
+    });
+    std::vector<dialog::case_follower> rows;
+    s.run([&](dialog::unit_of_work& uow) { rows = uow.followers_of(c.id); });
+    REQUIRE(rows.size() == 2);
+    REQUIRE(rows[0].report);
+    const auto& d = rows[0].report->draft;
+    CHECK(d.from == dialog::channel::hotline);
+    CHECK(d.reporter_id == "13900139000");
+    CHECK(d.description == own.draft.description);
+    CHECK(d.kind == "complaint");
+    CHECK(d.category == own.draft.category);
+    CHECK(d.category_confidence == 0.625);
+    CHECK(d.urgency == "normal");
+    CHECK(d.address == own.draft.address);
+    CHECK(d.contact_phone == own.draft.contact_phone);
+    CHECK(d.source_key == own.draft.source_key);
+    CHECK(d.source_ref == "12345:HL-9");
+    CHECK(d.source_span == "turns 2-3");
+    CHECK(d.community == "幸福社区");
+    REQUIRE(d.location);
+    CHECK(*d.location == dialog::geo_point{22.5, 113.25});
+    CHECK(rows[0].report->attachments == own.attachments);
+    CHECK_FALSE(rows[1].report);  // a follower by a merge reported nothing of their own
+
+    SECTION("leaving blanks it: their own case was opened from it, or they are not to be asked") {
+        s.run([&](dialog::unit_of_work& uow) { CHECK(uow.leave_case(c.id, caller, t0 + 300)); });
+        s.run([&](dialog::unit_of_work& uow) { CHECK_FALSE(uow.followers_of(c.id)[0].report); });
+    }
+    SECTION("the retention sweep blanks it once the case was closed before the period") {
+        const std::int64_t day = 86400;
+        CHECK(purge_expired(s, t0 + day, t0).follower_reports == 0);  // open: kept
+        auto closed = c;
+        closed.status = "closed";
+        closed.closed_at = t0 + 2 * day;
+        s.run([&](dialog::unit_of_work& uow) {
+            REQUIRE(uow.update_case(closed, c.status, c.updated_at));
+        });
+        CHECK(purge_expired(s, t0 + 3 * day, t0 + day).follower_reports == 0);  // closed lately
+        CHECK(purge_expired(s, t0 + 200 * day, t0 + 20 * day).follower_reports == 1);
+        s.run([&](dialog::unit_of_work& uow) {
+            const auto after = uow.followers_of(c.id);
+            CHECK_FALSE(after[0].report);
+            CHECK(after[0].left_at == 0);  // still following: only the text is gone
+        });
+    }
 }

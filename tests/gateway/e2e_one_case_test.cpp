@@ -125,6 +125,17 @@ struct program {
         UNSCOPED_INFO("feedback → " << res.status << " " << res.body);
         return res;
     }
+    // "不是同一件事" posted to /hotline/not-same, signed with `secret` at now + skew seconds.
+    gateway::client_response not_same(const json& ask, std::int64_t skew,
+                                      const std::string& secret = hotline_secret) {
+        gateway::http_client http("127.0.0.1", port);
+        const std::string body = ask.dump();
+        auto res = http.request(
+            "POST", "/hotline/not-same", body,
+            signed_hotline_headers(secret, "/hotline/not-same", body, "application/json", skew));
+        UNSCOPED_INFO("not-same → " << res.status << " " << res.body);
+        return res;
+    }
     json op(const std::string& method, const std::string& target, const json& body = nullptr) {
         return call(method, target, body, "Bearer " + operator_token, 200);
     }
@@ -439,4 +450,115 @@ TEST_CASE("a mini program resident joined to a case says it is another problem: 
     const auto again = p.call("POST", "/mp/v1/cases", later, mp_auth, 201);
     CHECK(again.at("number") != number);
     CHECK(p.op("GET", url)["followers"].size() == 1);
+}
+
+TEST_CASE(
+    "a 12345 caller joined to a case says it is another problem: the centre posts it, and "
+    "their own case opens from what they said",
+    "[e2e][duplicates][hotline]") {
+    fake_wechat_server fake{tools::fake_wechat::fake_config{}};
+    sms_gateway sms;
+    program p(fake, sms);
+    wechat_peer wx(p.peer_config(), p.port);
+
+    auto opened = wx.say("o_split_chat", "幸福路的路灯坏了，晚上一片漆黑，走路很不安全");
+    REQUIRE(opened.status == 200);
+    auto listed = p.op("GET", "/api/v1/cases?limit=10")["cases"];
+    REQUIRE(listed.size() == 1);
+    const std::string number = listed[0]["number"];
+    const std::string url = "/api/v1/cases/" + listed[0]["id"].dump();
+
+    // The caller is joined to it, and the operator reads them the answer that says so.
+    const std::string caller = "13900139002";
+    const std::string call =
+        json{{"call_id", "split-1"},
+             {"hotline", "12345"},
+             {"caller", {{"phone", caller}}},
+             {"turns",
+              {{{"speaker", "agent"}, {"text", "您好，12345热线，请讲。"}},
+               {{"speaker", "caller"}, {"text", "幸福路那边路灯不亮了，晚上很黑，走路不安全"}},
+               {{"speaker", "agent"}, {"text", "附近已有同类问题，已将您加入关注。"}}}}}
+            .dump();
+    {
+        gateway::http_client http("127.0.0.1", p.port);
+        auto res =
+            http.request("POST", "/hotline/transcripts", call,
+                         signed_hotline_headers(hotline_secret, "/hotline/transcripts", call));
+        REQUIRE(res.status == 200);
+        const auto result = json::parse(res.body)["results"][0];
+        REQUIRE(result["cases"].size() == 1);
+        REQUIRE(result["cases"][0]["joined"] == true);
+    }
+    CHECK(p.op("GET", url)["residents_following"] == 2);
+
+    // Refused, nothing changed: unsigned or wrongly signed, a malformed body, a case nobody
+    // has, a phone that follows it by no call.
+    const json ask{{"request_id", "NS-1"}, {"case", number}, {"caller_phone", caller}};
+    CHECK(p.not_same(ask, 0, "wrong-secret-0123456789").status == 401);
+    {
+        gateway::http_client http("127.0.0.1", p.port);
+        const std::string body = ask.dump();
+        CHECK(
+            http.request("POST", "/hotline/not-same", body, {{"Content-Type", "application/json"}})
+                .status == 401);
+    }
+    json bad = ask;
+    bad["caller_phone"] = "not a phone";
+    CHECK(p.not_same(bad, 0).status == 400);
+    bad = ask;
+    bad.erase("request_id");
+    CHECK(p.not_same(bad, 0).status == 400);
+    json unknown = ask;
+    unknown["case"] = "MS20200101-9999";
+    CHECK(p.not_same(unknown, 0).status == 404);
+    json stranger = ask;
+    stranger["caller_phone"] = "13700137009";
+    auto refused = p.not_same(stranger, 0);
+    CHECK(refused.status == 403);
+    CHECK(has(refused.body, "not_the_caller"));
+    CHECK(p.op("GET", "/api/v1/cases?limit=10")["cases"].size() == 1);
+    CHECK(p.op("GET", url)["followers"][0]["left_at"].is_null());
+
+    // The caller's own case, from what they said on the call; they leave the first.
+    auto res = p.not_same(ask, 0);
+    REQUIRE(res.status == 200);
+    const auto answer = json::parse(res.body);
+    CHECK(answer["status"] == "accepted");
+    CHECK(answer["left"] == number);
+    const std::string own = answer["case"]["number"];
+    CHECK(own != number);
+    CHECK(answer["case"]["span"] == "turn 2");
+    CHECK(has(answer["answer"].get<std::string>(), own));
+    listed = p.op("GET", "/api/v1/cases?limit=10")["cases"];
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[0]["number"] == own);
+    const auto own_case = p.op("GET", "/api/v1/cases/" + listed[0]["id"].dump());
+    CHECK(has(own_case.dump(), "路灯不亮"));
+    CHECK(own_case["source"]["ref"] == "default:split-1");  // <system>:<call id>
+    CHECK_FALSE(has(own_case.dump(), caller));              // masked, as every view
+    auto shown = p.op("GET", url);
+    CHECK_FALSE(shown["followers"][0]["left_at"].is_null());
+    CHECK(shown["residents_following"] == 1);
+    bool noted = false;
+    for (const auto& e : shown["events"])
+        noted = noted || (e["action"] == "follower_split" && has(e.dump(), own));
+    CHECK(noted);
+    // Told by SMS, naming their own case.
+    CHECK(eventually([&] {
+        for (const auto& text : sms.texts_to(caller))
+            if (has(text, own) && has(text, number)) return true;
+        return false;
+    }));
+
+    // Sent again (another signature): the same answer, nothing more; another request: refused.
+    res = p.not_same(ask, -5);
+    REQUIRE(res.status == 200);
+    CHECK(json::parse(res.body)["status"] == "duplicate");
+    CHECK(json::parse(res.body)["case"]["number"] == own);
+    json later = ask;
+    later["request_id"] = "NS-2";
+    refused = p.not_same(later, 0);
+    CHECK(refused.status == 409);
+    CHECK(has(refused.body, "not_following"));
+    CHECK(p.op("GET", "/api/v1/cases?limit=10")["cases"].size() == 2);
 }

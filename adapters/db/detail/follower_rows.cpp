@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "adapters/db/detail/case_rows.hpp"
 #include "adapters/db/detail/connection.hpp"
 #include "adapters/db/detail/statement_cache.hpp"
@@ -15,7 +17,61 @@ namespace minsheng::adapters::db::detail {
 namespace {
 
 constexpr std::string_view follower_columns =
-    "SELECT case_id, channel, user_id, joined_at, via, rating, left_at FROM case_followers ";
+    "SELECT case_id, channel, user_id, joined_at, via, rating, left_at, report "
+    "FROM case_followers ";
+
+using json = nlohmann::json;
+
+// The `report` column: the follower's own draft and attachments as JSON ('' none). Only what a
+// draft carries before the case service fills it (community and location included).
+std::string report_text(const std::optional<dialog::followed_report>& r) {
+    if (!r) return "";
+    const auto& d = r->draft;
+    json j{{"kind", d.kind},
+           {"category", d.category},
+           {"category_confidence", d.category_confidence},
+           {"urgency", d.urgency},
+           {"description", d.description},
+           {"address", d.address},
+           {"contact_phone", d.contact_phone},
+           {"source_key", d.source_key},
+           {"source_ref", d.source_ref},
+           {"source_span", d.source_span},
+           {"community", d.community},
+           {"attachments", r->attachments}};
+    if (d.location) j["location"] = {d.location->lat, d.location->lng};
+    return j.dump();
+}
+
+std::optional<dialog::followed_report> read_report(const std::string& text,
+                                                   const dialog::case_follower& f) {
+    if (text.empty()) return std::nullopt;
+    const json j = json::parse(text, nullptr, false);
+    if (!j.is_object()) throw store_error("store: a case follower's report is not readable");
+    try {
+        dialog::followed_report r;
+        auto& d = r.draft;
+        d.from = f.who.from;
+        d.reporter_id = f.who.user_id;
+        d.kind = j.at("kind").get<std::string>();
+        d.category = j.at("category").get<std::string>();
+        d.category_confidence = j.at("category_confidence").get<double>();
+        d.urgency = j.at("urgency").get<std::string>();
+        d.description = j.at("description").get<std::string>();
+        d.address = j.at("address").get<std::string>();
+        d.contact_phone = j.at("contact_phone").get<std::string>();
+        d.source_key = j.at("source_key").get<std::string>();
+        d.source_ref = j.at("source_ref").get<std::string>();
+        d.source_span = j.at("source_span").get<std::string>();
+        d.community = j.at("community").get<std::string>();
+        if (const auto at = j.find("location"); at != j.end())
+            d.location = dialog::geo_point{at->at(0).get<double>(), at->at(1).get<double>()};
+        r.attachments = j.at("attachments").get<std::vector<std::string>>();
+        return r;
+    } catch (const json::exception&) {
+        throw store_error("store: a case follower's report is not readable");
+    }
+}
 
 dialog::case_follower read_follower(const sql::statement& row) {
     dialog::case_follower f;
@@ -27,6 +83,7 @@ dialog::case_follower read_follower(const sql::statement& row) {
     f.via = row.getColumn(4).getString();
     f.rating = static_cast<int>(row.getColumn(5).getInt64());
     f.left_at = row.getColumn(6).getInt64();
+    f.report = read_report(row.getColumn(7).getString(), f);
     return f;
 }
 
@@ -35,7 +92,7 @@ dialog::case_follower read_follower(const sql::statement& row) {
 bool add_follower(statement_cache& sql, const dialog::case_follower& f) {
     statement_use s(
         sql.get("INSERT INTO case_followers (case_id, channel, user_id, joined_at, via, rating, "
-                "left_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                "left_at, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
                 "ON CONFLICT (case_id, channel, user_id) DO NOTHING"));
     s->bind(1, f.case_id);
     s->bind(2, std::string(dialog::to_string(f.who.from)));
@@ -44,6 +101,7 @@ bool add_follower(statement_cache& sql, const dialog::case_follower& f) {
     s->bind(5, f.via);
     s->bind(6, f.rating);
     s->bind(7, f.left_at);
+    s->bind(8, report_text(f.report));
     return s->exec() == 1;
 }
 
@@ -60,7 +118,7 @@ std::vector<dialog::case_follower> followers_of(statement_cache& sql, std::int64
 bool leave_case(statement_cache& sql, std::int64_t case_id, const dialog::person_ref& who,
                 std::int64_t at) {
     statement_use s(
-        sql.get("UPDATE case_followers SET left_at = ?4 "
+        sql.get("UPDATE case_followers SET left_at = ?4, report = '' "
                 "WHERE case_id = ?1 AND channel = ?2 AND user_id = ?3 AND left_at = 0"));
     s->bind(1, case_id);
     s->bind(2, std::string(dialog::to_string(who.from)));

@@ -41,8 +41,11 @@ bool join_same_problem(turn& t, const appeal_draft& a) {
     const auto same = intake::same_problem(*t.engine, t.uow, *t.duplicates, d, t.now);
     // A follower row already there (following it, or told us it is another problem): this is
     // an appeal of its own.
-    if (!same || !intake::follow(t.uow, *same, t.me(),
-                                 t.m.from == channel::miniprogram ? "mp" : "chat", t.now))
+    // What they said is kept on their row: should it prove another problem, their own case
+    // opens from it (intake::split_follower).
+    if (!same || !intake::follow(
+                     t.uow, *same, t.me(), t.m.from == channel::miniprogram ? "mp" : "chat", t.now,
+                     followed_report{intake::draft_of(report_of(t, a), nullptr, t.now), {}}))
         return false;
     auto pending = about_case(stage::await_not_same, same->id, same->number);
     pending.draft = a;

@@ -11,6 +11,7 @@
 #include "dialog/conversation/detail/commands.hpp"
 #include "dialog/conversation/detail/state.hpp"
 #include "dialog/conversation/detail/turn.hpp"
+#include "dialog/intake/filing.hpp"
 
 namespace minsheng::dialog::detail {
 
@@ -57,6 +58,8 @@ bool answer_rating_question(turn& t, const pending_state& s, const command& cmd)
 // The draft of the message as it stands (its text, labels and contact details), and opening a
 // draft whose every slot is filled, saying so: for flows outside resident_flows.cpp.
 appeal_draft draft_of_message(const turn& t);
+// The filing of a draft whose every slot is settled (no understanding is consulted again).
+intake::report report_of(const turn& t, const appeal_draft& a);
 void open_appeal(turn& t, const appeal_draft& a);
 
 // ---- certificates (certificate_flows.cpp), from the city's list (turn::certificates)

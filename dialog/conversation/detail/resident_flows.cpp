@@ -117,21 +117,8 @@ std::string mode_line(const turn& t, const case_record& c) {
 
 // Opens the draft, whose every slot is filled, through the case service; says nothing.
 case_record open_quietly(turn& t, const appeal_draft& a) {
-    intake::report r;
-    r.from = t.m.from;
-    r.reporter_id = t.m.user_id;
-    r.description = a.description;
-    r.kind = a.kind;
-    r.category = a.category;
-    r.category_confidence = a.category_confidence;
-    r.urgency = a.urgency;
-    r.address = a.address;
-    r.phone = a.phone;
-    r.location = a.location;
-    r.community = a.community;
-    r.source_key = a.source_key;
     // Every slot was settled by the conversation: no understanding is consulted again.
-    return intake::file(t.service, t.uow, r, nullptr, a.normalised, t.now);
+    return intake::file(t.service, t.uow, report_of(t, a), nullptr, a.normalised, t.now);
 }
 
 std::string category_text(const turn& t, const case_record& rec) {
@@ -853,6 +840,23 @@ bool answer_rating_question(turn& t, const pending_state& s, const command& cmd)
         return true;
     }
     return false;
+}
+
+intake::report report_of(const turn& t, const appeal_draft& a) {
+    intake::report r;
+    r.from = t.m.from;
+    r.reporter_id = t.m.user_id;
+    r.description = a.description;
+    r.kind = a.kind;
+    r.category = a.category;
+    r.category_confidence = a.category_confidence;
+    r.urgency = a.urgency;
+    r.address = a.address;
+    r.phone = a.phone;
+    r.location = a.location;
+    r.community = a.community;
+    r.source_key = a.source_key;
+    return r;
 }
 
 }  // namespace minsheng::dialog::detail

@@ -130,3 +130,94 @@ TEST_CASE("A caller who reported the case by a call rates it as its reporter on 
         CHECK(f.status_of(number) != "done");
     }
 }
+
+TEST_CASE("A caller joined to a case by a call says it is another problem: their own case opens",
+          "[dialog][hotline][duplicates]") {
+    using dialog::intake::call_split_outcome;
+    with_duplicates f;
+    const auto number =
+        f.tell("oAlice", "幸福路的路灯坏了，晚上一片漆黑，走路很不安全").opened.at(0).number;
+    const std::string said = "幸福路那边路灯不亮了，晚上很黑，走路不安全";
+    REQUIRE(call_in(f, "c1", caller, said, t0 + 600).at(0).number == number);
+    const auto split = [&](const std::string& n, const std::string& phone, const std::string& key) {
+        dialog::intake::call_split_result out;
+        f.with([&](dialog::unit_of_work& uow) {
+            out = dialog::intake::split_by_call(*f.service, *shipped_templates(), uow, nlu(),
+                                                {n, phone, key}, t0 + 900);
+        });
+        return out;
+    };
+
+    // Only the phone that follows it by a call, of a case that exists.
+    CHECK(split(number, "13700137000", "k0").outcome == call_split_outcome::not_the_caller);
+    CHECK(split("MS20261123-9999", caller, "k0").outcome == call_split_outcome::no_case);
+    CHECK(f.followers(number)[0].left_at == 0);
+
+    const auto r = split(number, caller, "k1");
+    REQUIRE(r.outcome == call_split_outcome::split);
+    CHECK(r.left.number == number);
+    const auto& own = r.opened;
+    CHECK(own.number != number);
+    CHECK(own.from == channel::hotline);
+    CHECK(own.reporter_id == caller);
+    CHECK(own.description == said);  // what they said on the call
+    CHECK(own.source_ref == "default:c1");
+    CHECK(own.kind == "complaint");
+    CHECK_FALSE(own.category.empty());
+    CHECK(f.followers(number)[0].left_at == t0 + 900);
+    CHECK_FALSE(f.followers(number)[0].report);
+    // Told by SMS, naming both cases; operators see the split on the case they left.
+    const auto told = f.outbox_to(caller);
+    REQUIRE_FALSE(told.empty());
+    CHECK(told.back().template_key == "hotline/case_split");
+    CHECK(has(told.back().text, own.number));
+    CHECK(has(told.back().text, number));
+    bool noted = false;
+    const auto left_id = f.find(number)->id;
+    f.with([&](dialog::unit_of_work& uow) {
+        for (const auto& e : uow.events_of(left_id))
+            noted = noted || (e.action == "follower_split" && e.note == own.number);
+    });
+    CHECK(noted);
+
+    // Once: they follow it no more, and a call about it later is not joined to it again.
+    CHECK(split(number, caller, "k2").outcome == call_split_outcome::not_following);
+    const auto again = call_in(f, "c2", caller, said, t0 + 1200);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].number != number);
+}
+
+TEST_CASE("A caller who follows a case by a merge, or a merged case, cannot split it off",
+          "[dialog][hotline][duplicates]") {
+    using dialog::intake::call_split_outcome;
+    with_duplicates f;
+    const auto a =
+        f.tell("oAlice", "幸福路的路灯坏了，晚上一片漆黑，走路很不安全").opened.at(0).number;
+    REQUIRE(call_in(f, "c1", caller, "幸福路那边路灯不亮了，晚上很黑，走路不安全", t0 + 600)
+                .at(0)
+                .number == a);
+    const auto d = f.tell("oDave", "光明路的路灯坏了，晚上很黑", t0 + 900).opened.at(0).number;
+    REQUIRE(d != a);
+    const auto a_id = f.find(a)->id;
+    const auto d_id = f.find(d)->id;
+    f.with([&](dialog::unit_of_work& uow) {
+        dialog::cases::act_args args;
+        args.merge_into = d_id;
+        REQUIRE(f.service
+                    ->act(uow, a_id, dialog::cases::action::merge,
+                          dialog::cases::actor::op("tester"), args, t0 + 1000)
+                    .ok());
+    });
+    const auto split = [&](const std::string& n) {
+        call_split_outcome out{};
+        f.with([&](dialog::unit_of_work& uow) {
+            out = dialog::intake::split_by_call(*f.service, *shipped_templates(), uow, nlu(),
+                                                {n, caller, "k"}, t0 + 1100)
+                      .outcome;
+        });
+        return out;
+    };
+    CHECK(split(a) == call_split_outcome::merged);
+    CHECK(split(d) == call_split_outcome::no_report);  // their row there came by the merge
+    CHECK(f.followers(d).at(0).left_at == 0);
+}
