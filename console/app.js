@@ -631,15 +631,37 @@
         : el("p", { text: TEXT.history_empty }));
   }
 
+  // A follower whose report proves another problem: their own case, from what they reported.
+  function split_button(c, f, position) {
+    if (!f.can_split || c.status === "merged") return null;
+    const button = el("button", { type: "button", class: "secondary split-follower", "data-position": String(position),
+      "aria-label": fmt(TEXT.split_follower_label, { who: actor_label(f.who) }), text: TEXT.split_follower });
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      let done;
+      try {
+        done = await api("POST", "/cases/" + c.id + "/followers/split", { follower: position, joined_at: f.joined_at });
+      } catch (err) {
+        button.disabled = false;
+        fail(err);
+        return;
+      }
+      say(fmt(TEXT.split_follower_done, { number: done.case.number }), "success");
+      await render_case(c.id, "followers-heading");
+    });
+    return button;
+  }
+
   // Who else reported the same problem (masked by the server), and how they came.
   function followers_section(c) {
     const list = c.followers || [];
-    const rows = list.map((f) => el("tr", { "data-via": f.via, "data-left": f.left_at ? "1" : "0" },
+    const rows = list.map((f, i) => el("tr", { "data-via": f.via, "data-left": f.left_at ? "1" : "0" },
       el("td", { text: actor_label(f.who) }),
       el("td", { text: label_of(TEXT.follower_via, f.via) }),
       el("td", { text: when(f.joined_at) }),
       el("td", { text: f.rating ? fmt(TEXT.rating_value, { n: f.rating }) : TEXT.follower_not_rated }),
-      el("td", { text: f.left_at ? when(f.left_at) : TEXT.follower_following })));
+      el("td", { text: f.left_at ? when(f.left_at) : TEXT.follower_following }),
+      el("td", {}, split_button(c, f, i + 1))));
     return el("section", { "aria-labelledby": "followers-heading", id: "followers" },
       el("h3", { id: "followers-heading", text: TEXT.followers_heading }),
       el("p", { class: "muted", text: TEXT.followers_intro }),
@@ -648,7 +670,7 @@
       list.length
         ? table_region(TEXT.followers_heading, "followers-table", TEXT.followers_caption,
             [{ text: TEXT.col_follower }, { text: TEXT.col_via }, { text: TEXT.col_joined_at },
-              { text: TEXT.col_follower_rating }, { text: TEXT.col_left_at }], rows)
+              { text: TEXT.col_follower_rating }, { text: TEXT.col_left_at }, { text: TEXT.col_actions }], rows)
         : el("p", { id: "followers-empty", text: TEXT.followers_empty }));
   }
 

@@ -160,6 +160,9 @@ const TEXT = {
   merge_into_this: "合并到本件",
   merge_into_this_label: "把 {number} 合并到本件",
   merged_here: "已把 {number} 合并到本件。",
+  split_follower: "另行立案",
+  split_follower_label: "{who} 反映的是另一个问题：为其单独立案",
+  split_follower_done: "已为该居民单独立案：{number}，并已通知本人。",
 
   history_heading: "办理记录",
   history_caption: "办理记录（按时间顺序）",

@@ -1,8 +1,9 @@
 // Every JSON body the operator API takes (gateway/operator/bodies.hpp): the input is the body,
-// read as an action, a note and a reply.
+// read as an action, a note, a reply and a follower split.
 // Contracts: nothing throws; a refusal has a reason; an accepted action names a known action,
 // assign has an assignee, merge has a target, a rating is 1..5; a note or reply text is valid
-// UTF-8, not blank and at most 2000 code points; a reply is canned or text, never both; what is
+// UTF-8, not blank and at most 2000 code points; a reply is canned or text, never both; a split
+// names a position 1..max_followers and a time in years 1-9999; what is
 // accepted can be written back as JSON, which the handlers do next.
 
 #include <cstdint>
@@ -60,6 +61,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             check_text(r->text);
         else
             FUZZ_CHECK(minsheng::dialog::is_valid_utf8(r->canned));
+    }
+    if (const auto r4 = parse_split(body); const auto* s = accepted(r4)) {
+        FUZZ_CHECK(s->follower >= 1 && s->follower <= max_followers);
+        FUZZ_CHECK(s->joined_at > -62135596800 && s->joined_at < 253402300800);
     }
     return 0;
 }

@@ -104,7 +104,9 @@ json operator_follower(const dialog::case_follower& f) {
             {"via", f.via},
             {"joined_at", dialog::format_iso8601(f.joined_at)},
             {"rating", f.rating == 0 ? json(nullptr) : json(f.rating)},
-            {"left_at", f.left_at == 0 ? json(nullptr) : json(dialog::format_iso8601(f.left_at))}};
+            {"left_at", f.left_at == 0 ? json(nullptr) : json(dialog::format_iso8601(f.left_at))},
+            // What they reported is kept, so their own case can still be opened from it.
+            {"can_split", f.left_at == 0 && f.report.has_value()}};
 }
 
 json outbox(const adapters::db::outbox_row& r) {

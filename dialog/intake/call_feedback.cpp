@@ -1,7 +1,5 @@
 #include "dialog/intake/call_feedback.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "dialog/intake/same_problem.hpp"
 
 namespace minsheng::dialog::intake {
@@ -90,28 +88,12 @@ call_split_result split_by_call(const cases::case_service& service, const templa
         out.outcome = call_split_outcome::not_following;
         return out;
     }
-    auto opened = split_follower(service, uow, engine, *c, caller, now);
+    auto opened = split_off(service, templates, uow, engine, *c, caller, caller.key(),
+                            r.idempotency_key, now);
     if (!opened) {
         out.outcome = call_split_outcome::no_report;
         return out;
     }
-    uow.add_event({0, c->id, now, caller.key(), "follower_split", "", "", opened->number});
-
-    notification note;
-    note.audience = "resident";
-    note.to = caller;
-    note.template_key = "hotline/case_split";
-    note.vars_json = nlohmann::json{{"number", opened->number}, {"left", c->number}}.dump();
-    note.text = templates.render(
-        "hotline/case_split",
-        {{"number", opened->number},
-         {"left", c->number},
-         {"category", opened->category.empty() ? templates.render("hotline/category_unknown")
-                                               : opened->category}});
-    note.case_id = opened->id;
-    note.idempotency_key = r.idempotency_key;
-    note.created_at = now;
-    uow.enqueue(note);
     out.outcome = call_split_outcome::split;
     out.opened = std::move(*opened);
     return out;

@@ -19,9 +19,10 @@ std::string address_in_call(const std::vector<call_appeal>& appeals) {
 }  // namespace
 
 const std::vector<std::string>& required_templates() {
-    static const std::vector<std::string> keys = {"hotline/case_opened", "hotline/category_unknown",
-                                                  "hotline/case_joined", "hotline/joined_answer",
-                                                  "hotline/case_split",  "hotline/split_answer"};
+    static const std::vector<std::string> keys = {
+        "hotline/case_opened",   "hotline/category_unknown", "hotline/case_joined",
+        "hotline/joined_answer", "hotline/case_split",       "hotline/split_answer",
+        "notify/follower_split"};
     return keys;
 }
 

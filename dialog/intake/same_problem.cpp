@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "dialog/cases/lifecycle.hpp"
 #include "dialog/intake/appeal_sketch.hpp"
 #include "dialog/nlu/normalizer.hpp"
@@ -97,6 +99,34 @@ std::optional<case_record> split_follower(const cases::case_service& service, un
         if (added.ok()) rec = std::move(added.after);
     }
     return rec;
+}
+
+std::optional<case_record> split_off(const cases::case_service& service,
+                                     const template_set& templates, unit_of_work& uow,
+                                     const nlu::engine& engine, const case_record& c,
+                                     const person_ref& who, const std::string& actor,
+                                     const std::string& idempotency_key, std::int64_t now) {
+    auto opened = split_follower(service, uow, engine, c, who, now);
+    if (!opened) return opened;
+    uow.add_event({0, c.id, now, actor, "follower_split", "", "", opened->number});
+    const bool by_call = who.from == channel::hotline;
+    const std::string key = by_call ? "hotline/case_split" : "notify/follower_split";
+    const std::string category =
+        opened->category.empty() ? templates.render("hotline/category_unknown") : opened->category;
+    notification note;
+    note.audience = "resident";
+    note.to = who;
+    note.template_key = key;
+    note.vars_json =
+        nlohmann::json{{"number", opened->number}, {"left", c.number}, {"category", category}}
+            .dump();
+    note.text = templates.render(
+        key, {{"number", opened->number}, {"left", c.number}, {"category", category}});
+    note.case_id = opened->id;
+    note.idempotency_key = idempotency_key;
+    note.created_at = now;
+    uow.enqueue(note);
+    return opened;
 }
 
 duplicate_candidates_query candidates_near(const cases::duplicate_policy& policy,

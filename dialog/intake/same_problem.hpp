@@ -13,6 +13,7 @@
 #include "dialog/cases/service.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
+#include "dialog/templates.hpp"
 
 namespace minsheng::dialog::intake {
 
@@ -40,6 +41,15 @@ bool follow(unit_of_work& uow, const case_record& c, const person_ref& who, std:
 std::optional<case_record> split_follower(const cases::case_service& service, unit_of_work& uow,
                                           const nlu::engine& engine, const case_record& c,
                                           const person_ref& who, std::int64_t now);
+
+// split_follower, then what goes with it: a `follower_split` event on `c` by `actor` naming the
+// new case (operators only), and the person told (`hotline/case_split` to a 12345 caller, by
+// SMS; `notify/follower_split` to the others), keyed `idempotency_key`.
+std::optional<case_record> split_off(const cases::case_service& service,
+                                     const template_set& templates, unit_of_work& uow,
+                                     const nlu::engine& engine, const case_record& c,
+                                     const person_ref& who, const std::string& actor,
+                                     const std::string& idempotency_key, std::int64_t now);
 
 // Possible duplicates for operators: an open case the decision rates `possible` (or `same`: two
 // cases of one problem that were not joined, e.g. after "不是同一个问题") against another case.

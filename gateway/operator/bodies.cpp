@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "dialog/utf8.hpp"
+#include "dialog/values/iso8601.hpp"
 
 namespace minsheng::gateway::operator_api {
 
@@ -89,6 +90,26 @@ body_result<note_request> parse_note(std::string_view body) {
     auto text = text_of(*j);
     if (auto* bad = std::get_if<bad_body>(&text)) return *bad;
     return note_request{std::get<std::string>(std::move(text))};
+}
+
+body_result<split_request> parse_split(std::string_view body) {
+    auto j = object_of(body);
+    if (!j) return not_an_object;
+    split_request r;
+    const auto n = j->find("follower");
+    if (n == j->end() || !n->is_number_unsigned() || n->get<std::uint64_t>() < 1 ||
+        n->get<std::uint64_t>() > max_followers)
+        return bad_body{
+            "follower must be the position (1, 2, ...) of a row of the case's followers"};
+    r.follower = static_cast<std::size_t>(n->get<std::uint64_t>());
+    const auto at = j->find("joined_at");
+    if (at == j->end() || !at->is_string())
+        return bad_body{"joined_at must be that follower's joined_at, as the case shows it"};
+    const auto parsed = dialog::parse_iso8601(at->get_ref<const std::string&>());
+    if (!parsed)
+        return bad_body{"joined_at must be that follower's joined_at, as the case shows it"};
+    r.joined_at = *parsed;
+    return r;
 }
 
 body_result<reply_request> parse_reply(std::string_view body) {

@@ -50,4 +50,14 @@ struct reply_request {
 };
 body_result<reply_request> parse_reply(std::string_view body);
 
+// POST /api/v1/cases/{id}/followers/split {"follower": n, "joined_at": "<ISO-8601>"}: the n-th
+// (1-based) of the case's `followers` as the case's view lists them, with its `joined_at` as
+// shown there (the handler checks that row is still the n-th).
+struct split_request {
+    std::size_t follower = 0;  // 1..max_followers
+    std::int64_t joined_at = 0;
+};
+inline constexpr std::size_t max_followers = 100000;
+body_result<split_request> parse_split(std::string_view body);
+
 }  // namespace minsheng::gateway::operator_api

@@ -5,6 +5,9 @@
 //   POST /api/v1/cases/{id}/notes    an internal note (201)
 //   POST /api/v1/cases/{id}/reply    a canned reply or free text to the reporter (202, queued in
 //                                    the outbox)
+//   POST /api/v1/cases/{id}/followers/split
+//                                    a follower's report is another problem: they leave the case
+//                                    and their own case opens from what they reported (201)
 
 #include <functional>
 #include <string>
@@ -13,6 +16,7 @@
 
 #include "adapters/db/staff.hpp"
 #include "dialog/cases/operator_desk.hpp"
+#include "dialog/intake/same_problem.hpp"
 #include "gateway/operator/bodies.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/views.hpp"
@@ -153,6 +157,45 @@ void reply(const call& c, std::int64_t id) {
             row.status = "pending";
             return outcome::answer(http::status::accepted, {{"notification", views::outbox(row)}},
                                    "reply");
+        });
+}
+
+void split_follower(const call& c, std::int64_t id) {
+    auto parsed = parse_split(c.x.req().body());
+    if (const auto* bad = std::get_if<bad_body>(&parsed))
+        return c.refuse(http::status::bad_request, "bad_request", bad->reason);
+    const auto ask = std::get<split_request>(parsed);
+    on_visible_case(
+        c, id,
+        [ask, who = c.who](const app_state& app, dialog::unit_of_work& uow,
+                           const dialog::case_record& found) {
+            const auto rows = uow.followers_of(found.id);
+            // The row the operator saw: the list only grows, but two joining in the same second
+            // may sort before it, so its place and its time must both still hold.
+            if (ask.follower > rows.size() || rows[ask.follower - 1].joined_at != ask.joined_at)
+                return outcome::refusal(http::status::conflict, "followers_changed",
+                                        "the case's followers have changed; reload the case");
+            const auto& row = rows[ask.follower - 1];
+            if (row.left_at != 0)
+                return outcome::refusal(http::status::conflict, "not_following",
+                                        "this follower has left the case already");
+            if (found.status == "merged")
+                return outcome::refusal(http::status::conflict, "merged",
+                                        "this case was merged into another; its followers follow "
+                                        "that one now");
+            const std::int64_t t = app.now();
+            auto opened = dialog::intake::split_off(
+                *app.service, *app.templates, uow, *app.nlu, found, row.who,
+                actor::op(who.id).key(), "split:" + std::to_string(found.id) + ":" + row.who.key(),
+                t);
+            if (!opened)
+                return outcome::refusal(http::status::conflict, "no_report",
+                                        "what this follower reported is not kept (they follow "
+                                        "by a merge, or joined before it was kept)");
+            return outcome::answer(http::status::created,
+                                   {{"case", views::operator_case(*opened)},
+                                    {"left", views::operator_case(*uow.get_case(found.id))}},
+                                   "split_follower");
         });
 }
 

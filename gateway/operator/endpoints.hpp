@@ -34,6 +34,8 @@ void possible_duplicates(const call& c, std::int64_t id);
 void act(const call& c, std::int64_t id);       // .../actions: a lifecycle action
 void add_note(const call& c, std::int64_t id);  // .../notes: an internal note
 void reply(const call& c, std::int64_t id);     // .../reply: a message to the reporter
+// .../followers/split: a follower's own case from what they reported
+void split_follower(const call& c, std::int64_t id);
 
 // assignment.cpp: who handles a case.
 // The store's staff and their open cases as the assignment rule sees them. Call on the writer.

@@ -75,6 +75,7 @@ const std::vector<route_spec>& routes() {
         {verb::post, "/api/v1/cases/{id}/actions", every_role, per_case, act},
         {verb::post, "/api/v1/cases/{id}/notes", every_role, per_case, add_note},
         {verb::post, "/api/v1/cases/{id}/reply", every_role, per_case, reply},
+        {verb::post, "/api/v1/cases/{id}/followers/split", every_role, per_case, split_follower},
         {verb::get, "/api/v1/canned", every_role, shared, no_id<list_canned>},
         {verb::get, "/api/v1/staff", every_role, filtered, no_id<list_staff>},
         {verb::post, "/api/v1/assign/auto", staff_leads, filtered, no_id<assign_auto>},

@@ -1007,4 +1007,25 @@ TEST_CASE("a case worker sees a case's followers and merges a possible duplicate
              "!document.querySelector('#duplicates-table tr[data-number=\"" +
                  own_number + "\"]')");
     CHECK(s.execute("return document.querySelectorAll('#duplicates-table tbody tr').length;") == 1);
+
+    // The second resident's report proves another problem: one click opens their own case from
+    // what they said. Only a follower whose report is kept and who still follows has the button
+    // (not the third, who left, nor the one who came by the merge).
+    CHECK(s.execute("return document.querySelectorAll('#followers-table button.split-follower')"
+                    ".length;") == 1);
+    s.click(
+        s.find("#followers-table tr[data-via=\"chat\"][data-left=\"0\"] "
+               "button.split-follower"));
+    wait_for(s, "the split done",
+             "document.getElementById('message').textContent.includes('单独立案')");
+    const auto split = admin.get("/api/v1/cases/" + std::to_string(first_id));
+    std::size_t left = 0;
+    for (const auto& f : split["followers"]) left += f["left_at"].is_null() ? 0 : 1;
+    CHECK(left == 2);
+    const auto newest = admin.get("/api/v1/cases?limit=1")["cases"][0];
+    CHECK(newest["number"] != own_number);
+    CHECK(newest["id"].get<std::int64_t>() > own_id);
+    wait_for(s, "the follower marked as left",
+             "document.querySelectorAll('#followers-table tr[data-left=\"1\"]').length === 2");
+    CHECK(s.execute("return document.getElementById('followers-count').dataset.n;") == "2");
 }

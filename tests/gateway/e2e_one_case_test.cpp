@@ -562,3 +562,82 @@ TEST_CASE(
     CHECK(has(refused.body, "not_following"));
     CHECK(p.op("GET", "/api/v1/cases?limit=10")["cases"].size() == 2);
 }
+
+TEST_CASE(
+    "an operator splits off a follower whose report is another problem: their own case, "
+    "with what they sent",
+    "[e2e][duplicates]") {
+    fake_wechat_server fake{tools::fake_wechat::fake_config{}};
+    sms_gateway sms;
+    program p(fake, sms);
+    wechat_peer wx(p.peer_config(), p.port);
+
+    REQUIRE(wx.say("o_split_op_chat", "幸福路的路灯坏了，晚上一片漆黑，走路很不安全").status ==
+            200);
+    auto listed = p.op("GET", "/api/v1/cases?limit=10")["cases"];
+    REQUIRE(listed.size() == 1);
+    const std::string number = listed[0]["number"];
+    const std::string url = "/api/v1/cases/" + listed[0]["id"].dump();
+
+    // A mini program resident is joined to it, with a photo.
+    const std::string mp_code = "code-split-op-mp";
+    const std::string mp_user = fake_wechat_server::openid_for_code(mp_code);
+    const auto session = p.call("POST", "/mp/v1/login", {{"code", mp_code}}, "", 200);
+    const std::string mp_auth = "Bearer " + session.at("session").get<std::string>();
+    const auto joined = p.call("POST", "/mp/v1/cases",
+                               {{"request_id", "split-op-1"},
+                                {"kind", "complaint"},
+                                {"description", "幸福路路灯不亮好几天了，请派人修一下"},
+                                {"media_ids", {"media-split-1"}}},
+                               mp_auth, 201);
+    REQUIRE(joined.at("joined") == true);
+    auto shown = p.op("GET", url);
+    REQUIRE(shown["followers"].size() == 1);
+    const auto row = shown["followers"][0];
+    CHECK(row["can_split"] == true);
+    const std::string joined_at = row["joined_at"];
+
+    // Refused, nothing changed: a malformed body, a row that is not there or not as shown.
+    const std::string split = url + "/followers/split";
+    const std::string auth = "Bearer " + operator_token;
+    p.call("POST", split, {{"follower", 0}, {"joined_at", joined_at}}, auth, 400);
+    p.call("POST", split, {{"follower", 1}, {"joined_at", "yesterday"}}, auth, 400);
+    p.call("POST", split, {{"follower", 1}}, auth, 400);
+    p.call("POST", split, {{"follower", 2}, {"joined_at", joined_at}}, auth, 409);
+    p.call("POST", split, {{"follower", 1}, {"joined_at", "2020-01-01T00:00:00+08:00"}}, auth, 409);
+    p.call("POST", split, {{"follower", 1}, {"joined_at", joined_at}}, "", 401);
+    p.call("POST", "/api/v1/cases/999999/followers/split",
+           {{"follower", 1}, {"joined_at", joined_at}}, auth, 404);
+    CHECK(p.op("GET", "/api/v1/cases?limit=10")["cases"].size() == 1);
+    CHECK(p.op("GET", url)["followers"][0]["left_at"].is_null());
+
+    // Their own case, from what they sent; they leave the first and are told.
+    const auto done = p.call("POST", split, {{"follower", 1}, {"joined_at", joined_at}}, auth, 201);
+    const std::string own = done["case"]["number"];
+    CHECK(own != number);
+    CHECK(done["left"]["number"] == number);
+    const auto own_case = p.op("GET", "/api/v1/cases/" + done["case"]["id"].dump());
+    CHECK(has(own_case.dump(), "路灯不亮好几天"));
+    CHECK(has(own_case.dump(), "media-split-1"));  // their photo, as their detail line
+    CHECK_FALSE(has(own_case.dump(), mp_user));
+    shown = p.op("GET", url);
+    CHECK_FALSE(shown["followers"][0]["left_at"].is_null());
+    CHECK(shown["followers"][0]["can_split"] == false);
+    bool noted = false;
+    for (const auto& e : shown["events"])
+        noted = noted || (e["action"] == "follower_split" && has(e.dump(), own));
+    CHECK(noted);
+    bool told = false;
+    for (const auto& n : outbox_to(p.db, mp_user))
+        told = told || (n.n.template_key == "notify/follower_split" && has(n.n.text, own));
+    CHECK(told);
+    // It is theirs in the mini program now.
+    bool mine = false;
+    const auto my_cases = p.call("GET", "/mp/v1/cases", nullptr, mp_auth, 200);
+    INFO(my_cases.dump() << "\n" << own_case.dump());
+    for (const auto& c : my_cases["cases"]) mine = mine || c["number"] == own;
+    CHECK(mine);
+    // Once: the row has left.
+    p.call("POST", split, {{"follower", 1}, {"joined_at", joined_at}}, auth, 409);
+    CHECK(p.op("GET", "/api/v1/cases?limit=10")["cases"].size() == 2);
+}

@@ -237,6 +237,12 @@ std::map<std::string, probe> probes() {
              f.forbidden(f.call(who.token, "POST", url(f.a_case, "/reply"), R"({"text":"你好"})"),
                          who.name);
          }},
+        {"POST /api/v1/cases/{id}/followers/split",
+         [](fixture& f, const intruder& who) {
+             f.forbidden(f.call(who.token, "POST", url(f.a_case, "/followers/split"),
+                                R"({"follower":1,"joined_at":"2026-11-23T09:00:00+08:00"})"),
+                         who.name);
+         }},
         {"GET /api/v1/canned",
          [](fixture& f, const intruder& who) { f.filtered(who, "GET", "/api/v1/canned"); }},
         {"GET /api/v1/staff",
