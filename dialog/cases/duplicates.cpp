@@ -213,9 +213,10 @@ bool is_ideograph(char32_t c) {
            (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0xF900 && c <= 0xFAFF);
 }
 
-// Content bigrams of `text`: runs of ideographs that are not stop characters, two by two.
-std::set<std::u32string> bigrams(std::string_view text) {
-    std::set<std::u32string> out;
+// Content bigrams of `text`: runs of ideographs that are not stop characters, two by two, each
+// packed in 64 bits; sorted, each once.
+std::vector<std::uint64_t> bigrams(std::string_view text) {
+    std::vector<std::uint64_t> out;
     char32_t previous = 0;
     for (std::size_t i = 0; i < text.size();) {
         const auto d = decode_utf8(text, i);
@@ -225,13 +226,38 @@ std::set<std::u32string> bigrams(std::string_view text) {
             previous = 0;
             continue;
         }
-        if (previous != 0) {
-            std::u32string b{previous, c};
-            if (!stop_bigrams().contains(b)) out.insert(std::move(b));
-        }
+        if (previous != 0 && !stop_bigrams().contains(std::u32string{previous, c}))
+            out.push_back((std::uint64_t{previous} << 32) | c);
         previous = c;
     }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
+}
+
+double similarity_of(const word_features& a, const word_features& b) {
+    double overlap = 0.0;
+    if (!a.bigrams.empty() && !b.bigrams.empty()) {
+        std::size_t shared = 0;
+        for (auto x = a.bigrams.begin(), y = b.bigrams.begin();
+             x != a.bigrams.end() && y != b.bigrams.end();) {
+            if (*x < *y) {
+                ++x;
+            } else if (*y < *x) {
+                ++y;
+            } else {
+                ++shared;
+                ++x;
+                ++y;
+            }
+        }
+        overlap = static_cast<double>(shared) /
+                  static_cast<double>(std::min(a.bigrams.size(), b.bigrams.size()));
+    }
+    if (a.problems == 0 || b.problems == 0) return overlap;
+    const double shared = std::popcount(a.problems & b.problems);
+    const double either = std::popcount(a.problems | b.problems);
+    return 0.5 * (shared / either) + 0.5 * overlap;
 }
 
 std::vector<char32_t> code_points(std::string_view s) {
@@ -283,21 +309,17 @@ std::vector<std::string> duplicate_policy::categories_for(std::string_view categ
     return out;
 }
 
+word_features features_of(std::string_view words) {
+    word_features f;
+    f.bigrams = bigrams(words);
+    f.problems = problems_in(words);
+    f.objects = objects_in(words);
+    f.faults = faults_in(words);
+    return f;
+}
+
 double words_similarity(std::string_view a, std::string_view b) {
-    const auto x = bigrams(a);
-    const auto y = bigrams(b);
-    double overlap = 0.0;
-    if (!x.empty() && !y.empty()) {
-        std::size_t shared = 0;
-        for (const auto& g : x) shared += y.contains(g) ? 1 : 0;
-        overlap = static_cast<double>(shared) / static_cast<double>(std::min(x.size(), y.size()));
-    }
-    const auto p = problems_in(a);
-    const auto q = problems_in(b);
-    if (p == 0 || q == 0) return overlap;
-    const double shared = std::popcount(p & q);
-    const double either = std::popcount(p | q);
-    return 0.5 * (shared / either) + 0.5 * overlap;
+    return similarity_of(features_of(a), features_of(b));
 }
 
 std::string place_key(std::string_view address) {
@@ -368,14 +390,20 @@ duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_ske
         d.same_place = same_place(appeal.place, open_case.place);
     }
     d.recent = open_case.at <= appeal.at + 60 && appeal.at - open_case.at <= policy.max_age_seconds;
-    d.similarity = words_similarity(appeal.words, open_case.words);
+    // What each text says, as its sketch's maker computed it or computed here.
+    word_features own_a, own_b;
+    const word_features& fa =
+        appeal.features ? *appeal.features : (own_a = features_of(appeal.words));
+    const word_features& fb =
+        open_case.features ? *open_case.features : (own_b = features_of(open_case.words));
+    d.similarity = similarity_of(fa, fb);
     // Vetoes: the texts name other things, or other faults of one thing, or (near by the
     // coordinates) other places. Such a pair is at most a possible duplicate.
-    const auto oa = objects_in(appeal.words);
-    const auto ob = objects_in(open_case.words);
+    const auto oa = fa.objects;
+    const auto ob = fb.objects;
     if (oa != 0 && ob != 0 && (oa & ob) == 0) {
         d.conflict = duplicate_conflict::object;
-    } else if (faults_conflict(faults_in(appeal.words), faults_in(open_case.words))) {
+    } else if (faults_conflict(fa.faults, fb.faults)) {
         d.conflict = duplicate_conflict::fault;
     } else if (d.distance_m >= 0.0 && !appeal.place.empty() && !open_case.place.empty() &&
                !same_place(appeal.place, open_case.place)) {

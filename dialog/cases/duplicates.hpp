@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,16 @@
 
 namespace minsheng::dialog::cases {
 
+// What the decision reads from a sketch's words: computed once per text (features_of) rather
+// than once per pair compared, which is what the intake's search does many times over.
+struct word_features {
+    std::vector<std::uint64_t> bigrams;  // content bigrams, two code points packed; sorted, unique
+    std::uint64_t problems = 0;          // problem word lines (bits)
+    std::uint64_t objects = 0;           // object lines (bits), longest words first
+    std::uint64_t faults = 0;            // fault lines (bits)
+};
+word_features features_of(std::string_view words);
+
 // What the decision compares, for a new appeal or for an open case.
 struct appeal_sketch {
     std::string category;               // the classifier's; "" when unsure
@@ -33,6 +44,9 @@ struct appeal_sketch {
     std::string words;                  // normalised text with the places taken out
     std::int64_t at = 0;                // when filed (the case: created_at), unix seconds
     std::string building;               // building_of() the address; "" none
+    // features_of(words), when the sketch's maker computed it; judge_duplicate computes it
+    // otherwise. Must be of these words.
+    std::shared_ptr<const word_features> features;
 };
 
 struct duplicate_policy {

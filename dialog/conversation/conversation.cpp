@@ -397,7 +397,8 @@ step_outcome conversation::step(const inbound_message& m, const nlu::understandi
            problems,
            certificates_.get(),
            engine_.get(),
-           &duplicates_};
+           &duplicates_,
+           sketches_.get()};
 
     switch (m.kind) {
         case inbound_kind::subscribe:

@@ -19,6 +19,7 @@
 #include "dialog/cases/service.hpp"
 #include "dialog/intake/call_appeals.hpp"
 #include "dialog/intake/certificates.hpp"
+#include "dialog/intake/sketch_cache.hpp"
 #include "dialog/message.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
@@ -62,12 +63,18 @@ public:
     // its answer before it is dropped.
     static constexpr std::int64_t pending_ttl_seconds = 30 * 60;
 
+    // The cache of open cases' sketches its duplicate search keeps; the other channels' filings
+    // share it (they search the same open cases).
+    std::shared_ptr<intake::sketch_cache> sketches() const { return sketches_; }
+
 private:
     std::shared_ptr<const template_set> templates_;
     std::shared_ptr<const cases::case_service> service_;
     std::shared_ptr<const intake::certificate_catalogue> certificates_;
     std::shared_ptr<const nlu::engine> engine_;  // null: no search for duplicates
     cases::duplicate_policy duplicates_;
+    // Open cases' sketches for the duplicate search, kept across messages (thread-safe).
+    std::shared_ptr<intake::sketch_cache> sketches_ = std::make_shared<intake::sketch_cache>();
 };
 
 }  // namespace minsheng::dialog

@@ -23,11 +23,21 @@ cases::appeal_sketch sketch_of(const nlu::understanding& u, std::optional<geo_po
             s.words.replace(at_, e.value.size(), " ");
         }
     }
+    s.features = std::make_shared<const cases::word_features>(cases::features_of(s.words));
     return s;
 }
 
-cases::appeal_sketch sketch_of(const nlu::engine& engine, const case_record& c) {
-    auto s = sketch_of(engine.understand(c.description), c.location, c.created_at);
+cases::appeal_sketch sketch_of(const nlu::engine& engine, const case_record& c,
+                               sketch_cache* cache) {
+    std::optional<cases::appeal_sketch> kept;
+    if (cache && c.id != 0) kept = cache->find(c.id, c.description);
+    if (!kept) {
+        kept = sketch_of(engine.understand(c.description), std::nullopt, 0);
+        if (cache && c.id != 0) cache->keep(c.id, c.description, *kept);
+    }
+    auto s = std::move(*kept);
+    s.location = c.location;
+    s.at = c.created_at;
     if (!c.category.empty()) s.category = c.category;
     if (s.place.empty() && !c.address.empty()) s.place = cases::place_key(c.address);
     if (s.building.empty() && !c.address.empty()) s.building = cases::building_of(c.address);

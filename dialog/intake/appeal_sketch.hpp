@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "dialog/cases/duplicates.hpp"
+#include "dialog/intake/sketch_cache.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
 
@@ -18,7 +19,9 @@ namespace minsheng::dialog::intake {
 cases::appeal_sketch sketch_of(const nlu::understanding& u, std::optional<geo_point> location,
                                std::int64_t at);
 
-// An open case: its description understood again; the stored category when it has one.
-cases::appeal_sketch sketch_of(const nlu::engine& engine, const case_record& c);
+// An open case: its description understood again (or as `cache` kept it, when given and still
+// that description's); the stored category when it has one.
+cases::appeal_sketch sketch_of(const nlu::engine& engine, const case_record& c,
+                               sketch_cache* cache = nullptr);
 
 }  // namespace minsheng::dialog::intake

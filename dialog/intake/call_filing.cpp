@@ -29,7 +29,8 @@ const std::vector<std::string>& required_templates() {
 std::vector<case_record> file_call(const cases::case_service& service,
                                    const template_set& templates, unit_of_work& uow,
                                    const call_report& call, std::int64_t now,
-                                   const nlu::engine* engine, std::vector<std::int64_t>* joined) {
+                                   const nlu::engine* engine, std::vector<std::int64_t>* joined,
+                                   sketch_cache* sketches) {
     std::vector<case_record> opened;
     const std::string fallback_address = address_in_call(call.appeals);
     for (std::size_t i = 0; i < call.appeals.size(); ++i) {
@@ -47,7 +48,7 @@ std::vector<case_record> file_call(const cases::case_service& service,
         const person_ref caller{channel::hotline, call.caller_phone};
         if (engine) {
             const auto d = draft_of(r, &a.understood, now);
-            if (auto same = same_problem(*engine, uow, cases::duplicate_policy{}, d, now);
+            if (auto same = same_problem(*engine, uow, cases::duplicate_policy{}, d, now, sketches);
                 same && follow(uow, *same, caller, "hotline", now, followed_report{d, {}})) {
                 const auto status = cases::case_service::status_label(templates, *same);
                 notification note;

@@ -11,6 +11,7 @@
 
 #include "dialog/cases/service.hpp"
 #include "dialog/intake/call_appeals.hpp"
+#include "dialog/intake/sketch_cache.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
 #include "dialog/templates.hpp"
@@ -45,6 +46,7 @@ std::vector<case_record> file_call(const cases::case_service& service,
                                    const template_set& templates, unit_of_work& uow,
                                    const call_report& call, std::int64_t now,
                                    const nlu::engine* engine = nullptr,
-                                   std::vector<std::int64_t>* joined = nullptr);
+                                   std::vector<std::int64_t>* joined = nullptr,
+                                   sketch_cache* sketches = nullptr);
 
 }  // namespace minsheng::dialog::intake

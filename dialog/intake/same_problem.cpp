@@ -34,9 +34,13 @@ bool names_any(const nlu::engine& engine, const case_record& c, std::uint64_t na
 
 std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
                                         const cases::duplicate_policy& policy, const case_draft& d,
-                                        std::int64_t now) {
+                                        std::int64_t now, sketch_cache* cache) {
     if (d.kind != "complaint" || d.category.empty()) return std::nullopt;
-    auto appeal = sketch_of(engine.understand(d.description), d.location, now);
+    // The text's own sketch, kept for the case this appeal may open (the next appeal meets it).
+    auto appeal = sketch_of(engine.understand(d.description), std::nullopt, 0);
+    if (cache) cache->keep_text(d.description, appeal);
+    appeal.location = d.location;
+    appeal.at = now;
     appeal.category = d.category;
     if (appeal.place.empty() && !d.address.empty())
         appeal.place = cases::place_key(engine.normalise(d.address).text);
@@ -59,7 +63,7 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
         for (const auto& c : uow.duplicate_candidates(q)) {
             if (c.from == d.from && c.reporter_id == d.reporter_id) continue;  // their own
             if (other && !names_any(engine, c, named)) continue;
-            const auto j = cases::judge_duplicate(appeal, sketch_of(engine, c), policy);
+            const auto j = cases::judge_duplicate(appeal, sketch_of(engine, c, cache), policy);
             if (j.verdict == cases::duplicate_verdict::same && j.similarity > best_similarity) {
                 best = c;
                 best_similarity = j.similarity;
@@ -149,10 +153,11 @@ std::vector<duplicate_candidates_query> candidates_near_all(const cases::duplica
 
 std::vector<near_miss> near_misses(const nlu::engine& engine, const cases::duplicate_policy& policy,
                                    const case_record& subject,
-                                   const std::vector<case_record>& candidates) {
+                                   const std::vector<case_record>& candidates,
+                                   sketch_cache* cache) {
     std::vector<near_miss> out;
     if (subject.is_private || subject.kind != "complaint" || subject.category.empty()) return out;
-    const auto mine = sketch_of(engine, subject);
+    const auto mine = sketch_of(engine, subject, cache);
     const std::uint64_t named = cases::object_lines(mine.words);
     for (const auto& c : candidates) {
         if (c.id == subject.id || c.is_private || !cases::is_open(c.status) ||
@@ -160,7 +165,7 @@ std::vector<near_miss> near_misses(const nlu::engine& engine, const cases::dupli
             continue;
         if (!c.category.empty() && c.category != subject.category && !names_any(engine, c, named))
             continue;
-        const auto theirs = sketch_of(engine, c);
+        const auto theirs = sketch_of(engine, c, cache);
         // The later report is the appeal, the earlier the case it may duplicate.
         const bool later = c.created_at > subject.created_at ||
                            (c.created_at == subject.created_at && c.id > subject.id);

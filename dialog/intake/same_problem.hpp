@@ -11,6 +11,7 @@
 
 #include "dialog/cases/duplicates.hpp"
 #include "dialog/cases/service.hpp"
+#include "dialog/intake/sketch_cache.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
 #include "dialog/templates.hpp"
@@ -20,10 +21,10 @@ namespace minsheng::dialog::intake {
 // The open complaint of another reporter that `d` (a complaint draft, as draft_of makes it)
 // reports the same problem as, of its category or one confusable with it (one store query per
 // category), the most similar when several are; nullopt when none, or `d` is
-// not a complaint or has no category.
+// not a complaint or has no category. `cache`, when given, keeps the candidates' sketches.
 std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
                                         const cases::duplicate_policy& policy, const case_draft& d,
-                                        std::int64_t now);
+                                        std::int64_t now, sketch_cache* cache = nullptr);
 
 // Makes `who` a follower of case `c` ("chat" | "hotline" | "mp" | "open311" | "merge"); false,
 // nothing written, when they have a row on it already (following, or left it). `own`: what they
@@ -74,6 +75,7 @@ std::vector<duplicate_candidates_query> candidates_near_all(const cases::duplica
 // case, a case not open, nor anything when `subject` is private or not a complaint.
 std::vector<near_miss> near_misses(const nlu::engine& engine, const cases::duplicate_policy& policy,
                                    const case_record& subject,
-                                   const std::vector<case_record>& candidates);
+                                   const std::vector<case_record>& candidates,
+                                   sketch_cache* cache = nullptr);
 
 }  // namespace minsheng::dialog::intake

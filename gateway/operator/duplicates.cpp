@@ -50,7 +50,8 @@ void possible_duplicates(const call& c, std::int64_t id) {
                     if (c.who.may_see(one) && seen.insert(one.id).second)
                         visible.push_back(std::move(one));
         }
-        for (const auto& m : dialog::intake::near_misses(*c.app().nlu, policy, *found, visible)) {
+        for (const auto& m : dialog::intake::near_misses(*c.app().nlu, policy, *found, visible,
+                                                         c.app().sketches.get())) {
             json one = views::operator_case(m.c);
             one["verdict"] = std::string(verdict_name(m.decision.verdict));
             one["similarity"] = std::round(m.decision.similarity * 100.0) / 100.0;

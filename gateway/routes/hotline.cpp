@@ -120,8 +120,9 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
                     certificates = dialog::intake::answer_call_certificates(
                         *app->certificates, *app->templates, uow, report, t);
                 std::vector<std::int64_t> joined;
-                auto opened = dialog::intake::file_call(*app->service, *app->templates, uow, report,
-                                                        t, app->nlu.get(), &joined);
+                auto opened =
+                    dialog::intake::file_call(*app->service, *app->templates, uow, report, t,
+                                              app->nlu.get(), &joined, app->sketches.get());
                 json cases = json::array();
                 for (std::size_t i = 0; i < opened.size(); ++i) {
                     const auto& rec = opened[i];

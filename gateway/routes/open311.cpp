@@ -245,13 +245,13 @@ void post_request(const exchange_ptr& x, format f) {
         report.community = community_near(app.cfg.communities, *in.location);
 
     x->on_writer<posted>(
-        [service = app.service, engine = app.nlu, report = std::move(report), understood,
-         t](adapters::db::store& s) {
+        [service = app.service, engine = app.nlu, sketches = app.sketches,
+         report = std::move(report), understood, t](adapters::db::store& s) {
             posted out;
             s.run([&](dialog::unit_of_work& uow) {
                 const auto draft = dialog::intake::draft_of(report, understood.get(), t);
                 if (auto same = dialog::intake::same_problem(
-                        *engine, uow, dialog::cases::duplicate_policy{}, draft, t);
+                        *engine, uow, dialog::cases::duplicate_policy{}, draft, t, sketches.get());
                     same &&
                     dialog::intake::follow(uow, *same, {report.from, report.reporter_id}, "open311",
                                            t, dialog::followed_report{draft, report.attachments})) {

@@ -76,6 +76,7 @@ app::app(config c, std::function<std::int64_t()> now) : impl_(std::make_unique<i
     // With the engine, a complaint that is the same problem as an open case joins it.
     s.talk =
         std::make_shared<const dialog::conversation>(s.templates, s.service, s.certificates, s.nlu);
+    s.sketches = s.talk->sketches();
     // Build the masking tables now, not on the first operator request.
     (void)dialog::nlu::mask_personal_data("");
     s.oa = std::make_shared<const adapters::wechat_oa::oa_endpoint>(s.cfg.wechat);

@@ -75,6 +75,8 @@ struct app_state {
     std::shared_ptr<const dialog::nlu::engine> nlu;
     std::shared_ptr<const dialog::cases::case_service> service;
     std::shared_ptr<const dialog::conversation> talk;
+    // The duplicate search's cache of open cases' sketches (talk's own, shared by every channel).
+    std::shared_ptr<dialog::intake::sketch_cache> sketches;
     // The city's certificate list; null when the deployment has none.
     std::shared_ptr<const dialog::intake::certificate_catalogue> certificates;
     std::shared_ptr<const adapters::wechat_oa::oa_endpoint> oa;

@@ -21,7 +21,8 @@ const nlu::engine& engine() {
 }
 
 appeal_sketch light(std::optional<geo_point> at, std::string place, std::int64_t when) {
-    return {"城乡建设", at, std::move(place), "路灯坏了，晚上一片漆黑，走路不安全", when, ""};
+    return {"城乡建设", at, std::move(place), "路灯坏了，晚上一片漆黑，走路不安全",
+            when,       "", nullptr};
 }
 
 }  // namespace
@@ -145,7 +146,7 @@ TEST_CASE("Texts naming other things or other faults of one thing are never the 
     eager.attach_at = 0.0;
     eager.review_at = 0.0;
     auto sketch = [](std::string words) {
-        return appeal_sketch{"城乡建设", std::nullopt, "民族路", std::move(words), t0, ""};
+        return appeal_sketch{"城乡建设", std::nullopt, "民族路", std::move(words), t0, "", nullptr};
     };
     auto appeal = [&](std::string words) {
         auto s = sketch(std::move(words));
@@ -289,9 +290,9 @@ TEST_CASE(
 
     // One lift, classified 城乡建设 on one side and 商贸旅游 on the other.
     const appeal_sketch open_case{
-        "城乡建设", std::nullopt, "锦绣家园", "电梯坏了三天，物业一直没人来修", t0, ""};
-    appeal_sketch appeal{
-        "商贸旅游", std::nullopt, "锦绣家园", "电梯又停了，老人只能爬楼梯", t0 + 3600, ""};
+        "城乡建设", std::nullopt, "锦绣家园", "电梯坏了三天，物业一直没人来修", t0, "", nullptr};
+    appeal_sketch appeal{"商贸旅游", std::nullopt, "锦绣家园", "电梯又停了，老人只能爬楼梯",
+                         t0 + 3600,  "",           nullptr};
     const auto same = judge_duplicate(appeal, open_case, policy);
     CHECK(same.cross_category);
     CHECK(same.verdict == duplicate_verdict::same);
@@ -313,4 +314,78 @@ TEST_CASE(
         CHECK_FALSE(d.cross_category);
         CHECK(d.verdict == duplicate_verdict::different);
     }
+}
+
+namespace {
+
+void check_same_sketch(const appeal_sketch& a, const appeal_sketch& b) {
+    CHECK(a.category == b.category);
+    CHECK(a.location == b.location);
+    CHECK(a.place == b.place);
+    CHECK(a.words == b.words);
+    CHECK(a.at == b.at);
+    CHECK(a.building == b.building);
+}
+
+case_record open_light(std::int64_t id, std::string description) {
+    case_record c;
+    c.id = id;
+    c.kind = "complaint";
+    c.category = "城乡建设";
+    c.description = std::move(description);
+    c.address = "幸福路12号";
+    c.location = geo_point{22.5170, 113.3920};
+    c.created_at = t0;
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("The sketch cache gives what understanding the case again gives, until it changes",
+          "[dialog][duplicates]") {
+    intake::sketch_cache cache(2);
+    auto c = open_light(7, "幸福小区3栋门口的路灯坏了一个星期了，晚上一片漆黑");
+    check_same_sketch(intake::sketch_of(engine(), c, &cache), intake::sketch_of(engine(), c));
+    CHECK(cache.misses() == 1);
+    // Met again: kept, and the record's own fields are still the record's.
+    c.category = "交通运输";
+    c.location = geo_point{22.6, 113.4};
+    c.created_at = t0 + 60;
+    check_same_sketch(intake::sketch_of(engine(), c, &cache), intake::sketch_of(engine(), c));
+    CHECK(cache.hits() == 1);
+
+    // A detail added to the description: understood afresh, never the stale sketch.
+    c.description += "。另外，旁边的井盖也丢了";
+    const auto grown = intake::sketch_of(engine(), c, &cache);
+    check_same_sketch(grown, intake::sketch_of(engine(), c));
+    CHECK(cache.misses() == 2);
+    CHECK(grown.words.find("井盖") != std::string::npos);
+
+    // Bounded: the least recently used goes first.
+    const auto other = open_light(8, "光明路的下水道堵了，污水漫到路上");
+    const auto third = open_light(9, "东城市场门口的垃圾好几天没人收了");
+    intake::sketch_of(engine(), other, &cache);
+    intake::sketch_of(engine(), c, &cache);  // 7 used again: 8 is now the oldest
+    intake::sketch_of(engine(), third, &cache);
+    CHECK(cache.size() == 2);
+    CHECK(cache.find(8, other.description) == std::nullopt);
+    CHECK(cache.find(7, c.description).has_value());
+    CHECK(cache.find(9, third.description).has_value());
+    // An appeal's own sketch, kept by its text, is adopted by the case it opened.
+    const auto opened = open_light(10, "翠苑小区5栋的电梯坏了三天了，老人下不了楼");
+    intake::sketch_cache fresh(4);
+    fresh.keep_text(opened.description,
+                    intake::sketch_of(engine().understand(opened.description), std::nullopt, 0));
+    check_same_sketch(intake::sketch_of(engine(), opened, &fresh),
+                      intake::sketch_of(engine(), opened));
+    CHECK(fresh.hits() == 1);
+    CHECK(fresh.misses() == 0);
+    CHECK(fresh.find(10, opened.description).has_value());
+    CHECK(fresh.size() == 1);
+    // Another text is no case's sketch.
+    CHECK(fresh.find(11, "翠苑小区5栋的电梯坏了三天了") == std::nullopt);
+    // A case not stored yet (no id) is never kept.
+    auto draft = open_light(0, "新的问题");
+    intake::sketch_of(engine(), draft, &cache);
+    CHECK(cache.find(0, draft.description) == std::nullopt);
 }

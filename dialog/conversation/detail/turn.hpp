@@ -15,6 +15,7 @@
 #include "dialog/conversation/conversation.hpp"
 #include "dialog/conversation/detail/state.hpp"
 #include "dialog/intake/certificates.hpp"
+#include "dialog/intake/sketch_cache.hpp"
 #include "dialog/message.hpp"
 #include "dialog/nlu/nlu.hpp"
 #include "dialog/ports.hpp"
@@ -41,6 +42,8 @@ struct turn {
     // The engine that sketches open cases for the duplicate search; null: no search.
     const nlu::engine* engine = nullptr;
     const cases::duplicate_policy* duplicates = nullptr;
+    // The open cases' sketches the search keeps (the conversation's own); null: none kept.
+    intake::sketch_cache* sketches = nullptr;
 
     person_ref me() const { return {m.from, m.user_id}; }
     cases::actor actor() const { return cases::actor::of(me()); }
