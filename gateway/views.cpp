@@ -111,6 +111,16 @@ json operator_follower(const dialog::case_follower& f) {
 
 json outbox(const adapters::db::outbox_row& r) {
     const auto& n = r.n;
+    // Keys name their person ("case_done:resident:hotline:139…"): masked like the person.
+    std::string key = n.idempotency_key;
+    if (n.to && !n.to->user_id.empty()) {
+        const std::string who = n.to->key();
+        const std::string masked = masked_person(who).get<std::string>();
+        for (auto at = key.find(who); at != std::string::npos;
+             at = key.find(who, at + masked.size()))
+            key.replace(at, who.size(), masked);
+    }
+    key = dialog::nlu::mask_personal_data(key);
     return {{"id", n.id},
             {"audience", n.audience},
             {"to", n.to ? masked_person(n.to->key()) : json(nullptr)},
@@ -120,7 +130,7 @@ json outbox(const adapters::db::outbox_row& r) {
             {"text", n.audience == "phone_code" ? json(nullptr)
                                                 : json(dialog::nlu::mask_personal_data(n.text))},
             {"case_id", n.case_id == 0 ? json(nullptr) : json(n.case_id)},
-            {"idempotency_key", n.idempotency_key},
+            {"idempotency_key", key},
             {"created_at", dialog::format_iso8601(n.created_at)},
             {"status", r.status},
             {"attempts", r.attempts},

@@ -48,7 +48,8 @@ std::vector<case_record> file_call(const cases::case_service& service,
         const person_ref caller{channel::hotline, call.caller_phone};
         if (engine) {
             const auto d = draft_of(r, &a.understood, now);
-            if (auto same = same_problem(*engine, uow, cases::duplicate_policy{}, d, now, sketches);
+            if (auto same = same_problem(*engine, uow, cases::duplicate_policy{}, d, now, sketches,
+                                         &a.understood);
                 same && follow(uow, *same, caller, "hotline", now, followed_report{d, {}})) {
                 const auto status = cases::case_service::status_label(templates, *same);
                 notification note;

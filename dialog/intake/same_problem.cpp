@@ -34,10 +34,12 @@ bool names_any(const nlu::engine& engine, const case_record& c, std::uint64_t na
 
 std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
                                         const cases::duplicate_policy& policy, const case_draft& d,
-                                        std::int64_t now, sketch_cache* cache) {
+                                        std::int64_t now, sketch_cache* cache,
+                                        const nlu::understanding* understood) {
     if (d.kind != "complaint" || d.category.empty()) return std::nullopt;
     // The text's own sketch, kept for the case this appeal may open (the next appeal meets it).
-    auto appeal = sketch_of(engine.understand(d.description), std::nullopt, 0);
+    auto appeal =
+        sketch_of(understood ? *understood : engine.understand(d.description), std::nullopt, 0);
     if (cache) cache->keep_text(d.description, appeal);
     appeal.location = d.location;
     appeal.at = now;
@@ -127,7 +129,7 @@ std::optional<case_record> split_off(const cases::case_service& service,
     note.text = templates.render(
         key, {{"number", opened->number}, {"left", c.number}, {"category", category}});
     note.case_id = opened->id;
-    note.idempotency_key = idempotency_key;
+    note.idempotency_key = idempotency_key.empty() ? "split:" + opened->number : idempotency_key;
     note.created_at = now;
     uow.enqueue(note);
     return opened;

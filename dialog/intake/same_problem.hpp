@@ -21,10 +21,13 @@ namespace minsheng::dialog::intake {
 // The open complaint of another reporter that `d` (a complaint draft, as draft_of makes it)
 // reports the same problem as, of its category or one confusable with it (one store query per
 // category), the most similar when several are; nullopt when none, or `d` is
-// not a complaint or has no category. `cache`, when given, keeps the candidates' sketches.
+// not a complaint or has no category. `cache`, when given, keeps the candidates' sketches;
+// `understood`, when given, is the caller's understanding of exactly `d.description` (not
+// understood again).
 std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
                                         const cases::duplicate_policy& policy, const case_draft& d,
-                                        std::int64_t now, sketch_cache* cache = nullptr);
+                                        std::int64_t now, sketch_cache* cache = nullptr,
+                                        const nlu::understanding* understood = nullptr);
 
 // Makes `who` a follower of case `c` ("chat" | "hotline" | "mp" | "open311" | "merge"); false,
 // nothing written, when they have a row on it already (following, or left it). `own`: what they
@@ -45,7 +48,8 @@ std::optional<case_record> split_follower(const cases::case_service& service, un
 
 // split_follower, then what goes with it: a `follower_split` event on `c` by `actor` naming the
 // new case (operators only), and the person told (`hotline/case_split` to a 12345 caller, by
-// SMS; `notify/follower_split` to the others), keyed `idempotency_key`.
+// SMS; `notify/follower_split` to the others), keyed `idempotency_key` ("" : "split:" and the new
+// case's number; never a person's id, which operators read in the outbox).
 std::optional<case_record> split_off(const cases::case_service& service,
                                      const template_set& templates, unit_of_work& uow,
                                      const nlu::engine& engine, const case_record& c,

@@ -205,9 +205,9 @@ void file_case(exchange& x, reader& r, const request& rq) {
                     const auto draft = dialog::intake::draft_of(form, understood.get(), t);
                     std::optional<dialog::case_record> same;
                     if (leave == 0)
-                        same = dialog::intake::same_problem(*app->nlu, uow,
-                                                            dialog::cases::duplicate_policy{},
-                                                            draft, t, app->sketches.get());
+                        same = dialog::intake::same_problem(
+                            *app->nlu, uow, dialog::cases::duplicate_policy{}, draft, t,
+                            app->sketches.get(), understood.get());
                     if (same &&
                         dialog::intake::follow(uow, *same, me, "mp", t,
                                                dialog::followed_report{draft, form.attachments})) {

@@ -184,10 +184,8 @@ void split_follower(const call& c, std::int64_t id) {
                                         "this case was merged into another; its followers follow "
                                         "that one now");
             const std::int64_t t = app.now();
-            auto opened = dialog::intake::split_off(
-                *app.service, *app.templates, uow, *app.nlu, found, row.who,
-                actor::op(who.id).key(), "split:" + std::to_string(found.id) + ":" + row.who.key(),
-                t);
+            auto opened = dialog::intake::split_off(*app.service, *app.templates, uow, *app.nlu,
+                                                    found, row.who, actor::op(who.id).key(), "", t);
             if (!opened)
                 return outcome::refusal(http::status::conflict, "no_report",
                                         "what this follower reported is not kept (they follow "

@@ -251,7 +251,8 @@ void post_request(const exchange_ptr& x, format f) {
             s.run([&](dialog::unit_of_work& uow) {
                 const auto draft = dialog::intake::draft_of(report, understood.get(), t);
                 if (auto same = dialog::intake::same_problem(
-                        *engine, uow, dialog::cases::duplicate_policy{}, draft, t, sketches.get());
+                        *engine, uow, dialog::cases::duplicate_policy{}, draft, t, sketches.get(),
+                        understood.get());
                     same &&
                     dialog::intake::follow(uow, *same, {report.from, report.reporter_id}, "open311",
                                            t, dialog::followed_report{draft, report.attachments})) {

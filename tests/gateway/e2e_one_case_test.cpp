@@ -320,6 +320,13 @@ TEST_CASE("three residents on three channels report one broken light: one case, 
     for (const auto& text : sms.texts_to(caller))
         caller_heard = caller_heard || (has(text, number) && has(text, "回访"));
     CHECK(caller_heard);
+    // The operators' outbox view lists those notices without naming anyone: not in `to`, not in
+    // the text, not in the idempotency keys (which are made of the person's channel and id).
+    const auto queue = p.op("GET", "/api/v1/outbox?limit=200");
+    CHECK(has(queue.dump(), "notify/follower_done_call"));
+    CHECK_FALSE(has(queue.dump(), caller));
+    CHECK_FALSE(has(queue.dump(), mp_user));
+    CHECK_FALSE(has(queue.dump(), chat_user));
 
     // The caller rates on the centre's return visit: only for the phone that follows the case by
     // a call, only signed, a rating 1-5, once.
@@ -631,6 +638,10 @@ TEST_CASE(
     for (const auto& n : outbox_to(p.db, mp_user))
         told = told || (n.n.template_key == "notify/follower_split" && has(n.n.text, own));
     CHECK(told);
+    // The operators' outbox view names nobody (its idempotency keys included).
+    const auto queue = p.op("GET", "/api/v1/outbox?limit=100").dump();
+    CHECK(has(queue, "notify/follower_split"));
+    CHECK_FALSE(has(queue, mp_user));
     // It is theirs in the mini program now.
     bool mine = false;
     const auto my_cases = p.call("GET", "/mp/v1/cases", nullptr, mp_auth, 200);

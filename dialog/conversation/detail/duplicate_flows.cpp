@@ -38,7 +38,8 @@ bool join_same_problem(turn& t, const appeal_draft& a) {
     d.address = a.address;
     d.community = a.community;
     d.location = a.location;
-    const auto same = intake::same_problem(*t.engine, t.uow, *t.duplicates, d, t.now, t.sketches);
+    const auto same = intake::same_problem(*t.engine, t.uow, *t.duplicates, d, t.now, t.sketches,
+                                           t.u && a.description == t.m.text ? t.u : nullptr);
     // A follower row already there (following it, or told us it is another problem): this is
     // an appeal of its own.
     // What they said is kept on their row: should it prove another problem, their own case
