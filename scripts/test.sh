@@ -17,21 +17,27 @@ if command -v ccache >/dev/null; then
   export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 fi
 
-echo "== formatting"
+# Each stage prints how long the one before it took, so a slow CI run shows where the time went.
+stage() { echo "== [$((SECONDS / 60))m$((SECONDS % 60))s] $*"; }
+
+stage "formatting"
 files=$(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find . -name '*.[ch]pp' -not -path './build*')
 clang-format --dry-run --Werror $files
 
-echo "== release build and tests"
+stage "release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMINSHENG_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure
+# Tests run two at a time: the longest (the two halves of the gateway suite, PostgreSQL's)
+# mostly wait on sockets, timers and the database, and each uses its own schema and ports.
+ctest --test-dir build --output-on-failure -j"$jobs"
 
-echo "== fuzzing (libFuzzer, ASan + UBSan), 15 s per harness"
+stage "fuzzing (libFuzzer, ASan + UBSan), 15 s per harness"
 scripts/fuzz.sh 15
 
-echo "== sanitizer build (ASan + UBSan) and tests"
+stage "sanitizer build (ASan + UBSan) and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMINSHENG_SANITIZE=ON -DMINSHENG_BENCH=OFF \
   -DMINSHENG_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -LE slow
+  ctest --test-dir build-asan --output-on-failure -LE slow -j"$jobs"
+stage "done"
