@@ -292,11 +292,12 @@ const std::vector<std::string>& conversation::required_templates() {
             "reply/faq_footer", "reply/several_opened_header", "reply/several_opened_item",
             "reply/several_opened_footer", "reply/nothing_to_confirm_said",
             // filing an appeal
-            "reply/duplicate_joined", "reply/follower_rated", "reply/case_opened",
-            "reply/case_opened_urgent", "reply/category_unknown", "reply/mode_wall",
-            "reply/mode_express", "reply/mode_workers", "reply/deadline_line", "reply/ask_address",
-            "reply/ask_address_again", "reply/location_unnamed", "reply/ask_phone",
-            "reply/ask_phone_again", "reply/readback", "reply/readback_denied", "reply/cancelled",
+            "reply/duplicate_joined", "reply/already_reported", "reply/already_following",
+            "reply/follower_rated", "reply/case_opened", "reply/case_opened_urgent",
+            "reply/category_unknown", "reply/mode_wall", "reply/mode_express", "reply/mode_workers",
+            "reply/deadline_line", "reply/ask_address", "reply/ask_address_again",
+            "reply/location_unnamed", "reply/ask_phone", "reply/ask_phone_again", "reply/readback",
+            "reply/readback_denied", "reply/cancelled",
             // details, progress
             "reply/detail_added", "reply/case_not_found", "reply/case_already_closed",
             "reply/progress_header", "reply/progress_item", "reply/progress_deadline",

@@ -22,7 +22,7 @@ const std::vector<std::string>& required_templates() {
     static const std::vector<std::string> keys = {
         "hotline/case_opened",   "hotline/category_unknown", "hotline/case_joined",
         "hotline/joined_answer", "hotline/case_split",       "hotline/split_answer",
-        "notify/follower_split"};
+        "notify/follower_split", "hotline/case_repeated",    "hotline/repeated_answer"};
     return keys;
 }
 
@@ -30,7 +30,7 @@ std::vector<case_record> file_call(const cases::case_service& service,
                                    const template_set& templates, unit_of_work& uow,
                                    const call_report& call, std::int64_t now,
                                    const nlu::engine* engine, std::vector<std::int64_t>* joined,
-                                   sketch_cache* sketches) {
+                                   sketch_cache* sketches, std::vector<std::int64_t>* repeated) {
     std::vector<case_record> opened;
     const std::string fallback_address = address_in_call(call.appeals);
     for (std::size_t i = 0; i < call.appeals.size(); ++i) {
@@ -46,23 +46,38 @@ std::vector<case_record> file_call(const cases::case_service& service,
         r.source_ref = call.system + ":" + call.call_id;
         r.source_span = i < call.spans.size() ? call.spans[i] : "";
         const person_ref caller{channel::hotline, call.caller_phone};
+        // The caller's notification about case `c`, in place of a new case's.
+        const auto tell = [&](const std::string& key, const case_record& c) {
+            const auto status = cases::case_service::status_label(templates, c);
+            notification note;
+            note.audience = "resident";
+            note.to = caller;
+            note.template_key = key;
+            note.vars_json = nlohmann::json{{"number", c.number}}.dump();
+            note.text = templates.render(key, {{"number", c.number}, {"status", status}});
+            note.case_id = c.id;
+            note.idempotency_key = "hotline:" + r.source_key;
+            note.created_at = now;
+            uow.enqueue(note);
+        };
         if (engine) {
             const auto d = draft_of(r, &a.understood, now);
+            // Told again by the caller: their own case takes the call's words as a detail.
+            if (auto before = reported_before(*engine, uow, cases::duplicate_policy{}, d, now,
+                                              sketches, &a.understood);
+                before &&
+                (before->following ||
+                 service.add_detail(uow, before->c.id, cases::actor::of(caller), a.text, now)
+                     .ok())) {
+                tell("hotline/case_repeated", before->c);
+                if (repeated) repeated->push_back(before->c.id);
+                opened.push_back(std::move(before->c));
+                continue;
+            }
             if (auto same = same_problem(*engine, uow, cases::duplicate_policy{}, d, now, sketches,
                                          &a.understood);
                 same && follow(uow, *same, caller, "hotline", now, followed_report{d, {}})) {
-                const auto status = cases::case_service::status_label(templates, *same);
-                notification note;
-                note.audience = "resident";
-                note.to = caller;
-                note.template_key = "hotline/case_joined";
-                note.vars_json = nlohmann::json{{"number", same->number}}.dump();
-                note.text = templates.render("hotline/case_joined",
-                                             {{"number", same->number}, {"status", status}});
-                note.case_id = same->id;
-                note.idempotency_key = "hotline:" + r.source_key;
-                note.created_at = now;
-                uow.enqueue(note);
+                tell("hotline/case_joined", *same);
                 if (joined) joined->push_back(same->id);
                 opened.push_back(std::move(*same));
                 continue;

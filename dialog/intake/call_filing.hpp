@@ -39,7 +39,11 @@ struct call_report {
 // With an `engine`, an appeal that is the same problem as someone's open complaint
 // (same_problem.hpp) opens nothing: the caller follows that case (via "hotline"), is told so
 // ("hotline/case_joined"), and the case is returned in its place with its id in `*joined`
-// ("hotline/joined_answer" is what the operator may answer the caller).
+// ("hotline/joined_answer" is what the operator may answer the caller). One the caller reported
+// before (their own open complaint from an earlier call, or a case they follow: reported_before
+// in same_problem.hpp) opens nothing either: the call's words are added to their own case as a
+// detail (nothing is written on a followed one), they are told so ("hotline/case_repeated"),
+// and the case is returned in its place with its id in `*repeated` ("hotline/repeated_answer").
 const std::vector<std::string>& required_templates();
 
 std::vector<case_record> file_call(const cases::case_service& service,
@@ -47,6 +51,7 @@ std::vector<case_record> file_call(const cases::case_service& service,
                                    const call_report& call, std::int64_t now,
                                    const nlu::engine* engine = nullptr,
                                    std::vector<std::int64_t>* joined = nullptr,
-                                   sketch_cache* sketches = nullptr);
+                                   sketch_cache* sketches = nullptr,
+                                   std::vector<std::int64_t>* repeated = nullptr);
 
 }  // namespace minsheng::dialog::intake

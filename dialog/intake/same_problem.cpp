@@ -30,14 +30,10 @@ bool names_any(const nlu::engine& engine, const case_record& c, std::uint64_t na
     return (cases::object_lines(engine.normalise(c.description).text) & named) != 0;
 }
 
-}  // namespace
-
-std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
-                                        const cases::duplicate_policy& policy, const case_draft& d,
-                                        std::int64_t now, sketch_cache* cache,
-                                        const nlu::understanding* understood) {
-    if (d.kind != "complaint" || d.category.empty()) return std::nullopt;
-    // The text's own sketch, kept for the case this appeal may open (the next appeal meets it).
+// The appeal's sketch for the duplicate decision; its own sketch kept in `cache` by its text.
+cases::appeal_sketch appeal_sketch_of(const nlu::engine& engine, const case_draft& d,
+                                      std::int64_t now, sketch_cache* cache,
+                                      const nlu::understanding* understood) {
     auto appeal =
         sketch_of(understood ? *understood : engine.understand(d.description), std::nullopt, 0);
     if (cache) cache->keep_text(d.description, appeal);
@@ -46,6 +42,54 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
     appeal.category = d.category;
     if (appeal.place.empty() && !d.address.empty())
         appeal.place = cases::place_key(engine.normalise(d.address).text);
+    return appeal;
+}
+
+// How many of a person's own and followed cases reported_before looks at.
+constexpr std::size_t own_cases_looked_at = 20;
+
+}  // namespace
+
+std::optional<reported_case> reported_before(const nlu::engine& engine, unit_of_work& uow,
+                                             const cases::duplicate_policy& policy,
+                                             const case_draft& d, std::int64_t now,
+                                             sketch_cache* cache,
+                                             const nlu::understanding* understood) {
+    if (d.kind != "complaint" || d.category.empty()) return std::nullopt;
+    // Open and not reported done, as the candidates of same_problem (a done case's problem
+    // told again is the reopening's business).
+    const auto candidate = [](const case_record& c) {
+        return c.kind == "complaint" && cases::is_open(c.status) && c.status != cases::status::done;
+    };
+    std::vector<reported_case> candidates;
+    for (auto& c : uow.cases_of(d.from, d.reporter_id, own_cases_looked_at))
+        if (candidate(c)) candidates.push_back({std::move(c), false});
+    for (const auto& f : uow.followed_by({d.from, d.reporter_id}, own_cases_looked_at)) {
+        if (f.left_at != 0) continue;
+        auto c = uow.get_case(f.case_id);
+        if (c && candidate(*c)) candidates.push_back({std::move(*c), true});
+    }
+    if (candidates.empty()) return std::nullopt;
+    const auto appeal = appeal_sketch_of(engine, d, now, cache, understood);
+    std::optional<reported_case> best;
+    double best_similarity = 0.0;
+    for (auto& r : candidates) {
+        const auto j = cases::judge_duplicate(appeal, sketch_of(engine, r.c, cache), policy);
+        if (j.verdict == cases::duplicate_verdict::same && j.similarity > best_similarity) {
+            best_similarity = j.similarity;
+            best = std::move(r);
+        }
+    }
+    return best;
+}
+
+std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work& uow,
+                                        const cases::duplicate_policy& policy, const case_draft& d,
+                                        std::int64_t now, sketch_cache* cache,
+                                        const nlu::understanding* understood) {
+    if (d.kind != "complaint" || d.category.empty()) return std::nullopt;
+    // The text's own sketch, kept for the case this appeal may open (the next appeal meets it).
+    const auto appeal = appeal_sketch_of(engine, d, now, cache, understood);
 
     std::optional<case_record> best;
     double best_similarity = 0.0;

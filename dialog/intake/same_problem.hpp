@@ -29,6 +29,24 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
                                         std::int64_t now, sketch_cache* cache = nullptr,
                                         const nlu::understanding* understood = nullptr);
 
+// A report that repeats a problem its reporter already has an open case for: their own open
+// complaint, or a case they follow and have not left (`following`). Residents send the whole
+// story again when nothing seems to happen; that is no new case.
+struct reported_case {
+    case_record c;
+    bool following = false;
+};
+
+// The open complaint of `d`'s own reporter (d.from, d.reporter_id), or one they follow, that `d`
+// reports the same problem as by the decision same_problem uses (the most similar when several
+// are; their 20 newest cases and 20 newest followed ones are looked at); nullopt when none, or
+// `d` is not a complaint or has no category. `cache` and `understood` as for same_problem.
+std::optional<reported_case> reported_before(const nlu::engine& engine, unit_of_work& uow,
+                                             const cases::duplicate_policy& policy,
+                                             const case_draft& d, std::int64_t now,
+                                             sketch_cache* cache = nullptr,
+                                             const nlu::understanding* understood = nullptr);
+
 // Makes `who` a follower of case `c` ("chat" | "hotline" | "mp" | "open311" | "merge"); false,
 // nothing written, when they have a row on it already (following, or left it). `own`: what they
 // reported (the draft their filing was about to open, draft_of's, and its attachments), kept on

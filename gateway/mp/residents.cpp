@@ -131,17 +131,32 @@ json joined_case(const dialog::template_set& texts, const dialog::case_record& c
         {"message", texts.render("mp/joined_case", {{"number", c.number}, {"status", status}})}};
 }
 
+// A problem the resident reported before (their own open case: what they sent now was added to
+// it) or follows: no new case.
+json repeated_case(const dialog::template_set& texts, const dialog::case_record& c,
+                   bool following) {
+    const auto status = cases::case_service::status_label(texts, c);
+    return {{"repeated", true},
+            {"following", following},
+            {"number", c.number},
+            {"status", c.status},
+            {"status_label", status},
+            {"message", texts.render(following ? "mp/already_following" : "mp/already_reported",
+                                     {{"number", c.number}, {"status", status}})}};
+}
+
 void file_case(exchange& x, reader& r, const request& rq) {
     auto body = read_case_form(x.req().body());
     if (const auto* why = std::get_if<refusal>(&body)) return refuse(x, *why);
     auto& read = std::get<case_form>(body);
     // "Not the same problem": only of a case this resident was joined to (following it, or
-    // left it by this very filing, which a retry finds as it was answered).
+    // left it by this very filing, which a retry finds as it was answered), or their own case
+    // that a filing of theirs was taken as telling again.
     std::int64_t leave = 0;
     if (!read.not_same_as.empty()) {
         const auto c = r.get_case_by_number(read.not_same_as);
         if (!c) return refuse(x, refusal::case_not_found);
-        bool joined = false;
+        bool joined = is_mine(*c, rq.me);
         for (const auto& f : r.followers_of(c->id)) joined = joined || f.who == rq.me;
         if (!joined) return refuse(x, refusal::not_following);
         leave = c->id;
@@ -203,6 +218,29 @@ void file_case(exchange& x, reader& r, const request& rq) {
                     const dialog::person_ref me{form.from, form.reporter_id};
                     if (leave != 0) uow.leave_case(leave, me, t);
                     const auto draft = dialog::intake::draft_of(form, understood.get(), t);
+                    // Told again by its reporter or a follower: no second case; their own
+                    // takes what they sent now (the text, then the photos) as details.
+                    if (leave == 0) {
+                        if (auto before = dialog::intake::reported_before(
+                                *app->nlu, uow, dialog::cases::duplicate_policy{}, draft, t,
+                                app->sketches.get(), understood.get())) {
+                            bool added = true;
+                            if (!before->following) {
+                                const auto as = cases::actor::of(me);
+                                added = app->service
+                                            ->add_detail(uow, before->c.id, as, form.description, t)
+                                            .ok();
+                                for (const auto& line : form.attachments)
+                                    if (added)
+                                        app->service->add_detail(uow, before->c.id, as, line, t);
+                            }
+                            if (added) {
+                                out.reply =
+                                    repeated_case(*app->templates, before->c, before->following);
+                                return views::json_compact(out.reply);
+                            }
+                        }
+                    }
                     std::optional<dialog::case_record> same;
                     if (leave == 0)
                         same = dialog::intake::same_problem(

@@ -119,10 +119,10 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
                 if (app->certificates)
                     certificates = dialog::intake::answer_call_certificates(
                         *app->certificates, *app->templates, uow, report, t);
-                std::vector<std::int64_t> joined;
-                auto opened =
-                    dialog::intake::file_call(*app->service, *app->templates, uow, report, t,
-                                              app->nlu.get(), &joined, app->sketches.get());
+                std::vector<std::int64_t> joined, repeated;
+                auto opened = dialog::intake::file_call(*app->service, *app->templates, uow, report,
+                                                        t, app->nlu.get(), &joined,
+                                                        app->sketches.get(), &repeated);
                 json cases = json::array();
                 for (std::size_t i = 0; i < opened.size(); ++i) {
                     const auto& rec = opened[i];
@@ -135,13 +135,20 @@ void store_calls(const app_ptr& app, const exchange& x, const std::vector<call_w
                         if (c.escalated && c.appeal == i) cases.back()["certificate"] = c.item;
                     // The same problem as an open case: the caller follows it (one problem, one
                     // case), and the answer the operator may give says so.
+                    const auto answer = [&](const char* key) {
+                        return app->templates->render(
+                            key, {{"number", rec.number},
+                                  {"status", dialog::cases::case_service::status_label(
+                                                 *app->templates, rec)}});
+                    };
                     if (std::find(joined.begin(), joined.end(), rec.id) != joined.end()) {
                         cases.back()["joined"] = true;
-                        cases.back()["answer"] = app->templates->render(
-                            "hotline/joined_answer",
-                            {{"number", rec.number},
-                             {"status",
-                              dialog::cases::case_service::status_label(*app->templates, rec)}});
+                        cases.back()["answer"] = answer("hotline/joined_answer");
+                    } else if (std::find(repeated.begin(), repeated.end(), rec.id) !=
+                               repeated.end()) {
+                        // Reported before by this caller: no new case (one problem, one case).
+                        cases.back()["repeated"] = true;
+                        cases.back()["answer"] = answer("hotline/repeated_answer");
                     }
                 }
                 fresh_result = {{"call_id", w.call.call_id}, {"status", "accepted"}};

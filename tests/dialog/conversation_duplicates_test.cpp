@@ -119,6 +119,59 @@ TEST_CASE("A 12345 caller reporting an open case's problem follows it, and is to
         REQUIRE(told.size() == 1);
         CHECK(told[0].template_key == "hotline/case_joined");
         CHECK(has(told[0].text, "附近已有同类问题 " + number));
+
+        // The caller rings again about it: no second row, no case, told they follow it.
+        auto again = call;
+        again.call_id = "c2";
+        again.dedup_key = "call:default:c2";
+        std::vector<std::int64_t> joined2, repeated;
+        f.with([&](dialog::unit_of_work& uow) {
+            out = dialog::intake::file_call(*f.service, *shipped_templates(), uow, again, t0 + 7200,
+                                            &nlu(), &joined2, nullptr, &repeated);
+        });
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].number == number);
+        CHECK(joined2.empty());
+        CHECK(repeated == std::vector<std::int64_t>{out[0].id});
+        CHECK(f.followers(number).size() == 1);
+        const auto told2 = f.outbox_to("13900139000");
+        REQUIRE(told2.size() == 2);
+        CHECK(told2[1].template_key == "hotline/case_repeated");
+        CHECK(has(told2[1].text, "事项编号 " + number));
+    }
+    SECTION("a caller ringing again about their own case: its detail, no second case") {
+        std::vector<dialog::case_record> first_call, second_call;
+        std::vector<std::int64_t> repeated;
+        auto own = call;
+        own.caller_phone = "13700137000";
+        const std::string elsewhere = "东湖路的井盖不见了，留下一个大洞，很危险";
+        own.appeals[0].text = elsewhere;
+        own.appeals[0].understood = nlu().understand(elsewhere);
+        f.with([&](dialog::unit_of_work& uow) {
+            first_call = dialog::intake::file_call(*f.service, *shipped_templates(), uow, own,
+                                                   t0 + 600, &nlu());
+        });
+        REQUIRE(first_call.size() == 1);
+        CHECK(first_call[0].number != number);
+        auto again = own;
+        again.call_id = "c3";
+        again.dedup_key = "call:default:c3";
+        const std::string said_again = "东湖路那个井盖还是没有，大洞很危险，请尽快处理";
+        again.appeals[0].text = said_again;
+        again.appeals[0].understood = nlu().understand(said_again);
+        f.with([&](dialog::unit_of_work& uow) {
+            second_call = dialog::intake::file_call(*f.service, *shipped_templates(), uow, again,
+                                                    t0 + 7200, &nlu(), nullptr, nullptr, &repeated);
+        });
+        REQUIRE(second_call.size() == 1);
+        CHECK(second_call[0].number == first_call[0].number);
+        CHECK(repeated == std::vector<std::int64_t>{first_call[0].id});
+        const auto events = f.events_of(first_call[0].number);
+        REQUIRE_FALSE(events.empty());
+        CHECK(events.back().action == "detail");
+        CHECK(events.back().note == said_again);
+        CHECK(f.followers(first_call[0].number).empty());
+        CHECK(f.outbox_to("13700137000").back().template_key == "hotline/case_repeated");
     }
     SECTION("without it the call opens a case of its own") {
         std::vector<dialog::case_record> out;
@@ -352,4 +405,59 @@ TEST_CASE("The queries for a case's candidates cover the categories confusable w
                   uow.duplicate_candidates(dialog::intake::candidates_near(policy, subject)))
                   .empty());
     });
+}
+
+TEST_CASE("A problem told again by its reporter or a follower opens no second case",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    const auto opened = f.tell("oAlice", first);
+    REQUIRE(opened.opened.size() == 1);
+    const auto number = opened.opened[0].number;
+    const std::string again = "幸福路路灯不亮好几天了，请派人修一下";
+
+    SECTION("the reporter: what they said is added to their case, and they are told so") {
+        const auto told = f.tell("oAlice", again, t0 + 3600);
+        CHECK(told.opened.empty());
+        CHECK(has(told.answer.text, "您之前已经反映过这个问题，事项编号 " + number));
+        CHECK(f.followers(number).empty());  // no follower row on their own case
+        const auto events = f.events_of(number);
+        REQUIRE_FALSE(events.empty());
+        CHECK(events.back().action == "detail");
+        CHECK(events.back().note == again);
+        SECTION("\"不是同一个问题\" right after gives them a case of its own") {
+            const auto own = f.tell("oAlice", "不是同一个问题", t0 + 3700);
+            REQUIRE(own.opened.size() == 1);
+            CHECK(own.opened[0].number != number);
+            CHECK(own.opened[0].description == again);
+        }
+    }
+    SECTION("a follower: nothing written, told they follow it") {
+        REQUIRE(f.tell("oBob", again, t0 + 600).opened.empty());
+        REQUIRE(f.followers(number).size() == 1);
+        const auto events = f.events_of(number).size();
+        const auto told = f.tell("oBob", "幸福路的路灯坏了，晚上很黑，快来修修吧", t0 + 7200);
+        CHECK(told.opened.empty());
+        CHECK(has(told.answer.text, "您已在关注同一个问题的事项 " + number));
+        CHECK(f.followers(number).size() == 1);
+        CHECK(f.events_of(number).size() == events);
+    }
+    SECTION("a follower who left it has a case of their own, not a second row") {
+        REQUIRE(f.tell("oBob", again, t0 + 600).opened.empty());
+        const auto own = f.tell("oBob", "不是同一个问题", t0 + 700);
+        REQUIRE(own.opened.size() == 1);
+        // Told once more: the case of their own is the one they reported.
+        const auto told = f.tell("oBob", again, t0 + 7200);
+        CHECK(told.opened.empty());
+        CHECK(has(told.answer.text, "您之前已经反映过这个问题，事项编号 " + own.opened[0].number));
+        REQUIRE(f.followers(number).size() == 1);
+        CHECK(f.followers(number)[0].left_at == t0 + 700);
+    }
+    SECTION("another problem of the same reporter on the same street is a case of its own") {
+        const auto other = f.tell("oAlice", "幸福路有个井盖不见了，留下一个大洞", t0 + 900);
+        CHECK(other.opened.size() == 1);
+    }
+    SECTION("long after, the same words open a case of their own") {
+        const auto later = f.tell("oAlice", again, t0 + 40 * 86400);
+        CHECK(later.opened.size() == 1);
+    }
 }

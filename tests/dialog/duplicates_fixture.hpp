@@ -74,6 +74,14 @@ struct with_duplicates {
         });
     }
 
+    std::vector<dialog::case_event> events_of(const std::string& number) {
+        std::vector<dialog::case_event> e;
+        const auto c = find(number);
+        REQUIRE(c);
+        with([&](dialog::unit_of_work& uow) { e = uow.events_of(c->id); });
+        return e;
+    }
+
     std::vector<dialog::case_follower> followers(const std::string& number) {
         std::vector<dialog::case_follower> f;
         const auto c = find(number);

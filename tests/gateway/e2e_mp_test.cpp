@@ -832,14 +832,21 @@ TEST_CASE("a mini program resident reporting an open case's problem joins it as 
     const std::string who = op.body["followers"][0].at("who");
     CHECK(who.starts_with("miniprogram:…"));
 
-    // Filing it again: the resident follows the case already, so this is their own.
+    // Filing it again: the resident follows the case already, so nothing is opened or written
+    // and they are told so.
     json again = second;
     again["request_id"] = "req-3";
-    auto own = s.post("/mp/v1/cases", again, b);
-    REQUIRE(own.status == 201);
-    CHECK_FALSE(own.body.contains("joined"));
-    CHECK(own.body.at("number") != number);
-    CHECK(s.cases() == 2);
+    auto told = s.post("/mp/v1/cases", again, b);
+    REQUIRE(told.status == 201);
+    CHECK_FALSE(told.body.contains("joined"));
+    CHECK(told.body.at("repeated") == true);
+    CHECK(told.body.at("following") == true);
+    CHECK(told.body.at("number") == number);
+    CHECK(told.body.at("message").get<std::string>().find("您已在关注") != std::string::npos);
+    CHECK(s.cases() == 1);
+    const auto after = s.api("GET", "/api/v1/cases/" + std::to_string(s.case_id(number)));
+    CHECK(after.body.at("followers").size() == 1);
+    CHECK(after.body.at("events").size() == op.body.at("events").size());
 }
 
 TEST_CASE(

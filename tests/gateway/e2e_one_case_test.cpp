@@ -227,6 +227,25 @@ TEST_CASE("three residents on three channels report one broken light: one case, 
         REQUIRE(result["cases"].size() == 1);
         CHECK(result["cases"][0]["number"] == number);
         CHECK(result["cases"][0]["joined"] == true);
+
+        // The same caller rings again about it: no case and no second row; the operator's
+        // answer says they follow it already.
+        json second = json::parse(call);
+        second["call_id"] = "one-case-2";
+        second["turns"][1]["text"] = "幸福路的路灯坏了好几天了，晚上一片黑，怎么还没人修";
+        const std::string again = second.dump();
+        res = http.request("POST", "/hotline/transcripts", again,
+                           signed_hotline_headers(hotline_secret, "/hotline/transcripts", again));
+        INFO(res.body);
+        REQUIRE(res.status == 200);
+        const auto repeated = json::parse(res.body)["results"][0];
+        REQUIRE(repeated["cases"].size() == 1);
+        CHECK(repeated["cases"][0]["number"] == number);
+        CHECK(repeated["cases"][0]["repeated"] == true);
+        CHECK_FALSE(repeated["cases"][0].contains("joined"));
+        CHECK(has(repeated["cases"][0]["answer"].get<std::string>(), "此前已经反映或关注过"));
+        CHECK(p.op("GET", "/api/v1/cases?limit=10")["cases"].size() == 1);
+        CHECK(p.op("GET", url)["followers"].size() == 1);
     }
 
     // 3. The mini program (its resident accepted subscribe messages for the progress).
@@ -449,14 +468,38 @@ TEST_CASE("a mini program resident joined to a case says it is another problem: 
     CHECK_FALSE(has(p.op("GET", url)["followers"].dump(), mp_user));
 
     // A retry of that submit answers the same case and opens nothing more; a filing of the same
-    // problem later is not joined to the case they left.
+    // problem later is not joined to the case they left: it tells their own case again, which
+    // takes the words and the photo as details.
     const auto retried = p.call("POST", "/mp/v1/cases", own, mp_auth, 200);
     CHECK(retried.at("number") == own_number);
     json later = form;
     later["request_id"] = "not-same-3";
+    later["description"] = "幸福路的路灯还是不亮，晚上很黑，请尽快来修";
+    later["media_ids"] = json::array({"media-again-1"});
     const auto again = p.call("POST", "/mp/v1/cases", later, mp_auth, 201);
-    CHECK(again.at("number") != number);
+    CHECK(again.at("repeated") == true);
+    CHECK(again.at("following") == false);
+    CHECK(again.at("number") == own_number);
+    CHECK(has(again.at("message").get<std::string>(), "您之前已经反映过这个问题"));
     CHECK(p.op("GET", url)["followers"].size() == 1);
+    std::int64_t own_id = 0;
+    const auto all_cases = p.op("GET", "/api/v1/cases?limit=10");
+    REQUIRE(all_cases["cases"].size() == 2);
+    for (const auto& c : all_cases["cases"])
+        if (c["number"] == own_number) own_id = c["id"].get<std::int64_t>();
+    const auto own_events = p.op("GET", "/api/v1/cases/" + std::to_string(own_id))["events"];
+    const auto shown = own_events.dump();
+    CHECK(has(shown, "幸福路的路灯还是不亮"));
+    CHECK(has(shown, "media:media-again-1"));
+
+    // Their own case named as not the same: a case of its own after all.
+    json separate = later;
+    separate["request_id"] = "not-same-4";
+    separate["not_same_as"] = own_number;
+    const auto third = p.call("POST", "/mp/v1/cases", separate, mp_auth, 201);
+    CHECK_FALSE(third.contains("repeated"));
+    CHECK(third.at("number") != own_number);
+    CHECK(p.op("GET", "/api/v1/cases?limit=10")["cases"].size() == 3);
 }
 
 TEST_CASE(

@@ -502,3 +502,25 @@ TEST_CASE("a service request for an open case's problem joins it and answers its
     CHECK(joined.body.find("13800138000") == std::string::npos);
     CHECK(json::parse(f.get("/open311/v2/requests.json").body).size() == 1);
 }
+
+TEST_CASE("a service request with the phone of an earlier one adds nothing to that case",
+          "[e2e][open311]") {
+    // An Open311 phone is what the client says, not a verified identity: a request told again
+    // under it is never taken as its reporter's (no detail written on their case, no answer about
+    // it), as a verified resident's or a 12345 caller's is.
+    open311_fixture f("open311-told-again");
+    auto first = f.post_form("/open311/v2/requests.json", streetlight());
+    REQUIRE(first.status == 200);
+    const std::string number = json::parse(first.body)[0]["service_request_id"];
+    const auto before = json::parse(f.get("/open311/v2/requests/" + number + ".json").body);
+
+    auto again = streetlight();
+    again["account_id"] = "acc-someone-else";
+    again["description"] = "幸福小区3栋门口的路灯还是不亮，晚上很黑，请尽快派人来修。";
+    auto second = f.post_form("/open311/v2/requests.json", again);
+    INFO(second.body);
+    REQUIRE(second.status == 200);
+    CHECK(json::parse(second.body)[0]["service_request_id"] != number);
+    CHECK(json::parse(f.get("/open311/v2/requests/" + number + ".json").body) == before);
+    CHECK(json::parse(f.get("/open311/v2/requests.json").body).size() == 2);
+}

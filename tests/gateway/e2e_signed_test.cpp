@@ -241,8 +241,14 @@ TEST_CASE(
     running_gateway g(cfg, clock.fn());
     auto http = g.client();
     const std::string target = "/hotline/transcripts";
+    // Three problems of one caller, so that each accepted call opens a case (the same problem
+    // again would be told again, docs/cases.md).
+    const std::map<std::string, std::string> said = {
+        {"F-1", "幸福小区3栋门口的路灯坏了一个星期了，晚上很黑，老人出门不方便。"},
+        {"F-2", other_problem},
+        {"F-3", "幸福小区北门外的下水道堵了，污水漫到路上，走路都要绕开。"}};
     auto post = [&](const std::string& id) {
-        const auto body = call(id, "13800138000");
+        const auto body = call(id, "13800138000", said.at(id));
         return http.request(
             "POST", target, body,
             signed_hotline_headers(secret, target, body, "application/json", clock.offset->load()));

@@ -27,6 +27,27 @@ bool says_not_same(const nlu::understanding& u) {
     return false;
 }
 
+namespace {
+
+// A problem told again by its reporter (what they said now is added to their case, for the
+// case worker) or by a follower (nothing to write). Either way "不是同一个问题" right after still
+// opens a case of its own.
+bool told_again(turn& t, const appeal_draft& a, const intake::reported_case& before) {
+    const auto& c = before.c;
+    if (!before.following) {
+        auto added = t.service.add_detail(t.uow, c.id, t.actor(), a.description, t.now);
+        if (!added.ok()) return false;  // changed meanwhile: filed as a case of its own
+    }
+    auto pending = about_case(stage::await_not_same, c.id, c.number);
+    pending.draft = a;
+    t.ask(std::move(pending));
+    t.say(before.following ? "reply/already_following" : "reply/already_reported",
+          {{"number", c.number}, {"status", cases::case_service::status_label(t.texts, c)}});
+    return true;
+}
+
+}  // namespace
+
 bool join_same_problem(turn& t, const appeal_draft& a) {
     if (!t.engine || !t.duplicates) return false;
     case_draft d;
@@ -38,8 +59,13 @@ bool join_same_problem(turn& t, const appeal_draft& a) {
     d.address = a.address;
     d.community = a.community;
     d.location = a.location;
-    const auto same = intake::same_problem(*t.engine, t.uow, *t.duplicates, d, t.now, t.sketches,
-                                           t.u && a.description == t.m.text ? t.u : nullptr);
+    const nlu::understanding* understood = t.u && a.description == t.m.text ? t.u : nullptr;
+    // Told again by someone who reported it or follows it: no new case, and no second row.
+    if (auto before = intake::reported_before(*t.engine, t.uow, *t.duplicates, d, t.now, t.sketches,
+                                              understood))
+        return told_again(t, a, *before);
+    const auto same =
+        intake::same_problem(*t.engine, t.uow, *t.duplicates, d, t.now, t.sketches, understood);
     // A follower row already there (following it, or told us it is another problem): this is
     // an appeal of its own.
     // What they said is kept on their row: should it prove another problem, their own case
