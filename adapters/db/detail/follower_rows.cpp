@@ -157,6 +157,10 @@ std::vector<dialog::case_follower> followed_by(statement_cache& sql, const dialo
 std::vector<dialog::case_record> duplicate_candidates(statement_cache& sql,
                                                       const dialog::duplicate_candidates_query& q) {
     // One statement for every shape: the unused conditions are switched off by their flags.
+    // Newest first by created_at (then id), the order of the index of open cases by kind,
+    // category and created_at: the store walks it backwards and stops at the limit, where
+    // "ORDER BY id" made it read and sort every open case of the category in the window (half
+    // of the writer's time in bench_webhook's neighbourhood run, docs/benchmarks.md).
     static const std::string text =
         "SELECT " + std::string(case_columns) +
         " FROM cases WHERE kind = ?1 AND category = ?2 AND created_at >= ?3 AND closed_at = 0 "
@@ -165,7 +169,7 @@ std::vector<dialog::case_record> duplicate_candidates(statement_cache& sql,
         "AND ((?4 = 1 AND community = ?5) "
         "OR (?6 = 1 AND lat BETWEEN ?7 AND ?8 AND lng BETWEEN ?9 AND ?10) "
         "OR (?4 = 0 AND ?6 = 0)) "
-        "ORDER BY id DESC LIMIT ?11";
+        "ORDER BY created_at DESC, id DESC LIMIT ?11";
     double lat_lo = 0, lat_hi = 0, lng_lo = 0, lng_hi = 0;
     const bool by_box = q.near && std::isfinite(q.near->lat) && std::isfinite(q.near->lng) &&
                         std::isfinite(q.radius_m) && q.radius_m >= 0;
