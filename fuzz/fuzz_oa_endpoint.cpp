@@ -14,7 +14,8 @@
 // the key or the ciphertext; nothing is decoded, decrypted or time-checked before the signature
 // verifies (bad_ciphertext, wrong_appid, stale_timestamp, a decoded push all need a good
 // signature); verify_url answers the echostr byte for byte and only when signed; a decoded push
-// answered with its own text comes back through the client's decode_reply.
+// has a nonce of plain letters and digits (anything else is refused first) and, answered with
+// its own text, comes back through the client's decode_reply.
 
 #include <array>
 #include <cstdint>
@@ -67,6 +68,17 @@ const std::string* param(const query_params& q, std::string_view name) {
     return it == q.end() ? nullptr : &it->second;
 }
 
+// The nonces the endpoint takes: an encrypted reply echoes and signs the nonce in XML, so only
+// words XML carries unchanged (WeChat's are digits). Anything else is a missing_parameter.
+bool usable_nonce(std::string_view n) {
+    if (n.empty() || n.size() > 64) return false;
+    for (char c : n)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '-' || c == '_'))
+            return false;
+    return true;
+}
+
 bool same_message(const minsheng::dialog::inbound_message& a,
                   const minsheng::dialog::inbound_message& b) {
     return a.from == b.from && a.user_id == b.user_id && a.dedup_key == b.dedup_key &&
@@ -90,9 +102,6 @@ void check_rejection(const rejection& r, std::string_view encrypt) {
 // A decoded push answered with its own text (as an echo bot would): the reply must verify,
 // decrypt and parse on the client side, addressed back to the sender.
 void check_reply(const side& s, const decoded_push& push) {
-    // The nonce is echoed into the encrypted reply's envelope as it came (WeChat's are digits);
-    // one that XML cannot carry makes a reply no client parses: not checked here.
-    if (push.encrypted && fit_utf8(push.nonce, push.nonce.size()) != push.nonce) return;
     const auto reply = minsheng::dialog::reply::of_text(push.message.text);
     const std::string body = s.endpoint.encode(push, reply, now, random16);
     const auto back = s.client.decode_reply(body, push.encrypted ? push.nonce : "");
@@ -167,6 +176,7 @@ void decode_as_sent(security_mode mode, query_params q, std::string_view body, b
     const auto& push = std::get<decoded_push>(result);
     FUZZ_CHECK(push.encrypted == encrypted);
     FUZZ_CHECK(push.nonce == *param(q, "nonce"));
+    FUZZ_CHECK(usable_nonce(push.nonce));
     check_reply(s, push);
 }
 
@@ -187,6 +197,11 @@ void decode_sealed(security_mode mode, const query_params& q, std::string_view x
     const auto* ciphertext = std::get_if<std::optional<std::string>>(&sealed);
     if (const auto* r = std::get_if<rejection>(&result); r && ciphertext && *ciphertext)
         check_rejection(*r, **ciphertext);
+    if (!usable_nonce(nonce)) {  // refused before the signatures, whatever the body
+        FUZZ_CHECK(std::holds_alternative<rejection>(result));
+        FUZZ_CHECK(std::get<rejection>(result).reason == reject_reason::missing_parameter);
+        return;
+    }
 
     if (mode == security_mode::safe) {
         if (const auto* m = std::get_if<oa_xml_message>(&parsed)) {

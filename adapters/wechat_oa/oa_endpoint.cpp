@@ -1,5 +1,6 @@
 #include "adapters/wechat_oa/oa_endpoint.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <stdexcept>
@@ -50,6 +51,21 @@ std::optional<rejection> check_timestamp(std::string_view text, std::int64_t now
         return reject(reject_reason::stale_timestamp,
                       "timestamp is outside the accepted clock skew");
     return std::nullopt;
+}
+
+// WeChat's nonces are a few digits. An encrypted reply echoes the nonce into its envelope and
+// signs it, so one that XML would change on the way (a CR, a control byte, "]]>") makes a
+// reply no client verifies: refused before anything else, as a parameter that cannot be used.
+std::optional<rejection> check_nonce(std::string_view nonce) {
+    constexpr std::size_t max_nonce = 64;
+    const bool plain_word = !nonce.empty() && nonce.size() <= max_nonce &&
+                            std::all_of(nonce.begin(), nonce.end(), [](char c) {
+                                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                                       (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+                            });
+    if (plain_word) return std::nullopt;
+    return reject(reject_reason::missing_parameter,
+                  "nonce must be 1 to 64 letters, digits, '-' or '_'");
 }
 
 std::string_view crypto_detail(crypto_error e) {
@@ -140,6 +156,7 @@ std::variant<decoded_push, rejection> oa_endpoint::decode_plain(const query_para
     if (auto r = require(query, {"signature", "timestamp", "nonce"})) return *r;
     const std::string& timestamp = *find(query, "timestamp");
     const std::string& nonce = *find(query, "nonce");
+    if (auto r = check_nonce(nonce)) return *r;
     if (!signature_matches(plain_signature(config_.token, timestamp, nonce),
                            *find(query, "signature")))
         return reject(reject_reason::bad_signature, "signature does not verify");
@@ -162,6 +179,7 @@ std::variant<decoded_push, rejection> oa_endpoint::decode_encrypted(const query_
     if (auto r = require(query, {"msg_signature", "timestamp", "nonce", "encrypt_type"})) return *r;
     const std::string& timestamp = *find(query, "timestamp");
     const std::string& nonce = *find(query, "nonce");
+    if (auto r = check_nonce(nonce)) return *r;
     if (*find(query, "encrypt_type") != "aes")
         return reject(reject_reason::mode_mismatch, "encrypt_type must be aes in this mode");
     if (const std::string* sig = find(query, "signature")) {

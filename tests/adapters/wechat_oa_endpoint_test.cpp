@@ -334,6 +334,39 @@ TEST_CASE("each missing query parameter is named in the rejection", "[adapters]"
     }
 }
 
+// Found by fuzz_oa_endpoint: a signed push whose nonce held a carriage return decoded, and the
+// encrypted reply echoed and signed that nonce in XML, which reads a CR as a line feed, so the
+// reply did not verify on WeChat's side. Nonces that are not plain words are now refused first.
+TEST_CASE("a nonce XML would not carry unchanged is refused before anything else", "[adapters]") {
+    for (auto mode : {security_mode::plain, security_mode::compat, security_mode::safe}) {
+        const auto c = make_config(mode);
+        const oa_endpoint ep(c);
+        for (std::string nonce :
+             {std::string("1\r2"), std::string("1\n2"), std::string("a]]>b"), std::string("1 2"),
+              std::string("\x01"), std::string(65, '7'), std::string("\xE4\xBD\xA0")}) {
+            INFO(nonce.size());
+            // Signed with that nonce by someone holding the token: still refused.
+            auto req = oa_client_codec(c).text(text_from_resident("hi"), now, nonce, fixed_random);
+            const auto r = ep.decode(req.query, req.body, now);
+            CHECK(reason_of(r) == reject_reason::missing_parameter);
+            CHECK(std::get<rejection>(r).detail.find("nonce") != std::string::npos);
+            CHECK(http_status(std::get<rejection>(r).reason) == 400);
+        }
+        // WeChat's own nonces, and the longest word taken, pass and are echoed in the reply.
+        for (std::string nonce :
+             {std::string("1514711492"), std::string(64, 'a'), std::string("Ab-_9")}) {
+            auto req = oa_client_codec(c).text(text_from_resident("hi"), now, nonce, fixed_random);
+            const auto push = push_of(ep.decode(req.query, req.body, now));
+            CHECK(push.nonce == nonce);
+            const auto body = ep.encode(push, reply::of_text("好的"), now, fixed_random);
+            const auto back = oa_client_codec(c).decode_reply(
+                body, mode == security_mode::plain ? std::string() : nonce);
+            REQUIRE(std::holds_alternative<client_reply>(back));
+            CHECK(std::get<client_reply>(back).reply.text == "好的");
+        }
+    }
+}
+
 TEST_CASE("safe and compat mode refuse a body without Encrypt and a non-aes encrypt_type",
           "[adapters]") {
     for (auto mode : {security_mode::compat, security_mode::safe}) {
