@@ -101,6 +101,10 @@ struct case_draft {
     // A private case (a grid worker's report of a resident in difficulty): handled by workers
     // only, never on the wish wall, Open311 or any public view.
     bool is_private = false;
+    // Where, as the duplicate search finds it (duplicate_candidates_query::place): the
+    // cases::place_core of its address as the intake understood it, normalised (Simplified);
+    // "" none. Stored, never shown.
+    std::string place;
 };
 
 // One case. Numbers: "WX" + YYYYMMDD + "-NNNN" for wishes (the public wish number), "MS..." for
@@ -303,6 +307,11 @@ struct duplicate_candidates_query {
     std::string category;
     std::string community;  // "" : not by community
     std::optional<geo_point> near;
+    // "" : not by place. Otherwise the cases opened with this place (case_draft::place, equal),
+    // or with place_also ("" none), are candidates too, as well as those by community or near.
+    // With none of community, near and place: every place.
+    std::string place;
+    std::string place_also;
     double radius_m = 250.0;
     std::int64_t since = 0;
     std::size_t limit = 20;

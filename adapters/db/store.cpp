@@ -118,9 +118,9 @@ struct statements {
                          "category_confidence, urgency, status, description, address, "
                          "contact_phone, source_key, created_at, updated_at, community, "
                          "handling_mode, handling_rule, deadline_at, remind_at, proposal_id, "
-                         "source_ref, source_span, lat, lng, public_code, is_private) "
+                         "source_ref, source_span, lat, lng, public_code, is_private, place) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, "
-                         "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
+                         "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) "
                          "RETURNING id")),
           cases_of(db.prepare("SELECT " + std::string(detail::case_columns) +
                               " FROM cases WHERE channel = ?1 AND reporter_id = ?2"
@@ -240,6 +240,7 @@ public:
                 }
                 s->bind(24, c.public_code);
                 s->bind(25, std::int64_t{c.is_private ? 1 : 0});
+                s->bind(26, d.place);
                 if (!s->executeStep()) throw store_error("store: open case failed: no id returned");
                 c.id = s->getColumn(0).getInt64();
             }

@@ -591,7 +591,14 @@ constexpr std::string_view follower_reports = R"sql(
 ALTER TABLE case_followers ADD COLUMN report TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<migration, 7> steps{{
+// 21: where a case is, as the duplicate search finds it (SQLite step 21).
+constexpr std::string_view case_places = R"sql(
+ALTER TABLE cases ADD COLUMN place TEXT NOT NULL DEFAULT '';
+CREATE INDEX cases_open_by_place ON cases (place, kind, category, created_at, id)
+    WHERE closed_at = 0 AND place <> '';
+)sql";
+
+constexpr std::array<migration, 8> steps{{
     {14, "baseline", baseline},
     {15, "case_followers", case_followers},
     {16, "grid_patrol", grid_patrol},
@@ -599,6 +606,7 @@ constexpr std::array<migration, 7> steps{{
     {18, "discovery", discovery},
     {19, "monthly_discovery", monthly_discovery},
     {20, "follower_reports", follower_reports},
+    {21, "case_places", case_places},
 }};
 
 }  // namespace

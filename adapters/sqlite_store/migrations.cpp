@@ -650,7 +650,17 @@ constexpr std::string_view follower_reports = R"sql(
 ALTER TABLE case_followers ADD COLUMN report TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<migration, 20> steps{{
+// 21: where a case is, as the duplicate search finds it (dialog::case_draft::place: the core of
+// its address, normalised), so that a report naming only its street finds that street's open
+// case among any number of others by an index rather than by reading them all. Cases opened
+// before have none (''): they are still found by community, coordinates or as the newest.
+constexpr std::string_view case_places = R"sql(
+ALTER TABLE cases ADD COLUMN place TEXT NOT NULL DEFAULT '';
+CREATE INDEX cases_open_by_place ON cases (place, kind, category, created_at)
+    WHERE closed_at = 0 AND place <> '';
+)sql";
+
+constexpr std::array<migration, 21> steps{{
     {1, "messages_and_conversations", messages_and_conversations},
     {2, "cases", cases},
     {3, "service", service},
@@ -671,6 +681,7 @@ constexpr std::array<migration, 20> steps{{
     {18, "discovery", discovery},
     {19, "monthly_discovery", monthly_discovery},
     {20, "follower_reports", follower_reports},
+    {21, "case_places", case_places},
 }};
 
 }  // namespace

@@ -362,6 +362,38 @@ std::string building_of(std::string_view address) {
     return "";
 }
 
+std::string place_core(std::string_view key) {
+    const auto cps = code_points(key);
+    // Whether cps[i] (or cps[i-1..i], 街道) ends an administrative unit: 省市区县镇乡 and 街道,
+    // but not a market or a supermarket (市场, 超市) nor a compound (小区, 社区, 园区, ...).
+    const auto ends_unit = [&](std::size_t i) {
+        const char32_t c = cps[i];
+        const char32_t before = i > 0 ? cps[i - 1] : U'\0';
+        const char32_t after = i + 1 < cps.size() ? cps[i + 1] : U'\0';
+        if (c == U'道') return before == U'街';
+        if (c == U'市') return after != U'场' && before != U'超' && before != U'门';
+        if (c == U'区')
+            return std::u32string_view(U"小社园校景厂").find(before) == std::u32string_view::npos;
+        return std::u32string_view(U"省县镇乡").find(c) != std::u32string_view::npos;
+    };
+    // Leading units of a few characters each ("东莞市", "东城区", "东城街道") are dropped.
+    std::size_t from = 0;
+    for (bool more = true; more;) {
+        more = false;
+        for (std::size_t i = from + 1; i < cps.size() && i <= from + 4; ++i) {
+            if (ends_unit(i)) {
+                from = i + 1;
+                more = true;
+                break;
+            }
+        }
+    }
+    if (cps.size() < from + 2) return "";
+    std::string out;
+    for (std::size_t i = from; i < cps.size(); ++i) append_utf8(out, cps[i]);
+    return out;
+}
+
 bool same_place(std::string_view a, std::string_view b) {
     if (a.empty() || b.empty()) return false;
     const std::string_view shorter = a.size() <= b.size() ? a : b;
@@ -422,6 +454,21 @@ duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_ske
         } else if (d.similarity >= policy.review_at) {
             d.verdict = duplicate_verdict::possible;
         }
+    }
+    return d;
+}
+
+duplicate_decision judge_own_need(const appeal_sketch& appeal, const appeal_sketch& open_case,
+                                  const duplicate_policy& policy) {
+    auto d = judge_duplicate(appeal, open_case, policy);
+    if (d.verdict == duplicate_verdict::same) return d;
+    const bool places_differ = !appeal.place.empty() && !open_case.place.empty() &&
+                               !same_place(appeal.place, open_case.place);
+    if (!(d.same_category || d.cross_category) || places_differ) return d;
+    if (d.similarity >= policy.attach_at && d.conflict == duplicate_conflict::none) {
+        d.verdict = duplicate_verdict::same;
+    } else if (d.similarity >= policy.review_at) {
+        d.verdict = duplicate_verdict::possible;
     }
     return d;
 }

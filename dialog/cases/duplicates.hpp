@@ -103,6 +103,13 @@ struct duplicate_decision {
 duplicate_decision judge_duplicate(const appeal_sketch& appeal, const appeal_sketch& open_case,
                                    const duplicate_policy& policy);
 
+// A person's own open wish or project (`open_case`) told again by them (`appeal`): the same as
+// judge_duplicate, except that neither place nor age is a gate. A family's need is where they
+// live, not where they say it, and it stays theirs while the wish is open; two places named that
+// differ, another thing named, or another category still keep them apart.
+duplicate_decision judge_own_need(const appeal_sketch& appeal, const appeal_sketch& open_case,
+                                  const duplicate_policy& policy);
+
 // How much the two texts say the same thing, 0..1: when both name problem words (things and
 // faults: 路灯, 不亮, 井盖, 堵, ...), the mean of the share of problem words they have in common
 // (Jaccard) and the word overlap; otherwise the word overlap alone. The word overlap is the
@@ -118,6 +125,13 @@ std::uint64_t object_lines(std::string_view text);
 // An address as a place to compare: the normalised address without house, building, unit,
 // floor and room numbers ("人民路12号3栋" → "人民路"); "" when nothing is left.
 std::string place_key(std::string_view address);
+
+// A place key without the city, district, county, town and street-office units it starts with
+// ("东城区幸福路" → "幸福路", "A市东城街道光明社区" → "光明社区", "幸福农贸市场" unchanged): the
+// part a key of the same place (same_place) usually shares whether or not it names those units.
+// "" when less than two characters are left. What the intake's search by place looks for in open
+// cases' addresses and descriptions.
+std::string place_core(std::string_view key);
 
 // The first building-level number of an address, its unit made one ("3栋", "3号楼", "3幢" and
 // "3座" all give "3#"); "" when it has none. Two appeals naming different buildings are about

@@ -45,6 +45,7 @@ std::vector<case_record> file_call(const cases::case_service& service,
         r.source_key = call.dedup_key + "#" + std::to_string(i + 1);
         r.source_ref = call.system + ":" + call.call_id;
         r.source_span = i < call.spans.size() ? call.spans[i] : "";
+        if (engine) r.place = place_of(*engine, a.text, fallback_address, &a.understood);
         const person_ref caller{channel::hotline, call.caller_phone};
         // The caller's notification about case `c`, in place of a new case's.
         const auto tell = [&](const std::string& key, const case_record& c) {

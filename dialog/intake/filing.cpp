@@ -44,6 +44,7 @@ case_draft draft_of(const report& r, const nlu::understanding* understood, std::
     d.community = r.community;
     d.location = r.location;
     d.is_private = r.is_private;
+    d.place = r.place;
     return d;
 }
 

@@ -65,6 +65,8 @@ struct report {
     std::vector<std::string> attachments;
     // A private case (a grid worker's report of a resident in difficulty; case_draft::is_private).
     bool is_private = false;
+    // Where, for the duplicate search (case_draft::place): intake::place_of; "" none.
+    std::string place;
 };
 
 // The case draft of a report: what was chosen wins, the understanding fills the rest, then the

@@ -50,16 +50,33 @@ constexpr std::size_t own_cases_looked_at = 20;
 
 }  // namespace
 
+std::string place_of(const nlu::engine& engine, std::string_view description,
+                     std::string_view address, const nlu::understanding* understood) {
+    std::string key =
+        sketch_of(understood ? *understood : engine.understand(description), std::nullopt, 0).place;
+    if (key.empty() && !address.empty()) key = cases::place_key(engine.normalise(address).text);
+    return cases::place_core(key);
+}
+
+void look_for_place(duplicate_candidates_query& q, std::string_view place_key,
+                    std::string_view also) {
+    q.place = cases::place_core(place_key);
+    q.place_also = also == q.place ? std::string() : std::string(also);
+}
+
 std::optional<reported_case> reported_before(const nlu::engine& engine, unit_of_work& uow,
                                              const cases::duplicate_policy& policy,
                                              const case_draft& d, std::int64_t now,
                                              sketch_cache* cache,
                                              const nlu::understanding* understood) {
-    if (d.kind != "complaint" || d.category.empty()) return std::nullopt;
+    // A complaint, or a wish or project of their own: one need, one wish on the wall.
+    const bool complaint = d.kind == "complaint";
+    if ((!complaint && d.kind != "wish" && d.kind != "project") || d.category.empty())
+        return std::nullopt;
     // Open and not reported done, as the candidates of same_problem (a done case's problem
     // told again is the reopening's business).
-    const auto candidate = [](const case_record& c) {
-        return c.kind == "complaint" && cases::is_open(c.status) && c.status != cases::status::done;
+    const auto candidate = [&](const case_record& c) {
+        return c.kind == d.kind && cases::is_open(c.status) && c.status != cases::status::done;
     };
     std::vector<reported_case> candidates;
     for (auto& c : uow.cases_of(d.from, d.reporter_id, own_cases_looked_at))
@@ -74,7 +91,10 @@ std::optional<reported_case> reported_before(const nlu::engine& engine, unit_of_
     std::optional<reported_case> best;
     double best_similarity = 0.0;
     for (auto& r : candidates) {
-        const auto j = cases::judge_duplicate(appeal, sketch_of(engine, r.c, cache), policy);
+        const auto theirs = sketch_of(engine, r.c, cache);
+        // A wish or project is the person's own need: neither its place nor its age is a gate.
+        const auto j = complaint || r.following ? cases::judge_duplicate(appeal, theirs, policy)
+                                                : cases::judge_own_need(appeal, theirs, policy);
         if (j.verdict == cases::duplicate_verdict::same && j.similarity > best_similarity) {
             best_similarity = j.similarity;
             best = std::move(r);
@@ -96,6 +116,13 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
     // A case of another category passes only for the same things named (cross_category): none
     // named, no such query; none in common with a candidate's words, no need to understand it.
     const std::uint64_t named = cases::object_lines(appeal.words);
+    // Without a community or coordinates the place gate compares place keys: an appeal without
+    // one can be the same problem as no case.
+    const bool anywhere = d.community.empty() && !d.location;
+    if (anywhere && appeal.place.empty()) return std::nullopt;
+    // The cases opened at its place are candidates too, however many newer ones the category
+    // has elsewhere (the newest alone miss it in a busy city): the place as this search sees it,
+    // and as the draft was given it (case_draft::place, when the channel computed it apart).
     // Its category, then each category the classifier confuses with it (one indexed query each;
     // the decision lets those through only for the same things named, nothing conflicting).
     for (const auto& category : policy.categories_for(d.category)) {
@@ -106,6 +133,9 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
         // Each candidate is understood again: another category's five newest are enough (its
         // case was filed there by a misreading, not usually many times over).
         if (other) q.limit = std::min<std::size_t>(q.limit, 5);
+        // By community or near, or at the place; anywhere, at the place; with no core to look
+        // for (a key that is all city and district), the category's newest anywhere.
+        look_for_place(q, appeal.place, d.place);
         for (const auto& c : uow.duplicate_candidates(q)) {
             if (c.from == d.from && c.reporter_id == d.reporter_id) continue;  // their own
             if (other && !names_any(engine, c, named)) continue;
@@ -186,13 +216,15 @@ duplicate_candidates_query candidates_near(const cases::duplicate_policy& policy
 }
 
 std::vector<duplicate_candidates_query> candidates_near_all(const cases::duplicate_policy& policy,
-                                                            const case_record& subject) {
+                                                            const case_record& subject,
+                                                            std::string_view place_key) {
     std::vector<duplicate_candidates_query> out;
     for (const auto& category : policy.categories_for(subject.category)) {
         out.push_back(query_for(policy, subject.kind, category, subject.community, subject.location,
                                 subject.created_at));
         // The radius is the subject's category's: the place gate judges with the appeal's.
         out.back().radius_m = policy.radius_for(subject.category);
+        look_for_place(out.back(), place_key);
     }
     return out;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dialog/cases/duplicates.hpp"
@@ -30,17 +31,20 @@ std::optional<case_record> same_problem(const nlu::engine& engine, unit_of_work&
                                         const nlu::understanding* understood = nullptr);
 
 // A report that repeats a problem its reporter already has an open case for: their own open
-// complaint, or a case they follow and have not left (`following`). Residents send the whole
-// story again when nothing seems to happen; that is no new case.
+// complaint, wish or project, or a case they follow and have not left (`following`). Residents
+// send the whole story again when nothing seems to happen; that is no new case (and no second
+// wish on the wall for volunteers to claim twice).
 struct reported_case {
     case_record c;
     bool following = false;
 };
 
-// The open complaint of `d`'s own reporter (d.from, d.reporter_id), or one they follow, that `d`
-// reports the same problem as by the decision same_problem uses (the most similar when several
-// are; their 20 newest cases and 20 newest followed ones are looked at); nullopt when none, or
-// `d` is not a complaint or has no category. `cache` and `understood` as for same_problem.
+// The open case of `d`'s kind of its own reporter (d.from, d.reporter_id), or one they follow,
+// that `d` reports the same problem as by the decision same_problem uses (the most similar when
+// several are; their 20 newest cases and 20 newest followed ones are looked at); for their own
+// wish or project by cases::judge_own_need (no place or age gate). nullopt when none, or `d` is
+// not a complaint, wish or project, or has no category. `cache` and `understood` as for
+// same_problem.
 std::optional<reported_case> reported_before(const nlu::engine& engine, unit_of_work& uow,
                                              const cases::duplicate_policy& policy,
                                              const case_draft& d, std::int64_t now,
@@ -87,9 +91,26 @@ duplicate_candidates_query candidates_near(const cases::duplicate_policy& policy
                                            const case_record& subject);
 
 // The same for its category and each category the policy calls confusable with it
-// (duplicate_policy::categories_for), its own first: what the intake searches.
+// (duplicate_policy::categories_for), its own first: what the intake searches. With the subject's
+// place key (its sketch's `place`), cases naming that place anywhere are candidates too
+// (look_for_place).
 std::vector<duplicate_candidates_query> candidates_near_all(const cases::duplicate_policy& policy,
-                                                            const case_record& subject);
+                                                            const case_record& subject,
+                                                            std::string_view place_key = {});
+
+// Where a filing is, as the duplicate search looks for it (case_draft::place): the
+// cases::place_core of the place key of the longest address the understanding of `description`
+// names (as its sketch has it), else of `address` normalised; "" when neither names one.
+// `understood`: the understanding of exactly `description` when the caller has it (otherwise
+// the engine understands it). Channels set report::place with it.
+std::string place_of(const nlu::engine& engine, std::string_view description,
+                     std::string_view address, const nlu::understanding* understood);
+
+// Makes `q` also match the open cases opened at the place of `place_key` (a cases::place_key):
+// its cases::place_core, and `also` (a core, "" none) when that differs. Nothing to look for
+// when both are "" (a key that is all city and district).
+void look_for_place(duplicate_candidates_query& q, std::string_view place_key,
+                    std::string_view also = {});
 
 // Of `candidates`, those the duplicate decision rates `possible` or `same` against `subject`
 // (the later-opened case of each pair is judged as the appeal, the earlier as the open case: the

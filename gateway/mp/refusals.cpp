@@ -145,6 +145,8 @@ std::vector<std::string> required_texts() {
     for (const auto& r : rows) keys.push_back("mp/" + std::string(r.text));
     keys.push_back("mp/joined_case");         // a filing that joined an open case (residents.cpp)
     keys.push_back("mp/already_reported");    // a filing telling again its own open case
+    keys.push_back("mp/already_wished");      // ... its own open wish
+    keys.push_back("mp/already_proposed");    // ... its own open project
     keys.push_back("mp/already_following");   // a filing telling again a case it follows
     keys.push_back("mp/certificate_footer");  // a certificate request answered (residents.cpp)
     return keys;

@@ -141,7 +141,10 @@ json repeated_case(const dialog::template_set& texts, const dialog::case_record&
             {"number", c.number},
             {"status", c.status},
             {"status_label", status},
-            {"message", texts.render(following ? "mp/already_following" : "mp/already_reported",
+            {"message", texts.render(following             ? "mp/already_following"
+                                     : c.kind == "wish"    ? "mp/already_wished"
+                                     : c.kind == "project" ? "mp/already_proposed"
+                                                           : "mp/already_reported",
                                      {{"number", c.number}, {"status", status}})}};
 }
 
@@ -173,6 +176,7 @@ void file_case(exchange& x, reader& r, const request& rq) {
     form.from = dialog::channel::miniprogram;
     form.reporter_id = rq.me.user_id;
     form.description = description;
+    form.place = dialog::intake::place_of(*app.nlu, description, form.address, understood.get());
     form.phone_from_text = true;
     form.phone_from_profile = true;
     form.source_key = "mp:" + rq.me.user_id + ":" + request_id;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <set>
 
+#include "dialog/intake/appeal_sketch.hpp"
 #include "dialog/intake/same_problem.hpp"
 #include "gateway/operator/endpoints.hpp"
 #include "gateway/server/app_state.hpp"
@@ -34,16 +35,20 @@ void possible_duplicates(const call& c, std::int64_t id) {
     json list = json::array();
     if (!found->is_private && found->kind == "complaint" && !found->category.empty()) {
         // For its category and each one the classifier confuses with it (as the intake
-        // searches): near it (its community, or its radius), then the newest anywhere: a case
-        // whose community is unknown may still be at the same place, which the decision judges.
-        // Each once.
+        // searches): near it (its community, or its radius) or naming its place, then the newest
+        // anywhere: a case whose community is unknown may still be at the same place, which the
+        // decision judges. Each once.
+        const auto place =
+            dialog::intake::sketch_of(*c.app().nlu, *found, c.app().sketches.get()).place;
         std::vector<dialog::case_record> visible;
         std::set<std::int64_t> seen;
-        for (auto near : dialog::intake::candidates_near_all(policy, *found)) {
+        for (auto near : dialog::intake::candidates_near_all(policy, *found, place)) {
             near.limit = max_near;
             auto anywhere = near;
             anywhere.community.clear();
             anywhere.near.reset();
+            anywhere.place.clear();
+            anywhere.place_also.clear();
             anywhere.limit = max_anywhere;
             for (const auto& q : {near, anywhere})
                 for (auto& one : c.r.duplicate_candidates(q))

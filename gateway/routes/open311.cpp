@@ -243,6 +243,8 @@ void post_request(const exchange_ptr& x, format f) {
     auto report = o311::report_of(in, *svc, client, token);
     if (in.location && in.address_string.empty())
         report.community = community_near(app.cfg.communities, *in.location);
+    report.place =
+        dialog::intake::place_of(*app.nlu, in.description, report.address, understood.get());
 
     x->on_writer<posted>(
         [service = app.service, engine = app.nlu, sketches = app.sketches,

@@ -203,6 +203,83 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("Open cases opened at a place are candidates however many newer ones are elsewhere",
+          "[adapters]") {
+    temp_db db;
+    store s(db.path());
+    auto d = draft_for("a", t0, "complaint", "城乡建设");
+    d.address = "";
+    d.description = "幸福路的路灯坏了，晚上一片漆黑";
+    d.place = "幸福路";
+    const auto first = open(s, d);
+    d.description = "路灯不亮";
+    d.address = "东城区幸福路12号";
+    const auto second = open(s, d);
+    d.place = "%_幸福\\路";
+    const auto odd = open(s, d);
+    d.place = "";
+    d.description = "幸福路的井盖丢了";  // opened without a place: found by no place
+    d.community = "东城社区";
+    const auto unplaced = open(s, d);
+    std::vector<std::int64_t> newer;
+    for (int i = 0; i < 25; ++i) {
+        auto elsewhere = draft_for("b", t0 + 60 + i, "complaint", "城乡建设");
+        elsewhere.address = "人民路" + std::to_string(i + 1) + "号";
+        elsewhere.description = "人民路的路灯坏了";
+        elsewhere.place = "人民路";
+        newer.push_back(open(s, elsewhere).id);
+    }
+    dialog::duplicate_candidates_query q;
+    q.category = "城乡建设";
+    q.since = t0 - 30 * 86400;
+
+    // Every place: the newest 20, none of the first four.
+    auto found = candidates(s, q);
+    REQUIRE(found.size() == 20);
+    CHECK(found.front() == newer.back());
+    CHECK(std::find(found.begin(), found.end(), first.id) == found.end());
+
+    // At the place: equal, newest first; no pattern (LIKE's wildcards are only characters).
+    q.place = "幸福路";
+    CHECK(candidates(s, q) == std::vector<std::int64_t>{second.id, first.id});
+    q.place = "%_幸福\\路";
+    CHECK(candidates(s, q) == std::vector<std::int64_t>{odd.id});
+    q.place = "%";
+    CHECK(candidates(s, q).empty());
+    q.place = "幸福";
+    CHECK(candidates(s, q).empty());
+    // Or at the other place given.
+    q.place = "龙华路";
+    CHECK(candidates(s, q).empty());
+    q.place_also = "幸福路";
+    CHECK(candidates(s, q) == std::vector<std::int64_t>{second.id, first.id});
+    q.place_also = "";
+    // Beside a community: either, each once.
+    q.place = "幸福路";
+    q.community = "东城社区";
+    found = candidates(s, q);
+    CHECK(std::find(found.begin(), found.end(), first.id) != found.end());
+    CHECK(std::find(found.begin(), found.end(), second.id) != found.end());
+    CHECK(std::find(found.begin(), found.end(), unplaced.id) != found.end());  // its community
+    std::sort(found.begin(), found.end());
+    CHECK(std::adjacent_find(found.begin(), found.end()) == found.end());
+    // Another category or kind: nothing.
+    q.community = "";
+    q.category = "环境保护";
+    CHECK(candidates(s, q).empty());
+    // A closed case is no candidate.
+    q.category = "城乡建设";
+    s.run([&](dialog::unit_of_work& uow) {
+        auto c = uow.get_case(first.id);
+        REQUIRE(c);
+        auto closed = *c;
+        closed.status = "closed";
+        closed.closed_at = t0 + 3600;
+        REQUIRE(uow.update_case(closed, c->status, c->updated_at));
+    });
+    CHECK(candidates(s, q) == std::vector<std::int64_t>{second.id});
+}
+
 TEST_CASE("Followers survive in a step-15 table on both engines", "[adapters]") {
     temp_db db;
     { store s(db.path()); }

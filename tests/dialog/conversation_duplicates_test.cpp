@@ -2,6 +2,8 @@
 // (told so), hears its progress and rates it; "不是同一个问题" gives them their own case.
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "dialog/intake/call_filing.hpp"
 #include "dialog/intake/same_problem.hpp"
@@ -77,6 +79,52 @@ TEST_CASE("A resident reporting an open case's problem follows it instead of ope
         CHECK_FALSE(f.outbox_to("oAlice").empty());
         CHECK(f.outbox_to("oBob").empty());
     }
+}
+
+TEST_CASE("A report finds the open case of its place among many newer ones of its category",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    const auto opened = f.tell("oAlice", first);
+    REQUIRE(opened.opened.size() == 1);
+    const auto number = opened.opened[0].number;
+    // A busy city: more newer open cases of the category elsewhere than the newest the search
+    // reads (20), none with a community or coordinates.
+    const std::vector<std::string> streets = {
+        "人民路", "解放路", "建设路", "中山路", "东风路", "和平路", "胜利路", "新华路", "文化路",
+        "青年路", "光明路", "朝阳路", "长江路", "黄河路", "北京路", "上海路", "南京路", "广州路",
+        "友谊路", "迎宾路", "花园路", "学院路", "工业路", "环城路", "滨江路"};
+    for (std::size_t i = 0; i < streets.size(); ++i) {
+        const auto other = f.tell("oNeighbour" + std::to_string(i),
+                                  streets[i] + "的路灯坏了，晚上一片漆黑，走路很不安全",
+                                  t0 + 60 + static_cast<std::int64_t>(i) * 60);
+        INFO(streets[i] << ": " << other.answer.text);
+        REQUIRE(other.opened.size() == 1);
+    }
+    const auto joined = f.tell("oBob", "幸福路路灯不亮好几天了，请派人修一下", t0 + 3600);
+    CHECK(joined.opened.empty());
+    CHECK(has(joined.answer.text, "附近已有同类问题 " + number));
+    REQUIRE(f.followers(number).size() == 1);
+    CHECK(f.followers(number)[0].who == dialog::person_ref{channel::wechat_oa, "oBob"});
+    // The district named as well: the same street.
+    const auto carol = f.tell("oCarol", "东城区幸福路的路灯也不亮了，晚上很黑", t0 + 3700);
+    CHECK(carol.opened.empty());
+    CHECK(f.followers(number).size() == 2);
+
+    // A street whose name differs between the scripts: reported in Traditional, then in
+    // Simplified after more cases elsewhere.
+    const auto dave = f.tell("oDave", "龍華路的路燈壞了，晚上一片漆黑，走路很不安全", t0 + 3800);
+    REQUIRE(dave.opened.size() == 1);
+    const auto longhua = dave.opened[0].number;
+    for (std::size_t i = 0; i < streets.size(); ++i)
+        REQUIRE(f.tell("oLater" + std::to_string(i),
+                       streets[i] + "有个井盖不见了，留下一个大洞，晚上很危险",
+                       t0 + 3900 + static_cast<std::int64_t>(i) * 60)
+                    .opened.size() == 1);  // another problem of the same category
+    const auto erin = f.tell("oErin", "龙华路路灯不亮好几天了，请派人修一下", t0 + 6000);
+    CHECK(erin.opened.empty());
+    CHECK(has(erin.answer.text, longhua));
+    REQUIRE(f.followers(longhua).size() == 1);
+    CHECK(f.followers(longhua)[0].who == dialog::person_ref{channel::wechat_oa, "oErin"});
 }
 
 TEST_CASE("Without an engine the conversation looks for no duplicates", "[dialog][duplicates]") {
@@ -201,6 +249,7 @@ std::string open_directly(with_duplicates& f, const std::string& user, const std
         d.source_key = "direct-" + user;
         d.created_at = at;
         d.is_private = is_private;
+        d.place = dialog::intake::place_of(nlu(), text, "", nullptr);  // as a channel would
         number = uow.open_case(d).number;
     });
     return number;
@@ -459,5 +508,49 @@ TEST_CASE("A problem told again by its reporter or a follower opens no second ca
     SECTION("long after, the same words open a case of their own") {
         const auto later = f.tell("oAlice", again, t0 + 40 * 86400);
         CHECK(later.opened.size() == 1);
+    }
+}
+
+TEST_CASE("A wish told again by the family that made it puts no second wish on the wall",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    f.with([&](dialog::unit_of_work& uow) {
+        dialog::person p;
+        p.who = {channel::wechat_oa, "oMother"};
+        p.phone = "13700001111";
+        uow.save_person(p);
+    });
+    const std::string wish = "我孩子下学期的学费还差三千块，家里实在困难，希望有好心人帮帮忙";
+    const auto opened = f.tell("oMother", wish);
+    REQUIRE(opened.opened.size() == 1);
+    REQUIRE(opened.opened[0].kind == "wish");
+    const auto number = opened.opened[0].number;
+    const std::string again = "孩子下学期的学费还是凑不齐，还差三千块，家里实在困难";
+
+    SECTION("weeks later: what they said is added to their wish, and they are told so") {
+        const auto told = f.tell("oMother", again, t0 + 40 * 86400);
+        CHECK(told.opened.empty());
+        CHECK(has(told.answer.text, "您之前已经提交过这个心愿，编号 " + number));
+        const auto events = f.events_of(number);
+        REQUIRE_FALSE(events.empty());
+        CHECK(events.back().action == "detail");
+        CHECK(events.back().note == again);
+        SECTION("\"不是同一个\" right after gives them a wish of its own") {
+            const auto own = f.tell("oMother", "不是同一个", t0 + 40 * 86400 + 60);
+            REQUIRE(own.opened.size() == 1);
+            CHECK(own.opened[0].number != number);
+            CHECK(own.opened[0].kind == "wish");
+            CHECK(own.opened[0].description == again);
+        }
+    }
+    SECTION("another need of the same family is a wish of its own") {
+        const auto other =
+            f.tell("oMother", "家里老人腿脚不好，想申请一个轮椅，希望有好心人帮帮忙", t0 + 600);
+        CHECK(other.opened.size() == 1);
+    }
+    SECTION("another family's same need is their own wish") {
+        const auto theirs = f.tell("oNeighbour", again, t0 + 600);
+        CHECK_FALSE(has(theirs.answer.text, number));
+        CHECK_FALSE(has(theirs.answer.text, "您之前已经提交过"));
     }
 }

@@ -1,6 +1,9 @@
 #include "dialog/cases/duplicates.hpp"
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "dialog/intake/appeal_sketch.hpp"
 #include "dialog/nlu/nlu.hpp"
@@ -105,6 +108,33 @@ TEST_CASE("Without coordinates, the same normalised address is the same place",
     appeal.place = "人民路";
     appeal.location = geo_point{22.5, 113.4};
     CHECK(judge_duplicate(appeal, open_case, policy).same_place);
+}
+
+TEST_CASE("A place key's core drops the units it starts with, and is in every key of its place",
+          "[dialog][duplicates]") {
+    CHECK(cases::place_core("东城区幸福路") == "幸福路");
+    CHECK(cases::place_core("A市东城街道光明社区") == "光明社区");
+    CHECK(cases::place_core("中山市石岐区人民路") == "人民路");
+    CHECK(cases::place_core("幸福路") == "幸福路");
+    // Names that only contain a unit's character keep it: a market, a supermarket, a compound.
+    CHECK(cases::place_core("幸福农贸市场") == "幸福农贸市场");
+    CHECK(cases::place_core("华润超市门口") == "华润超市门口");
+    CHECK(cases::place_core("翠苑小区") == "翠苑小区");
+    CHECK(cases::place_core("东湖社区") == "东湖社区");
+    // Only a unit, or less than two characters left: no core.
+    CHECK(cases::place_core("中山市") == "");
+    CHECK(cases::place_core("A市K2区") == "");
+    CHECK(cases::place_core("") == "");
+    // Keys of one place share the core: what the store's search by place looks for.
+    for (const auto& [a, b] :
+         std::vector<std::pair<std::string, std::string>>{{"中山市人民路", "人民路"},
+                                                          {"A市东城区幸福路", "东城区幸福路"},
+                                                          {"东城街道光明社区", "光明社区"}}) {
+        INFO(a << " / " << b);
+        REQUIRE(cases::same_place(a, b));
+        CHECK(b.find(cases::place_core(a)) != std::string::npos);
+        CHECK(a.find(cases::place_core(b)) != std::string::npos);
+    }
 }
 
 TEST_CASE("Words similarity leaves out places, common words and bad bytes",
@@ -388,4 +418,34 @@ TEST_CASE("The sketch cache gives what understanding the case again gives, until
     auto draft = open_light(0, "新的问题");
     intake::sketch_of(engine(), draft, &cache);
     CHECK(cache.find(0, draft.description) == std::nullopt);
+}
+
+TEST_CASE("A person's own wish told again is the same need wherever and whenever they tell it",
+          "[dialog][duplicates]") {
+    const duplicate_policy policy;
+    const auto said = [](const std::string& text, std::int64_t at) {
+        return intake::sketch_of(engine().understand(text), std::nullopt, at);
+    };
+    const auto wish = said("我孩子下学期的学费还差三千块，家里实在困难，希望有好心人帮帮忙", t0);
+    // Forty days on, no place named by either: no complaint would be joined so.
+    const auto again =
+        said("孩子下学期的学费还是凑不齐，还差三千块，家里实在困难", t0 + 40 * 86400);
+    REQUIRE(again.category == wish.category);
+    CHECK(judge_duplicate(again, wish, policy).verdict == duplicate_verdict::different);
+    const auto same = cases::judge_own_need(again, wish, policy);
+    CHECK(same.verdict == duplicate_verdict::same);
+    CHECK_FALSE(same.recent);
+    CHECK_FALSE(same.same_place);
+
+    // Another need of the same family is not the same wish.
+    const auto other = said("家里老人腿脚不好，想申请一个轮椅，希望有好心人帮帮忙", t0 + 600);
+    CHECK(cases::judge_own_need(other, wish, policy).verdict != duplicate_verdict::same);
+    // Two places named that differ keep two wishes apart.
+    auto here = wish;
+    here.place = "光明社区";
+    auto there = again;
+    there.place = "幸福社区";
+    CHECK(cases::judge_own_need(there, here, policy).verdict == duplicate_verdict::different);
+    there.place = "光明社区";
+    CHECK(cases::judge_own_need(there, here, policy).verdict == duplicate_verdict::same);
 }

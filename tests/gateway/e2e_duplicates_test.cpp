@@ -46,9 +46,11 @@ struct fixture {
     }
 
     // A complaint about the street light, `metres_north` of it, opened straight in the store
-    // (as a report that was not joined: filed before the check, or "不是同一个问题").
+    // (as a report that was not joined: filed before the check, or "不是同一个问题"); without a
+    // community, without coordinates too.
     std::int64_t open(const std::string& community, const std::string& text, double metres_north,
-                      bool is_private = false, const std::string& category = "城管") {
+                      bool is_private = false, const std::string& category = "城管",
+                      const std::string& place = "") {
         std::int64_t id = 0;
         const std::string seq = std::to_string(++opened);
         db.run([&](dialog::unit_of_work& uow) {
@@ -62,11 +64,19 @@ struct fixture {
             d.source_key = "dup-" + seq;
             d.created_at = now_s() - 3600 + opened;
             d.community = community;
-            d.location = dialog::geo_point{light.lat + metres_north / 111320.0, light.lng};
+            if (!community.empty())
+                d.location = dialog::geo_point{light.lat + metres_north / 111320.0, light.lng};
             d.is_private = is_private;
+            d.place = place;
             id = uow.open_case(d).id;
         });
         return id;
+    }
+
+    // The same without a community or coordinates (a chat report that named only its street
+    // `place`, as the channel's intake::place_of gave it).
+    std::int64_t open_anywhere(const std::string& text, const std::string& place) {
+        return open("", text, 0, false, "城管", place);
     }
 
     std::string token_of(const std::string& id, const std::string& community) {
@@ -183,6 +193,23 @@ TEST_CASE("an operator's possible duplicates look in the categories the classifi
     CHECK(contains(ids_in(shown.body), b));
     CHECK_FALSE(contains(ids_in(shown.body), c));
     CHECK(contains(ids_in(f.admin("GET", dups(b)).body), a));
+}
+
+TEST_CASE("an operator's possible duplicates include the cases naming its place in a busy city",
+          "[e2e][duplicates]") {
+    fixture f;
+    const auto first = f.open_anywhere("幸福路的路灯坏了，晚上一片漆黑，走路很不安全", "幸福路");
+    // More newer open cases of the category elsewhere than the newest the view reads anywhere.
+    for (int i = 0; i < 210; ++i) {
+        const auto street = "建设" + std::to_string(i) + "路";
+        f.open_anywhere(street + "的路灯坏了，晚上一片漆黑", street);
+    }
+    const auto again = f.open_anywhere("幸福路路灯不亮好几天了，请派人修一下", "幸福路");
+    auto shown = f.admin("GET", dups(again));
+    INFO(shown.raw);
+    REQUIRE(shown.status == 200);
+    CHECK(contains(ids_in(shown.body), first));
+    CHECK(contains(ids_in(f.admin("GET", dups(first)).body), again));
 }
 
 TEST_CASE("a merge through the API moves the reporter to the target; private cases are refused",

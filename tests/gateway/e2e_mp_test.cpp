@@ -486,15 +486,35 @@ TEST_CASE("a mini program volunteer cannot hoard wishes: a fourth claim and a fo
     mp_scenario s([](gateway::config& c) { c.miniprogram.session_ttl_seconds = 3 * 86400; });
     const auto resident = s.login("code-hoard-resident");
     const auto v = s.login("code-hoard-volunteer");
+    // Four needs of one resident (the same need told again would be one wish).
+    const std::vector<std::string> needs = {
+        "希望有志愿者帮我买一次菜，谢谢", "想请人陪我去医院复诊，腿脚不方便",
+        "孩子的数学作业没人辅导，想找个大学生志愿者", "家里的旧衣服想捐出去，请人来搬一下"};
     std::vector<std::string> wishes;
     for (int i = 0; i < 4; ++i) {
-        json w = file_body("w-hoard-" + std::to_string(i), "希望有志愿者帮我买一次菜，谢谢");
+        json w = file_body("w-hoard-" + std::to_string(i), needs[i]);
         w["kind"] = "wish";
         w["urgency"] = "normal";
         w["address"] = "东城社区幸福路8号";
         auto filed = s.post("/mp/v1/cases", w, resident);
+        INFO(filed.raw);
         REQUIRE(filed.status == 201);
+        REQUIRE_FALSE(filed.body.contains("repeated"));
         wishes.push_back(filed.body.at("number"));
+    }
+    // The first need sent again: no fifth wish on the wall, the resident told it is theirs.
+    {
+        json w = file_body("w-hoard-again", "还是想找志愿者帮我买一次菜，家里没菜了");
+        w["kind"] = "wish";
+        w["urgency"] = "normal";
+        w["address"] = "东城社区幸福路8号";
+        auto again = s.post("/mp/v1/cases", w, resident);
+        INFO(again.raw);
+        REQUIRE(again.status == 201);
+        CHECK(again.body.value("repeated", false));
+        CHECK(again.body.value("number", "") == wishes[0]);
+        CHECK(again.body.value("message", "").find("您之前已经提交过这个心愿") !=
+              std::string::npos);
     }
     s.become_volunteer(v, {{"name", "小周"}, {"community", "东城社区"}});
     for (int i = 0; i < 3; ++i)

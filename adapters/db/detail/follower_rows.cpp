@@ -156,20 +156,25 @@ std::vector<dialog::case_follower> followed_by(statement_cache& sql, const dialo
 
 std::vector<dialog::case_record> duplicate_candidates(statement_cache& sql,
                                                       const dialog::duplicate_candidates_query& q) {
-    // One statement for every shape: the unused conditions are switched off by their flags.
-    // Newest first by created_at (then id), the order of the index of open cases by kind,
-    // category and created_at: the store walks it backwards and stops at the limit, where
-    // "ORDER BY id" made it read and sort every open case of the category in the window (half
-    // of the writer's time in bench_webhook's neighbourhood run, docs/benchmarks.md).
-    static const std::string text =
-        "SELECT " + std::string(case_columns) +
+    // Open, public, of the kind and category, recent; each statement newest first by created_at
+    // (then id), the order of its index, so that the store walks the index backwards and stops
+    // at the limit (docs/benchmarks.md, "The duplicate search's store query").
+    static const std::string open_cases =
         " FROM cases WHERE kind = ?1 AND category = ?2 AND created_at >= ?3 AND closed_at = 0 "
         "AND is_private = 0 "  // a grid worker's report of a resident in difficulty: no one joins
-        "AND status IN ('received', 'accepted', 'assigned', 'claimed', 'in_progress') "
+        "AND status IN ('received', 'accepted', 'assigned', 'claimed', 'in_progress') ";
+    // By community or near (the unused condition switched off by its flag), or every place.
+    static const std::string around =
+        "SELECT " + std::string(case_columns) + open_cases +
         "AND ((?4 = 1 AND community = ?5) "
         "OR (?6 = 1 AND lat BETWEEN ?7 AND ?8 AND lng BETWEEN ?9 AND ?10) "
         "OR (?4 = 0 AND ?6 = 0)) "
         "ORDER BY created_at DESC, id DESC LIMIT ?11";
+    // Opened with the place (the index of open cases by place, kind, category and created_at).
+    static const std::string at_place = "SELECT " + std::string(case_columns) + open_cases +
+                                        "AND place <> '' AND place IN (?4, ?5) "
+                                        "ORDER BY created_at DESC, id DESC LIMIT ?6";
+    const auto limit = static_cast<std::int64_t>(std::clamp<std::size_t>(q.limit, 1, 200));
     double lat_lo = 0, lat_hi = 0, lng_lo = 0, lng_hi = 0;
     const bool by_box = q.near && std::isfinite(q.near->lat) && std::isfinite(q.near->lng) &&
                         std::isfinite(q.radius_m) && q.radius_m >= 0;
@@ -182,20 +187,41 @@ std::vector<dialog::case_record> duplicate_candidates(statement_cache& sql,
         lng_lo = q.near->lng - dlng;
         lng_hi = q.near->lng + dlng;
     }
-    statement_use s(sql.get(text));
-    s->bind(1, q.kind);
-    s->bind(2, q.category);
-    s->bind(3, q.since);
-    s->bind(4, q.community.empty() ? 0 : 1);
-    s->bind(5, q.community);
-    s->bind(6, by_box ? 1 : 0);
-    s->bind(7, lat_lo);
-    s->bind(8, lat_hi);
-    s->bind(9, lng_lo);
-    s->bind(10, lng_hi);
-    s->bind(11, static_cast<std::int64_t>(std::clamp<std::size_t>(q.limit, 1, 200)));
+    const bool by_place = !q.place.empty() || !q.place_also.empty();
     std::vector<dialog::case_record> out;
-    while (s->executeStep()) out.push_back(read_case(*s));
+    // Anywhere with a place: the place alone (the newest anywhere would crowd it out).
+    if (!q.community.empty() || by_box || !by_place) {
+        statement_use s(sql.get(around));
+        s->bind(1, q.kind);
+        s->bind(2, q.category);
+        s->bind(3, q.since);
+        s->bind(4, q.community.empty() ? 0 : 1);
+        s->bind(5, q.community);
+        s->bind(6, by_box ? 1 : 0);
+        s->bind(7, lat_lo);
+        s->bind(8, lat_hi);
+        s->bind(9, lng_lo);
+        s->bind(10, lng_hi);
+        s->bind(11, limit);
+        while (s->executeStep()) out.push_back(read_case(*s));
+    }
+    if (by_place) {
+        statement_use s(sql.get(at_place));
+        s->bind(1, q.kind);
+        s->bind(2, q.category);
+        s->bind(3, q.since);
+        s->bind(4, q.place);
+        s->bind(5, q.place_also.empty() ? q.place : q.place_also);
+        s->bind(6, limit);
+        const auto known = out.size();
+        while (s->executeStep()) {
+            auto c = read_case(*s);
+            const bool seen =
+                std::any_of(out.begin(), out.begin() + known,
+                            [&](const dialog::case_record& o) { return o.id == c.id; });
+            if (!seen) out.push_back(std::move(c));
+        }
+    }
     return out;
 }
 

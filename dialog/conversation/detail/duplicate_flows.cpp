@@ -29,9 +29,9 @@ bool says_not_same(const nlu::understanding& u) {
 
 namespace {
 
-// A problem told again by its reporter (what they said now is added to their case, for the
-// case worker) or by a follower (nothing to write). Either way "不是同一个问题" right after still
-// opens a case of its own.
+// A problem told again by its reporter (what they said now is added to their case, wish or
+// project, for the case worker or the volunteer) or by a follower (nothing to write). Either way
+// "不是同一个问题" right after still opens a case of its own.
 bool told_again(turn& t, const appeal_draft& a, const intake::reported_case& before) {
     const auto& c = before.c;
     if (!before.following) {
@@ -41,7 +41,10 @@ bool told_again(turn& t, const appeal_draft& a, const intake::reported_case& bef
     auto pending = about_case(stage::await_not_same, c.id, c.number);
     pending.draft = a;
     t.ask(std::move(pending));
-    t.say(before.following ? "reply/already_following" : "reply/already_reported",
+    t.say(before.following      ? "reply/already_following"
+          : c.kind == "wish"    ? "reply/already_wished"
+          : c.kind == "project" ? "reply/already_proposed"
+                                : "reply/already_reported",
           {{"number", c.number}, {"status", cases::case_service::status_label(t.texts, c)}});
     return true;
 }

@@ -8,6 +8,7 @@
 #include "dialog/conversation/detail/flows.hpp"
 #include "dialog/conversation/detail/reading.hpp"
 #include "dialog/intake/filing.hpp"
+#include "dialog/intake/same_problem.hpp"
 #include "dialog/utf8.hpp"
 
 namespace minsheng::dialog::detail {
@@ -856,6 +857,11 @@ intake::report report_of(const turn& t, const appeal_draft& a) {
     r.location = a.location;
     r.community = a.community;
     r.source_key = a.source_key;
+    // Where, for the duplicate search of later reports (understood again only when this
+    // message is not the description: a filing that asked for its slots).
+    if (t.engine)
+        r.place = intake::place_of(*t.engine, a.description, a.address,
+                                   t.u && a.description == t.m.text ? t.u : nullptr);
     return r;
 }
 
