@@ -188,6 +188,7 @@ TEST_CASE("the pending state survives its JSON and expires after its TTL", "[dia
     d.description = "路灯坏了";
     d.kind = "wish";
     d.phone_skipped = true;
+    d.own_case = true;
     d.location = minsheng::dialog::geo_point{23.043, 113.7633};
     d.needs_address = true;
     auto s = detail::about_draft(detail::stage::await_phone, d);
@@ -198,6 +199,7 @@ TEST_CASE("the pending state survives its JSON and expires after its TTL", "[dia
     CHECK(back->at == detail::stage::await_phone);
     CHECK(back->draft.description == "路灯坏了");
     CHECK(back->draft.phone_skipped);
+    CHECK(back->draft.own_case);
     REQUIRE(back->draft.location);
     CHECK(back->draft.location->lat == Approx(23.043));
     CHECK(back->draft.location->lng == Approx(113.7633));

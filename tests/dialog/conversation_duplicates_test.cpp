@@ -554,3 +554,41 @@ TEST_CASE("A wish told again by the family that made it puts no second wish on t
         CHECK_FALSE(has(theirs.answer.text, "您之前已经提交过"));
     }
 }
+
+TEST_CASE("A wish told again by someone with no phone on file is not asked for the phone first",
+          "[dialog][duplicates]") {
+    with_duplicates f;
+    const std::string wish = "我孩子下学期的学费还差三千块，家里实在困难，希望有好心人帮帮忙";
+    const auto asked = f.tell("oFather", wish);
+    CHECK(asked.opened.empty());
+    REQUIRE(has(asked.answer.text, "联系电话"));
+    const auto opened = f.tell("oFather", "13700002222", t0 + 30);
+    REQUIRE(opened.opened.size() == 1);
+    REQUIRE(opened.opened[0].kind == "wish");
+    const auto number = opened.opened[0].number;
+    bool phone_on_file = true;  // the case has the phone; the person's profile has none
+    f.with([&](dialog::unit_of_work& uow) {
+        const auto p = uow.get_person({channel::wechat_oa, "oFather"});
+        phone_on_file = p && !p->phone.empty();
+    });
+    REQUIRE_FALSE(phone_on_file);
+
+    const std::string again = "孩子下学期的学费还是凑不齐，还差三千块，家里实在困难";
+    const auto told = f.tell("oFather", again, t0 + 40 * 86400);
+    CHECK(told.opened.empty());
+    CHECK(has(told.answer.text, "您之前已经提交过这个心愿，编号 " + number));
+    CHECK_FALSE(has(told.answer.text, "联系电话"));
+    const auto events = f.events_of(number);
+    REQUIRE_FALSE(events.empty());
+    CHECK(events.back().note == again);
+
+    SECTION("\"不是同一个\" then asks for the phone, and the answer opens a wish of its own") {
+        const auto ask = f.tell("oFather", "不是同一个", t0 + 40 * 86400 + 60);
+        CHECK(ask.opened.empty());
+        CHECK(has(ask.answer.text, "联系电话"));
+        const auto own = f.tell("oFather", "13700002222", t0 + 40 * 86400 + 90);
+        REQUIRE(own.opened.size() == 1);
+        CHECK(own.opened[0].number != number);
+        CHECK(own.opened[0].description == again);
+    }
+}

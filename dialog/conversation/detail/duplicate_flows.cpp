@@ -49,10 +49,7 @@ bool told_again(turn& t, const appeal_draft& a, const intake::reported_case& bef
     return true;
 }
 
-}  // namespace
-
-bool join_same_problem(turn& t, const appeal_draft& a) {
-    if (!t.engine || !t.duplicates) return false;
+case_draft draft_for_search(const turn& t, const appeal_draft& a) {
     case_draft d;
     d.from = t.m.from;
     d.reporter_id = t.m.user_id;
@@ -62,7 +59,28 @@ bool join_same_problem(turn& t, const appeal_draft& a) {
     d.address = a.address;
     d.community = a.community;
     d.location = a.location;
-    const nlu::understanding* understood = t.u && a.description == t.m.text ? t.u : nullptr;
+    return d;
+}
+
+const nlu::understanding* understood_of(const turn& t, const appeal_draft& a) {
+    return t.u && a.description == t.m.text ? t.u : nullptr;
+}
+
+}  // namespace
+
+bool tell_own_need_again(turn& t, const appeal_draft& a) {
+    if (!t.engine || !t.duplicates || a.own_case || (a.kind != "wish" && a.kind != "project"))
+        return false;
+    const auto d = draft_for_search(t, a);
+    const auto before = intake::reported_before(*t.engine, t.uow, *t.duplicates, d, t.now,
+                                                t.sketches, understood_of(t, a));
+    return before && told_again(t, a, *before);
+}
+
+bool join_same_problem(turn& t, const appeal_draft& a) {
+    if (!t.engine || !t.duplicates || a.own_case) return false;
+    const auto d = draft_for_search(t, a);
+    const nlu::understanding* understood = understood_of(t, a);
     // Told again by someone who reported it or follows it: no new case, and no second row.
     if (auto before = intake::reported_before(*t.engine, t.uow, *t.duplicates, d, t.now, t.sketches,
                                               understood))

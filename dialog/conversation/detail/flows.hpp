@@ -27,6 +27,11 @@ bool file_appeal(turn& t, const appeal_draft* known = nullptr);
 // open case of someone else: the person follows that case, is told so and asked
 // (await_not_same); false (nothing done) otherwise or without an engine.
 bool join_same_problem(turn& t, const appeal_draft& a);
+// The part of join_same_problem that needs no slot filled: a wish or project draft that is the
+// person's own open need told again is added to it and they are told so (await_not_same); false
+// (nothing done) otherwise. proceed asks it before the first question, so that a resident is not
+// asked for a phone or a place for a wish they already have.
+bool tell_own_need_again(turn& t, const appeal_draft& a);
 // "不是同一个问题" and its variants.
 bool says_not_same(const nlu::understanding& u);
 // The answer to await_not_same when it says so: the person leaves the case (the caller opens

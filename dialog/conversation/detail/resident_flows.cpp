@@ -145,7 +145,17 @@ void open(turn& t, const appeal_draft& a, bool may_join = true) {
 
 // Asks for the next missing slot of the draft, or opens it when none is missing.
 void proceed(turn& t, appeal_draft a) {
-    if (a.needs_address && a.address.empty()) {
+    const bool address_missing = a.needs_address && a.address.empty();
+    const bool phone_missing = [&] {
+        if (a.kind != "wish" || !a.phone.empty() || a.phone_skipped) return false;
+        if (t.m.from == channel::hotline) return false;  // the caller's number
+        const auto p = t.profile();
+        return !p || p->phone.empty();
+    }();
+    // Their own wish told again: no question to answer for a second one (open() asks the same
+    // once every slot is filled, for the drafts that needed none).
+    if ((address_missing || phone_missing) && tell_own_need_again(t, a)) return;
+    if (address_missing) {
         t.ask(about_draft(stage::await_address, std::move(a)));
         t.say("reply/ask_address");
         return;
@@ -161,7 +171,7 @@ void proceed(turn& t, appeal_draft a) {
             return;
         }
     }
-    open(t, a);
+    open(t, a, !a.own_case);
 }
 
 // The community an address names ("光明社区3栋" → 光明社区), in Simplified script.
@@ -461,7 +471,8 @@ bool answer_appeal_question(turn& t, pending_state s, const command& cmd) {
         case stage::await_not_same:
             // "不是同一个问题": their own case after all. Anything else is a message of its own.
             if (!leave_for_own_case(t, s)) return false;
-            open(t, s.draft, false);
+            s.draft.own_case = true;  // any slot still missing is asked, then it opens
+            proceed(t, std::move(s.draft));
             return true;
         case stage::await_consult: {
             const std::string c = core_of(u);

@@ -116,6 +116,7 @@ std::optional<pending_state> read_state(std::string_view text, std::int64_t now,
     s.draft.phone = get<std::string>(d, "phone", "");
     s.draft.needs_address = get<bool>(d, "needs_address", s.at == stage::await_address);
     s.draft.phone_skipped = get<bool>(d, "phone_skipped", false);
+    s.draft.own_case = get<bool>(d, "own_case", false);
     s.draft.source_key = get<std::string>(d, "source_key", "");
     if (d.contains("lat") && d.contains("lng") && d["lat"].is_number() && d["lng"].is_number())
         s.draft.location = geo_point{d["lat"].get<double>(), d["lng"].get<double>()};
@@ -157,6 +158,7 @@ std::string write_state(const pending_state& s) {
                           {"phone", s.draft.phone},
                           {"needs_address", s.draft.needs_address},
                           {"phone_skipped", s.draft.phone_skipped},
+                          {"own_case", s.draft.own_case},
                           {"source_key", s.draft.source_key}};
             if (s.draft.location) {
                 j["draft"]["lat"] = s.draft.location->lat;

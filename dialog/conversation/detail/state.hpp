@@ -53,6 +53,7 @@ struct appeal_draft {
     std::optional<geo_point> location;  // when the place came as a location message
     bool needs_address = false;         // place-bound: the case is useless without a place
     bool phone_skipped = false;         // the resident would rather not leave a phone
+    bool own_case = false;  // they said it is not the case it seemed to repeat: never joined
     std::string source_key;
 };
 
