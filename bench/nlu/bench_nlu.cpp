@@ -176,8 +176,13 @@ int main(int argc, char** argv) {
         const auto normalizer = nlu::normalizer::create();
         const auto segmenter = nlu::segmenter::create({"微心愿", "微实事", "网格员"});
         const auto extractor = nlu::extractor::create();
-        const auto category =
-            nlu::classifier::load(models + "/" + std::string(nlu::recipe_for("category").file));
+        const auto load = [&](std::string_view task) {
+            return nlu::classifier::load(models + "/" + std::string(nlu::recipe_for(task).file));
+        };
+        const auto category = load("category");
+        const auto kind = load("kind");
+        const auto urgency = load("urgency");
+        const auto intent = load("intent");
 
         const auto appeals = long_appeals(corpus);
         const auto& chat = chat_messages();
@@ -189,6 +194,18 @@ int main(int argc, char** argv) {
         std::vector<std::vector<std::string>> appeal_tokens;
         for (const auto& a : normalised_appeals)
             appeal_tokens.push_back(engine_segmenter->segment(a));
+        std::vector<nlu::normalised_text> normalised_full;
+        for (const auto& a : appeals) normalised_full.push_back(normalizer->normalise(a));
+        // Their feature hashes as understand() computes them: category's and the dialog
+        // models' in one pass.
+        std::vector<std::vector<std::uint64_t>> category_hashes(appeals.size());
+        std::vector<std::vector<std::uint64_t>> dialog_hashes(appeals.size());
+        for (std::size_t i = 0; i < appeals.size(); ++i)
+            nlu::append_feature_pair(normalised_appeals[i], appeal_tokens[i], category.features(),
+                                     category_hashes[i], kind.features(), dialog_hashes[i]);
+        const auto index_of = [&](const std::string& s, const std::vector<std::string>& in) {
+            return static_cast<std::size_t>(&s - in.data());
+        };
 
         const auto understand = [&](const std::string& s) {
             return engine->understand(s).tokens.size();
@@ -216,6 +233,35 @@ int main(int argc, char** argv) {
               measure(normalised_appeals, seconds, [&](const std::string& s) {
                   const auto i = static_cast<std::size_t>(&s - normalised_appeals.data());
                   return category.predict(std::string_view(s), appeal_tokens[i]).index;
+              }));
+        std::printf("understand() of a long appeal, stage by stage (inputs precomputed):\n");
+        print("  normalise", measure(appeals, seconds, [&](const std::string& s) {
+                  return normalizer->normalise(s).text.size();
+              }));
+        print("  segment (the engine's lexicon)",
+              measure(normalised_appeals, seconds,
+                      [&](const std::string& s) { return engine_segmenter->segment(s).size(); }));
+        print("  extract (normalised text)", measure(appeals, seconds, [&](const std::string& s) {
+                  return extractor->extract(normalised_full[index_of(s, appeals)], s, 0).size();
+              }));
+        print("  hash features (category's and the dialog models')",
+              measure(normalised_appeals, seconds, [&](const std::string& s) {
+                  thread_local std::vector<std::uint64_t> a, b;
+                  a.clear();
+                  b.clear();
+                  const auto i = index_of(s, normalised_appeals);
+                  nlu::append_feature_pair(s, appeal_tokens[i], category.features(), a,
+                                           kind.features(), b);
+                  return a.size() + b.size();
+              }));
+        print("  category (SVM and neighbours' vote)",
+              measure(normalised_appeals, seconds, [&](const std::string& s) {
+                  return category.predict(category_hashes[index_of(s, normalised_appeals)]).index;
+              }));
+        print("  kind, urgency and intent",
+              measure(normalised_appeals, seconds, [&](const auto& s) {
+                  const auto& h = dialog_hashes[index_of(s, normalised_appeals)];
+                  return kind.predict(h).index + urgency.predict(h).index + intent.predict(h).index;
               }));
         std::printf("short chat messages (%zu samples):\n", chat.size());
         print("understand()", measure(chat, seconds, understand));

@@ -242,48 +242,52 @@ std::size_t classifier::index_of(std::string_view name) const {
 
 std::span<const classifier::feature> classifier::gather(
     std::span<const std::uint64_t> hashes) const {
-    // Known n-grams in text order, then counted per row with a small table that stays in
-    // cache; memory latency of the big tables is hidden by prefetching a few lookups ahead.
-    struct hit {
-        std::uint32_t row;
-        float idf;
+    // The text's distinct hashes with their counts, in order of first occurrence, from a small
+    // table that stays in cache (a long text repeats a third of its n-grams and words); then one
+    // lookup of each in the model's table, its memory latency hidden by prefetching a few
+    // lookups ahead. The features come out in text order, as each was first met.
+    struct distinct_hash {
+        std::uint64_t hash;
+        std::uint32_t count;
+        std::uint32_t at;  // its position in `table`
     };
-    thread_local std::vector<hit> hits;
-    thread_local std::vector<std::uint32_t> table;  // row + 1; 0: empty
-    thread_local std::vector<std::uint32_t> counts;
-    thread_local std::vector<float> idfs;
-    thread_local std::vector<std::uint32_t> first_seen;  // table positions in text order
+    thread_local std::vector<std::uint64_t> table;  // all zero between calls (0: empty)
+    thread_local std::vector<std::uint32_t> index;  // into `distinct`, where table is set
+    thread_local std::vector<distinct_hash> distinct;
     thread_local std::vector<feature> out;
     constexpr std::size_t ahead = 8;
 
-    hits.clear();
-    for (std::size_t i = 0; i < hashes.size(); ++i) {
-        if (i + ahead < hashes.size()) {
-            prefetch(&slots_[slot_hash(hashes[i + ahead]) & slot_mask_]);
-        }
-        if (const slot* s = find(hashes[i])) hits.push_back({s->row, s->idf});
-    }
     std::size_t bits = 4;
-    while ((std::size_t{1} << bits) < 2 * hits.size()) ++bits;
+    while ((std::size_t{1} << bits) < 2 * hashes.size()) ++bits;
     const std::size_t cap = std::size_t{1} << bits;
-    table.assign(cap, 0);
-    counts.resize(cap);
-    idfs.resize(cap);
-    first_seen.clear();
-    for (const hit& h : hits) {
-        std::size_t p = static_cast<std::uint32_t>(h.row * 0x9E3779B1u) >> (32 - bits);
-        while (table[p] != 0 && table[p] != h.row + 1) p = (p + 1) & (cap - 1);
-        if (table[p] == 0) {
-            table[p] = h.row + 1;
-            counts[p] = 0;
-            idfs[p] = h.idf;
-            first_seen.push_back(static_cast<std::uint32_t>(p));
-        }
-        ++counts[p];
+    // Every allocation before the table is written, so that it is left all zero whatever throws.
+    distinct.clear();
+    distinct.reserve(hashes.size());
+    if (table.size() < cap) {
+        table.resize(cap, 0);
+        index.resize(cap);
     }
+    for (const std::uint64_t h : hashes) {
+        if (h == 0) continue;  // never a vocabulary key
+        std::size_t p = static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+        while (table[p] != 0 && table[p] != h) p = (p + 1) & (cap - 1);
+        if (table[p] == 0) {
+            table[p] = h;
+            index[p] = static_cast<std::uint32_t>(distinct.size());
+            distinct.push_back({h, 0, static_cast<std::uint32_t>(p)});
+        }
+        ++distinct[index[p]].count;
+    }
+    for (const auto& d : distinct) table[d.at] = 0;
+
     out.clear();
-    for (const std::uint32_t p : first_seen) {
-        out.push_back({table[p] - 1, sublinear_tf(counts[p]) * idfs[p]});
+    out.reserve(distinct.size());
+    const std::size_t n = distinct.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i + ahead < n) prefetch(&slots_[slot_hash(distinct[i + ahead].hash) & slot_mask_]);
+        if (const slot* s = find(distinct[i].hash)) {
+            out.push_back({s->row, sublinear_tf(distinct[i].count) * s->idf});
+        }
     }
     return out;
 }

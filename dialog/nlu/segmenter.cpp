@@ -57,9 +57,20 @@ struct scratch {
 
 }  // namespace
 
+// The dictionary trie after the first character of a word: the root of ICU's CJK dictionary
+// branches over some 20,000 characters, and every position of a Han run starts there, so the
+// state after each BMP Han character is computed once, when the segmenter is created.
+struct first_step {
+    icu::UCharsTrie::State state;
+    UStringTrieResult result = USTRINGTRIE_NO_MATCH;
+};
+constexpr char32_t first_steps_from = 0x3400;  // CJK extension A, then the unified ideographs
+constexpr char32_t first_steps_to = 0xA000;
+
 struct segmenter::impl {
     UDataMemory* data = nullptr;
     const char16_t* trie = nullptr;
+    std::vector<first_step> first_steps;  // per code point in [first_steps_from, first_steps_to)
     // User lexicon, by first code point, longest first.
     std::unordered_map<char32_t, std::vector<std::u32string>> lexicon;
     std::bitset<0x10000> lexicon_starts;  // BMP first code points (others: look up the map)
@@ -111,8 +122,16 @@ void segmenter::impl::split_han(scratch& s, std::size_t b, std::size_t e, std::s
             }
         };
         bool single = false;
-        t.reset();
-        UStringTrieResult r = t.firstForCodePoint(static_cast<UChar32>(s.cps[b + i]));
+        const char32_t c = s.cps[b + i];
+        UStringTrieResult r;
+        if (c >= first_steps_from && c < first_steps_to) {
+            const first_step& f = first_steps[c - first_steps_from];
+            r = f.result;
+            if (r != USTRINGTRIE_NO_MATCH) t.resetToState(f.state);
+        } else {
+            t.reset();
+            r = t.firstForCodePoint(static_cast<UChar32>(c));
+        }
         for (std::size_t len = 1;; ++len) {
             if (USTRINGTRIE_HAS_VALUE(r)) {
                 relax(len, static_cast<std::uint32_t>(t.getValue()));
@@ -145,6 +164,14 @@ std::shared_ptr<const segmenter> segmenter::create(std::vector<std::string> lexi
         throw std::runtime_error("segmenter: ICU CJK dictionary has an unexpected format");
     p->trie = reinterpret_cast<const char16_t*>(reinterpret_cast<const char*>(indexes) +
                                                 indexes[index_trie_offset]);
+    p->first_steps.resize(first_steps_to - first_steps_from);
+    icu::UCharsTrie walker(p->trie);
+    for (char32_t c = first_steps_from; c < first_steps_to; ++c) {
+        auto& f = p->first_steps[c - first_steps_from];
+        walker.reset();
+        f.result = walker.firstForCodePoint(static_cast<UChar32>(c));
+        walker.saveState(f.state);
+    }
 
     for (const auto& word : lexicon) {
         std::u32string w;

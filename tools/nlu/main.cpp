@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -158,6 +159,7 @@ struct eval_args {
     bool errors = false;       // segments, certificate: list the ids counted wrong
     std::string certificates;  // certificate: the list (data/certificates.toml)
     std::uint64_t seed = 0;    // 0: the recipe's fold seed
+    std::uint32_t repeat = 1;  // cross-validation repeated on this many fold seeds
     // category, cross-validation: what the short register's model also learns from
     std::string short_data;
 };
@@ -289,10 +291,73 @@ int run_duplicate_eval(const std::string& models, const eval_args& a) {
                                                       a.script != "as-is", a.errors, a.seed);
 }
 
+// One cross-validation of the recipe with `options` (its fold seed among them), scored as the
+// engine decides: for intent, the high-precision rules first (intent_rules.hpp).
+nlu::cross_validation cross_validate_once(const std::vector<nlu::example>& examples,
+                                          const nlu::train_options& options, const eval_args& a,
+                                          const std::vector<nlu::example>& variants,
+                                          const nlu::short_model* short_texts) {
+    auto cv = nlu::cross_validate(examples, options, a.folds, variants, short_texts);
+    if (a.task != "intent") return cv;
+    const auto apply = [&](std::vector<std::size_t>& predicted, std::vector<double>& confidence,
+                           const std::vector<nlu::example>& texts) {
+        for (std::size_t i = 0; i < predicted.size(); ++i) {
+            const auto ruled = nlu::rule_intent(texts[i].text);
+            if (ruled.empty()) continue;
+            const auto it = std::find(cv.labels.begin(), cv.labels.end(), ruled);
+            predicted[i] = static_cast<std::size_t>(it - cv.labels.begin());
+            confidence[i] = nlu::rule_confidence;
+        }
+    };
+    apply(cv.predicted, cv.confidence, examples);
+    if (!variants.empty()) apply(cv.variant_predicted, cv.variant_confidence, variants);
+    return cv;
+}
+
+// The figures of each split of a repeated cross-validation, with their mean and standard
+// deviation (as written, and converted to Traditional when evaluated).
+void print_splits(std::ostream& out, std::uint64_t first_seed,
+                  const std::vector<std::vector<nlu::evaluation>>& splits,
+                  const std::vector<std::uint64_t>& seeds, const std::vector<std::string>& names) {
+    out << "fold seed";
+    for (const auto& n : names) out << " | " << n << ": accuracy / macro-F1";
+    out << '\n';
+    for (std::size_t i = 0; i < splits.size(); ++i) {
+        out << seeds[i] << (seeds[i] == first_seed ? " (first)" : "");
+        for (const auto& e : splits[i]) {
+            char line[64];
+            std::snprintf(line, sizeof line, " | %.4f / %.4f", e.accuracy, e.macro.f1);
+            out << line;
+        }
+        out << '\n';
+    }
+    const auto n = static_cast<double>(splits.size());
+    out << "mean ± standard deviation of " << splits.size() << " splits";
+    for (std::size_t r = 0; r < names.size(); ++r) {
+        double acc = 0, f1 = 0, acc2 = 0, f12 = 0;
+        for (const auto& split : splits) {
+            acc += split[r].accuracy;
+            f1 += split[r].macro.f1;
+            acc2 += split[r].accuracy * split[r].accuracy;
+            f12 += split[r].macro.f1 * split[r].macro.f1;
+        }
+        const auto sd = [&](double sum, double squares) {
+            return std::sqrt(std::max(0.0, (squares - sum * sum / n) / std::max(1.0, n - 1)));
+        };
+        char line[96];
+        std::snprintf(line, sizeof line, " | %.4f ± %.4f / %.4f ± %.4f", acc / n, sd(acc, acc2),
+                      f1 / n, sd(f1, f12));
+        out << line;
+    }
+    out << "\n\n";
+}
+
 int run_eval(const std::string& models, const eval_args& a) {
     if (a.task == "segments") return run_segments_eval(models, a);
     if (a.task == "certificate") return run_certificate_eval(models, a);
     if (a.task == "duplicate") return run_duplicate_eval(models, a);
+    if (a.repeat > 1 && a.folds == 0)
+        throw std::runtime_error("--repeat repeats a cross-validation: give --cross-validate K");
     const auto& recipe = nlu::recipe_for(a.task);
     lazy_corpus corpus(a.corpus);
     std::vector<nlu::labelled_text> rows;
@@ -357,25 +422,44 @@ int run_eval(const std::string& models, const eval_args& a) {
                       << a.short_data << "; from there to " << recipe.long_from << " (" << blended
                       << " here) by both, blended\n";
         }
+        // Repeated cross-validation: the same folds procedure on other splits (the recipe's
+        // seed or --seed first, then 1, 2, ...), each split's figures and their mean, the
+        // detailed report pooled over all of them (every example predicted once per split).
+        std::vector<std::uint64_t> seeds{options.seed};
+        for (std::uint64_t s = 1; seeds.size() < a.repeat; ++s)
+            if (s != options.seed) seeds.push_back(s);
         std::cout << '\n';
         const auto t0 = std::chrono::steady_clock::now();
-        auto cv = nlu::cross_validate(examples, options, a.folds, variants,
-                                      recipe.short_file.empty() ? nullptr : &short_texts);
-        if (a.task == "intent") {
-            // The engine lets high-precision rules decide first; so does the evaluation.
-            const auto apply = [&](std::vector<std::size_t>& predicted,
-                                   std::vector<double>& confidence, bool variant) {
-                for (std::size_t i = 0; i < predicted.size(); ++i) {
-                    const auto ruled =
-                        nlu::rule_intent(variant ? variants[i].text : examples[i].text);
-                    if (ruled.empty()) continue;
-                    const auto it = std::find(cv.labels.begin(), cv.labels.end(), ruled);
-                    predicted[i] = static_cast<std::size_t>(it - cv.labels.begin());
-                    confidence[i] = nlu::rule_confidence;
-                }
+        nlu::cross_validation cv;
+        std::vector<std::vector<nlu::evaluation>> splits;
+        for (const auto seed : seeds) {
+            options.seed = seed;
+            auto one = cross_validate_once(examples, options, a, variants,
+                                           recipe.short_file.empty() ? nullptr : &short_texts);
+            auto& figures = splits.emplace_back();
+            if (as_is) figures.push_back(nlu::evaluate(one.labels, one.truth, one.predicted));
+            if (traditional)
+                figures.push_back(nlu::evaluate(one.labels, one.truth, one.variant_predicted));
+            if (cv.labels.empty()) {
+                cv = std::move(one);
+                continue;
+            }
+            const auto append = [](auto& to, const auto& from) {
+                to.insert(to.end(), from.begin(), from.end());
             };
-            apply(cv.predicted, cv.confidence, false);
-            if (traditional) apply(cv.variant_predicted, cv.variant_confidence, true);
+            append(cv.truth, one.truth);
+            append(cv.predicted, one.predicted);
+            append(cv.confidence, one.confidence);
+            append(cv.variant_predicted, one.variant_predicted);
+            append(cv.variant_confidence, one.variant_confidence);
+        }
+        if (splits.size() > 1) {
+            std::vector<std::string> split_names;
+            if (as_is) split_names.push_back("as written");
+            if (traditional) split_names.push_back("Traditional");
+            print_splits(std::cout, seeds.front(), splits, seeds, split_names);
+            std::cout << "The reports below pool the " << splits.size()
+                      << " splits: every example predicted once in each.\n\n";
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -536,6 +620,12 @@ int main(int argc, char** argv) {
     eval->add_option("--seed", ea.seed,
                      "seed of the cross-validation folds (default: the recipe's), to see how "
                      "much the figures move with the split");
+    eval->add_option("--repeat", ea.repeat,
+                     "--cross-validate: repeat it on N splits (fold seeds: the first as "
+                     "--seed gives it, then 1, 2, ...), each split's figures, their mean and "
+                     "the reports pooled over the splits")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
 
     ea.corpus = std::string(MINSHENG_DATA_DIR_DEFAULT) + "/../shared/corpus/appeals-train.tsv";
     eval->add_option("--corpus", ea.corpus,

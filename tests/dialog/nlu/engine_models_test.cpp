@@ -298,3 +298,40 @@ TEST_CASE("minsheng-nlu classify answers id, category and confidence per line", 
     const auto last_tab = out.rfind('\t', line_end);
     CHECK(line_end - last_tab - 1 == 6);
 }
+
+TEST_CASE("minsheng-nlu eval repeats a cross-validation on several splits and gives their mean",
+          "[dialog]") {
+    const auto has = [](const std::string& text, const std::string& part) {
+        return text.find(part) != std::string::npos;
+    };
+    const std::string bin = MINSHENG_BIN_DIR "/minsheng-nlu";
+    const std::string data = MINSHENG_SOURCE_DIR "/data/nlu/intent.tsv";
+    const std::string eval = bin + " --models '" + models_dir + "' eval --task intent --data '" +
+                             data + "' --cross-validate 3";
+    const auto once = run(eval + " 2>&1");
+    const auto repeated = run(eval + " --repeat 3 2>&1");
+    const auto second = run(eval + " --seed 1 2>&1");
+    // The first split is the one cross-validation alone gives, the second that of fold seed 1.
+    const auto accuracy_line = [](const std::string& out) {
+        const auto at = out.find("\naccuracy ");
+        return at == std::string::npos ? std::string() : out.substr(at + 10, 6);
+    };
+    const auto first = accuracy_line(once);
+    REQUIRE(first.size() == 6);
+    CHECK(has(repeated, "\n20201123 (first) | " + first + " / "));
+    CHECK(has(repeated, "\n1 | " + accuracy_line(second) + " / "));
+    CHECK(has(repeated, "\n2 | "));
+    CHECK_FALSE(has(repeated, "\n3 | "));
+    CHECK(has(repeated, "mean ± standard deviation of 3 splits | "));
+    // The pooled report: every example three times.
+    const auto examples_at = once.find("cross-validation on ");
+    REQUIRE(examples_at != std::string::npos);
+    const auto examples = std::stoul(once.substr(examples_at + 20));
+    CHECK(has(repeated, "(" + std::to_string(3 * examples) + " examples)"));
+    CHECK_FALSE(has(once, "mean ± standard deviation"));
+    // Repeating needs a cross-validation to repeat.
+    const auto refused = run(bin + " --models '" + models_dir + "' eval --task intent --data '" +
+                             data + "' --repeat 3 2>&1; echo \"exit $?\"");
+    CHECK(has(refused, "--cross-validate"));
+    CHECK_FALSE(has(refused, "exit 0"));
+}
